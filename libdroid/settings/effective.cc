@@ -1,0 +1,61 @@
+#include "settings/effective.h"
+
+#include <algorithm>
+#include <array>
+
+namespace droid::settings {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<std::string_view, 4> kAutonomyNames = {"off", "low", "medium", "high"};
+
+const json* find_path(const json& v, std::initializer_list<const char*> keys) {
+  const json* at = &v;
+  for (const char* key : keys) {
+    if (!at->is_object()) return nullptr;
+    auto it = at->find(key);
+    if (it == at->end()) return nullptr;
+    at = &*it;
+  }
+  return at;
+}
+
+bool lists(const json* list, std::string_view model) {
+  return list != nullptr && list->is_array() &&
+         std::any_of(list->begin(), list->end(), [&](const json& e) { return e.is_string() && e == model; });
+}
+
+}  // namespace
+
+std::optional<Autonomy> parse_autonomy(std::string_view name) {
+  for (std::size_t i = 0; i < kAutonomyNames.size(); ++i)
+    if (kAutonomyNames[i] == name) return static_cast<Autonomy>(i);
+  return std::nullopt;
+}
+
+std::string_view autonomy_name(Autonomy level) { return kAutonomyNames[static_cast<std::size_t>(level)]; }
+
+std::optional<std::string> model_refusal(const json& effective, std::string_view model) {
+  if (lists(find_path(effective, {"models", "denied"}), model))
+    return "model \"" + std::string(model) + "\" is denied by models.denied";
+  const json* allowed = find_path(effective, {"models", "allowed"});
+  if (allowed != nullptr && !lists(allowed, model))
+    return "model \"" + std::string(model) + "\" is not in models.allowed (" + allowed->dump() + ")";
+  return std::nullopt;
+}
+
+Autonomy max_autonomy(const json& effective) {
+  const json* max = find_path(effective, {"maxAutonomyLevel"});
+  if (max == nullptr || !max->is_string()) return Autonomy::High;
+  return parse_autonomy(max->get_ref<const std::string&>()).value_or(Autonomy::Off);
+}
+
+std::optional<std::string> autonomy_refusal(const json& effective, Autonomy wanted) {
+  Autonomy max = max_autonomy(effective);
+  if (wanted <= max) return std::nullopt;
+  return "autonomy level \"" + std::string(autonomy_name(wanted)) + "\" exceeds maxAutonomyLevel \"" +
+         std::string(autonomy_name(max)) + "\"";
+}
+
+}  // namespace droid::settings

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the pinned upstream tools of the test bed from their Go modules (SPEC §8)
+# into $DROID_BIN/<tool>-<version>/, skipping what is already built.
+#
+#   scripts/build-tools.sh [kubernetes] [etcd] [helm]     (default: all)
+#
+# The consumer modules in tools/ pin versions and checksums (go.sum), so the
+# build needs only the Go module proxy; the checksum database is not consulted.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need go
+
+export GOTOOLCHAIN=local GOSUMDB=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0
+GO_BUILD=(go build -trimpath -ldflags="-s -w")
+
+# module_version DIR MODULE prints the version DIR/go.mod requires of MODULE.
+module_version() {
+  awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$ROOT_DIR/tools/$1/go.mod"
+}
+
+# build_tool NAME VERSION MODULE OUT PACKAGE... builds into $DROID_BIN/NAME-VERSION;
+# OUT is "/" for one binary per package, or the file name of a single binary.
+build_tool() {
+  local name=$1 version=$2 module=$3 out=$4; shift 4
+  local dir="$DROID_BIN/$name-$version" stamp
+  local pinned; pinned=$(module_version "$name" "$module")
+  [[ "$pinned" == "$version" ]] || die "tools/$name/go.mod pins $module $pinned but scripts/versions.env says $version"
+  stamp="$dir/.built"
+  if [[ -f "$stamp" ]]; then
+    step "$name $version: already built in $dir"
+    return
+  fi
+  local start; start=$(now_s)
+  log "building $name $version ($*) — a cold build takes minutes, a warm one seconds"
+  mkdir -p "$dir.tmp"
+  (cd "$ROOT_DIR/tools/$name" && step "downloading modules" && go mod download && \
+    step "compiling and linking" && "${GO_BUILD[@]}" -o "$dir.tmp/${out#/}" "$@")
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  date -u +%FT%TZ > "$stamp"
+  step "$name $version built in $(elapsed "$start"): $(ls "$dir" | tr '\n' ' ')"
+}
+
+tools=("$@")
+[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm)
+total=$(now_s)
+for t in "${tools[@]}"; do
+  case "$t" in
+    kubernetes)
+      build_tool kubernetes "$KUBERNETES_VERSION" k8s.io/kubernetes / \
+        k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+        k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
+        k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ;;
+    etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd go.etcd.io/etcd/server/v3 ;;
+    helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / helm.sh/helm/v3/cmd/helm ;;
+    *) die "unknown tool '$t' (kubernetes, etcd, helm)" ;;
+  esac
+done
+log "upstream tools ready in $(elapsed "$total")"
