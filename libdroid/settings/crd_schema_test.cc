@@ -89,9 +89,7 @@ TEST(CrdSchema, SessionAndPolicyShareOneSettingsSchema) {
   EXPECT_EQ(YAML::Dump(session["properties"]), YAML::Dump(policy["properties"]));
 }
 
-TEST(CrdSchema, MatchesTheCxxSchema) {
-  Compare().node(schema(), settings_schema("droid.dev_droidsessions.yaml"), "");
-}
+TEST(CrdSchema, MatchesTheCxxSchema) { Compare().node(schema(), settings_schema("droid.dev_droidsessions.yaml"), ""); }
 
 }  // namespace
 }  // namespace droid::settings

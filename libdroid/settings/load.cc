@@ -1,7 +1,7 @@
 #include "settings/load.h"
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 #include <fstream>
 #include <sstream>
 
@@ -48,7 +48,7 @@ Loaded load_settings_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Loaded out;
-    out.errors.push_back(path + ": cannot read: " + std::strerror(errno));
+    out.errors.push_back(path + ": cannot read: " + std::generic_category().message(errno));
     return out;
   }
   std::ostringstream text;

@@ -14,8 +14,8 @@ namespace droid::settings {
 
 struct Loaded {
   nlohmann::json settings = nlohmann::json::object();  // valid and without unknown fields when ok()
-  std::vector<std::string> errors;    // each starts with the source name
-  std::vector<std::string> warnings;  // each starts with the source name
+  std::vector<std::string> errors;                     // each starts with the source name
+  std::vector<std::string> warnings;                   // each starts with the source name
   bool ok() const { return errors.empty(); }
 };
 

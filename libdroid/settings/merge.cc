@@ -13,9 +13,7 @@ using json = nlohmann::json;
 // The value each level gives a field, or nullptr where a level does not set it.
 using PerLevel = std::array<const json*, 4>;
 
-bool contains(const json& list, const json& entry) {
-  return std::find(list.begin(), list.end(), entry) != list.end();
-}
+bool contains(const json& list, const json& entry) { return std::find(list.begin(), list.end(), entry) != list.end(); }
 
 std::string name(std::size_t level) { return std::string(level_name(kLevels[level])); }
 
@@ -147,9 +145,10 @@ class Merger {
           (*out)[key] = value;
           owner.emplace_back(key, l);
         } else if (*it != value) {
-          auto by = std::find_if(owner.begin(), owner.end(), [&](const auto& o) { return o.first == key; });
-          note(name(l) + " sets " + field_path(path, key) + ", which " + name(by->second) +
-               " set first and so locked; ignored");
+          std::size_t by = 0;
+          for (const auto& [owned, level] : owner)
+            if (owned == key) by = level;
+          note(name(l) + " sets " + field_path(path, key) + ", which " + name(by) + " set first and so locked; ignored");
         }
       }
     }

@@ -20,9 +20,7 @@ namespace {
 using json = nlohmann::json;
 using PerLevel = std::array<const json*, 4>;
 
-bool contains(const json& list, const json& entry) {
-  return std::find(list.begin(), list.end(), entry) != list.end();
-}
+bool contains(const json& list, const json& entry) { return std::find(list.begin(), list.end(), entry) != list.end(); }
 
 class Checker {
  public:
@@ -123,8 +121,8 @@ class Checker {
       bool everywhere = std::all_of(lists.begin(), lists.end(), [&](const json* l) { return contains(*l, entry); });
       RC_ASSERT(everywhere == contains(*out, entry));
     }
-    bool flagged = std::any_of(merged_.errors.begin(), merged_.errors.end(),
-                               [&](const Problem& p) { return p.path == path; });
+    bool flagged =
+        std::any_of(merged_.errors.begin(), merged_.errors.end(), [&](const Problem& p) { return p.path == path; });
     RC_ASSERT(flagged == out->empty());
   }
 
@@ -184,8 +182,7 @@ RC_GTEST_PROP(MergeProperty, NoDeniedModelIsEverReenabled, ()) {
 RC_GTEST_PROP(MergeProperty, NoLevelRaisesTheAutonomyCeiling, ()) {
   const auto levels = generate_levels();
   const Merged merged = merge(levels);
-  for (const auto& level : levels)
-    RC_ASSERT(max_autonomy(merged.settings) <= max_autonomy(level));
+  for (const auto& level : levels) RC_ASSERT(max_autonomy(merged.settings) <= max_autonomy(level));
 }
 
 RC_GTEST_PROP(MergeProperty, MergingTheResultAgainChangesNothing, ()) {

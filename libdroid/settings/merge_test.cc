@@ -48,8 +48,8 @@ TEST(Merge, StrictScalarsOnlyTighten) {
             "user sets maxAutonomyLevel to \"high\", looser than \"medium\" from org; a lower level may only make "
             "it stricter");
 
-  Merged stricter = merge4({{"maxAutonomyLevel", "medium"}}, {{"maxAutonomyLevel", "low"}}, kEmpty,
-                           {{"maxAutonomyLevel", "off"}});
+  Merged stricter =
+      merge4({{"maxAutonomyLevel", "medium"}}, {{"maxAutonomyLevel", "low"}}, kEmpty, {{"maxAutonomyLevel", "off"}});
   EXPECT_EQ(stricter.settings["maxAutonomyLevel"], "off");
   EXPECT_EQ(provenance_of(stricter, "maxAutonomyLevel"), "user");
   EXPECT_TRUE(stricter.notes.empty());
@@ -82,8 +82,8 @@ TEST(Merge, ListsAreUnionedHigherLevelsFirst) {
 }
 
 TEST(Merge, AllowedModelsOnlyNarrow) {
-  Merged m = merge4({{"models", {{"allowed", {"a", "b", "c"}}}}}, kEmpty, kEmpty,
-                    {{"models", {{"allowed", {"b", "d"}}}}});
+  Merged m =
+      merge4({{"models", {{"allowed", {"a", "b", "c"}}}}}, kEmpty, kEmpty, {{"models", {{"allowed", {"b", "d"}}}}});
   EXPECT_TRUE(m.ok());
   EXPECT_EQ(m.settings["models"]["allowed"], json({"b"}));
   EXPECT_EQ(provenance_of(m, "models.allowed[0]"), "org");

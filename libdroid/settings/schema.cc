@@ -11,8 +11,8 @@ using RuleResult = std::optional<std::pair<std::string, std::string>>;
 
 // The values of autonomy levels and of reasoning effort.
 const std::vector<std::string> kOffToHigh = {"off", "low", "medium", "high"};
-const std::vector<std::string> kHookEvents = {"SessionStart", "UserPromptSubmit", "PreToolUse",
-                                              "PostToolUse",  "Stop",             "SessionEnd"};
+const std::vector<std::string> kHookEvents = {"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
+                                              "Stop",         "SessionEnd"};
 
 NodePtr make(Node n) { return std::make_shared<const Node>(std::move(n)); }
 
@@ -71,7 +71,7 @@ NodePtr object(std::vector<Property> properties, Merge merge = Merge::None) {
   return make(std::move(n));
 }
 
-NodePtr strict(NodePtr base, std::vector<json> strictest_first) {
+NodePtr strict(const NodePtr& base, std::vector<json> strictest_first) {
   Node n = *base;
   n.merge = Merge::Strict;
   n.strictness = std::move(strictest_first);
@@ -88,8 +88,7 @@ RuleResult hook_rule(const json& v) {
   const std::string type = v.value("type", "");
   if (type == "command" && !has_string(v, "command"))
     return std::pair{"command", "is required when type is \"command\""};
-  if (type == "http" && !has_string(v, "url"))
-    return std::pair{"url", "is required when type is \"http\""};
+  if (type == "http" && !has_string(v, "url")) return std::pair{"url", "is required when type is \"http\""};
   return std::nullopt;
 }
 
@@ -143,6 +142,7 @@ NodePtr build_schema() {
   mcp.rule = mcp_rule;
 
   std::vector<Property> hook_events;
+  hook_events.reserve(kHookEvents.size());
   for (const auto& event : kHookEvents) hook_events.push_back({event, array_of(hook_group(), Merge::Union)});
 
   return object(
@@ -152,9 +152,8 @@ NodePtr build_schema() {
                                       {"reasoningEffort", enum_node(kOffToHigh, Merge::First)}},
                                      Merge::Nested)},
           {"maxAutonomyLevel", strict(enum_node(kOffToHigh), {"off", "low", "medium", "high"})},
-          {"models", object({{"allowed", allowed_models()},
-                             {"denied", array_of(string_node(1), Merge::Union)}},
-                            Merge::Nested)},
+          {"models",
+           object({{"allowed", allowed_models()}, {"denied", array_of(string_node(1), Merge::Union)}}, Merge::Nested)},
           {"customModels",
            map_of(object({{"provider", enum_node({"openai", "anthropic", "generic-chat-completion-api"}), true},
                           {"baseUrl", string_node(1), true},

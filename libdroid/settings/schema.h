@@ -41,17 +41,17 @@ struct Property {
 struct Node {
   Type type = Type::String;
   Merge merge = Merge::None;
-  std::vector<Property> properties;    // Object: its known fields
-  std::shared_ptr<const Node> items;   // Array: item; Map: value
+  std::vector<Property> properties;      // Object: its known fields
+  std::shared_ptr<const Node> items;     // Array: item; Map: value
   std::vector<std::string> enum_values;  // String: the allowed values, if any
   // Strict: the values from strictest to loosest.
   std::vector<nlohmann::json> strictness;
-  std::size_t min_length = 0;          // String
-  std::size_t min_items = 0;           // Array
-  std::string min_items_hint;          // Array: what to do instead of an empty list
-  std::string pattern;                 // String: a full-match RE2 pattern
-  std::string pattern_hint;            // what the pattern means, for errors
-  bool is_regex = false;               // String: must itself compile as RE2
+  std::size_t min_length = 0;                    // String
+  std::size_t min_items = 0;                     // Array
+  std::string min_items_hint;                    // Array: what to do instead of an empty list
+  std::string pattern;                           // String: a full-match RE2 pattern
+  std::string pattern_hint;                      // what the pattern means, for errors
+  bool is_regex = false;                         // String: must itself compile as RE2
   std::optional<std::int64_t> minimum, maximum;  // Integer
   // A rule that spans fields of this object; returns the problem, if any, as
   // {relative field path, message}.

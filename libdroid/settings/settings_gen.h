@@ -4,8 +4,8 @@
 // command or map key and the merge rules are exercised on real conflicts.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <rapidcheck.h>
+#include <nlohmann/json.hpp>
 
 namespace droid::settings::testing {
 

@@ -15,8 +15,8 @@
 namespace droid::settings {
 
 struct Problem {
-  std::string path;     // empty for the whole document
-  std::string message;  // what is wrong and what is expected
+  std::string path;         // empty for the whole document
+  std::string message;      // what is wrong and what is expected
   std::string str() const;  // "path: message"
 };
 

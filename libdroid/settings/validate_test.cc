@@ -42,9 +42,7 @@ TEST(Validate, FullExampleIsValid) {
   EXPECT_TRUE(v.warnings.empty());
 }
 
-TEST(Validate, RootMustBeAnObject) {
-  EXPECT_EQ(only_error(json::array()), "must be an object (got a list)");
-}
+TEST(Validate, RootMustBeAnObject) { EXPECT_EQ(only_error(json::array()), "must be an object (got a list)"); }
 
 TEST(Validate, EnumNamesTheFieldAndTheChoices) {
   EXPECT_EQ(only_error({{"shield", {{"mode", "blok"}}}}),
@@ -56,9 +54,10 @@ TEST(Validate, EnumNamesTheFieldAndTheChoices) {
 TEST(Validate, WrongTypes) {
   EXPECT_EQ(only_error({{"commandAllowlist", "ls"}}), "commandAllowlist: must be a list (got a string)");
   EXPECT_EQ(only_error({{"byokAllowed", "yes"}}), "byokAllowed: must be a boolean (true or false) (got a string)");
-  EXPECT_EQ(only_error({{"customModels", {{"m", {{"provider", "openai"}, {"baseUrl", "u"}, {"model", "m"},
-                                                  {"maxOutputTokens", 1.5}}}}}}),
-            "customModels.m.maxOutputTokens: must be an integer (got a number with a fraction)");
+  EXPECT_EQ(
+      only_error({{"customModels",
+                   {{"m", {{"provider", "openai"}, {"baseUrl", "u"}, {"model", "m"}, {"maxOutputTokens", 1.5}}}}}}),
+      "customModels.m.maxOutputTokens: must be an integer (got a number with a fraction)");
 }
 
 TEST(Validate, ListItemsAreNamedByIndex) {
@@ -81,8 +80,9 @@ TEST(Validate, HookRules) {
             "hooks.PreToolUse[0].hooks[0].command: is required when type is \"command\"");
   EXPECT_EQ(only_error({{"hooks", {{"Stop", {{{"hooks", {{{"type", "http"}, {"command", "x"}}}}}}}}}}),
             "hooks.Stop[0].hooks[0].url: is required when type is \"http\"");
-  EXPECT_EQ(only_error({{"hooks", {{"Stop", {{{"hooks", {{{"type", "command"}, {"command", "x"}, {"timeout", 0}}}}}}}}}}),
-            "hooks.Stop[0].hooks[0].timeout: must be at least 1 (got 0)");
+  EXPECT_EQ(
+      only_error({{"hooks", {{"Stop", {{{"hooks", {{{"type", "command"}, {"command", "x"}, {"timeout", 0}}}}}}}}}}),
+      "hooks.Stop[0].hooks[0].timeout: must be at least 1 (got 0)");
   EXPECT_EQ(only_error({{"hooks", {{"Stop", {{{"matcher", "*"}}}}}}}), "hooks.Stop[0].hooks: is required");
   EXPECT_EQ(only_error({{"hooks", {{"Stop", {{{"hooks", {{{"type", "exec"}, {"command", "x"}}}}}}}}}}),
             "hooks.Stop[0].hooks[0].type: must be one of \"command\", \"http\" (got \"exec\")");

@@ -40,8 +40,7 @@ int merge_command(const std::vector<std::string>& args) {
     }
   }
   if (files.size() != 4)
-    return usage_error("merge takes exactly four files (ORG PROJECT FOLDER USER), got " +
-                       std::to_string(files.size()));
+    return usage_error("merge takes exactly four files (ORG PROJECT FOLDER USER), got " + std::to_string(files.size()));
 
   std::array<nlohmann::json, 4> levels;
   bool failed = false;

@@ -2,40 +2,30 @@
 // settings, and nothing else, on stdout.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "process/subprocess.h"
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string dir() { return ::testing::TempDir(); }
+using droid::process::Result;
 
 std::string write(const std::string& name, const std::string& text) {
-  std::string path = dir() + "settings_cli_" + name;
+  std::string path = ::testing::TempDir() + "settings_cli_" + name;
   std::ofstream(path) << text;
   return path;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
+// Runs droid-runner with `args` split on spaces (the test paths have none).
 Result runner(const std::string& args) {
-  const std::string out = dir() + "settings_cli.out", err = dir() + "settings_cli.err";
-  const std::string cmd = std::string(DROID_RUNNER) + " " + args + " >" + out + " 2>" + err;
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::vector<std::string> argv = {DROID_RUNNER};
+  std::istringstream words(args);
+  for (std::string w; words >> w;) argv.push_back(w);
+  return droid::process::run(argv);
 }
 
 TEST(SettingsMergeCli, PrintsEffectiveSettingsOnly) {
@@ -55,8 +45,9 @@ TEST(SettingsMergeCli, ProvenanceNamesTheLevels) {
   std::string empty = write("empty", "{}");
   Result r = runner("settings merge --provenance " + org + " " + empty + " " + folder + " " + empty);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out),
-            nlohmann::json({{"commandBlocklist[0]", "org"}, {"commandBlocklist[1]", "folder"}, {"rules[0]", "folder"}}));
+  EXPECT_EQ(
+      nlohmann::json::parse(r.out),
+      nlohmann::json({{"commandBlocklist[0]", "org"}, {"commandBlocklist[1]", "folder"}, {"rules[0]", "folder"}}));
 }
 
 TEST(SettingsMergeCli, InvalidSettingsFailWithTheLevelFileAndField) {
@@ -65,8 +56,7 @@ TEST(SettingsMergeCli, InvalidSettingsFailWithTheLevelFileAndField) {
   Result r = runner("settings merge " + empty + " " + bad + " " + empty + " " + empty);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(r.out.empty());
-  EXPECT_NE(r.err.find("error: project settings " + bad + ": shield.mode: must be one of"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("error: project settings " + bad + ": shield.mode: must be one of"), std::string::npos) << r.err;
 }
 
 TEST(SettingsMergeCli, StrictRefusesUnknownFields) {
