@@ -11,22 +11,39 @@ set -euo pipefail
 need go
 
 export GOTOOLCHAIN=local GOSUMDB=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0
-GO_BUILD=(go build -trimpath -ldflags="-s -w")
+
+# Version stamps upstream's own release builds set (hack/lib/version.sh and
+# Helm's Makefile); without them `kubectl version` and the apiserver's /version
+# report v0.0.0.
+k8s_version_flags() {
+  local v=$KUBERNETES_VERSION minor; minor=${v#v1.}; minor=${minor%%.*}
+  local pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    printf -- '-X %s.gitVersion=%s -X %s.gitMajor=1 -X %s.gitMinor=%s -X %s.gitTreeState=clean ' \
+      "$pkg" "$v" "$pkg" "$pkg" "$minor" "$pkg"
+  done
+}
+helm_version_flags() {
+  local pkg=helm.sh/helm/v3/internal/version
+  printf -- '-X %s.version=%s -X %s.metadata= -X %s.gitTreeState=clean' "$pkg" "$HELM_VERSION" "$pkg" "$pkg"
+}
 
 # module_version DIR MODULE prints the version DIR/go.mod requires of MODULE.
 module_version() {
   awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$ROOT_DIR/tools/$1/go.mod"
 }
 
-# build_tool NAME VERSION MODULE OUT PACKAGE... builds into $DROID_BIN/NAME-VERSION;
+# build_tool NAME VERSION MODULE OUT LDFLAGS PACKAGE... builds into $DROID_BIN/NAME-VERSION;
 # OUT is "/" for one binary per package, or the file name of a single binary.
+# The stamp records the recipe, so a change of flags rebuilds.
 build_tool() {
-  local name=$1 version=$2 module=$3 out=$4; shift 4
+  local name=$1 version=$2 module=$3 out=$4 ldflags="-s -w $5"; shift 5
   local dir="$DROID_BIN/$name-$version" stamp
   local pinned; pinned=$(module_version "$name" "$module")
   [[ "$pinned" == "$version" ]] || die "tools/$name/go.mod pins $module $pinned but scripts/versions.env says $version"
   stamp="$dir/.built"
-  if [[ -f "$stamp" ]]; then
+  local recipe="$version $* ldflags: $ldflags"
+  if [[ -f "$stamp" && "$(head -n1 "$stamp")" == "$recipe" ]]; then
     step "$name $version: already built in $dir"
     return
   fi
@@ -34,9 +51,9 @@ build_tool() {
   log "building $name $version ($*) — a cold build takes minutes, a warm one seconds"
   mkdir -p "$dir.tmp"
   (cd "$ROOT_DIR/tools/$name" && step "downloading modules" && go mod download && \
-    step "compiling and linking" && "${GO_BUILD[@]}" -o "$dir.tmp/${out#/}" "$@")
+    step "compiling and linking" && go build -trimpath -ldflags="$ldflags" -o "$dir.tmp/${out#/}" "$@")
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
-  date -u +%FT%TZ > "$stamp"
+  printf '%s\nbuilt %s\n' "$recipe" "$(date -u +%FT%TZ)" > "$stamp"
   step "$name $version built in $(elapsed "$start"): $(ls "$dir" | tr '\n' ' ')"
 }
 
@@ -46,12 +63,12 @@ total=$(now_s)
 for t in "${tools[@]}"; do
   case "$t" in
     kubernetes)
-      build_tool kubernetes "$KUBERNETES_VERSION" k8s.io/kubernetes / \
+      build_tool kubernetes "$KUBERNETES_VERSION" k8s.io/kubernetes / "$(k8s_version_flags)" \
         k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
         k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
         k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ;;
-    etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd go.etcd.io/etcd/server/v3 ;;
-    helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / helm.sh/helm/v3/cmd/helm ;;
+    etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd "" go.etcd.io/etcd/server/v3 ;;
+    helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / "$(helm_version_flags)" helm.sh/helm/v3/cmd/helm ;;
     *) die "unknown tool '$t' (kubernetes, etcd, helm)" ;;
   esac
 done

@@ -1,0 +1,53 @@
+# The project's entry points. Everything real happens in CMake and scripts/;
+# these targets only chain them. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup build test test-unit test-sanitize lint test-controlplane format \
+        demo cluster-up cluster-down cluster-purge tools clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup: ## install Debian packages and build the pinned upstream tools (cached)
+	scripts/setup.sh
+
+tools: ## build only the pinned upstream tools (Kubernetes, etcd, Helm)
+	scripts/build-tools.sh
+
+build: setup ## build droid-operator, droid-runner and kubectl-droid
+	cmake --preset default
+	cmake --build --preset default
+
+test: setup ## install what is missing, build, and run every test tier
+	scripts/test.sh
+
+test-unit: setup ## unit tests only
+	scripts/test.sh unit
+
+test-sanitize: setup ## unit tests under ASan and UBSan
+	scripts/test.sh sanitize
+
+lint: setup ## clang-format and clang-tidy
+	scripts/test.sh lint
+
+test-controlplane: setup ## tests against a real control plane
+	scripts/test.sh controlplane
+
+format: ## apply clang-format to every C++ file
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+demo: setup ## the main job, end to end on a local cluster
+	scripts/demo.sh
+
+cluster-up: setup ## start the local control plane; prints the admin kubeconfig
+	scripts/cluster/up.sh
+
+cluster-down: ## stop the local cluster, leaving nothing running
+	scripts/cluster/down.sh
+
+cluster-purge: ## stop the local cluster and delete its data and certificates
+	scripts/cluster/down.sh --purge
+
+clean: ## remove the build trees (not the tool cache)
+	rm -rf build

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Runs the project's test tiers and prints one report:
+#   unit          the unit tests of the default build (ctest -L unit)
+#   sanitize      the unit tests again under AddressSanitizer and UBSan
+#   lint          clang-format and clang-tidy, clean or failing
+#   controlplane  a real control plane (scripts/cluster/up.sh, on its own state
+#                 dir and ports), the tests labelled controlplane, then down
+#
+#   scripts/test.sh [TIER...]     (default: every tier, in that order)
+#
+# A failing tier does not stop the others; the script fails if any tier failed.
+# Each tier's full output is kept in build/test-logs/TIER.log.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need cmake ctest
+
+LOG_DIR="$ROOT_DIR/build/test-logs"
+mkdir -p "$LOG_DIR"
+JOBS=$(nproc)
+
+# The control-plane tier runs its own cluster, so that a developer's cluster
+# (make cluster-up) is neither used nor disturbed.
+TEST_CLUSTER_ENV=(
+  DROID_CLUSTER_DIR="$DROID_CACHE/cluster-test"
+  DROID_APISERVER_PORT=26443 DROID_ETCD_PORT=22379
+  DROID_KCM_PORT=20257 DROID_SCHEDULER_PORT=20259
+)
+
+build() {  # build PRESET
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j "$JOBS"
+}
+
+tier_unit() {
+  build default
+  ctest --preset unit -j "$JOBS"
+}
+
+tier_sanitize() {
+  build sanitize
+  ctest --preset sanitize -j "$JOBS"
+}
+
+tier_lint() {
+  need clang-format clang-tidy
+  build default >/dev/null
+  local files
+  mapfile -t files < <(cd "$ROOT_DIR" && git ls-files '*.cc' '*.h')
+  echo "clang-format: ${#files[@]} files"
+  (cd "$ROOT_DIR" && clang-format --dry-run --Werror "${files[@]}")
+  mapfile -t files < <(cd "$ROOT_DIR" && git ls-files '*.cc')
+  echo "clang-tidy: ${#files[@]} translation units"
+  (cd "$ROOT_DIR" && printf '%s\n' "${files[@]}" |
+    xargs -P "$JOBS" -n 4 clang-tidy -p build/default --quiet)
+  echo "lint: clean"
+}
+
+tier_controlplane() {
+  build default
+  local kubeconfig
+  trap 'env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge' RETURN
+  # A fresh etcd every run: the tests see only what they create.
+  env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge
+  kubeconfig=$(env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/up.sh" | tail -n 1)
+  KUBECONFIG="$kubeconfig" DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
+    ctest --preset controlplane
+}
+
+tiers=("$@")
+[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane)
+declare -A result seconds counts
+passed_total=0 failed_total=0
+for t in "${tiers[@]}"; do
+  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane)"
+  log "tier $t (log: build/test-logs/$t.log)"
+  start=$(now_s)
+  # The tier runs in a subshell with -e, so its first failing command fails it.
+  if (set -e; cd "$ROOT_DIR"; "tier_$t") 2>&1 | tee "$LOG_DIR/$t.log"; then
+    result[$t]=PASS
+  else
+    result[$t]=FAIL
+  fi
+  seconds[$t]=$(( $(now_s) - start ))
+  # ctest's summary: "100% tests passed, 0 tests failed out of 55"
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$LOG_DIR/$t.log" | tail -n 1 || true)
+  if [[ -n "$line" ]]; then
+    failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+    counts[$t]="$(( total - failed )) passed, $failed failed"
+    passed_total=$(( passed_total + total - failed ))
+    failed_total=$(( failed_total + failed ))
+  else
+    counts[$t]="-"
+  fi
+  # A tier that failed outside its tests (build, lint, cluster) counts as one failure.
+  if [[ ${result[$t]} == FAIL && ( -z "$line" || $failed -eq 0 ) ]]; then
+    failed_total=$(( failed_total + 1 ))
+  fi
+done
+
+echo
+log "test report"
+printf '    %-14s %-6s %8s   %s\n' tier result time tests
+any_failed=0
+for t in "${tiers[@]}"; do
+  printf '    %-14s %-6s %7ss   %s\n' "$t" "${result[$t]}" "${seconds[$t]}" "${counts[$t]}"
+  [[ ${result[$t]} == PASS ]] || any_failed=1
+done
+[[ $any_failed -eq 0 ]] || warn "failed tiers: see build/test-logs/<tier>.log"
+echo "tests: $passed_total passed, $failed_total failed"
+exit "$any_failed"
