@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 
 namespace droid::process {
@@ -22,7 +22,7 @@ struct Pipe {
   int fds[2] = {-1, -1};
   Pipe() {
     if (pipe2(fds, O_CLOEXEC) != 0) {
-      throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+      throw std::runtime_error(std::string("pipe2: ") + std::generic_category().message(errno));
     }
   }
   ~Pipe() {
@@ -49,8 +49,7 @@ void SetNonBlocking(int fd) {
 // In the child: only async-signal-safe calls until exec.
 [[noreturn]] void ExecChild(char* const* args, Pipe& in, Pipe& out, Pipe& err, Pipe& status) {
   setpgid(0, 0);
-  if (dup2(in.fds[0], STDIN_FILENO) < 0 || dup2(out.fds[1], STDOUT_FILENO) < 0 ||
-      dup2(err.fds[1], STDERR_FILENO) < 0) {
+  if (dup2(in.fds[0], STDIN_FILENO) < 0 || dup2(out.fds[1], STDOUT_FILENO) < 0 || dup2(err.fds[1], STDERR_FILENO) < 0) {
     int e = errno;
     ssize_t ignored = write(status.fds[1], &e, sizeof e);
     (void)ignored;
@@ -71,8 +70,7 @@ std::string Result::describe() const {
   return s;
 }
 
-Result run(const std::vector<std::string>& argv, const std::string& input,
-                         std::chrono::milliseconds timeout) {
+Result run(const std::vector<std::string>& argv, const std::string& input, std::chrono::milliseconds timeout) {
   if (argv.empty()) throw std::invalid_argument("process::run: empty argv");
   Pipe in, out, err, status;
   // Built before fork: the child may only make async-signal-safe calls.
@@ -82,7 +80,7 @@ Result run(const std::vector<std::string>& argv, const std::string& input,
   args.push_back(nullptr);
 
   pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::generic_category().message(errno));
   if (pid == 0) ExecChild(args.data(), in, out, err, status);
 
   // Parent.
@@ -100,7 +98,7 @@ Result run(const std::vector<std::string>& argv, const std::string& input,
   if (n == static_cast<ssize_t>(sizeof exec_errno)) {
     int ws;
     waitpid(pid, &ws, 0);
-    throw std::runtime_error("cannot execute " + argv[0] + ": " + std::strerror(exec_errno));
+    throw std::runtime_error("cannot execute " + argv[0] + ": " + std::generic_category().message(exec_errno));
   }
 
   SetNonBlocking(in.fds[1]);
@@ -139,7 +137,7 @@ Result run(const std::vector<std::string>& argv, const std::string& input,
     int rc = poll(fds, count, static_cast<int>(std::min<long long>(wait_ms, 1000)));
     if (rc < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+      throw std::runtime_error(std::string("poll: ") + std::generic_category().message(errno));
     }
     if (idx_in >= 0 && fds[idx_in].revents) {
       if (fds[idx_in].revents & (POLLERR | POLLHUP)) {

@@ -1,9 +1,9 @@
 #include "settings/load.h"
 
 #include <cerrno>
-#include <system_error>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace droid::settings {
 namespace {

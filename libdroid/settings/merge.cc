@@ -148,7 +148,8 @@ class Merger {
           std::size_t by = 0;
           for (const auto& [owned, level] : owner)
             if (owned == key) by = level;
-          note(name(l) + " sets " + field_path(path, key) + ", which " + name(by) + " set first and so locked; ignored");
+          note(name(l) + " sets " + field_path(path, key) + ", which " + name(by) +
+               " set first and so locked; ignored");
         }
       }
     }

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -25,7 +26,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "kubectl.h"
@@ -44,6 +44,7 @@ using namespace std::chrono_literals;
 constexpr char kFieldManager[] = "droid-e2e";
 
 fs::path SourceDir() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
   if (const char* env = std::getenv("DROID_SOURCE_DIR"); env != nullptr && *env != '\0') {
     return env;
   }
@@ -136,20 +137,14 @@ json YamlToJson(const YAML::Node& node) {
       for (const auto& item : node) j.push_back(YamlToJson(item));
       return j;
     }
-    case YAML::NodeType::Scalar:
-      return node.as<std::string>();
-    default:
-      return nullptr;
+    case YAML::NodeType::Scalar: return node.as<std::string>();
+    default: return nullptr;
   }
 }
 
-fs::path CrdPath(const std::string& plural) {
-  return SourceDir() / "crds" / ("droid.dev_" + plural + ".yaml");
-}
+fs::path CrdPath(const std::string& plural) { return SourceDir() / "crds" / ("droid.dev_" + plural + ".yaml"); }
 
-YAML::Node OpenApiSchema(const YAML::Node& crd) {
-  return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
-}
+YAML::Node OpenApiSchema(const YAML::Node& crd) { return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]; }
 
 // The text of the "settings:" block of a CRD file, from its key line to the next key of
 // the same or lower indentation.
@@ -160,8 +155,7 @@ std::string SettingsBlockText(const std::string& crd_text) {
   while (std::getline(in, line)) {
     size_t first = line.find_first_not_of(' ');
     if (indent == std::string::npos) {
-      if (first != std::string::npos && line.compare(first, 9, "settings:") == 0 &&
-          first == 16) {
+      if (first != std::string::npos && line.compare(first, 9, "settings:") == 0 && first == 16) {
         indent = first;
         block += line + "\n";
       }
@@ -178,7 +172,7 @@ std::string SettingsBlockText(const std::string& crd_text) {
 
 struct Cluster {
   Kubectl kubectl;
-  std::string run_id;     // unique per test run
+  std::string run_id;      // unique per test run
   std::string namespace_;  // created for this run
 
   CommandResult Run(const std::vector<std::string>& args, const std::string& input = {}) const {
@@ -188,10 +182,8 @@ struct Cluster {
   // Server-side apply of a manifest in the test namespace.
   CommandResult Apply(const std::string& manifest, bool dry_run = false,
                       const std::string& field_manager = kFieldManager) const {
-    std::vector<std::string> args = {"apply",          "--server-side",
-                                     "--validate=strict", "--field-manager=" + field_manager,
-                                     "-n",             namespace_,
-                                     "-f",             "-"};
+    std::vector<std::string> args = {
+        "apply", "--server-side", "--validate=strict", "--field-manager=" + field_manager, "-n", namespace_, "-f", "-"};
     if (dry_run) args.push_back("--dry-run=server");
     return kubectl.Run(args, manifest);
   }
@@ -227,18 +219,16 @@ class ClusterEnvironment : public ::testing::Environment {
       return;
     }
 
-    auto crds = kubectl->Run({"apply", "--server-side", "--force-conflicts",
-                              std::string("--field-manager=") + kFieldManager, "-f",
-                              CrdPath("droidsessions").string(), "-f",
-                              CrdPath("orgpolicies").string()});
+    auto crds =
+        kubectl->Run({"apply", "--server-side", "--force-conflicts", std::string("--field-manager=") + kFieldManager,
+                      "-f", CrdPath("droidsessions").string(), "-f", CrdPath("orgpolicies").string()});
     if (!crds.ok()) {
       g_cluster_error = "applying the CRDs failed: " + crds.describe();
       return;
     }
     for (const char* condition : {"Established", "NamesAccepted"}) {
-      auto wait = kubectl->Run({"wait", std::string("--for=condition=") + condition,
-                                "--timeout=90s", "crd/droidsessions.droid.dev",
-                                "crd/orgpolicies.droid.dev"},
+      auto wait = kubectl->Run({"wait", std::string("--for=condition=") + condition, "--timeout=90s",
+                                "crd/droidsessions.droid.dev", "crd/orgpolicies.droid.dev"},
                                {}, 120s);
       if (!wait.ok()) {
         g_cluster_error = std::string("CRDs not ") + condition + ": " + wait.describe();
@@ -247,9 +237,8 @@ class ClusterEnvironment : public ::testing::Environment {
     }
 
     // Unique, DNS-label-safe id of this run.
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::string run_id = "crd-" + std::to_string(now % 1000000) + "-" + std::to_string(getpid());
     std::string ns = "droid-e2e-" + run_id;
 
@@ -278,15 +267,15 @@ class ClusterEnvironment : public ::testing::Environment {
 
   void TearDown() override {
     if (!cluster_) return;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
     if (std::getenv("DROID_E2E_KEEP") != nullptr) {
       std::cerr << "DROID_E2E_KEEP set: keeping namespace " << cluster_->namespace_ << "\n";
       return;
     }
-    auto ns = cluster_->Run({"delete", "namespace", cluster_->namespace_, "--wait=false",
-                             "--ignore-not-found"});
+    auto ns = cluster_->Run({"delete", "namespace", cluster_->namespace_, "--wait=false", "--ignore-not-found"});
     if (!ns.ok()) std::cerr << "deleting the test namespace failed: " << ns.describe() << "\n";
-    auto pol = cluster_->Run({"delete", "orgpolicies.droid.dev", "-l",
-                              "droid.dev/e2e=" + cluster_->run_id, "--ignore-not-found"});
+    auto pol = cluster_->Run(
+        {"delete", "orgpolicies.droid.dev", "-l", "droid.dev/e2e=" + cluster_->run_id, "--ignore-not-found"});
     if (!pol.ok()) std::cerr << "deleting test OrgPolicies failed: " << pol.describe() << "\n";
     g_cluster = nullptr;
     cluster_.reset();
@@ -327,24 +316,23 @@ TEST(CrdFiles, SettingsSchemasAreIdentical) {
   for (const auto& kv : ds_settings["properties"]) keys.push_back(kv.first.as<std::string>());
   std::sort(keys.begin(), keys.end());
   std::vector<std::string> expected = {
-      "byokAllowed",      "commandAllowlist", "commandBlocklist", "commandDenylist",
-      "customModels",     "hooks",            "maxAutonomyLevel", "mcpServers",
-      "models",           "rules",            "sessionDefaults",  "shield",
-      "telemetry"};
+      "byokAllowed",     "commandAllowlist", "commandBlocklist", "commandDenylist", "customModels",
+      "hooks",           "maxAutonomyLevel", "mcpServers",       "models",          "rules",
+      "sessionDefaults", "shield",           "telemetry"};
   EXPECT_EQ(keys, expected);
   std::vector<std::string> events;
   for (const auto& kv : ds_settings["properties"]["hooks"]["properties"]) {
     events.push_back(kv.first.as<std::string>());
   }
-  std::vector<std::string> expected_events = {"SessionStart", "UserPromptSubmit", "PreToolUse",
-                                              "PostToolUse",  "Stop",             "SessionEnd"};
+  std::vector<std::string> expected_events = {"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
+                                              "Stop",         "SessionEnd"};
   EXPECT_EQ(events, expected_events);
 }
 
 // Walks a schema and reports every property without a description, and every use of
 // x-kubernetes-preserve-unknown-fields.
-void CheckSchema(const YAML::Node& node, const std::string& path,
-                 std::vector<std::string>& undocumented, std::vector<std::string>& preserve) {
+void CheckSchema(const YAML::Node& node, const std::string& path, std::vector<std::string>& undocumented,
+                 std::vector<std::string>& preserve) {
   if (!node.IsMap()) return;
   if (node["x-kubernetes-preserve-unknown-fields"]) preserve.push_back(path);
   if (node["properties"]) {
@@ -353,8 +341,7 @@ void CheckSchema(const YAML::Node& node, const std::string& path,
       // The apiserver forbids anything but "type" on the root metadata.
       if (child == ".metadata") continue;
       if (!kv.second["description"] ||
-          kv.second["description"].as<std::string>().find_first_not_of(' ') ==
-              std::string::npos) {
+          kv.second["description"].as<std::string>().find_first_not_of(' ') == std::string::npos) {
         undocumented.push_back(child);
       }
       CheckSchema(kv.second, child, undocumented, preserve);
@@ -397,8 +384,7 @@ TEST(CrdFiles, InvalidManifestsDeclareTheirExpectedError) {
   EXPECT_GE(files.size(), 25u);
   for (const auto& f : files) {
     std::string text = ReadFile(f);
-    EXPECT_EQ(text.rfind("# expect:", 0), 0u)
-        << f.filename() << " must start with a '# expect: <substring>' line";
+    EXPECT_EQ(text.rfind("# expect:", 0), 0u) << f.filename() << " must start with a '# expect: <substring>' line";
     EXPECT_FALSE(CommentValues(text, "expect").empty()) << f.filename();
   }
 }
@@ -427,11 +413,9 @@ TEST(Crds, AreServedWithNamesCategoriesAndTheSameSettingsSchema) {
   }
   // The apiserver stores both copies of the settings schema identically.
   const auto& ds_settings =
-      (*ds)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
-           ["properties"]["settings"];
+      (*ds)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["settings"];
   const auto& op_settings =
-      (*op)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
-           ["properties"]["settings"];
+      (*op)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["settings"];
   EXPECT_FALSE(ds_settings.is_null());
   EXPECT_EQ(ds_settings, op_settings);
 }
@@ -447,7 +431,7 @@ TEST(Crds, AllSamplesApply) {
   for (const auto& f : sessions) {
     SCOPED_TRACE(f.string());
     std::string text = ReadFile(f);
-    EXPECT_EQ(text.rfind("#", 0), 0u) << "samples start with a comment saying what they show";
+    EXPECT_EQ(text.rfind('#', 0), 0u) << "samples start with a comment saying what they show";
     auto r = g_cluster->Apply(text);
     EXPECT_TRUE(r.ok()) << r.describe();
     for (const auto& doc : SplitDocuments(text)) {
@@ -460,7 +444,7 @@ TEST(Crds, AllSamplesApply) {
   for (const auto& f : policies) {
     SCOPED_TRACE(f.string());
     std::string text = ReadFile(f);
-    EXPECT_EQ(text.rfind("#", 0), 0u) << "policies start with a comment saying what they show";
+    EXPECT_EQ(text.rfind('#', 0), 0u) << "policies start with a comment saying what they show";
     for (const auto& doc : SplitDocuments(text)) {
       EXPECT_EQ(YAML::Load(doc)["kind"].as<std::string>(), "OrgPolicy");
       ++org_policies;
@@ -475,8 +459,8 @@ TEST(Crds, AllSamplesApply) {
   ASSERT_TRUE(list);
   std::vector<std::string> names;
   for (const auto& item : (*list)["items"]) names.push_back(item["metadata"]["name"]);
-  for (const char* expected : {"ci-fix-flaky-test", "sandbox-upgrade-deps",
-                               "runbook-from-configmap", "refactor-with-settings"}) {
+  for (const char* expected :
+       {"ci-fix-flaky-test", "sandbox-upgrade-deps", "runbook-from-configmap", "refactor-with-settings"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
 }
@@ -509,15 +493,11 @@ TEST_P(InvalidManifest, IsRefusedNamingTheField) {
   EXPECT_FALSE(refused.timed_out);
   const std::string output = refused.err + refused.out;
   for (const auto& e : expects) {
-    EXPECT_NE(output.find(e), std::string::npos)
-        << "error does not mention \"" << e << "\":\n"
-        << output;
+    EXPECT_NE(output.find(e), std::string::npos) << "error does not mention \"" << e << "\":\n" << output;
   }
 }
 
-std::vector<fs::path> InvalidFiles() {
-  return YamlFilesIn(SourceDir() / "tests" / "e2e" / "invalid");
-}
+std::vector<fs::path> InvalidFiles() { return YamlFilesIn(SourceDir() / "tests" / "e2e" / "invalid"); }
 
 INSTANTIATE_TEST_SUITE_P(Files, InvalidManifest, ::testing::ValuesIn(InvalidFiles()),
                          [](const ::testing::TestParamInfo<fs::path>& info) {
@@ -550,8 +530,8 @@ spec:
   EXPECT_EQ(spec["cancel"], false);
   EXPECT_EQ(spec["settings"]["mcpServers"]["local"]["type"], "stdio");
   // Nothing the policy should decide is defaulted by the CRD.
-  for (const char* unset : {"model", "autonomyLevel", "reasoningEffort", "maxTurns",
-                            "ttlSecondsAfterFinished", "resources", "approvals"}) {
+  for (const char* unset :
+       {"model", "autonomyLevel", "reasoningEffort", "maxTurns", "ttlSecondsAfterFinished", "resources", "approvals"}) {
     EXPECT_FALSE(spec.contains(unset)) << unset << " must not be defaulted";
   }
 }
@@ -659,8 +639,8 @@ spec:
     "traceId":"4bf92f3577b34da6a3ce929d0e0e4736",
     "conditions":[{"type":"Ready","status":"False","reason":"WaitingForApproval",
       "message":"make deploy needs an approval","lastTransitionTime":"2025-01-01T00:00:00Z"}]}})";
-  auto patched = g_cluster->Run({"patch", "droidsession", "columns", "-n", ns,
-                                 "--subresource=status", "--type=merge", "-p", status});
+  auto patched = g_cluster->Run(
+      {"patch", "droidsession", "columns", "-n", ns, "--subresource=status", "--type=merge", "-p", status});
   ASSERT_TRUE(patched.ok()) << patched.describe();
 
   auto table = g_cluster->Run({"get", "droidsessions", "columns", "-n", ns});
@@ -677,13 +657,13 @@ spec:
   EXPECT_NE(wide.out.find("WaitingForApproval"), std::string::npos) << wide.out;
 
   // The status schema is enforced as well.
-  auto bad = g_cluster->Run({"patch", "droidsession", "columns", "-n", ns, "--subresource=status",
-                             "--type=merge", "-p", R"({"status":{"phase":"Exploded"}})"});
+  auto bad = g_cluster->Run({"patch", "droidsession", "columns", "-n", ns, "--subresource=status", "--type=merge", "-p",
+                             R"({"status":{"phase":"Exploded"}})"});
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.err.find("status.phase"), std::string::npos) << bad.describe();
   // Status cannot be changed through the main resource.
-  auto sneaky = g_cluster->Run({"patch", "droidsession", "columns", "-n", ns, "--type=merge",
-                                "-p", R"({"status":{"phase":"Succeeded"}})"});
+  auto sneaky = g_cluster->Run(
+      {"patch", "droidsession", "columns", "-n", ns, "--type=merge", "-p", R"({"status":{"phase":"Succeeded"}})"});
   EXPECT_TRUE(sneaky.ok()) << sneaky.describe();
   auto obj = g_cluster->GetJson({"droidsession", "columns", "-n", ns});
   ASSERT_TRUE(obj);
@@ -693,9 +673,9 @@ spec:
   const std::string name = "e2e-columns-" + g_cluster->run_id;
   auto pol = g_cluster->Apply(TestPolicyManifest(name));
   ASSERT_TRUE(pol.ok()) << pol.describe();
-  auto pol_status = g_cluster->Run(
-      {"patch", "orgpolicy", name, "--subresource=status", "--type=merge", "-p",
-       R"({"status":{"observedGeneration":1,"governedNamespaces":[],"conditions":[{"type":"Valid",
+  auto pol_status =
+      g_cluster->Run({"patch", "orgpolicy", name, "--subresource=status", "--type=merge", "-p",
+                      R"({"status":{"observedGeneration":1,"governedNamespaces":[],"conditions":[{"type":"Valid",
           "status":"True","reason":"Accepted","message":"ok",
           "lastTransitionTime":"2025-01-01T00:00:00Z"}]}})"});
   ASSERT_TRUE(pol_status.ok()) << pol_status.describe();
@@ -719,8 +699,7 @@ spec:
   for (const char* resource : {"dsession", "dsess", "droid", "all"}) {
     auto r = g_cluster->Run({"get", resource, "-n", ns, "-o", "name"});
     EXPECT_TRUE(r.ok()) << resource << ": " << r.describe();
-    EXPECT_NE(r.out.find("droidsession.droid.dev/short-names"), std::string::npos)
-        << resource << ": " << r.out;
+    EXPECT_NE(r.out.find("droidsession.droid.dev/short-names"), std::string::npos) << resource << ": " << r.out;
   }
   for (const char* resource : {"orgpol", "op"}) {
     auto r = g_cluster->Run({"get", resource, "-o", "name"});
@@ -737,19 +716,17 @@ TEST(Crds, ExplainShowsDescriptions) {
   ASSERT_TRUE(spec.ok()) << spec.describe();
   std::string s = Squash(spec.out);
   EXPECT_NE(s.find("GROUP: droid.dev"), std::string::npos) << spec.out;
-  for (const char* text :
-       {"Only cancel, approvals and ttlSecondsAfterFinished may change after creation",
-        "The task for the agent, as text", "Reads the task for the agent from a ConfigMap key",
-        "How much the agent may do without an approval", "Set to true to cancel the session"}) {
+  for (const char* text : {"Only cancel, approvals and ttlSecondsAfterFinished may change after creation",
+                           "The task for the agent, as text", "Reads the task for the agent from a ConfigMap key",
+                           "How much the agent may do without an approval", "Set to true to cancel the session"}) {
     EXPECT_NE(s.find(text), std::string::npos) << text << "\n" << spec.out;
   }
 
   auto settings = g_cluster->Run({"explain", "orgpolicy.spec.settings"});
   ASSERT_TRUE(settings.ok()) << settings.describe();
   s = Squash(settings.out);
-  for (const char* text :
-       {"extension-only semantics", "sessionDefaults", "maxAutonomyLevel", "customModels",
-        "mcpServers", "Highest autonomy level a session may use"}) {
+  for (const char* text : {"extension-only semantics", "sessionDefaults", "maxAutonomyLevel", "customModels",
+                           "mcpServers", "Highest autonomy level a session may use"}) {
     EXPECT_NE(s.find(text), std::string::npos) << text << "\n" << settings.out;
   }
 
@@ -762,8 +739,7 @@ TEST(Crds, ExplainShowsDescriptions) {
 
   auto status = g_cluster->Run({"explain", "droidsession.status.usage"});
   ASSERT_TRUE(status.ok()) << status.describe();
-  EXPECT_NE(Squash(status.out).find("Tokens sent to the model"), std::string::npos)
-      << status.out;
+  EXPECT_NE(Squash(status.out).find("Tokens sent to the model"), std::string::npos) << status.out;
 }
 
 // Registered before main (GTest::gtest_main) runs the tests; gtest owns it.
@@ -772,4 +748,3 @@ TEST(Crds, ExplainShowsDescriptions) {
 
 }  // namespace
 }  // namespace droid::e2e
-

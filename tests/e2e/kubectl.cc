@@ -7,12 +7,14 @@
 namespace droid::e2e {
 
 Kubectl Kubectl::FromEnvironment() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
   const char* kubeconfig = std::getenv("KUBECONFIG");
   if (kubeconfig == nullptr || *kubeconfig == '\0') {
     throw std::runtime_error(
         "KUBECONFIG is not set: these end-to-end tests need a real cluster. Start one with "
         "scripts/cluster/up.sh and export KUBECONFIG=<the admin kubeconfig it prints>.");
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
   const char* binary = std::getenv("DROID_KUBECTL");
   return Kubectl(binary != nullptr && *binary != '\0' ? binary : "kubectl", kubeconfig);
 }
@@ -21,7 +23,7 @@ Kubectl::Kubectl(std::string binary, std::string kubeconfig)
     : binary_(std::move(binary)), kubeconfig_(std::move(kubeconfig)) {}
 
 process::Result Kubectl::Run(const std::vector<std::string>& args, const std::string& input,
-                           std::chrono::milliseconds timeout) const {
+                             std::chrono::milliseconds timeout) const {
   std::vector<std::string> argv;
   argv.reserve(args.size() + 2);
   argv.push_back(binary_);

@@ -26,7 +26,7 @@ class Kubectl {
 
   // Runs `kubectl --kubeconfig=<kubeconfig> <args...>`.
   process::Result Run(const std::vector<std::string>& args, const std::string& input = {},
-                    std::chrono::milliseconds timeout = std::chrono::seconds(120)) const;
+                      std::chrono::milliseconds timeout = std::chrono::seconds(120)) const;
 
   const std::string& binary() const { return binary_; }
   const std::string& kubeconfig() const { return kubeconfig_; }
