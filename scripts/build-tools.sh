@@ -33,6 +33,25 @@ module_version() {
   awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$ROOT_DIR/tools/$1/go.mod"
 }
 
+# go_build_with_progress NAME OUT LDFLAGS PACKAGE... runs `go build -v` in
+# tools/NAME and, every 30 seconds, says how many packages it has compiled;
+# on failure it shows the end of the build's output.
+go_build_with_progress() {
+  local name=$1 out=$2 ldflags=$3; shift 3
+  local log="$DROID_BIN/.build-$name.log" start rc=0 ticker
+  start=$(now_s)
+  (while sleep 30; do
+    step "... $(grep -c -v -e '^#' -e ' ' "$log" 2>/dev/null || echo 0) packages compiled ($(elapsed "$start"))"
+  done) &
+  ticker=$!
+  (cd "$ROOT_DIR/tools/$name" && go build -v -trimpath -ldflags="$ldflags" -o "$out" "$@") >"$log" 2>&1 || rc=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  if [[ $rc -ne 0 ]]; then
+    tail -n 30 "$log" | sed 's/^/    | /' >&2
+    die "building $name failed (full output: $log)"
+  fi
+}
+
 # build_tool NAME VERSION MODULE OUT LDFLAGS PACKAGE... builds into $DROID_BIN/NAME-VERSION;
 # OUT is "/" for one binary per package, or the file name of a single binary.
 # The stamp records the recipe, so a change of flags rebuilds.
@@ -49,9 +68,11 @@ build_tool() {
   fi
   local start; start=$(now_s)
   log "building $name $version ($*) — a cold build takes minutes, a warm one seconds"
-  mkdir -p "$dir.tmp"
-  (cd "$ROOT_DIR/tools/$name" && step "downloading modules" && go mod download && \
-    step "compiling and linking" && go build -trimpath -ldflags="$ldflags" -o "$dir.tmp/${out#/}" "$@")
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  step "downloading modules"
+  (cd "$ROOT_DIR/tools/$name" && go mod download)
+  step "compiling and linking"
+  go_build_with_progress "$name" "$dir.tmp/${out#/}" "$ldflags" "$@"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
   printf '%s\nbuilt %s\n' "$recipe" "$(date -u +%FT%TZ)" > "$stamp"
   step "$name $version built in $(elapsed "$start"): $(ls "$dir" | tr '\n' ' ')"
