@@ -1,5 +1,5 @@
 // droid-runner: runs one agent session under deterministic controls (SPEC §6).
-// Each subcommand lives in cli/; this file only dispatches.
+// Each command lives in cli/<name>_command.{h,cc}; this file only dispatches.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -8,30 +8,43 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: droid-runner COMMAND [ARGS...]\n"
-    "\n"
-    "Commands:\n"
-    "  settings merge ORG PROJECT FOLDER USER   print the effective settings of four levels\n"
-    "  version                                  print the version\n"
-    "\n"
-    "Run 'droid-runner COMMAND --help' for a command's options.\n";
+using CommandFn = int (*)(const std::vector<std::string>&);
+
+struct Command {
+  const char* name;
+  CommandFn run;
+  const char* summary;
+};
+
+// One line per command, in the order `droid-runner --help` lists them.
+const Command kCommands[] = {
+    {"settings", droid::runner::settings_command, "settings merge ORG PROJECT FOLDER USER: the effective settings"},
+};
+
+void usage(std::ostream& out) {
+  out << "usage: droid-runner COMMAND [ARGS...]\n\nCommands:\n";
+  for (const auto& c : kCommands)
+    out << "  " << c.name << std::string(12 - std::string(c.name).size(), ' ') << c.summary << "\n";
+  out << "  version     print the version\n\nRun 'droid-runner COMMAND --help' for a command's options.\n";
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::cout << kUsage;
+    usage(std::cout);
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  if (command == "settings") return droid::runner::settings_command(args);
   if (command == "version" || command == "--version") {
     std::cout << "droid-runner " << DROID_VERSION << "\n";
     return 0;
   }
-  std::cerr << "droid-runner: unknown command '" << command << "'\n\n" << kUsage;
+  for (const auto& c : kCommands)
+    if (command == c.name) return c.run(args);
+  std::cerr << "droid-runner: unknown command '" << command << "'\n\n";
+  usage(std::cerr);
   return 2;
 }
