@@ -7,7 +7,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT_DIR/scripts/versions.env"
 
 # Everything built or generated outside the source tree lives under the cache.
-DROID_CACHE="${DROID_CACHE:-$HOME/.cache/droid-operator}"
+DROID_CACHE="${DROID_CACHE:-${XDG_CACHE_HOME:-${HOME:?HOME is not set: set DROID_CACHE}/.cache}/droid-operator}"
 # Upstream binaries, one folder per pinned version so a version bump rebuilds.
 DROID_BIN="${DROID_BIN:-$DROID_CACHE/bin}"
 # State of the local cluster: certificates, kubeconfigs, data, logs, pid files.
