@@ -11,11 +11,9 @@ namespace {
 
 using json = nlohmann::json;
 // The value each level gives a field, or nullptr where a level does not set it.
-using PerLevel = std::array<const json*, 4>;
+using PerLevel = std::vector<const json*>;
 
 bool contains(const json& list, const json& entry) { return std::find(list.begin(), list.end(), entry) != list.end(); }
-
-std::string name(std::size_t level) { return std::string(level_name(kLevels[level])); }
 
 class Merger {
  public:
@@ -35,13 +33,14 @@ class Merger {
   }
 
  private:
-  void set_by(const std::string& path, std::size_t level) { out_.provenance.emplace_back(path, kLevels[level]); }
+  void set_by(const std::string& path, std::size_t level) { out_.provenance.emplace_back(path, level); }
+  const std::string& name(std::size_t level) const { return out_.level_names[level]; }
   void note(std::string text) { out_.notes.push_back(std::move(text)); }
 
   std::optional<json> nested(const Node& node, const PerLevel& at, const std::string& path) {
     json out = json::object();
     for (const auto& p : node.properties) {
-      PerLevel child{};
+      PerLevel child(at.size(), nullptr);
       for (std::size_t l = 0; l < at.size(); ++l) {
         if (at[l] == nullptr || !at[l]->is_object()) continue;
         auto it = at[l]->find(p.name);
@@ -162,17 +161,26 @@ class Merger {
 
 }  // namespace
 
-Merged merge(const std::array<json, 4>& levels) {
+Merged merge_levels(const std::vector<json>& levels, const std::vector<std::string>& names) {
   Merged out;
-  PerLevel at{};
-  for (std::size_t l = 0; l < levels.size(); ++l) at[l] = &levels[l];
+  out.level_names = names;
+  out.level_names.resize(levels.size());
+  PerLevel at;
+  at.reserve(levels.size());
+  for (const auto& level : levels) at.push_back(&level);
   if (auto merged = Merger(out).merge(schema(), at, "")) out.settings = std::move(*merged);
   return out;
 }
 
+Merged merge(const std::array<json, 4>& levels) {
+  std::vector<std::string> names;
+  for (Level level : kLevels) names.emplace_back(level_name(level));
+  return merge_levels({levels.begin(), levels.end()}, names);
+}
+
 nlohmann::ordered_json provenance_json(const Merged& merged) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& [path, level] : merged.provenance) out[path] = std::string(level_name(level));
+  for (const auto& [path, level] : merged.provenance) out[path] = merged.level_names.at(level);
   return out;
 }
 

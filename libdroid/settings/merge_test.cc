@@ -15,7 +15,7 @@ Merged merge4(json org, json project, json folder, json user) {
 
 std::string provenance_of(const Merged& m, const std::string& path) {
   for (const auto& [p, level] : m.provenance)
-    if (p == path) return std::string(level_name(level));
+    if (p == path) return m.level_names.at(level);
   return "(none)";
 }
 
@@ -133,6 +133,23 @@ TEST(Merge, HooksAreUnionedPerEvent) {
 TEST(Merge, ProvenanceJsonFollowsSchemaOrder) {
   Merged m = merge4({{"rules", {"r1"}}, {"maxAutonomyLevel", "low"}}, kEmpty, {{"rules", {"r2"}}}, kEmpty);
   EXPECT_EQ(provenance_json(m).dump(), R"({"maxAutonomyLevel":"org","rules[0]":"org","rules[1]":"folder"})");
+}
+
+}  // namespace
+}  // namespace droid::settings
+
+namespace droid::settings {
+namespace {
+
+TEST(MergeLevels, NamesAnyNumberOfLevels) {
+  Merged m = merge_levels({{{"maxAutonomyLevel", "high"}, {"rules", {"a"}}},
+                           {{"maxAutonomyLevel", "low"}, {"rules", {"b"}}},
+                           {{"rules", {"c"}}}},
+                          {"org:team", "org:baseline", "org:other"});
+  EXPECT_EQ(m.settings["maxAutonomyLevel"], "low");
+  EXPECT_EQ(
+      provenance_json(m).dump(),
+      R"({"maxAutonomyLevel":"org:baseline","rules[0]":"org:team","rules[1]":"org:baseline","rules[2]":"org:other"})");
 }
 
 }  // namespace
