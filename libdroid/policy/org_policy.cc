@@ -1,0 +1,118 @@
+#include "policy/org_policy.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "policy/quantity.h"
+
+namespace droid::policy {
+namespace {
+
+using json = nlohmann::json;
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  char byte[3];
+  for (unsigned int i = 0; i < size; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+const json* at(const json& v, const char* a, const char* b = nullptr) {
+  auto it = v.find(a);
+  if (it == v.end() || it->is_null()) return nullptr;
+  if (b == nullptr) return &*it;
+  auto jt = it->find(b);
+  return jt == it->end() || jt->is_null() ? nullptr : &*jt;
+}
+
+// The smaller of two quantities given as JSON strings or numbers.
+bool quantity_less(const json& a, const json& b) {
+  auto qa = Quantity::parse(a.is_string() ? a.get<std::string>() : a.dump());
+  auto qb = Quantity::parse(b.is_string() ? b.get<std::string>() : b.dump());
+  if (!qa || !qb) return false;
+  return *qa < *qb;
+}
+
+void merge_runner(const json& runner, json& out) {
+  for (const char* first_wins :
+       {"image", "runtimeClassName", "seccompProfile", "defaultResources", "defaultTimeoutSeconds"}) {
+    if (const json* v = at(runner, first_wins); v != nullptr && !out.contains(first_wins)) out[first_wins] = *v;
+  }
+  if (const json* v = at(runner, "maxTimeoutSeconds"); v != nullptr && v->is_number_integer()) {
+    if (!out.contains("maxTimeoutSeconds") || *v < out["maxTimeoutSeconds"]) out["maxTimeoutSeconds"] = *v;
+  }
+  for (const char* kind : {"requests", "limits"}) {
+    const json* max = at(runner, "maxResources", kind);
+    if (max == nullptr || !max->is_object()) continue;
+    for (const auto& [resource, value] : max->items()) {
+      json& slot = out["maxResources"][kind][resource];
+      if (slot.is_null() || quantity_less(value, slot)) slot = value;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<OrgPolicy> governing_policies(const std::vector<OrgPolicy>& all, const Labels& labels) {
+  std::vector<OrgPolicy> out;
+  for (const auto& p : all) {
+    const json* selector = at(p.spec, "namespaceSelector");
+    if (selector_matches(selector != nullptr ? *selector : json(), labels)) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end(), [](const OrgPolicy& a, const OrgPolicy& b) {
+    const auto pa = a.spec.value("priority", 0), pb = b.spec.value("priority", 0);
+    return pa != pb ? pa > pb : a.name < b.name;
+  });
+  return out;
+}
+
+EffectivePolicy resolve(const std::vector<OrgPolicy>& governing) {
+  EffectivePolicy out;
+  std::vector<json> levels;
+  std::vector<std::string> level_names;
+  json hashed = json::array();
+  for (const auto& p : governing) {
+    out.names.push_back(p.name);
+    hashed.push_back({{"name", p.name}, {"spec", p.spec}});
+    const json* settings = at(p.spec, "settings");
+    levels.push_back(settings != nullptr ? *settings : json::object());
+    level_names.push_back("orgpolicy/" + p.name);
+
+    if (const json* runner = at(p.spec, "runner")) merge_runner(*runner, out.runner);
+    if (const json* network = at(p.spec, "network")) {
+      if (const json* dns = at(*network, "allowDNS"); dns != nullptr && *dns == false) out.network["allowDNS"] = false;
+      if (const json* egress = at(*network, "egress"); egress != nullptr && egress->is_array())
+        for (const auto& rule : *egress) out.network["egress"].push_back(rule);
+    }
+    if (const json* gateways = at(p.spec, "gateways"); gateways != nullptr && gateways->is_array()) {
+      for (const auto& g : *gateways) {
+        const bool known = std::any_of(out.gateways.begin(), out.gateways.end(),
+                                       [&](const json& e) { return e.value("name", "") == g.value("name", ""); });
+        if (!known) out.gateways.push_back(g);
+      }
+    }
+    if (const json* telemetry = at(p.spec, "telemetry"); telemetry != nullptr && out.telemetry.empty())
+      out.telemetry = *telemetry;
+    if (const json* limits = at(p.spec, "limits"); limits != nullptr && limits->is_object()) {
+      for (const auto& [key, value] : limits->items())
+        if (value.is_number_integer() && (!out.limits.contains(key) || value < out.limits[key]))
+          out.limits[key] = value;
+    }
+  }
+  if (!out.network.contains("allowDNS")) out.network["allowDNS"] = true;
+  if (!out.network.contains("egress")) out.network["egress"] = json::array();
+  out.settings = settings::merge_levels(levels, level_names);
+  out.settings_levels = std::move(levels);
+  out.hash = "sha256:" + sha256_hex(hashed.dump());
+  return out;
+}
+
+}  // namespace droid::policy

@@ -1,0 +1,49 @@
+// Resolving the OrgPolicies that govern a namespace into one effective org
+// level (SPEC §3.2): the policies whose namespaceSelector matches, in a fixed
+// order (higher spec.priority first, then name), merged under the rules of
+// SPEC §4 for settings and, for the other sections, so that no policy is
+// loosened by another:
+//   runner: image, runtimeClassName, seccompProfile, defaults - first that sets;
+//           maxTimeoutSeconds and each maxResources entry - the smallest;
+//   network: allowDNS - false if any policy says false; egress - all rules;
+//   gateways: all, by name, the first policy's definition of a name wins;
+//   telemetry: the first that sets it; limits: the smallest of each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/label_selector.h"
+#include "settings/merge.h"
+
+namespace droid::policy {
+
+struct OrgPolicy {
+  std::string name;
+  nlohmann::json spec = nlohmann::json::object();
+};
+
+// The policies governing a namespace with `labels`, highest precedence first.
+std::vector<OrgPolicy> governing_policies(const std::vector<OrgPolicy>& all, const Labels& labels);
+
+struct EffectivePolicy {
+  std::vector<std::string> names;  // the governing policies, highest precedence first
+  std::string hash;                // "sha256:<hex>" of their names and specs, in order
+  settings::Merged settings;       // the org level; provenance names "orgpolicy/<name>"
+  // The settings of each governing policy, in order, for merging with lower
+  // levels (provenance then still names the policy that set a field).
+  std::vector<nlohmann::json> settings_levels;
+  nlohmann::json runner = nlohmann::json::object();
+  nlohmann::json network = nlohmann::json::object();
+  nlohmann::json gateways = nlohmann::json::array();
+  nlohmann::json telemetry = nlohmann::json::object();
+  nlohmann::json limits = nlohmann::json::object();
+};
+
+// Merges `governing` (as returned by governing_policies). No policy at all
+// gives an empty effective policy: nothing restricted beyond the CRD's rules.
+EffectivePolicy resolve(const std::vector<OrgPolicy>& governing);
+
+}  // namespace droid::policy
