@@ -1,0 +1,208 @@
+#include "resources/session_objects.h"
+
+#include "settings/effective.h"
+#include "settings/validate.h"
+
+namespace droid::op {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::int64_t kRunnerUid = 65532;  // the runner image's non-root user
+
+json labels(const SessionRef& s, const char* component) {
+  return {{"app.kubernetes.io/name", "droid-runner"},
+          {"app.kubernetes.io/component", component},
+          {"app.kubernetes.io/managed-by", "droid-operator"},
+          {kSessionLabel, s.name}};
+}
+
+json metadata(const SessionRef& s, const std::string& name, const char* component) {
+  return {{"name", name},
+          {"namespace", s.namespace_},
+          {"labels", labels(s, component)},
+          {"ownerReferences",
+           {{{"apiVersion", "droid.dev/v1alpha1"},
+             {"kind", "DroidSession"},
+             {"name", s.name},
+             {"uid", s.uid},
+             {"controller", true},
+             {"blockOwnerDeletion", true}}}}};
+}
+
+const json* find(const json& v, std::initializer_list<const char*> keys) {
+  const json* at = &v;
+  for (const char* k : keys) {
+    if (!at->is_object()) return nullptr;
+    auto it = at->find(k);
+    if (it == at->end() || it->is_null()) return nullptr;
+    at = &*it;
+  }
+  return at;
+}
+
+void copy_if_set(const json& from, json& to, const char* key) {
+  if (const json* v = find(from, {key})) to[key] = *v;
+}
+
+// What the runner needs to know of the gateway; never its secret references.
+json public_gateway(const json& g) {
+  if (g.is_null()) return nullptr;
+  json out = json::object();
+  for (const char* key : {"name", "provider", "baseURL", "models", "caBundle"}) copy_if_set(g, out, key);
+  return out;
+}
+
+json session_config(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
+  json c = {{"session", {{"name", s.name}, {"namespace", s.namespace_}, {"uid", s.uid}}},
+            {"prompt", s.prompt},
+            {"model", plan.model},
+            {"autonomyLevel", settings::autonomy_name(plan.autonomy)},
+            {"timeoutSeconds", plan.timeout_seconds},
+            {"gateway", public_gateway(plan.gateway)},
+            {"policy", {{"names", policy.names}, {"hash", policy.hash}}}};
+  for (const char* key : {"repository", "reasoningEffort", "maxTurns", "environment", "output"})
+    copy_if_set(s.spec, c, key);
+  if (json* repo = c.contains("repository") ? &c["repository"] : nullptr; repo != nullptr)
+    repo->erase("credentialsSecretRef");  // mounted as a file, see build_pod
+  if (!policy.telemetry.empty()) {
+    json t = json::object();
+    for (const char* key : {"otlpEndpoint", "protocol", "resourceAttributes"}) copy_if_set(policy.telemetry, t, key);
+    c["telemetry"] = t;
+  }
+  if (const json* budget = find(policy.limits, {"tokenBudgetPerSession"})) c["tokenBudget"] = *budget;
+  return c;
+}
+
+json egress_rule(const json& rule) {
+  json out = json::object();
+  json to = json::array();
+  if (const json* cidrs = find(rule, {"cidrs"}))
+    for (const auto& cidr : *cidrs) to.push_back({{"ipBlock", {{"cidr", cidr}}}});
+  json peer = json::object();
+  copy_if_set(rule, peer, "namespaceSelector");
+  copy_if_set(rule, peer, "podSelector");
+  if (!peer.empty()) to.push_back(peer);
+  out["to"] = to;
+  if (const json* ports = find(rule, {"ports"})) {
+    json ps = json::array();
+    for (const auto& p : *ports) {
+      json port = {{"protocol", p.value("protocol", "TCP")}};
+      copy_if_set(p, port, "port");
+      copy_if_set(p, port, "endPort");
+      ps.push_back(port);
+    }
+    out["ports"] = ps;
+  }
+  return out;
+}
+
+json resources(const SessionRef& s, const policy::EffectivePolicy& policy, const RunnerDefaults& d) {
+  json r = json::object();
+  if (const json* spec = find(s.spec, {"resources"}))
+    r = *spec;
+  else if (const json* def = find(policy.runner, {"defaultResources"}))
+    r = *def;
+  // Every runner pod has limits: a session never runs unbounded.
+  json& limits = r["limits"];
+  if (!limits.contains("cpu")) limits["cpu"] = d.cpu_limit;
+  if (!limits.contains("memory")) limits["memory"] = d.memory_limit;
+  if (!limits.contains("ephemeral-storage")) limits["ephemeral-storage"] = d.ephemeral_storage_limit;
+  return r;
+}
+
+}  // namespace
+
+std::string config_map_name(const SessionRef& s) { return s.name + "-config"; }
+std::string network_policy_name(const SessionRef& s) { return s.name + "-egress"; }
+std::string pod_name(const SessionRef& s) { return s.name + "-runner"; }
+
+json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
+  const json* user = find(s.spec, {"settings"});
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata", metadata(s, config_map_name(s), "config")},
+      {"immutable", true},
+      {"data",
+       {{"org-settings.json", policy.settings.settings.dump(2)},
+        {"user-settings.json", (user != nullptr ? settings::without_unknown_fields(*user) : json::object()).dump(2)},
+        {"session.json", session_config(s, policy, plan).dump(2)}}}};
+}
+
+json build_network_policy(const SessionRef& s, const policy::EffectivePolicy& policy) {
+  json egress = json::array();
+  if (policy.network.value("allowDNS", true)) {
+    egress.push_back({{"to",
+                       {{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}},
+                         {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}}},
+                      {"ports", {{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}}}});
+  }
+  if (const json* rules = find(policy.network, {"egress"}))
+    for (const auto& rule : *rules) egress.push_back(egress_rule(rule));
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "NetworkPolicy"},
+          {"metadata", metadata(s, network_policy_name(s), "egress")},
+          {"spec",
+           {{"podSelector", {{"matchLabels", {{kSessionLabel, s.name}}}}},
+            {"policyTypes", {"Ingress", "Egress"}},
+            {"ingress", json::array()},
+            {"egress", egress}}}};
+}
+
+json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan,
+               const RunnerDefaults& d) {
+  json seccomp = {{"type", "RuntimeDefault"}};
+  if (const json* profile = find(policy.runner, {"seccompProfile"})) seccomp = *profile;
+
+  json mounts = {{{"name", "workspace"}, {"mountPath", "/workspace"}},
+                 {{"name", "tmp"}, {"mountPath", "/tmp"}},
+                 {{"name", "config"}, {"mountPath", kConfigMountPath}, {"readOnly", true}}};
+  json volumes = {{{"name", "workspace"}, {"emptyDir", {{"sizeLimit", d.workspace_size}}}},
+                  {{"name", "tmp"}, {"emptyDir", {{"sizeLimit", "1Gi"}}}},
+                  {{"name", "config"}, {"configMap", {{"name", config_map_name(s)}, {"defaultMode", 0444}}}}};
+  if (const json* secret = find(s.spec, {"repository", "credentialsSecretRef", "name"})) {
+    mounts.push_back({{"name", "git-credentials"}, {"mountPath", "/var/run/droid/git"}, {"readOnly", true}});
+    volumes.push_back({{"name", "git-credentials"}, {"secret", {{"secretName", *secret}, {"defaultMode", 0440}}}});
+  }
+
+  json container = {{"name", "runner"},
+                    {"image", find(policy.runner, {"image"}) != nullptr ? policy.runner["image"] : json(d.image)},
+                    {"imagePullPolicy", d.image_pull_policy},
+                    {"args", {"run", "--config", kConfigMountPath}},
+                    {"securityContext",
+                     {{"allowPrivilegeEscalation", false},
+                      {"readOnlyRootFilesystem", true},
+                      {"runAsNonRoot", true},
+                      {"privileged", false},
+                      {"capabilities", {{"drop", {"ALL"}}}},
+                      {"seccompProfile", seccomp}}},
+                    {"resources", resources(s, policy, d)},
+                    {"volumeMounts", mounts},
+                    {"terminationMessagePath", "/dev/termination-log"},
+                    {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  // A minimal environment: the runner reads everything else from its config.
+  json env = json::array();
+  for (const auto& [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"HOME", "/workspace"}, {"TMPDIR", "/tmp"}, {"DROID_CONFIG_DIR", kConfigMountPath}})
+    env.push_back({{"name", name}, {"value", value}});
+  container["env"] = env;
+
+  json spec = {{"restartPolicy", "Never"},
+               {"automountServiceAccountToken", false},
+               {"enableServiceLinks", false},
+               {"activeDeadlineSeconds", plan.timeout_seconds},
+               {"terminationGracePeriodSeconds", 30},
+               {"securityContext",
+                {{"runAsNonRoot", true},
+                 {"runAsUser", kRunnerUid},
+                 {"runAsGroup", kRunnerUid},
+                 {"fsGroup", kRunnerUid},
+                 {"seccompProfile", seccomp}}},
+               {"containers", {container}},
+               {"volumes", volumes}};
+  if (const json* rc = find(policy.runner, {"runtimeClassName"})) spec["runtimeClassName"] = *rc;
+  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata(s, pod_name(s), "runner")}, {"spec", spec}};
+}
+
+}  // namespace droid::op

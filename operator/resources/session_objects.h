@@ -1,0 +1,56 @@
+// The objects the operator creates for one DroidSession (SPEC §5), built as
+// JSON ready for server-side apply, all owned by the session and named
+// deterministically from it so that a retry never duplicates one:
+//   <session>-config   ConfigMap: the org settings, the session's settings and
+//                      the session config the runner reads (mounted read-only)
+//   <session>-egress   NetworkPolicy: no ingress; egress only to cluster DNS
+//                      and to what the org policy allows
+//   <session>-runner   Pod: Pod Security Standard "restricted", no service
+//                      account token, emptyDir workspace, resource limits,
+//                      activeDeadlineSeconds, optional runtimeClassName
+// Pure functions: no I/O, so they are tested without a cluster (and applied to
+// a real apiserver by the controlplane tests).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/org_policy.h"
+#include "policy/session_check.h"
+
+namespace droid::op {
+
+// The session as the builders need it: its identity and spec.
+struct SessionRef {
+  std::string name;
+  std::string namespace_;
+  std::string uid;
+  nlohmann::json spec = nlohmann::json::object();
+  std::string prompt;  // spec.prompt, or the text spec.promptFrom points at (read by the reconciler)
+};
+
+// Operator-wide defaults the org policy may override.
+struct RunnerDefaults {
+  std::string image = "droid-runner:latest";
+  std::string image_pull_policy = "IfNotPresent";
+  std::string cpu_limit = "2";
+  std::string memory_limit = "4Gi";
+  std::string ephemeral_storage_limit = "10Gi";
+  std::string workspace_size = "8Gi";
+};
+
+inline constexpr const char* kSessionLabel = "droid.dev/session";
+inline constexpr const char* kConfigMountPath = "/etc/droid";
+
+std::string config_map_name(const SessionRef& s);
+std::string network_policy_name(const SessionRef& s);
+std::string pod_name(const SessionRef& s);
+
+nlohmann::json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy,
+                                const policy::SessionPlan& plan);
+nlohmann::json build_network_policy(const SessionRef& s, const policy::EffectivePolicy& policy);
+nlohmann::json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan,
+                         const RunnerDefaults& defaults);
+
+}  // namespace droid::op

@@ -1,0 +1,127 @@
+#include "resources/session_objects.h"
+
+#include <gtest/gtest.h>
+
+namespace droid::op {
+namespace {
+
+using json = nlohmann::json;
+
+SessionRef session() {
+  return {"fix-tests",
+          "team-a",
+          "0b6c3a7e-1111-2222-3333-444455556666",
+          {{"prompt", "fix the tests"},
+           {"repository", {{"url", "https://git.internal/a.git"}, {"credentialsSecretRef", {{"name", "git-creds"}}}}},
+           {"settings", {{"rules", {"be brief"}}}},
+           {"maxTurns", 20}},
+          "fix the tests"};
+}
+
+policy::EffectivePolicy org() {
+  return policy::resolve(
+      {{"baseline",
+        {{"settings", {{"sessionDefaults", {{"model", "qwen"}}}, {"commandBlocklist", {"dd"}}}},
+         {"runner",
+          {{"image", "registry.internal/droid-runner:1.0"},
+           {"runtimeClassName", "gvisor"},
+           {"seccompProfile", {{"type", "Localhost"}, {"localhostProfile", "droid/runner.json"}}},
+           {"defaultTimeoutSeconds", 900}}},
+         {"network",
+          {{"egress",
+            {{{"name", "gateway"},
+              {"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "llm"}}}}},
+              {"ports", {{{"port", 8000}}}}},
+             {{"name", "git"}, {"cidrs", {"10.20.0.0/16"}}, {"ports", {{{"port", 443}, {"protocol", "TCP"}}}}}}}}},
+         {"gateways",
+          {{{"name", "vllm"},
+            {"provider", "openai"},
+            {"baseURL", "http://vllm.llm:8000/v1"},
+            {"credentialsSecretRef", {{"name", "vllm-key"}}}}}},
+         {"telemetry", {{"otlpEndpoint", "http://otel.obs:4318"}}},
+         {"limits", {{"tokenBudgetPerSession", 50000}}}}}});
+}
+
+TEST(SessionObjects, NamesAreDeterministic) {
+  EXPECT_EQ(config_map_name(session()), "fix-tests-config");
+  EXPECT_EQ(network_policy_name(session()), "fix-tests-egress");
+  EXPECT_EQ(pod_name(session()), "fix-tests-runner");
+}
+
+TEST(SessionObjects, EverythingIsOwnedByTheSession) {
+  const auto policy = org();
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  for (const json& obj : {build_config_map(session(), policy, plan), build_network_policy(session(), policy),
+                          build_pod(session(), policy, plan, RunnerDefaults{})}) {
+    const json& ref = obj["metadata"]["ownerReferences"][0];
+    EXPECT_EQ(ref["kind"], "DroidSession");
+    EXPECT_EQ(ref["uid"], "0b6c3a7e-1111-2222-3333-444455556666");
+    EXPECT_EQ(ref["controller"], true);
+    EXPECT_EQ(obj["metadata"]["namespace"], "team-a");
+    EXPECT_EQ(obj["metadata"]["labels"][kSessionLabel], "fix-tests");
+  }
+}
+
+TEST(SessionObjects, PodIsLockedDown) {
+  const auto policy = org();
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  json pod = build_pod(session(), policy, plan, RunnerDefaults{});
+  const json& spec = pod["spec"];
+  EXPECT_EQ(spec["automountServiceAccountToken"], false);
+  EXPECT_EQ(spec["restartPolicy"], "Never");
+  EXPECT_EQ(spec["activeDeadlineSeconds"], 900);
+  EXPECT_EQ(spec["runtimeClassName"], "gvisor");
+  EXPECT_EQ(spec["securityContext"]["runAsNonRoot"], true);
+  EXPECT_EQ(spec["securityContext"]["seccompProfile"]["type"], "Localhost");
+  const json& c = spec["containers"][0];
+  EXPECT_EQ(c["image"], "registry.internal/droid-runner:1.0");
+  EXPECT_EQ(c["securityContext"]["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(c["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_EQ(c["securityContext"]["capabilities"]["drop"], json({"ALL"}));
+  EXPECT_TRUE(c["resources"]["limits"].contains("cpu"));
+  EXPECT_TRUE(c["resources"]["limits"].contains("memory"));
+  EXPECT_TRUE(c["resources"]["limits"].contains("ephemeral-storage"));
+  // No host namespaces, no host paths, no service-account token volume.
+  EXPECT_FALSE(spec.contains("hostNetwork"));
+  for (const auto& v : spec["volumes"]) {
+    EXPECT_FALSE(v.contains("hostPath")) << v.dump();
+    EXPECT_FALSE(v.contains("projected")) << v.dump();
+  }
+  // The environment carries no secret and no Kubernetes service variables.
+  EXPECT_EQ(spec["enableServiceLinks"], false);
+  for (const auto& e : c["env"]) EXPECT_FALSE(e.contains("valueFrom")) << e.dump();
+}
+
+TEST(SessionObjects, ConfigMapCarriesSettingsButNoSecretReferences) {
+  const auto policy = org();
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  json cm = build_config_map(session(), policy, plan);
+  EXPECT_EQ(json::parse(cm["data"]["org-settings.json"].get<std::string>())["commandBlocklist"], json({"dd"}));
+  EXPECT_EQ(json::parse(cm["data"]["user-settings.json"].get<std::string>())["rules"], json({"be brief"}));
+  json config = json::parse(cm["data"]["session.json"].get<std::string>());
+  EXPECT_EQ(config["model"], "qwen");
+  EXPECT_EQ(config["prompt"], "fix the tests");
+  EXPECT_EQ(config["gateway"]["baseURL"], "http://vllm.llm:8000/v1");
+  EXPECT_FALSE(config["gateway"].contains("credentialsSecretRef"));
+  EXPECT_FALSE(config["repository"].contains("credentialsSecretRef"));
+  EXPECT_EQ(config["tokenBudget"], 50000);
+  EXPECT_EQ(config["policy"]["hash"], policy.hash);
+}
+
+TEST(SessionObjects, NetworkPolicyDeniesByDefault) {
+  json np = build_network_policy(session(), org());
+  const json& spec = np["spec"];
+  EXPECT_EQ(spec["policyTypes"], json({"Ingress", "Egress"}));
+  EXPECT_EQ(spec["ingress"], json::array());
+  ASSERT_EQ(spec["egress"].size(), 3u);  // DNS, gateway, git
+  EXPECT_EQ(spec["egress"][0]["ports"][0]["port"], 53);
+  EXPECT_EQ(spec["egress"][1]["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "llm");
+  EXPECT_EQ(spec["egress"][2]["to"][0]["ipBlock"]["cidr"], "10.20.0.0/16");
+
+  // Without DNS and without rules: no egress at all.
+  json closed = build_network_policy(session(), policy::resolve({{"p", {{"network", {{"allowDNS", false}}}}}}));
+  EXPECT_EQ(closed["spec"]["egress"], json::array());
+}
+
+}  // namespace
+}  // namespace droid::op
