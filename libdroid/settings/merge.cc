@@ -174,6 +174,7 @@ Merged merge_levels(const std::vector<json>& levels, const std::vector<std::stri
 
 Merged merge(const std::array<json, 4>& levels) {
   std::vector<std::string> names;
+  names.reserve(kLevels.size());
   for (Level level : kLevels) names.emplace_back(level_name(level));
   return merge_levels({levels.begin(), levels.end()}, names);
 }
