@@ -1,0 +1,53 @@
+#include "kube/store.h"
+
+#include <gtest/gtest.h>
+
+namespace droid::kube {
+namespace {
+
+nlohmann::json obj(const std::string& ns, const std::string& name, const std::string& rv) {
+  nlohmann::json md = {{"name", name}, {"resourceVersion", rv}};
+  if (!ns.empty()) md["namespace"] = ns;
+  return {{"metadata", md}};
+}
+
+TEST(Store, Keys) {
+  EXPECT_EQ(object_key(obj("ns", "a", "1")), "ns/a");
+  EXPECT_EQ(object_key(obj("", "cluster-wide", "1")), "cluster-wide");
+  EXPECT_EQ(resource_version_of(obj("ns", "a", "7")), "7");
+  EXPECT_EQ(resource_version_of(nlohmann::json::object()), "");
+}
+
+TEST(Store, UpsertEraseGet) {
+  Store s;
+  EXPECT_FALSE(s.upsert(obj("ns", "a", "1")));
+  auto old = s.upsert(obj("ns", "a", "2"));
+  ASSERT_TRUE(old);
+  EXPECT_EQ(resource_version_of(*old), "1");
+  EXPECT_EQ(resource_version_of(*s.get("ns/a")), "2");
+  EXPECT_EQ(s.size(), 1U);
+  EXPECT_FALSE(s.get("other/a"));
+  EXPECT_TRUE(s.erase(obj("ns", "a", "3")));
+  EXPECT_FALSE(s.erase(obj("ns", "a", "3")));
+  EXPECT_EQ(s.size(), 0U);
+}
+
+TEST(Store, ReplaceAllReportsTheDifference) {
+  Store s;
+  s.upsert(obj("ns", "kept", "1"));
+  s.upsert(obj("ns", "changed", "1"));
+  s.upsert(obj("ns", "gone", "1"));
+  auto diff = s.replace_all({obj("ns", "kept", "1"), obj("ns", "changed", "2"), obj("ns", "new", "3")});
+  ASSERT_EQ(diff.added.size(), 1U);
+  EXPECT_EQ(object_key(diff.added[0]), "ns/new");
+  ASSERT_EQ(diff.updated.size(), 1U);
+  EXPECT_EQ(resource_version_of(diff.updated[0].first), "1");
+  EXPECT_EQ(resource_version_of(diff.updated[0].second), "2");
+  ASSERT_EQ(diff.deleted.size(), 1U);
+  EXPECT_EQ(object_key(diff.deleted[0]), "ns/gone");
+  EXPECT_EQ(s.keys(), (std::vector<std::string>{"ns/changed", "ns/kept", "ns/new"}));
+  EXPECT_EQ(s.list().size(), 3U);
+}
+
+}  // namespace
+}  // namespace droid::kube
