@@ -1,0 +1,36 @@
+// From a command line to the list of things bash would do, each with its risk:
+// every simple command (inside pipelines, lists, compound commands, function
+// bodies, $(...), `...`, <(...)), every command a wrapper runs (sudo, env,
+// timeout, xargs, find -exec, ...), every shell string it runs (bash -c, eval,
+// here-docs fed to a shell), parsed again, and every redirection and sensitive
+// assignment as a part of its own. Anything that cannot be parsed or analysed
+// is a high-risk part marked as doubt.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/normalize.h"
+#include "policy/risk.h"
+
+namespace droid::runner::policy {
+
+struct Part {
+  std::string text;         // the command as the policy saw it, for messages
+  bool is_command = false;  // a program run (list entries apply), not a redirection or assignment
+  Normalized normalized;    // when is_command
+  Risk risk = Risk::Low;
+  std::vector<std::string> reasons;
+  bool doubt = false;  // the risk comes from what could not be analysed: an allowlist never applies
+};
+
+struct Analysis {
+  std::vector<Part> parts;
+  std::string parse_error;  // set when the command line itself is not valid shell
+};
+
+// `workspace`: the absolute workspace root, or empty.
+Analysis analyze(std::string_view command, std::string_view workspace);
+
+}  // namespace droid::runner::policy

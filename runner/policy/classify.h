@@ -1,0 +1,50 @@
+// The risk of one simple command, by what its program does with its
+// arguments: read-only tools are low; changes to the workspace, builds and
+// tests are medium; destructive, irreversible, privileged, network and
+// exfiltrating actions are high, as is anything the policy cannot analyse
+// (inline code, unknown git subcommands, programs named by path...). A
+// command that runs other commands (sudo, env, xargs, find -exec, bash -c,
+// eval, ...) lists them in `runs` and `scripts` for the caller to analyse too.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/normalize.h"
+#include "policy/risk.h"
+
+namespace droid::runner::policy {
+
+// Where a command's standard input comes from.
+enum class Stdin { None, Pipe, HereDoc, HereString, File };
+
+struct Invocation {
+  std::vector<Arg> argv;
+  Stdin input = Stdin::None;
+  std::string input_text;    // the here-doc or here-string, when input is one
+  bool input_known = false;  // the here-doc or here-string has no expansions
+};
+
+struct Assessment {
+  Risk risk = Risk::Low;
+  std::vector<std::string> reasons;
+  bool doubt = false;                  // some of the risk comes from what could not be analysed
+  std::vector<std::vector<Arg>> runs;  // commands this one runs (wrappers, find -exec, xargs)
+  std::vector<std::string> scripts;    // shell code this one runs (bash -c, eval, trap, watch)
+  std::vector<std::string> writes;     // normalised paths it writes
+  std::vector<std::string> executes;   // normalised paths it runs as code
+
+  void raise(Risk r, std::string reason, bool from_doubt = false);
+};
+
+Assessment classify(const Invocation& inv, std::string_view workspace);
+
+// The risk of writing `target` (a redirection, tee, cp...), added to `a`.
+void assess_write(Assessment& a, const Arg& target, std::string_view who, std::string_view workspace);
+
+// Whether assigning NAME changes what later programs run or where data goes
+// (PATH, LD_PRELOAD, BASH_ENV, IFS, GIT_SSH_COMMAND, proxies, ...).
+bool is_sensitive_variable(std::string_view name);
+
+}  // namespace droid::runner::policy

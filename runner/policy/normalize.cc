@@ -1,0 +1,123 @@
+#include "policy/normalize.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "policy/paths.h"
+
+namespace droid::runner::policy {
+namespace {
+
+struct Alias {
+  std::string_view program;  // "" for every program
+  std::string_view from;
+  std::string_view to;
+};
+
+// Long (and upper-case) spellings of the flags that lists commonly name.
+constexpr Alias kAliases[] = {
+    {"rm", "--recursive", "-r"},    {"rm", "-R", "-r"},
+    {"rm", "--force", "-f"},        {"rm", "--dir", "-d"},
+    {"rm", "--verbose", "-v"},      {"rm", "--interactive", "-i"},
+    {"cp", "--recursive", "-r"},    {"cp", "-R", "-r"},
+    {"cp", "--force", "-f"},        {"cp", "--archive", "-a"},
+    {"mv", "--force", "-f"},        {"ln", "--symbolic", "-s"},
+    {"ln", "--force", "-f"},        {"chmod", "--recursive", "-R"},
+    {"chown", "--recursive", "-R"}, {"chgrp", "--recursive", "-R"},
+    {"git", "--force", "-f"},       {"git", "--delete", "-d"},
+    {"git", "--all", "-a"},         {"git", "--message", "-m"},
+    {"curl", "--output", "-o"},     {"curl", "--data", "-d"},
+    {"curl", "--form", "-F"},       {"curl", "--upload-file", "-T"},
+    {"curl", "--request", "-X"},    {"wget", "--output-document", "-O"},
+    {"kill", "--signal", "-s"},     {"sed", "--in-place", "-i"},
+    {"", "--verbose", "-v"},        {"", "--help", "-h"},
+};
+
+std::string canonical_flag(std::string_view program, std::string_view flag) {
+  std::size_t eq = flag.find('=');
+  std::string_view name = flag.substr(0, eq);
+  std::string_view value = eq == std::string_view::npos ? std::string_view() : flag.substr(eq);
+  for (const auto& a : kAliases)
+    if ((a.program.empty() || a.program == program) && a.from == name) return std::string(a.to) + std::string(value);
+  return std::string(flag);
+}
+
+bool all_letters(std::string_view s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
+bool looks_like_path(std::string_view s) { return s.find('/') != std::string_view::npos || s == "." || s == ".."; }
+
+}  // namespace
+
+Normalized normalize(const std::vector<Arg>& argv) {
+  Normalized n;
+  if (argv.empty()) return n;
+  if (argv[0].known && !argv[0].glob) n.program = program_name(argv[0].text, &n.by_path);
+  bool operands_only = false;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    std::string_view t = a.text;
+    if (!a.known || operands_only || t.size() < 2 || t[0] != '-') {
+      Arg op = a;
+      if (op.known && !op.glob && looks_like_path(t)) op.text = normalize_path(t);
+      n.operands.push_back(std::move(op));
+      continue;
+    }
+    if (t == "--") {
+      operands_only = true;
+      continue;
+    }
+    if (t[1] != '-' && all_letters(t.substr(1))) {  // -rf is -r -f
+      for (char c : t.substr(1)) n.flags.push_back(canonical_flag(n.program, std::string{'-', c}));
+    } else {  // --long, --long=value, -n5
+      n.flags.push_back(canonical_flag(n.program, t));
+    }
+  }
+  std::sort(n.flags.begin(), n.flags.end());
+  n.flags.erase(std::unique(n.flags.begin(), n.flags.end()), n.flags.end());
+  return n;
+}
+
+namespace {
+
+bool word_matches(const Arg& entry, const Arg& cmd, MatchMode mode) {
+  if (cmd.known && !cmd.glob) return entry.text == cmd.text;
+  if (mode == MatchMode::Sure) return false;
+  if (!cmd.known) return true;
+  // A glob names files; it never expands to "~" or "$HOME" as the shell means them.
+  if (!entry.text.empty() && (entry.text[0] == '~' || entry.text.find('$') != std::string::npos)) return false;
+  return fnmatch(cmd.text.c_str(), entry.text.c_str(), FNM_PATHNAME) == 0 || entry.text == cmd.text;
+}
+
+}  // namespace
+
+bool matches(const Normalized& entry, const Normalized& command, MatchMode mode) {
+  if (entry.program.empty()) return false;
+  if (mode == MatchMode::Sure && entry.by_path != command.by_path) return false;
+  if (command.program.empty()) {
+    if (mode == MatchMode::Sure) return false;  // an unknown program could be the entry's
+  } else if (entry.program != command.program) {
+    // A program given by path may be anything; under its own name it is at least what it claims.
+    if (mode == MatchMode::Sure || !command.by_path) return false;
+    std::size_t slash = command.program.rfind('/');
+    if (command.program.substr(slash + 1) != entry.program) return false;
+  }
+  bool unknown_words =
+      std::any_of(command.operands.begin(), command.operands.end(), [](const Arg& a) { return !a.known; });
+  for (const auto& f : entry.flags) {
+    if (std::binary_search(command.flags.begin(), command.flags.end(), f)) continue;
+    if (mode == MatchMode::Could && unknown_words) continue;
+    return false;
+  }
+  if (entry.operands.size() > command.operands.size()) return false;
+  for (std::size_t i = 0; i < entry.operands.size(); ++i)
+    if (!word_matches(entry.operands[i], command.operands[i], mode)) return false;
+  return true;
+}
+
+}  // namespace droid::runner::policy

@@ -1,0 +1,126 @@
+#include "policy/policy.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "policy/analyze.h"
+#include "policy/parser.h"
+
+namespace droid::runner::policy {
+namespace {
+
+constexpr std::size_t kMaxReasons = 12;
+
+Risk allowed_risk(Autonomy a) {
+  switch (a) {
+    case Autonomy::Off:
+    case Autonomy::Low: return Risk::Low;
+    case Autonomy::Medium: return Risk::Medium;
+    case Autonomy::High: return Risk::High;
+  }
+  return Risk::Low;
+}
+
+// The words of a list entry: its first simple command as the shell reads it,
+// without a trailing "*" or ":*" (Claude Code's prefix notation).
+std::vector<Arg> entry_words(std::string text) {
+  while (!text.empty() && (text.back() == '*' || text.back() == ' ' || text.back() == ':')) text.pop_back();
+  std::vector<Arg> argv;
+  ParseResult parsed = parse(text);
+  if (parsed.ok() && !parsed.script->items.empty() && !parsed.script->items[0].pipelines.empty() &&
+      !parsed.script->items[0].pipelines[0].commands.empty()) {
+    for (const auto& w : parsed.script->items[0].pipelines[0].commands[0].words) argv.push_back(Arg{w.text});
+    return argv;
+  }
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    if (j > i) argv.push_back(Arg{text.substr(i, j - i)});
+    i = j + 1;
+  }
+  return argv;
+}
+
+void add_reason(std::vector<std::string>& reasons, std::string r) {
+  if (reasons.size() < kMaxReasons && std::find(reasons.begin(), reasons.end(), r) == reasons.end())
+    reasons.push_back(std::move(r));
+}
+
+}  // namespace
+
+nlohmann::json Verdict::to_json() const {
+  return {{"decision", decision_name(decision)}, {"risk", risk_name(risk)}, {"reasons", reasons}};
+}
+
+std::vector<Policy::Entry> Policy::entries(const nlohmann::json& settings, const char* field) {
+  std::vector<Entry> out;
+  if (!settings.is_object() || !settings.contains(field) || !settings[field].is_array()) return out;
+  for (const auto& e : settings[field]) {
+    if (!e.is_string()) continue;
+    std::vector<Arg> words = entry_words(e.get<std::string>());
+    if (words.empty()) continue;
+    out.push_back(Entry{e.get<std::string>(), normalize(words)});
+  }
+  return out;
+}
+
+Policy::Policy(const nlohmann::json& settings, std::string workspace)
+    : allow_(entries(settings, "commandAllowlist")),
+      deny_(entries(settings, "commandDenylist")),
+      block_(entries(settings, "commandBlocklist")),
+      workspace_(std::move(workspace)) {}
+
+Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
+  Analysis analysis = analyze(command, workspace_);
+  Verdict v;
+  if (analysis.parts.empty()) {
+    v.reasons.emplace_back("nothing to run");
+    return v;
+  }
+  for (const auto& p : analysis.parts) v.risk = std::max(v.risk, p.risk);
+
+  std::vector<std::string> list_reasons;
+  std::vector<Decision> decisions;
+  decisions.reserve(analysis.parts.size());
+  for (const auto& p : analysis.parts) {
+    Decision d = p.risk <= allowed_risk(autonomy) ? Decision::Allow : Decision::Ask;
+    auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
+      if (!p.is_command) return nullptr;
+      for (const auto& e : list)
+        if (matches(e.normalized, p.normalized, mode)) return &e;
+      return nullptr;
+    };
+    if (const Entry* e = match(block_, MatchMode::Could)) {
+      d = Decision::Block;
+      add_reason(list_reasons, "'" + p.text + "' matches commandBlocklist entry '" + e->text + "'");
+    } else if (const Entry* e2 = match(deny_, MatchMode::Could)) {
+      d = std::max(d, Decision::Ask);
+      add_reason(list_reasons, "'" + p.text + "' matches commandDenylist entry '" + e2->text + "' (always ask)");
+    } else if (const Entry* e3 = match(allow_, MatchMode::Sure)) {
+      if (!p.doubt) {
+        d = Decision::Allow;
+        add_reason(list_reasons, "'" + p.text + "' is allowed by commandAllowlist entry '" + e3->text + "'");
+      } else if (d != Decision::Allow) {
+        add_reason(list_reasons, "'" + p.text + "' matches commandAllowlist entry '" + e3->text +
+                                     "' but is not allowed: it cannot be fully analysed");
+      }
+    }
+    decisions.push_back(d);
+    v.decision = std::max(v.decision, d);
+  }
+  if (!analysis.parse_error.empty()) v.decision = std::max(v.decision, Decision::Deny);
+
+  for (auto& r : list_reasons) add_reason(v.reasons, std::move(r));
+  for (std::size_t i = 0; i < analysis.parts.size(); ++i) {
+    const Part& p = analysis.parts[i];
+    if (p.risk == v.risk || decisions[i] == v.decision)
+      for (const auto& r : p.reasons) add_reason(v.reasons, r);
+  }
+  if (v.decision == Decision::Ask && v.risk > allowed_risk(autonomy))
+    add_reason(v.reasons, std::string(risk_name(v.risk)) + " risk is above what autonomy level " +
+                              std::string(autonomy_name(autonomy)) + " allows");
+  return v;
+}
+
+}  // namespace droid::runner::policy
