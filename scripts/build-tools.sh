@@ -2,7 +2,9 @@
 # Builds the pinned upstream tools of the test bed from their Go modules (SPEC §8)
 # into $DROID_BIN/<tool>-<version>/, skipping what is already built.
 #
-#   scripts/build-tools.sh [kubernetes] [etcd] [helm]     (default: all)
+#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [gitleaks]   (default: all but gitleaks)
+#
+# gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
 #
 # The consumer modules in tools/ pin versions and checksums (go.sum), so the
 # build needs only the Go module proxy; the checksum database is not consulted.
@@ -90,7 +92,10 @@ for t in "${tools[@]}"; do
         k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ;;
     etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd "" go.etcd.io/etcd/server/v3 ;;
     helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / "$(helm_version_flags)" helm.sh/helm/v3/cmd/helm ;;
-    *) die "unknown tool '$t' (kubernetes, etcd, helm)" ;;
+    gitleaks)
+      build_tool gitleaks "$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 gitleaks \
+        "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 ;;
+    *) die "unknown tool '$t' (kubernetes, etcd, helm, gitleaks)" ;;
   esac
 done
 log "upstream tools ready in $(elapsed "$total")"

@@ -1,0 +1,388 @@
+#include "shield/rules.h"
+
+#include <utility>
+
+namespace droid::runner::shield {
+namespace {
+
+// After a token: a character that cannot continue it, or the end of the text.
+constexpr const char* kEnd = R"((?:[^\w-]|\z))";
+
+// A token with a distinctive shape: `body` is the secret itself (group 1).
+Rule token(std::string id, std::string description, const std::string& body, std::vector<std::string> keywords,
+           double entropy = 3.0) {
+  return Rule{std::move(id), std::move(description), R"(\b()" + body + ")" + kEnd, std::move(keywords), 1, entropy};
+}
+
+// A value assigned to a name that gives it away, as in code, YAML, JSON, .env
+// and shell: NAME ["']? (= | : | := | =>) ["']? VALUE. `name` must contain a keyword.
+Rule assigned(std::string id, std::string description, const std::string& name, const std::string& value,
+              std::vector<std::string> keywords, double entropy = 3.0) {
+  return Rule{std::move(id),
+              std::move(description),
+              "(?i)" + name + R"([\w.-]{0,20}["']?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,5}["'`]?()" + value + ")" +
+                  R"((?:[^\w/+=-]|\z))",
+              std::move(keywords),
+              1,
+              entropy};
+}
+
+// A PEM-style block: from its BEGIN line to the matching END line.
+Rule pem(std::string id, std::string description, const std::string& label, std::vector<std::string> keywords) {
+  Rule r{std::move(id),
+         std::move(description),
+         "(-----BEGIN " + label + "-----[\\s\\S]{32,}?-----END " + label + "-----)",
+         std::move(keywords),
+         1,
+         0.0,
+         true};
+  return r;
+}
+
+// A URL with a password: SCHEME://USER:PASSWORD@HOST; group 1 is the password.
+Rule url_password(std::string id, std::string description, const std::string& scheme,
+                  std::vector<std::string> keywords) {
+  Rule r{std::move(id),
+         std::move(description),
+         "(?i)\\b" + scheme + R"(://[^\s:@/"'`<>]*:([^\s@/"'`<>]{3,})@[^\s"'`<>/]+)",
+         std::move(keywords),
+         1,
+         0.0};
+  r.generic = true;
+  return r;
+}
+
+std::vector<Rule> build() {
+  std::vector<Rule> r;
+  // --- Cloud providers ---------------------------------------------------------------------------
+  r.push_back(token("aws-access-key-id", "AWS access key ID", "(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}",
+                    {"akia", "asia", "abia", "acca", "a3t"}));
+  r.push_back(assigned("aws-secret-access-key", "AWS secret access key",
+                       R"(aws[\w.-]{0,20}(?:secret|private)[\w.-]{0,20}(?:key)?)", "[A-Za-z0-9/+]{40}", {"aws"}, 3.5));
+  r.push_back(token("aws-bedrock-api-key", "Amazon Bedrock API key", "ABSK[A-Za-z0-9+/]{109,}={0,2}", {"absk"}));
+  r.push_back(token("gcp-api-key", "Google Cloud API key", "AIza[\\w-]{35}", {"aiza"}));
+  r.push_back(Rule{
+      "gcp-service-account-key",
+      "Google Cloud service-account private key (JSON)",
+      R"re("private_key"\s*:\s*"(-----BEGIN PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{64,}?-----END PRIVATE KEY-----(?:\\n)?)")re",
+      {"\"private_key\""},
+      1,
+      0.0});
+  r.push_back(token("gcp-oauth-client-secret", "Google OAuth client secret", "GOCSPX-[\\w-]{28}", {"gocspx-"}));
+  r.push_back(token("google-oauth-access-token", "Google OAuth access token", "ya29\\.[\\w-]{30,}", {"ya29."}, 3.5));
+  r.push_back(token("gcp-fcm-server-key", "Firebase Cloud Messaging server key",
+                    "AAAA[A-Za-z0-9_-]{7}:[A-Za-z0-9_-]{140}", {"aaaa"}));
+  r.push_back(Rule{"azure-storage-account-key",
+                   "Azure storage account key (connection string)",
+                   R"((?i)AccountKey=([A-Za-z0-9+/]{86}==))",
+                   {"accountkey="},
+                   1,
+                   3.5});
+  r.push_back(Rule{"azure-shared-access-key",
+                   "Azure Service Bus / Event Hubs shared access key",
+                   R"((?i)SharedAccessKey=([A-Za-z0-9+/]{43}=))",
+                   {"sharedaccesskey="},
+                   1,
+                   3.5});
+  r.push_back(Rule{"azure-sas-token",
+                   "Azure shared access signature",
+                   R"([?&;]sig=([A-Za-z0-9%+/]{40,}(?:%3D|=)?))",
+                   {"sig="},
+                   1,
+                   3.5});
+  r.push_back(Rule{"azure-ad-client-secret",
+                   "Azure AD (Entra ID) client secret",
+                   R"((?:^|[\\'"`\s>=:(,)])([a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34})(?:[\\'"`\s<),]|\z))",
+                   {"q~"},
+                   1,
+                   3.0});
+  r.push_back(
+      token("azure-devops-pat", "Azure DevOps personal access token", "[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}", {"azdo"}));
+  r.push_back(token("alibaba-access-key-id", "Alibaba Cloud AccessKey ID", "LTAI[a-zA-Z0-9]{20}", {"ltai"}));
+  r.push_back(token("digitalocean-pat", "DigitalOcean personal access token", "dop_v1_[a-f0-9]{64}", {"dop_v1_"}));
+  r.push_back(
+      token("digitalocean-access-token", "DigitalOcean OAuth access token", "doo_v1_[a-f0-9]{64}", {"doo_v1_"}));
+  r.push_back(
+      token("digitalocean-refresh-token", "DigitalOcean OAuth refresh token", "dor_v1_[a-f0-9]{64}", {"dor_v1_"}));
+  r.push_back(token("heroku-api-key-v2", "Heroku API key", "HRKU-AA[0-9a-zA-Z_-]{58}", {"hrku-aa"}));
+  r.push_back(assigned("heroku-api-key", "Heroku API key (legacy UUID)", "heroku",
+                       "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", {"heroku"}));
+  r.push_back(token("databricks-api-token", "Databricks API token", "dapi[a-f0-9]{32}(?:-\\d)?", {"dapi"}));
+  r.push_back(token("vault-service-token", "HashiCorp Vault service token", "hvs\\.[\\w-]{90,120}", {"hvs."}));
+  r.push_back(token("vault-batch-token", "HashiCorp Vault batch token", "hvb\\.[\\w-]{138,}", {"hvb."}));
+  r.push_back(token("terraform-cloud-api-token", "Terraform Cloud / HCP API token",
+                    "[a-z0-9]{14}\\.atlasv1\\.[a-z0-9_=-]{60,70}", {"atlasv1"}));
+  r.push_back(
+      token("cloudflare-origin-ca-key", "Cloudflare Origin CA key", "v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}", {"v1.0-"}));
+  r.push_back(
+      assigned("cloudflare-api-token", "Cloudflare API token", "cloudflare", "[A-Za-z0-9_-]{40}", {"cloudflare"}, 3.5));
+  r.push_back(token("tailscale-key", "Tailscale auth or API key",
+                    "tskey-(?:auth|api|client|scim|webhook)-[a-zA-Z0-9]{10,}-[a-zA-Z0-9]{20,}", {"tskey-"}));
+  r.push_back(token("openshift-user-token", "OpenShift user token", "sha256~[\\w-]{43}", {"sha256~"}));
+  r.push_back(Rule{"kubernetes-service-account-token",
+                   "Kubernetes service-account token (legacy secret)",
+                   R"(\b(eyJ[\w-]{10,}\.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50[\w-]*\.[\w-]{20,}))",
+                   {"eyjpc3mioijrdwjlcm5ldgvzl3nlcnzpy2vhy2nvdw50"},
+                   1,
+                   0.0});
+  r.push_back(token("fly-io-access-token", "Fly.io access token", "fo1_[\\w-]{43}", {"fo1_"}));
+  r.push_back(token("render-api-key", "Render API key", "rnd_[a-zA-Z0-9]{32}", {"rnd_"}));
+  r.push_back(token("supabase-access-token", "Supabase personal access token", "sbp_[a-f0-9]{40}", {"sbp_"}));
+  r.push_back(token("planetscale-token", "PlanetScale password or token", "pscale_(?:pw|tkn|oauth)_[\\w=.-]{32,64}",
+                    {"pscale_"}));
+  r.push_back(token("pulumi-api-token", "Pulumi access token", "pul-[a-f0-9]{40}", {"pul-"}));
+  r.push_back(token("doppler-api-token", "Doppler service token", "dp\\.pt\\.[a-zA-Z0-9]{43}", {"dp.pt."}));
+  r.push_back(token("scalingo-api-token", "Scalingo API token", "tk-us-[\\w-]{48}", {"tk-us-"}));
+  r.push_back(token("dynatrace-api-token", "Dynatrace API token", "dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}", {"dt0c01."}));
+  r.push_back(token("onepassword-service-account-token", "1Password service-account token",
+                    "ops_eyJ[a-zA-Z0-9+/]{250,}={0,3}", {"ops_eyj"}));
+  r.push_back(token("age-secret-key", "age encryption secret key",
+                    "AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}", {"age-secret-key-1"}));
+
+  // --- Source hosting and CI ---------------------------------------------------------------------
+  r.push_back(token("github-pat", "GitHub personal access token", "ghp_[0-9a-zA-Z]{36}", {"ghp_"}));
+  r.push_back(token("github-oauth", "GitHub OAuth access token", "gho_[0-9a-zA-Z]{36}", {"gho_"}));
+  r.push_back(token("github-app-token", "GitHub App token", "(?:ghu|ghs)_[0-9a-zA-Z]{36}", {"ghu_", "ghs_"}));
+  r.push_back(token("github-refresh-token", "GitHub refresh token", "ghr_[0-9a-zA-Z]{36,76}", {"ghr_"}));
+  r.push_back(token("github-fine-grained-pat", "GitHub fine-grained personal access token", "github_pat_\\w{82}",
+                    {"github_pat_"}));
+  r.push_back(
+      token("gitlab-pat", "GitLab personal access token", "glpat-[\\w-]{20}(?:[\\w-]{7,}\\.[0-9a-z]{9})?", {"glpat-"}));
+  r.push_back(
+      token("gitlab-pipeline-trigger-token", "GitLab pipeline trigger token", "glptt-[0-9a-f]{40}", {"glptt-"}));
+  r.push_back(token("gitlab-runner-token", "GitLab runner authentication token", "glrt-[\\w-]{20,}", {"glrt-"}));
+  r.push_back(token("gitlab-runner-registration-token", "GitLab runner registration token", "GR1348941[\\w-]{20}",
+                    {"gr1348941"}));
+  r.push_back(token("gitlab-deploy-token", "GitLab deploy token", "gldt-[\\w-]{20}", {"gldt-"}));
+  r.push_back(token("gitlab-feed-token", "GitLab feed token", "glft-[\\w-]{20}", {"glft-"}));
+  r.push_back(token("gitlab-oauth-app-secret", "GitLab OAuth application secret", "gloas-[\\w-]{64}", {"gloas-"}));
+  r.push_back(token("gitlab-scim-token", "GitLab SCIM token", "glsoat-[\\w-]{20}", {"glsoat-"}));
+  r.push_back(token("gitlab-incoming-mail-token", "GitLab incoming mail token", "glimt-[\\w-]{25}", {"glimt-"}));
+  r.push_back(token("gitlab-agent-token", "GitLab agent for Kubernetes token", "glagent-[\\w-]{50}", {"glagent-"}));
+  r.push_back(
+      token("gitlab-cicd-job-token", "GitLab CI/CD job token", "glcbt-[0-9a-zA-Z]{1,5}_[\\w-]{20}", {"glcbt-"}));
+  r.push_back(token("atlassian-api-token", "Atlassian API token", "ATATT3[A-Za-z0-9_=-]{186}", {"atatt3"}));
+  r.push_back(token("bitbucket-app-password", "Bitbucket app password", "ATBB[a-zA-Z0-9]{32}", {"atbb"}));
+  r.push_back(token("sourcegraph-access-token", "Sourcegraph access token",
+                    "sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}", {"sgp_"}));
+  r.push_back(token("buildkite-api-token", "Buildkite API access token", "bkua_[a-f0-9]{40}", {"bkua_"}));
+  r.push_back(token("harness-api-key", "Harness personal or service-account token",
+                    "pat\\.[\\w-]{22}\\.[a-z0-9]{24}\\.[a-z0-9]{20}", {"pat."}));
+
+  // --- Chat and collaboration --------------------------------------------------------------------
+  r.push_back(token("slack-bot-token", "Slack bot token", "xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*", {"xoxb-"}));
+  r.push_back(token("slack-user-token", "Slack user token", "xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}",
+                    {"xoxp-", "xoxe-"}));
+  r.push_back(token("slack-app-token", "Slack app-level token", "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+", {"xapp-"}));
+  r.push_back(token("slack-config-access-token", "Slack configuration token", "xoxe\\.xox[bp]-\\d-[A-Z0-9]{163,166}",
+                    {"xoxe.xox"}));
+  r.push_back(
+      token("slack-legacy-token", "Slack legacy token", "xox[os]-\\d+-\\d+-\\d+-[a-fA-F\\d]+", {"xoxo-", "xoxs-"}));
+  r.push_back(Rule{"slack-webhook-url",
+                   "Slack incoming webhook URL",
+                   R"(hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9+/]{43,56}))",
+                   {"hooks.slack.com/"},
+                   1,
+                   0.0});
+  r.push_back(Rule{"discord-webhook-url",
+                   "Discord webhook URL",
+                   R"(discord(?:app)?\.com/api/webhooks/(\d{17,20}/[\w-]{60,68}))",
+                   {"/api/webhooks/"},
+                   1,
+                   0.0});
+  r.push_back(Rule{
+      "telegram-bot-token", "Telegram bot token", R"(\b(\d{8,10}:AA[\w-]{33}))" + std::string(kEnd), {":aa"}, 1, 3.0});
+  r.push_back(Rule{
+      "microsoft-teams-webhook-url",
+      "Microsoft Teams incoming webhook URL",
+      R"(\.webhook\.office\.com/webhookb2/([a-z0-9-]{36}@[a-z0-9-]{36}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9-]{36}))",
+      {".webhook.office.com/"},
+      1,
+      0.0});
+  r.push_back(token("linear-api-key", "Linear API key", "lin_api_[a-zA-Z0-9]{40}", {"lin_api_"}));
+  r.push_back(token("notion-api-token", "Notion integration token", "ntn_[0-9]{11}[A-Za-z0-9]{35}", {"ntn_"}));
+  r.push_back(token("figma-pat", "Figma personal access token", "figd_[\\w-]{40}", {"figd_"}));
+  r.push_back(token("postman-api-token", "Postman API key", "PMAK-[a-f0-9]{24}-[a-f0-9]{34}", {"pmak-"}));
+  r.push_back(token("hubspot-private-app-token", "HubSpot private app token",
+                    "pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
+                    {"pat-na1-", "pat-eu1-"}));
+  r.push_back(token("contentful-pat", "Contentful personal access token", "CFPAT-[\\w-]{43}", {"cfpat-"}));
+  r.push_back(token("typeform-api-token", "Typeform personal access token", "tfp_[\\w.=-]{59}", {"tfp_"}));
+  r.push_back(token("frameio-api-token", "Frame.io API token", "fio-u-[\\w=-]{64}", {"fio-u-"}));
+  r.push_back(token("readme-api-token", "ReadMe API key", "rdme_[a-z0-9]{70}", {"rdme_"}));
+  r.push_back(
+      token("dropbox-access-token", "Dropbox short-lived access token", "sl\\.[A-Za-z0-9_-]{130,152}", {"sl."}, 3.5));
+  r.push_back(token("adobe-client-secret", "Adobe client secret", "p8e-[a-zA-Z0-9]{32}", {"p8e-"}));
+
+  // --- Payments and commerce ---------------------------------------------------------------------
+  r.push_back(token("stripe-secret-key", "Stripe secret or restricted key",
+                    "(?:sk|rk)_(?:live|test|prod)_[a-zA-Z0-9]{10,99}",
+                    {"sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"}));
+  r.push_back(token("stripe-webhook-secret", "Stripe webhook signing secret", "whsec_[a-zA-Z0-9]{32,}", {"whsec_"}));
+  r.push_back(
+      token("square-access-token", "Square access token", "(?:EAAA|sq0atp-)[\\w-]{22,60}", {"eaaa", "sq0atp-"}));
+  r.push_back(token("square-oauth-secret", "Square OAuth secret", "sq0csp-[\\w-]{43}", {"sq0csp-"}));
+  r.push_back(Rule{"paypal-braintree-access-token",
+                   "PayPal Braintree access token",
+                   R"((access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32}))",
+                   {"access_token$production$"},
+                   1,
+                   3.0});
+  r.push_back(token("shopify-access-token", "Shopify access token", "shpat_[a-fA-F0-9]{32}", {"shpat_"}));
+  r.push_back(
+      token("shopify-custom-app-token", "Shopify custom app access token", "shpca_[a-fA-F0-9]{32}", {"shpca_"}));
+  r.push_back(
+      token("shopify-private-app-token", "Shopify private app access token", "shppa_[a-fA-F0-9]{32}", {"shppa_"}));
+  r.push_back(token("shopify-shared-secret", "Shopify shared secret", "shpss_[a-fA-F0-9]{32}", {"shpss_"}));
+  r.push_back(
+      token("flutterwave-secret-key", "Flutterwave secret key", "FLWSECK(?:_TEST)?-[a-hA-H0-9]{32}-X", {"flwseck"}));
+  r.push_back(
+      token("plaid-access-token", "Plaid access token",
+            "access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            {"access-sandbox-", "access-development-", "access-production-"}));
+  r.push_back(token("shippo-api-token", "Shippo API token", "shippo_(?:live|test)_[a-fA-F0-9]{40}", {"shippo_"}));
+  r.push_back(token("easypost-api-token", "EasyPost API key", "EZAK[a-zA-Z0-9]{54}", {"ezak"}));
+  r.push_back(token("duffel-api-token", "Duffel API token", "duffel_(?:test|live)_[\\w=-]{43}", {"duffel_"}));
+
+  // --- Messaging and e-mail ----------------------------------------------------------------------
+  r.push_back(token("twilio-api-key", "Twilio API key", "SK[0-9a-fA-F]{32}", {"sk"}));
+  r.push_back(assigned("twilio-auth-token", "Twilio auth token", "twilio[\\w.-]{0,20}(?:auth|token|secret)",
+                       "[a-f0-9]{32}", {"twilio"}));
+  r.push_back(token("sendgrid-api-token", "SendGrid API key", "SG\\.[\\w-]{22}\\.[\\w-]{43}", {"sg."}));
+  r.push_back(token("mailgun-private-api-token", "Mailgun private API key", "key-[a-f0-9]{32}", {"key-"}));
+  r.push_back(assigned("mailgun-signing-key", "Mailgun webhook signing key", "mailgun",
+                       "[a-h0-9]{32}-[a-h0-9]{8}-[a-h0-9]{8}", {"mailgun"}));
+  r.push_back(token("mailchimp-api-key", "Mailchimp API key", "[0-9a-f]{32}-us\\d{1,2}", {"-us"}));
+  r.push_back(token("sendinblue-api-token", "Brevo (Sendinblue) API key", "xkeysib-[a-f0-9]{64}-[a-zA-Z0-9]{16}",
+                    {"xkeysib-"}));
+
+  // --- AI providers ------------------------------------------------------------------------------
+  r.push_back(
+      token("openai-api-key", "OpenAI API key (legacy)", "sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", {"t3blbkfj"}));
+  r.push_back(token("openai-project-key", "OpenAI project, service-account or admin key",
+                    "sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}", {"sk-proj-", "sk-svcacct-", "sk-admin-"}, 3.5));
+  r.push_back(token("anthropic-api-key", "Anthropic API key", "sk-ant-api03-[\\w-]{93}AA", {"sk-ant-api03-"}));
+  r.push_back(
+      token("anthropic-admin-key", "Anthropic admin API key", "sk-ant-admin01-[\\w-]{93}AA", {"sk-ant-admin01-"}));
+  r.push_back(token("huggingface-access-token", "Hugging Face access token", "hf_[a-zA-Z]{34}", {"hf_"}));
+  r.push_back(
+      token("huggingface-org-token", "Hugging Face organization API token", "api_org_[a-zA-Z]{34}", {"api_org_"}));
+  r.push_back(token("groq-api-key", "Groq API key", "gsk_[a-zA-Z0-9]{52}", {"gsk_"}));
+  r.push_back(token("replicate-api-token", "Replicate API token", "r8_[A-Za-z0-9]{37}", {"r8_"}));
+  r.push_back(token("perplexity-api-key", "Perplexity API key", "pplx-[a-zA-Z0-9]{48}", {"pplx-"}));
+  r.push_back(token("xai-api-key", "xAI API key", "xai-[a-zA-Z0-9]{80}", {"xai-"}));
+  r.push_back(token("langsmith-api-key", "LangSmith API key", "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", {"lsv2_"}));
+
+  // --- Package registries and artifact stores ----------------------------------------------------
+  r.push_back(token("npm-access-token", "npm access token", "npm_[a-zA-Z0-9]{36}", {"npm_"}));
+  r.push_back(Rule{"npmrc-auth-token",
+                   "npm registry auth token (.npmrc)",
+                   R"(_authToken[ \t]*=[ \t]*["']?([A-Za-z0-9_.+/=-]{16,}))",
+                   {"_authtoken"},
+                   1,
+                   3.0});
+  r.push_back(
+      token("pypi-upload-token", "PyPI upload token", "pypi-AgEIcHlwaS5vcmc[\\w-]{50,}", {"pypi-ageichlwas5vcmc"}));
+  r.push_back(token("dockerhub-pat", "Docker Hub personal access token", "dckr_pat_[\\w-]{27}", {"dckr_pat_"}));
+  r.push_back(token("dockerhub-oat", "Docker Hub organization access token", "dckr_oat_[\\w-]{32}", {"dckr_oat_"}));
+  r.push_back(Rule{"docker-config-auth",
+                   "Registry credentials in a Docker config.json",
+                   R"re("auth"\s*:\s*"([A-Za-z0-9+/]{16,}={0,2})")re",
+                   {"\"auth\""},
+                   1,
+                   3.0});
+  r.push_back(token("rubygems-api-token", "RubyGems API token", "rubygems_[a-f0-9]{48}", {"rubygems_"}));
+  r.push_back(token("nuget-api-key", "NuGet API key", "oy2[a-z0-9]{43}", {"oy2"}));
+  r.push_back(token("clojars-api-token", "Clojars deploy token", "CLOJARS_[a-z0-9]{60}", {"clojars_"}));
+  r.push_back(token("jfrog-api-key", "JFrog Artifactory API key", "AKCp[A-Za-z0-9]{69}", {"akcp"}));
+  r.push_back(
+      token("jfrog-reference-token", "JFrog reference token", "cmVmdGtuOjAxOj[A-Za-z0-9]{40,60}", {"cmvmdgtu"}));
+  r.push_back(token("prefect-api-token", "Prefect API key", "pnu_[a-zA-Z0-9]{36}", {"pnu_"}));
+  r.push_back(token("infracost-api-token", "Infracost API key", "ico-[a-zA-Z0-9]{32}", {"ico-"}));
+
+  // --- Observability -----------------------------------------------------------------------------
+  r.push_back(assigned("datadog-api-key", "Datadog API key", "(?:datadog[\\w.-]{0,20}api|dd[_-]?api)", "[a-f0-9]{32}",
+                       {"datadog", "dd_api", "dd-api", "ddapi"}));
+  r.push_back(assigned("datadog-app-key", "Datadog application key", "(?:datadog[\\w.-]{0,20}app|dd[_-]?app)",
+                       "[a-f0-9]{40}", {"datadog", "dd_app", "dd-app", "ddapp"}));
+  r.push_back(token("new-relic-user-api-key", "New Relic user API key", "NRAK-[A-Z0-9]{27}", {"nrak-"}));
+  r.push_back(token("new-relic-insert-key", "New Relic insert key", "NRII-[\\w-]{32}", {"nrii-"}));
+  r.push_back(token("new-relic-browser-api-token", "New Relic browser API token", "NRJS-[a-f0-9]{19}", {"nrjs-"}));
+  r.push_back(token("sentry-user-token", "Sentry user auth token", "sntryu_[a-f0-9]{64}", {"sntryu_"}));
+  r.push_back(
+      token("sentry-org-token", "Sentry organization auth token", "sntrys_eyJpYXQiO[A-Za-z0-9+/=_]{50,}", {"sntrys_"}));
+  r.push_back(token("grafana-api-key", "Grafana API key", "eyJrIjoi[A-Za-z0-9]{70,}={0,2}", {"eyjrijoi"}));
+  r.push_back(token("grafana-cloud-api-token", "Grafana Cloud API token", "glc_[A-Za-z0-9+/]{32,}={0,2}", {"glc_"}));
+  r.push_back(token("grafana-service-account-token", "Grafana service-account token",
+                    "glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}", {"glsa_"}));
+
+  // --- Private keys ------------------------------------------------------------------------------
+  r.push_back(pem("private-key-rsa", "RSA private key (PEM)", "RSA PRIVATE KEY", {"begin rsa private key"}));
+  r.push_back(pem("private-key-ec", "EC private key (PEM)", "EC PRIVATE KEY", {"begin ec private key"}));
+  r.push_back(pem("private-key-dsa", "DSA private key (PEM)", "DSA PRIVATE KEY", {"begin dsa private key"}));
+  r.push_back(pem("private-key-openssh", "OpenSSH private key", "OPENSSH PRIVATE KEY", {"begin openssh private key"}));
+  r.push_back(
+      pem("private-key-pgp", "PGP private key block", "PGP PRIVATE KEY BLOCK", {"begin pgp private key block"}));
+  r.push_back(pem("private-key-pkcs8", "PKCS#8 private key (PEM)", "(?:ENCRYPTED )?PRIVATE KEY",
+                  {"begin private key", "begin encrypted private key"}));
+
+  // --- Tokens in well-known carriers -------------------------------------------------------------
+  r.push_back(Rule{"jwt",
+                   "JSON Web Token",
+                   R"(\b(eyJ[A-Za-z0-9_-]{15,}\.eyJ[A-Za-z0-9_-]{15,}\.[A-Za-z0-9_-]{10,}={0,2}))" + std::string(kEnd),
+                   {"eyj"},
+                   1,
+                   3.0});
+  r.push_back(Rule{"http-basic-auth-header",
+                   "HTTP Basic authorization header",
+                   R"((?i)authorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+([A-Za-z0-9+/]{8,}={0,2}))",
+                   {"authorization"},
+                   1,
+                   2.5});
+  r.push_back(Rule{
+      "http-bearer-token", "HTTP Bearer token", R"((?i)\bbearer[ \t]+([A-Za-z0-9_~+/.-]{20,}=*))", {"bearer"}, 1, 3.5});
+  r.back().generic = true;
+
+  // --- Connection strings and URLs with passwords ------------------------------------------------
+  r.push_back(
+      url_password("postgres-connection-string", "PostgreSQL URL with a password", "postgres(?:ql)?", {"postgres"}));
+  r.push_back(url_password("mysql-connection-string", "MySQL / MariaDB URL with a password", "(?:mysql|mariadb)",
+                           {"mysql", "mariadb"}));
+  r.push_back(
+      url_password("mongodb-connection-string", "MongoDB URL with a password", "mongodb(?:\\+srv)?", {"mongodb"}));
+  r.push_back(url_password("redis-connection-string", "Redis URL with a password", "rediss?", {"redis"}));
+  r.push_back(url_password("amqp-connection-string", "AMQP (RabbitMQ) URL with a password", "amqps?", {"amqp"}));
+  r.push_back(url_password("sqlserver-connection-string", "SQL Server URL with a password", "(?:mssql|sqlserver)",
+                           {"mssql", "sqlserver"}));
+  r.push_back(url_password("basic-auth-url", "URL with embedded credentials", "[a-z][a-z0-9+.-]{1,20}", {"://"}));
+  r.push_back(Rule{"netrc-password",
+                   "Password in a .netrc entry",
+                   R"(machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(\S{4,128}))",
+                   {"machine"},
+                   1,
+                   0.0});
+  r.back().generic = true;
+
+  // --- Generic assignments (last: specific rules name a secret first) ----------------------------
+  Rule password = assigned("password-assignment", "Password assigned to a variable or key", "(?:password|passwd|pwd)",
+                           R"([^\s"'`;,]{8,})", {"password", "passwd", "pwd"}, 3.0);
+  password.generic = true;
+  r.push_back(password);
+  Rule secret = assigned("generic-secret-assignment", "Secret, token or API key assigned to a variable or key",
+                         "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential)", R"([^\s"'`;,]{12,})",
+                         {"secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey",
+                          "auth_key", "auth-key", "authkey", "credential"},
+                         3.5);
+  secret.generic = true;
+  r.push_back(secret);
+  return r;
+}
+
+}  // namespace
+
+const std::vector<Rule>& builtin_rules() {
+  static const std::vector<Rule> rules = build();
+  return rules;
+}
+
+}  // namespace droid::runner::shield
