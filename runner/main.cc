@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/policy_command.h"
+#include "cli/sandbox_command.h"
 #include "cli/settings_command.h"
+#include "cli/shield_command.h"
 
 namespace {
 
@@ -19,6 +22,11 @@ struct Command {
 // One line per command, in the order `droid-runner --help` lists them.
 const Command kCommands[] = {
     {"settings", droid::runner::settings_command, "settings merge ORG PROJECT FOLDER USER: the effective settings"},
+    {"shield", droid::runner::shield_command, "shield scan [--settings FILE] FILE|-: find secrets"},
+    {"sandbox", droid::runner::sandbox_command,
+     "sandbox --workspace DIR -- CMD ARGS...: run one command in the tool sandbox"},
+    {"policy", droid::runner::policy_command,
+     "policy check --settings FILE --autonomy LEVEL --command CMD: decide on a command"},
 };
 
 void usage(std::ostream& out) {
