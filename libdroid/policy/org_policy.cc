@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "jsonutil/lookup.h"
 #include "policy/quantity.h"
 
 namespace droid::policy {
@@ -25,14 +26,6 @@ std::string sha256_hex(const std::string& data) {
   return hex;
 }
 
-const json* at(const json& v, const char* a, const char* b = nullptr) {
-  auto it = v.find(a);
-  if (it == v.end() || it->is_null()) return nullptr;
-  if (b == nullptr) return &*it;
-  auto jt = it->find(b);
-  return jt == it->end() || jt->is_null() ? nullptr : &*jt;
-}
-
 // The smaller of two quantities given as JSON strings or numbers.
 bool quantity_less(const json& a, const json& b) {
   auto qa = Quantity::parse(a.is_string() ? a.get<std::string>() : a.dump());
@@ -44,13 +37,14 @@ bool quantity_less(const json& a, const json& b) {
 void merge_runner(const json& runner, json& out) {
   for (const char* first_wins :
        {"image", "runtimeClassName", "seccompProfile", "defaultResources", "defaultTimeoutSeconds"}) {
-    if (const json* v = at(runner, first_wins); v != nullptr && !out.contains(first_wins)) out[first_wins] = *v;
+    if (const json* v = jsonutil::find(runner, {first_wins}); v != nullptr && !out.contains(first_wins))
+      out[first_wins] = *v;
   }
-  if (const json* v = at(runner, "maxTimeoutSeconds"); v != nullptr && v->is_number_integer()) {
+  if (const json* v = jsonutil::find(runner, {"maxTimeoutSeconds"}); v != nullptr && v->is_number_integer()) {
     if (!out.contains("maxTimeoutSeconds") || *v < out["maxTimeoutSeconds"]) out["maxTimeoutSeconds"] = *v;
   }
   for (const char* kind : {"requests", "limits"}) {
-    const json* max = at(runner, "maxResources", kind);
+    const json* max = jsonutil::find(runner, {"maxResources", kind});
     if (max == nullptr || !max->is_object()) continue;
     for (const auto& [resource, value] : max->items()) {
       json& slot = out["maxResources"][kind][resource];
@@ -64,7 +58,7 @@ void merge_runner(const json& runner, json& out) {
 std::vector<OrgPolicy> governing_policies(const std::vector<OrgPolicy>& all, const Labels& labels) {
   std::vector<OrgPolicy> out;
   for (const auto& p : all) {
-    const json* selector = at(p.spec, "namespaceSelector");
+    const json* selector = jsonutil::find(p.spec, {"namespaceSelector"});
     if (selector_matches(selector != nullptr ? *selector : json(), labels)) out.push_back(p);
   }
   std::sort(out.begin(), out.end(), [](const OrgPolicy& a, const OrgPolicy& b) {
@@ -82,26 +76,27 @@ EffectivePolicy resolve(const std::vector<OrgPolicy>& governing) {
   for (const auto& p : governing) {
     out.names.push_back(p.name);
     hashed.push_back({{"name", p.name}, {"spec", p.spec}});
-    const json* settings = at(p.spec, "settings");
+    const json* settings = jsonutil::find(p.spec, {"settings"});
     levels.push_back(settings != nullptr ? *settings : json::object());
     level_names.push_back("orgpolicy/" + p.name);
 
-    if (const json* runner = at(p.spec, "runner")) merge_runner(*runner, out.runner);
-    if (const json* network = at(p.spec, "network")) {
-      if (const json* dns = at(*network, "allowDNS"); dns != nullptr && *dns == false) out.network["allowDNS"] = false;
-      if (const json* egress = at(*network, "egress"); egress != nullptr && egress->is_array())
+    if (const json* runner = jsonutil::find(p.spec, {"runner"})) merge_runner(*runner, out.runner);
+    if (const json* network = jsonutil::find(p.spec, {"network"})) {
+      if (const json* dns = jsonutil::find(*network, {"allowDNS"}); dns != nullptr && *dns == false)
+        out.network["allowDNS"] = false;
+      if (const json* egress = jsonutil::find(*network, {"egress"}); egress != nullptr && egress->is_array())
         for (const auto& rule : *egress) out.network["egress"].push_back(rule);
     }
-    if (const json* gateways = at(p.spec, "gateways"); gateways != nullptr && gateways->is_array()) {
+    if (const json* gateways = jsonutil::find(p.spec, {"gateways"}); gateways != nullptr && gateways->is_array()) {
       for (const auto& g : *gateways) {
         const bool known = std::any_of(out.gateways.begin(), out.gateways.end(),
                                        [&](const json& e) { return e.value("name", "") == g.value("name", ""); });
         if (!known) out.gateways.push_back(g);
       }
     }
-    if (const json* telemetry = at(p.spec, "telemetry"); telemetry != nullptr && out.telemetry.empty())
+    if (const json* telemetry = jsonutil::find(p.spec, {"telemetry"}); telemetry != nullptr && out.telemetry.empty())
       out.telemetry = *telemetry;
-    if (const json* limits = at(p.spec, "limits"); limits != nullptr && limits->is_object()) {
+    if (const json* limits = jsonutil::find(p.spec, {"limits"}); limits != nullptr && limits->is_object()) {
       for (const auto& [key, value] : limits->items())
         if (value.is_number_integer() && (!out.limits.contains(key) || value < out.limits[key]))
           out.limits[key] = value;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "jsonutil/lookup.h"
 #include "policy/quantity.h"
 #include "settings/validate.h"
 
@@ -9,6 +10,8 @@ namespace droid::policy {
 namespace {
 
 using json = nlohmann::json;
+using jsonutil::find;
+using jsonutil::string_at;
 
 constexpr std::int64_t kDefaultTimeoutSeconds = 3600;
 
@@ -30,22 +33,6 @@ std::string set_by(const settings::Merged& merged, const std::string& path, cons
       if (p == item) return merged.level_names.at(level);
   }
   return "";
-}
-
-const json* find(const json& v, std::initializer_list<const char*> keys) {
-  const json* at = &v;
-  for (const char* k : keys) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(k);
-    if (it == at->end() || it->is_null()) return nullptr;
-    at = &*it;
-  }
-  return at;
-}
-
-std::string string_at(const json& v, std::initializer_list<const char*> keys) {
-  const json* s = find(v, keys);
-  return s != nullptr && s->is_string() ? s->get<std::string>() : "";
 }
 
 class Planner {

@@ -3,23 +3,14 @@
 #include <algorithm>
 #include <array>
 
+#include "jsonutil/lookup.h"
+
 namespace droid::settings {
 namespace {
 
 using json = nlohmann::json;
 
 constexpr std::array<std::string_view, 4> kAutonomyNames = {"off", "low", "medium", "high"};
-
-const json* find_path(const json& v, std::initializer_list<const char*> keys) {
-  const json* at = &v;
-  for (const char* key : keys) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(key);
-    if (it == at->end()) return nullptr;
-    at = &*it;
-  }
-  return at;
-}
 
 bool lists(const json* list, std::string_view model) {
   return list != nullptr && list->is_array() &&
@@ -37,16 +28,16 @@ std::optional<Autonomy> parse_autonomy(std::string_view name) {
 std::string_view autonomy_name(Autonomy level) { return kAutonomyNames[static_cast<std::size_t>(level)]; }
 
 std::optional<std::string> model_refusal(const json& effective, std::string_view model) {
-  if (lists(find_path(effective, {"models", "denied"}), model))
+  if (lists(jsonutil::find(effective, {"models", "denied"}), model))
     return "model \"" + std::string(model) + "\" is denied by models.denied";
-  const json* allowed = find_path(effective, {"models", "allowed"});
+  const json* allowed = jsonutil::find(effective, {"models", "allowed"});
   if (allowed != nullptr && !lists(allowed, model))
     return "model \"" + std::string(model) + "\" is not in models.allowed (" + allowed->dump() + ")";
   return std::nullopt;
 }
 
 Autonomy max_autonomy(const json& effective) {
-  const json* max = find_path(effective, {"maxAutonomyLevel"});
+  const json* max = jsonutil::find(effective, {"maxAutonomyLevel"});
   if (max == nullptr || !max->is_string()) return Autonomy::High;
   return parse_autonomy(max->get_ref<const std::string&>()).value_or(Autonomy::Off);
 }

@@ -4,33 +4,20 @@
 #include <array>
 
 #include "contract/termination_message.h"
+#include "jsonutil/lookup.h"
 
 namespace droid::op {
 namespace {
 
 using json = nlohmann::json;
+using jsonutil::find;
+using jsonutil::string_at;
 using std::chrono::seconds;
 
 constexpr std::int64_t kDefaultTimeoutSeconds = 3600;
 
-const json* find(const json& v, std::initializer_list<const char*> keys) {
-  const json* at = &v;
-  for (const char* k : keys) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(k);
-    if (it == at->end() || it->is_null()) return nullptr;
-    at = &*it;
-  }
-  return at;
-}
-
-std::string str(const json& v, std::initializer_list<const char*> keys) {
-  const json* s = find(v, keys);
-  return s != nullptr && s->is_string() ? s->get<std::string>() : "";
-}
-
 std::optional<Clock::time_point> time_at(const json& v, std::initializer_list<const char*> keys) {
-  const std::string s = str(v, keys);
+  const std::string s = string_at(v, keys);
   return s.empty() ? std::nullopt : parse_rfc3339(s);
 }
 
@@ -77,7 +64,7 @@ class Machine {
       }
       return out_;
     }
-    out_.status["podName"] = str(*pod, {"metadata", "name"});
+    out_.status["podName"] = string_at(*pod, {"metadata", "name"});
     from_pod(*pod);
     check_own_clock(*pod);
     return out_;
@@ -108,7 +95,7 @@ class Machine {
   }
 
   void from_pod(const json& pod) {
-    const std::string pod_phase = str(pod, {"status", "phase"});
+    const std::string pod_phase = string_at(pod, {"status", "phase"});
     if (!out_.status.contains("startTime"))
       if (const json* started = find(pod, {"status", "startTime"})) out_.status["startTime"] = *started;
     if (pod_phase == "Succeeded" || pod_phase == "Failed") return terminated(pod);
@@ -118,8 +105,8 @@ class Machine {
 
   void pending(const json& pod) {
     if (const json* cs = runner_status(pod)) {
-      const std::string waiting = str(*cs, {"state", "waiting", "reason"});
-      const std::string message = str(*cs, {"state", "waiting", "message"});
+      const std::string waiting = string_at(*cs, {"state", "waiting", "reason"});
+      const std::string message = string_at(*cs, {"state", "waiting", "message"});
       if (waiting == "InvalidImageName")
         return finish("Failed", kReasonImagePullFailed, "invalid runner image: " + message);
       if (waiting == "CreateContainerConfigError" || waiting == "CreateContainerError")
@@ -146,7 +133,7 @@ class Machine {
   }
 
   void terminated(const json& pod) {
-    if (str(pod, {"status", "reason"}) == "DeadlineExceeded")
+    if (string_at(pod, {"status", "reason"}) == "DeadlineExceeded")
       return finish("TimedOut", kReasonDeadlineExceeded, "the session ran past spec.timeoutSeconds");
     const json* cs = runner_status(pod);
     const json* term = cs != nullptr ? find(*cs, {"state", "terminated"}) : nullptr;

@@ -1,5 +1,6 @@
 #include "resources/session_objects.h"
 
+#include "jsonutil/lookup.h"
 #include "settings/effective.h"
 #include "settings/validate.h"
 
@@ -7,6 +8,7 @@ namespace droid::op {
 namespace {
 
 using json = nlohmann::json;
+using jsonutil::find;
 
 constexpr std::int64_t kRunnerUid = 65532;  // the runner image's non-root user
 
@@ -28,17 +30,6 @@ json metadata(const SessionRef& s, const std::string& name, const char* componen
              {"uid", s.uid},
              {"controller", true},
              {"blockOwnerDeletion", true}}}}};
-}
-
-const json* find(const json& v, std::initializer_list<const char*> keys) {
-  const json* at = &v;
-  for (const char* k : keys) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(k);
-    if (it == at->end() || it->is_null()) return nullptr;
-    at = &*it;
-  }
-  return at;
 }
 
 void copy_if_set(const json& from, json& to, const char* key) {
