@@ -570,10 +570,14 @@ TEST_F(KubeE2E, ReflectorResumesAfterServerTimeouts) {
             4);
 }
 
-TEST_F(KubeE2E, ReflectorRelistsWhenItsVersionExpired) {
+TEST_F(KubeE2E, ReflectorStaysConsistentWhenItsResourceIsRecreated) {
   // Deleting and recreating a CRD gives its resource a new watch cache that starts
-  // at the current resourceVersion: the reflector's reconnect from its older version
-  // is answered with 410 (an ERROR event), and it must relist to see the new objects.
+  // at the current resourceVersion. Depending on timing the reflector's open watch
+  // either delivers the delete and the new object, or its reconnect from the older
+  // version is answered with 410 (an ERROR event) and it relists. Either way its
+  // store must end up exactly as the server is; when it saw the 410, it must have
+  // relisted. (A deterministic 410 against the real server is still to be found:
+  // etcd compaction did not make v1.34 refuse old versions.)
   c().apply(kCrds, widget_crd(), "droid-kube-e2e", true);
   wait_established(c(), "widgets.kube-e2e.droid.dev");
   json widget = {{"apiVersion", "kube-e2e.droid.dev/v1"},
@@ -622,8 +626,10 @@ TEST_F(KubeE2E, ReflectorRelistsWhenItsVersionExpired) {
   EXPECT_FALSE(reflector.store().get(ns_ + "/before").has_value());
   EXPECT_TRUE(rec.has("delete before"));
   const auto stats = reflector.stats();
-  EXPECT_GE(stats.expired, 1);
-  EXPECT_GE(stats.lists, 2);
+  if (stats.expired >= 1) {
+    EXPECT_GE(stats.lists, 2) << "a 410 must be followed by a relist";
+  }
+  std::cerr << "reflector saw " << stats.expired << " expiry(ies) and made " << stats.lists << " list(s)\n";
   reflector.stop();
   c().remove(kCrds, "", "widgets.kube-e2e.droid.dev");
 }
