@@ -17,6 +17,7 @@ PACKAGES=(
   libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev
   prometheus-cpp-dev libre2-dev libgtest-dev libgmock-dev librapidcheck-dev
   clang-format clang-tidy
+  prometheus  # the real Prometheus server the metrics tests scrape with (its service is not used)
 )
 # Packages that bookworm has only in bookworm-backports.
 BACKPORTS_PACKAGES=(opentelemetry-cpp-dev)

@@ -39,6 +39,15 @@ inline const Resource kNamespaces{"", "v1", "namespaces", false};
 inline const Resource kPods{"", "v1", "pods", true};
 inline const Resource kDroidSessions{"droid.dev", "v1alpha1", "droidsessions", true};
 inline const Resource kOrgPolicies{"droid.dev", "v1alpha1", "orgpolicies", false};
+inline const Resource kSecrets{"", "v1", "secrets", true};
+inline const Resource kServiceAccounts{"", "v1", "serviceaccounts", true};
+inline const Resource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies", true};
+inline const Resource kLeases{"coordination.k8s.io", "v1", "leases", true};
+inline const Resource kEvents{"events.k8s.io", "v1", "events", true};
+inline const Resource kValidatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
+                                                       "validatingwebhookconfigurations", false};
+inline const Resource kMutatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
+                                                     "mutatingwebhookconfigurations", false};
 
 struct ListOptions {
   std::string label_selector;
