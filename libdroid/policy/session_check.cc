@@ -170,9 +170,10 @@ class Planner {
     const json* max = find(policy_.limits, {"maxConcurrentSessionsPerNamespace"});
     if (max == nullptr || !max->is_number_integer() || static_cast<std::int64_t>(active) < max->get<std::int64_t>())
       return;
-    refuse(kConcurrencyLimitReached, "",
-           "the namespace already has " + std::to_string(active) + " running session(s), the maximum set by " +
-               policy_list(policy_) + "; wait for one to finish");
+    out_.wait =
+        Refusal{kConcurrencyLimitReached, "",
+                "the namespace already has " + std::to_string(active) + " running session(s), the maximum set by " +
+                    policy_list(policy_) + "; this session starts when one finishes"};
   }
 
   const json& spec_;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ inline constexpr const char* kNoGatewayForModel = "NoGatewayForModel";
 inline constexpr const char* kAutonomyAboveMaximum = "AutonomyAboveMaximum";
 inline constexpr const char* kTimeoutAboveMaximum = "TimeoutAboveMaximum";
 inline constexpr const char* kResourcesAboveMaximum = "ResourcesAboveMaximum";
+// Not a refusal: the session waits in Pending until a slot frees (SessionPlan::wait).
 inline constexpr const char* kConcurrencyLimitReached = "ConcurrencyLimitReached";
 
 struct Refusal {
@@ -41,7 +43,10 @@ struct Refusal {
 
 struct SessionPlan {
   std::vector<Refusal> refusals;  // empty: the session may run
-  settings::Merged settings;      // org policies and spec.settings merged
+  // Set when the namespace is at limits.maxConcurrentSessionsPerNamespace: the
+  // session is allowed but must wait in Pending (reason kConcurrencyLimitReached).
+  std::optional<Refusal> wait;
+  settings::Merged settings;  // org policies and spec.settings merged
   std::string model;
   settings::Autonomy autonomy = settings::Autonomy::Off;
   std::int64_t timeout_seconds = 0;

@@ -103,7 +103,12 @@ TEST(SessionCheck, DisjointAllowListsConflict) {
 
 TEST(SessionCheck, ConcurrencyLimit) {
   EXPECT_TRUE(plan_session({}, team_policy(), 1).ok());
-  EXPECT_EQ(reasons(plan_session({}, team_policy(), 2)), std::vector<std::string>{kConcurrencyLimitReached});
+  EXPECT_FALSE(plan_session({}, team_policy(), 1).wait.has_value());
+  const SessionPlan full = plan_session({}, team_policy(), 2);
+  EXPECT_TRUE(full.ok()) << "a full namespace makes a session wait, it does not refuse it";
+  ASSERT_TRUE(full.wait.has_value());
+  EXPECT_EQ(full.wait->reason, kConcurrencyLimitReached);
+  EXPECT_NE(full.wait->message.find("already has 2 running session(s)"), std::string::npos) << full.wait->message;
 }
 
 TEST(SessionCheck, NoModelAnywhere) {

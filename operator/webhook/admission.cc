@@ -75,7 +75,12 @@ json validate_session(const json& request, const AdmissionContext& context) {
   const auto effective = policy::resolve(governing);
   const std::size_t active = context.active_sessions ? context.active_sessions(ns) : 0;
   const auto plan = policy::plan_session(object.value("spec", json::object()), effective, active);
-  if (plan.ok()) return allow(request);
+  if (plan.ok()) {
+    json review = allow(request);
+    if (plan.wait)
+      review["response"]["warnings"] = json::array({"the session will wait in Pending: " + plan.wait->message});
+    return review;
+  }
   std::string message = "DroidSession refused by policy";
   for (const auto& r : plan.refusals) message += "\n* " + r.reason + ": " + r.str();
   return deny(request, message);
