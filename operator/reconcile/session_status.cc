@@ -213,21 +213,26 @@ bool is_terminal(const std::string& phase) {
   return std::any_of(kTerminal.begin(), kTerminal.end(), [&](const char* p) { return phase == p; });
 }
 
-void set_ready_condition(json& status, bool ready, const std::string& reason, const std::string& message,
-                         std::int64_t generation, Clock::time_point now) {
+void set_condition(json& status, const std::string& type, bool value, const std::string& reason,
+                   const std::string& message, std::int64_t generation, Clock::time_point now) {
   json& conditions = status["conditions"];
   if (!conditions.is_array()) conditions = json::array();
   json condition = {
-      {"type", "Ready"},    {"status", ready ? "True" : "False"}, {"reason", reason},
+      {"type", type},       {"status", value ? "True" : "False"}, {"reason", reason},
       {"message", message}, {"observedGeneration", generation},   {"lastTransitionTime", format_rfc3339(now)}};
   for (auto& c : conditions) {
-    if (c.value("type", "") != "Ready") continue;
+    if (c.value("type", "") != type) continue;
     if (c.value("status", "") == condition["status"] && c.value("reason", "") == reason)
       condition["lastTransitionTime"] = c.value("lastTransitionTime", format_rfc3339(now));
     c = condition;
     return;
   }
   conditions.push_back(condition);
+}
+
+void set_ready_condition(json& status, bool ready, const std::string& reason, const std::string& message,
+                         std::int64_t generation, Clock::time_point now) {
+  set_condition(status, "Ready", ready, reason, message, generation, now);
 }
 
 Transition next_status(const json& session, const std::optional<json>& pod, bool pod_expected, Clock::time_point now,

@@ -61,6 +61,9 @@ Transition next_status(const nlohmann::json& session, const std::optional<nlohma
 
 // Sets the Ready condition in `status`, keeping lastTransitionTime when its
 // status and reason are unchanged (as metav1.Condition requires).
+// The same for any condition type (OrgPolicy's Valid, for example).
+void set_condition(nlohmann::json& status, const std::string& type, bool value, const std::string& reason,
+                   const std::string& message, std::int64_t generation, Clock::time_point now);
 void set_ready_condition(nlohmann::json& status, bool ready, const std::string& reason, const std::string& message,
                          std::int64_t generation, Clock::time_point now);
 

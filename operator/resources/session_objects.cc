@@ -41,6 +41,10 @@ json public_gateway(const json& g) {
   if (g.is_null()) return nullptr;
   json out = json::object();
   for (const char* key : {"name", "provider", "baseURL", "models", "caBundle"}) copy_if_set(g, out, key);
+  if (find(g, {"credentialsSecretRef"}) != nullptr)
+    out["credentialsFile"] = std::string(kGatewayMountPath) + "/" + kGatewayApiKey;
+  if (find(g, {"caBundleSecretRef"}) != nullptr)
+    out["caBundleFile"] = std::string(kGatewayMountPath) + "/" + kGatewayCaBundle;
   return out;
 }
 
@@ -107,6 +111,23 @@ json resources(const SessionRef& s, const policy::EffectivePolicy& policy, const
 std::string config_map_name(const SessionRef& s) { return s.name + "-config"; }
 std::string network_policy_name(const SessionRef& s) { return s.name + "-egress"; }
 std::string pod_name(const SessionRef& s) { return s.name + "-runner"; }
+std::string gateway_secret_name(const SessionRef& s) { return s.name + "-gateway"; }
+
+bool gateway_needs_secret(const policy::SessionPlan& plan) {
+  return find(plan.gateway, {"credentialsSecretRef"}) != nullptr ||
+         find(plan.gateway, {"caBundleSecretRef"}) != nullptr;
+}
+
+json build_gateway_secret(const SessionRef& s, const std::map<std::string, std::string>& data) {
+  json string_data = json::object();
+  for (const auto& [k, v] : data) string_data[k] = v;
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", metadata(s, gateway_secret_name(s), "gateway-credentials")},
+          {"type", "Opaque"},
+          {"immutable", true},
+          {"stringData", string_data}};
+}
 
 json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
   const json* user = find(s.spec, {"settings"});
@@ -156,6 +177,11 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
     mounts.push_back({{"name", "git-credentials"}, {"mountPath", "/var/run/droid/git"}, {"readOnly", true}});
     volumes.push_back({{"name", "git-credentials"}, {"secret", {{"secretName", *secret}, {"defaultMode", 0440}}}});
   }
+  if (gateway_needs_secret(plan)) {
+    mounts.push_back({{"name", "gateway"}, {"mountPath", kGatewayMountPath}, {"readOnly", true}});
+    volumes.push_back(
+        {{"name", "gateway"}, {"secret", {{"secretName", gateway_secret_name(s)}, {"defaultMode", 0440}}}});
+  }
 
   json container = {{"name", "runner"},
                     {"image", find(policy.runner, {"image"}) != nullptr ? policy.runner["image"] : json(d.image)},
@@ -193,7 +219,11 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
                {"containers", {container}},
                {"volumes", volumes}};
   if (const json* rc = find(policy.runner, {"runtimeClassName"})) spec["runtimeClassName"] = *rc;
-  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata(s, pod_name(s), "runner")}, {"spec", spec}};
+  json meta = metadata(s, pod_name(s), "runner");
+  std::string names;
+  for (const auto& n : policy.names) names += (names.empty() ? "" : ",") + n;
+  meta["annotations"] = {{kPolicyHashAnnotation, policy.hash}, {kPolicyNamesAnnotation, names}};
+  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", meta}, {"spec", spec}};
 }
 
 }  // namespace droid::op

@@ -5,6 +5,9 @@
 //                      the session config the runner reads (mounted read-only)
 //   <session>-egress   NetworkPolicy: no ingress; egress only to cluster DNS
 //                      and to what the org policy allows
+//   <session>-gateway  Secret (only when the gateway has credentials or a CA
+//                      in a Secret): the values copied from the org policy's
+//                      Secret, which lives in another namespace
 //   <session>-runner   Pod: Pod Security Standard "restricted", no service
 //                      account token, emptyDir workspace, resource limits,
 //                      activeDeadlineSeconds, optional runtimeClassName
@@ -12,6 +15,7 @@
 // a real apiserver by the controlplane tests).
 #pragma once
 
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -42,13 +46,27 @@ struct RunnerDefaults {
 
 inline constexpr const char* kSessionLabel = "droid.dev/session";
 inline constexpr const char* kConfigMountPath = "/etc/droid";
+inline constexpr const char* kGatewayMountPath = "/var/run/droid/gateway";
+// On the runner pod: the policy applied, so that status can be rebuilt from the pod.
+inline constexpr const char* kPolicyHashAnnotation = "droid.dev/policy-hash";
+inline constexpr const char* kPolicyNamesAnnotation = "droid.dev/policies";
+// Keys of the per-session gateway Secret.
+inline constexpr const char* kGatewayApiKey = "api-key";
+inline constexpr const char* kGatewayCaBundle = "ca.crt";
 
 std::string config_map_name(const SessionRef& s);
 std::string network_policy_name(const SessionRef& s);
 std::string pod_name(const SessionRef& s);
+std::string gateway_secret_name(const SessionRef& s);
+
+// Whether the plan's gateway takes values from Secrets (credentialsSecretRef or
+// caBundleSecretRef): then the reconciler copies them with build_gateway_secret.
+bool gateway_needs_secret(const policy::SessionPlan& plan);
 
 nlohmann::json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy,
                                 const policy::SessionPlan& plan);
+// `data`: kGatewayApiKey and/or kGatewayCaBundle, raw (not base64) values.
+nlohmann::json build_gateway_secret(const SessionRef& s, const std::map<std::string, std::string>& data);
 nlohmann::json build_network_policy(const SessionRef& s, const policy::EffectivePolicy& policy);
 nlohmann::json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan,
                          const RunnerDefaults& defaults);

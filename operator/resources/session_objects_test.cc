@@ -106,6 +106,46 @@ TEST(SessionObjects, ConfigMapCarriesSettingsButNoSecretReferences) {
   EXPECT_FALSE(config["repository"].contains("credentialsSecretRef"));
   EXPECT_EQ(config["tokenBudget"], 50000);
   EXPECT_EQ(config["policy"]["hash"], policy.hash);
+  EXPECT_EQ(config["gateway"]["credentialsFile"], "/var/run/droid/gateway/api-key");
+}
+
+TEST(SessionObjects, GatewayCredentialsAreCopiedIntoASessionSecretMountedReadOnly) {
+  const auto policy = org();
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  ASSERT_TRUE(gateway_needs_secret(plan));
+  json secret = build_gateway_secret(session(), {{kGatewayApiKey, "sk-live-123"}});
+  EXPECT_EQ(secret["metadata"]["name"], "fix-tests-gateway");
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["uid"], session().uid);
+  EXPECT_EQ(secret["stringData"]["api-key"], "sk-live-123");
+  EXPECT_EQ(secret["immutable"], true);
+
+  json pod = build_pod(session(), policy, plan, RunnerDefaults{});
+  bool mounted = false;
+  for (const auto& m : pod["spec"]["containers"][0]["volumeMounts"])
+    if (m["name"] == "gateway") {
+      mounted = true;
+      EXPECT_EQ(m["mountPath"], kGatewayMountPath);
+      EXPECT_EQ(m["readOnly"], true);
+    }
+  EXPECT_TRUE(mounted);
+  // The key is never in the pod spec or its environment.
+  EXPECT_EQ(pod.dump().find("sk-live-123"), std::string::npos);
+}
+
+TEST(SessionObjects, NoGatewaySecretWithoutSecretReferences) {
+  auto policy = org();
+  policy.gateways[0].erase("credentialsSecretRef");
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  EXPECT_FALSE(gateway_needs_secret(plan));
+  json pod = build_pod(session(), policy, plan, RunnerDefaults{});
+  for (const auto& v : pod["spec"]["volumes"]) EXPECT_NE(v["name"], "gateway");
+}
+
+TEST(SessionObjects, PodRecordsThePolicyItWasBuiltUnder) {
+  const auto policy = org();
+  json pod = build_pod(session(), policy, policy::plan_session(session().spec, policy, 0), RunnerDefaults{});
+  EXPECT_EQ(pod["metadata"]["annotations"][kPolicyHashAnnotation], policy.hash);
+  EXPECT_EQ(pod["metadata"]["annotations"][kPolicyNamesAnnotation], "baseline");
 }
 
 TEST(SessionObjects, NetworkPolicyDeniesByDefault) {
