@@ -67,6 +67,21 @@ std::optional<nlohmann::json> Store::get(const std::string& key) const {
   return it->second;
 }
 
+void Store::visit(const std::function<void(const nlohmann::json&)>& fn) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, obj] : objects_) fn(obj);
+}
+
+std::vector<nlohmann::json> Store::list_namespace(const std::string& ns) const {
+  const std::string prefix = ns + "/";
+  std::vector<nlohmann::json> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it)
+    out.push_back(it->second);
+  return out;
+}
+
 std::vector<nlohmann::json> Store::list() const {
   std::lock_guard lock(mu_);
   std::vector<nlohmann::json> out;

@@ -3,6 +3,7 @@
 // copies; the store remembers the resourceVersion it is current at.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,11 @@ class Store {
 
   std::optional<nlohmann::json> get(const std::string& key) const;
   std::vector<nlohmann::json> list() const;
+  // The objects of one namespace (keys "ns/..."), without copying the others.
+  std::vector<nlohmann::json> list_namespace(const std::string& ns) const;
+  // Calls `fn` on every object without copying, under the store's lock: `fn`
+  // must be quick and must not call back into the store.
+  void visit(const std::function<void(const nlohmann::json&)>& fn) const;
   std::vector<std::string> keys() const;
   std::size_t size() const;
 

@@ -18,6 +18,21 @@ TEST(Store, Keys) {
   EXPECT_EQ(resource_version_of(nlohmann::json::object()), "");
 }
 
+TEST(Store, ListNamespaceReturnsOnlyThatNamespace) {
+  Store s;
+  for (const auto& [ns, name] : std::vector<std::pair<std::string, std::string>>{
+           {"team", "a"}, {"team", "b"}, {"team-b", "c"}, {"teal", "d"}, {"tea", "e"}})
+    s.upsert(obj(ns, name, "1"));
+  const auto team = s.list_namespace("team");
+  ASSERT_EQ(team.size(), 2U);
+  EXPECT_EQ(object_key(team[0]), "team/a");
+  EXPECT_EQ(object_key(team[1]), "team/b");
+  EXPECT_EQ(s.list_namespace("nothing").size(), 0U);
+  std::vector<std::string> visited;
+  s.visit([&](const nlohmann::json& o) { visited.push_back(object_key(o)); });
+  EXPECT_EQ(visited, (std::vector<std::string>{"tea/e", "teal/d", "team-b/c", "team/a", "team/b"}));
+}
+
 TEST(Store, UpsertEraseGet) {
   Store s;
   EXPECT_FALSE(s.upsert(obj("ns", "a", "1")));

@@ -4,8 +4,7 @@
 
 namespace droid::op {
 
-Controller::Controller(std::string name, ReconcileFn reconcile, ControllerOptions options,
-                       ControllerObserver observer)
+Controller::Controller(std::string name, ReconcileFn reconcile, ControllerOptions options, ControllerObserver observer)
     : name_(std::move(name)),
       reconcile_(std::move(reconcile)),
       options_(options),
@@ -59,13 +58,13 @@ void Controller::process(const std::string& key) {
   if (result.error) {
     const int failures = queue_.num_requeues(key) + 1;
     if (options_.max_retries > 0 && failures > options_.max_retries) {
-      log_.error("giving up on key until its next change", {{"key", key}, {"error", *result.error},
-                                                            {"failures", failures}});
+      log_.error("giving up on key until its next change",
+                 {{"key", key}, {"error", *result.error}, {"failures", failures}});
       queue_.forget(key);
       return;
     }
-    log_.warn("reconcile failed; retrying with backoff", {{"key", key}, {"error", *result.error},
-                                                           {"failures", failures}});
+    log_.warn("reconcile failed; retrying with backoff",
+              {{"key", key}, {"error", *result.error}, {"failures", failures}});
     if (observer_.on_retry) observer_.on_retry(name_);
     queue_.add_rate_limited(key);
     return;

@@ -1,0 +1,54 @@
+// The droid-operator command line. Every flag has a default fit for running in
+// the cluster from the Helm chart; tests and development pass --kubeconfig.
+// parse_options() throws OptionsError with a message naming the flag and what
+// it accepts; usage() is the --help text.
+#pragma once
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace droid::op {
+
+struct OperatorOptions {
+  std::string kubeconfig;      // empty: in-cluster config
+  std::string context;         // kubeconfig context; empty: current
+  std::string namespace_name;  // the operator's namespace (lease, gateway Secrets); empty: detected
+  std::string identity;        // leader-election identity; empty: POD_NAME or hostname + pid
+
+  bool leader_elect = true;
+  std::string lease_name = "droid-operator";
+  std::chrono::milliseconds lease_duration{std::chrono::seconds(15)};
+  std::chrono::milliseconds renew_deadline{std::chrono::seconds(10)};
+  std::chrono::milliseconds retry_period{std::chrono::seconds(2)};
+
+  std::string ops_address = ":8080";  // /metrics, /healthz, /readyz
+  std::string webhook_address = ":9443";
+  std::string webhook_cert_dir;  // tls.crt and tls.key; empty: no webhook server
+
+  int session_workers = 4;
+  int max_pod_attempts = 5;
+  std::string runner_image = "droid-runner:latest";
+  std::string runner_image_pull_policy = "IfNotPresent";
+  std::chrono::milliseconds image_pull_grace{std::chrono::seconds(120)};
+  std::chrono::milliseconds sync_timeout{std::chrono::seconds(120)};
+  std::string log_level = "info";
+
+  bool show_help = false;
+  bool show_version = false;
+};
+
+class OptionsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "15s", "500ms", "2m", "1h" (a bare number is seconds).
+std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text);
+
+// Accepts "--flag value" and "--flag=value"; booleans also bare ("--leader-elect").
+OperatorOptions parse_options(const std::vector<std::string>& args);
+
+const char* usage();
+
+}  // namespace droid::op

@@ -1,0 +1,61 @@
+#include "app/options.h"
+
+#include <gtest/gtest.h>
+
+namespace droid::op {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string error_of(const std::vector<std::string>& args) {
+  try {
+    parse_options(args);
+  } catch (const OptionsError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(OperatorOptions, DefaultsAreClientGosLeaseTimings) {
+  const auto o = parse_options({});
+  EXPECT_TRUE(o.leader_elect);
+  EXPECT_EQ(o.lease_duration, 15s);
+  EXPECT_EQ(o.renew_deadline, 10s);
+  EXPECT_EQ(o.retry_period, 2s);
+  EXPECT_EQ(o.kubeconfig, "");
+}
+
+TEST(OperatorOptions, ParsesBothFlagForms) {
+  const auto o = parse_options({"--kubeconfig", "/k", "--session-workers=8", "--lease-duration=4s", "--renew-deadline",
+                                "3s", "--retry-period", "500ms", "--leader-elect=false"});
+  EXPECT_EQ(o.kubeconfig, "/k");
+  EXPECT_EQ(o.session_workers, 8);
+  EXPECT_EQ(o.lease_duration, 4s);
+  EXPECT_EQ(o.retry_period, 500ms);
+  EXPECT_FALSE(o.leader_elect);
+}
+
+TEST(OperatorOptions, ErrorsNameTheFlagAndWhatItAccepts) {
+  EXPECT_NE(error_of({"--session-workers", "lots"}).find("--session-workers: expected a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--lease-duration", "15 seconds"}).find("--lease-duration: expected a duration"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--kubeconfig"}).find("--kubeconfig: needs a value"), std::string::npos);
+  EXPECT_NE(error_of({"--kubeconfg", "x"}).find("unknown flag \"--kubeconfg\""), std::string::npos);
+  EXPECT_NE(error_of({"--runner-image-pull-policy", "Sometimes"}).find("Always, IfNotPresent or Never"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--lease-duration", "5s", "--renew-deadline", "6s"}).find("shorter than --lease-duration"),
+            std::string::npos);
+}
+
+TEST(OperatorOptions, Durations) {
+  EXPECT_EQ(parse_duration("f", "90"), 90s);
+  EXPECT_EQ(parse_duration("f", "2m"), 120s);
+  EXPECT_EQ(parse_duration("f", "1h"), 3600s);
+  EXPECT_THROW(parse_duration("f", "0s"), OptionsError);
+  EXPECT_THROW(parse_duration("f", "-1s"), OptionsError);
+  EXPECT_THROW(parse_duration("f", "1d"), OptionsError);
+}
+
+}  // namespace
+}  // namespace droid::op

@@ -1,0 +1,218 @@
+#include "controller/manager.h"
+
+#include "jsonutil/lookup.h"
+#include "reconcile/concurrency.h"
+#include "reconcile/session_status.h"
+#include "resources/session_objects.h"
+
+namespace droid::op {
+namespace {
+
+using json = nlohmann::json;
+using jsonutil::find;
+using jsonutil::string_at;
+
+json value_at(const json& obj, std::initializer_list<const char*> path) {
+  const json* v = find(obj, path);
+  return v != nullptr ? *v : json();
+}
+
+}  // namespace
+
+Manager::Manager(kube::Client& client, ManagerOptions options, ManagerObserver observer)
+    : client_(client), options_(std::move(options)), observer_(std::move(observer)), log_("manager") {
+  session_reconciler_ = std::make_unique<SessionReconciler>(client_, caches_, options_.session, observer_.session);
+  policy_reconciler_ = std::make_unique<OrgPolicyReconciler>(client_, caches_);
+
+  const auto make = [&](const kube::Resource& r, std::shared_ptr<kube::Store> store, std::string selector,
+                        kube::ReflectorHandlers handlers) {
+    kube::ReflectorOptions o;
+    o.label_selector = std::move(selector);
+    o.watch_timeout = options_.watch_timeout;
+    const std::string plural = r.plural;
+    handlers.on_error = [this, plural](const std::string& e) {
+      log_.warn("watch failed; retrying", {{"resource", plural}, {"error", e}});
+      if (observer_.watch_error) observer_.watch_error(plural, e);
+    };
+    reflectors_.push_back(std::make_unique<kube::Reflector>(client_, r, o, std::move(store), std::move(handlers)));
+  };
+
+  make(kube::kDroidSessions, caches_.sessions, "",
+       {[this](const json& o) { enqueue_session(kube::object_key(o)); },
+        [this](const json& a, const json& b) { on_session_update(a, b); },
+        [this](const json& o) {
+          enqueue_session(kube::object_key(o));
+          wake_waiting(string_at(o, {"metadata", "namespace"}));
+        },
+        nullptr});
+  make(kube::kPods, caches_.pods, kRunnerPodSelector,
+       {[this](const json& o) { on_pod(o); }, [this](const json&, const json& b) { on_pod(b); },
+        [this](const json& o) { on_pod(o); }, nullptr});
+  const auto policy_changed = [this](const json& o) {
+    enqueue_policy(kube::object_key(o));
+    wake_waiting("");  // a limit may have changed
+  };
+  make(kube::kOrgPolicies, caches_.policies, "",
+       {policy_changed,
+        [this, policy_changed](const json& a, const json& b) {
+          // Its own status writes only need the policy itself looked at again.
+          if (value_at(a, {"metadata", "generation"}) != value_at(b, {"metadata", "generation"}))
+            policy_changed(b);
+          else
+            enqueue_policy(kube::object_key(b));
+        },
+        policy_changed, nullptr});
+  make(kube::kNamespaces, caches_.namespaces, "",
+       {[this](const json&) { enqueue_all_policies(); },
+        [this](const json& a, const json& b) {
+          if (value_at(a, {"metadata", "labels"}) != value_at(b, {"metadata", "labels"})) enqueue_all_policies();
+        },
+        [this](const json&) { enqueue_all_policies(); }, nullptr});
+}
+
+Manager::~Manager() { stop(); }
+
+void Manager::start_informers() {
+  for (auto& r : reflectors_) r->start();
+}
+
+bool Manager::wait_for_sync(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const auto& r : reflectors_) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !r->wait_for_sync(left)) return false;
+  }
+  return true;
+}
+
+bool Manager::synced() const {
+  for (const auto& r : reflectors_)
+    if (!r->synced()) return false;
+  return true;
+}
+
+void Manager::start_controllers() {
+  std::shared_ptr<Controller> sessions, policies;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sessions_) return;
+    ControllerOptions so;
+    so.workers = options_.session_workers;
+    sessions_ = std::make_shared<Controller>(
+        "droidsession", [this](const std::string& key) { return session_reconciler_->reconcile(key); }, so,
+        observer_.controller);
+    ControllerOptions po;
+    po.workers = options_.policy_workers;
+    policies_ = std::make_shared<Controller>(
+        "orgpolicy", [this](const std::string& key) { return policy_reconciler_->reconcile(key); }, po,
+        observer_.controller);
+    sessions = sessions_;
+    policies = policies_;
+  }
+  // Resume from what the cluster shows: every cached object is looked at once.
+  for (const auto& key : caches_.sessions->keys()) sessions->enqueue(key);
+  for (const auto& key : caches_.policies->keys()) policies->enqueue(key);
+  sessions->start();
+  policies->start();
+  log_.info("controllers started", {{"sessions", caches_.sessions->size()}, {"policies", caches_.policies->size()}});
+}
+
+void Manager::stop_controllers() {
+  std::shared_ptr<Controller> sessions, policies;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions = std::move(sessions_);
+    policies = std::move(policies_);
+  }
+  if (!sessions && !policies) return;
+  if (sessions) sessions->stop();
+  if (policies) policies->stop();
+  log_.info("controllers stopped");
+}
+
+bool Manager::controllers_running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_ != nullptr && sessions_->running();
+}
+
+void Manager::stop() {
+  stop_controllers();
+  for (auto& r : reflectors_) r->stop();
+}
+
+void Manager::enqueue_session(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sessions_) sessions_->enqueue(key);
+}
+
+void Manager::enqueue_policy(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (policies_) policies_->enqueue(name);
+}
+
+void Manager::enqueue_all_policies() {
+  for (const auto& key : caches_.policies->keys()) enqueue_policy(key);
+}
+
+void Manager::wake_waiting(const std::string& ns) {
+  const auto sessions = ns.empty() ? caches_.sessions->list() : caches_.sessions->list_namespace(ns);
+  for (const auto& s : sessions)
+    if (is_waiting(s) && !string_at(s, {"status", "phase"}).empty()) enqueue_session(kube::object_key(s));
+}
+
+void Manager::on_session_update(const json& old_obj, const json& new_obj) {
+  const std::string key = kube::object_key(new_obj);
+  // The session's own status writes do not need another look; its spec,
+  // metadata and deletion do.
+  if (value_at(old_obj, {"metadata", "generation"}) != value_at(new_obj, {"metadata", "generation"}) ||
+      value_at(old_obj, {"metadata", "annotations"}) != value_at(new_obj, {"metadata", "annotations"}) ||
+      value_at(old_obj, {"metadata", "deletionTimestamp"}) != value_at(new_obj, {"metadata", "deletionTimestamp"}))
+    enqueue_session(key);
+  const bool was_done = is_terminal(string_at(old_obj, {"status", "phase"}));
+  const bool is_done = is_terminal(string_at(new_obj, {"status", "phase"}));
+  if (is_done && !was_done) wake_waiting(string_at(new_obj, {"metadata", "namespace"}));
+}
+
+void Manager::on_pod(const json& pod) {
+  const std::string session = string_at(pod, {"metadata", "labels", kSessionLabel});
+  if (session.empty()) return;
+  enqueue_session(string_at(pod, {"metadata", "namespace"}) + "/" + session);
+}
+
+std::map<std::string, std::size_t> Manager::sessions_by_phase() const {
+  std::map<std::string, std::size_t> out;
+  caches_.sessions->visit([&](const json& s) {
+    std::string phase = string_at(s, {"status", "phase"});
+    ++out[phase.empty() ? "Pending" : phase];
+  });
+  return out;
+}
+
+std::map<std::string, std::size_t> Manager::queue_depths() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {{"droidsession", sessions_ ? sessions_->depth() : 0}, {"orgpolicy", policies_ ? policies_->depth() : 0}};
+}
+
+std::map<std::string, kube::ReflectorStats> Manager::reflector_stats() const {
+  std::map<std::string, kube::ReflectorStats> out;
+  const char* names[] = {"droidsessions", "pods", "orgpolicies", "namespaces"};
+  for (std::size_t i = 0; i < reflectors_.size() && i < 4; ++i) out[names[i]] = reflectors_[i]->stats();
+  return out;
+}
+
+AdmissionContext Manager::admission_context() const {
+  AdmissionContext c;
+  c.policies = caches_.org_policies();
+  const Caches caches = caches_;
+  c.namespace_labels = [caches](const std::string& ns) { return caches.namespace_labels(ns); };
+  c.active_sessions = [caches](const std::string& ns) {
+    std::size_t n = 0;
+    for (const auto& s : caches.sessions->list_namespace(ns))
+      if (holds_slot(s)) ++n;
+    return n;
+  };
+  return c;
+}
+
+}  // namespace droid::op

@@ -1,0 +1,377 @@
+#include "reconcile/session_reconciler.h"
+
+#include <algorithm>
+
+#include "jsonutil/lookup.h"
+#include "kube/config.h"
+#include "kube/error.h"
+#include "policy/org_policy.h"
+#include "policy/session_check.h"
+#include "webhook/admission.h"
+
+namespace droid::op {
+namespace {
+
+using json = nlohmann::json;
+using jsonutil::find;
+using jsonutil::string_at;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Why creating the session's objects failed, and whether trying again can help.
+struct CreateError : std::runtime_error {
+  CreateError(std::string reason_, const std::string& message, bool permanent_)
+      : std::runtime_error(message), reason(std::move(reason_)), permanent(permanent_) {}
+  std::string reason;
+  bool permanent;
+};
+
+std::int64_t generation_of(const json& obj) {
+  const json* g = find(obj, {"metadata", "generation"});
+  return g != nullptr && g->is_number_integer() ? g->get<std::int64_t>() : 0;
+}
+
+bool owned_by(const json& obj, const std::string& uid) {
+  const json* refs = find(obj, {"metadata", "ownerReferences"});
+  if (refs == nullptr || !refs->is_array()) return false;
+  return std::any_of(refs->begin(), refs->end(), [&](const json& r) { return r.value("uid", "") == uid; });
+}
+
+std::string refusal_message(const policy::SessionPlan& plan) {
+  std::string out;
+  for (const auto& r : plan.refusals) out += (out.empty() ? "" : "; ") + r.str();
+  return out;
+}
+
+json policy_status(const policy::EffectivePolicy& p) { return {{"names", p.names}, {"hash", p.hash}}; }
+
+// 400 Bad Request and 422 Invalid: the object itself is wrong; a Pod Security
+// refusal (403 "violates PodSecurity") will not change by retrying either.
+bool permanent_api_error(const kube::ApiError& e) {
+  if (e.code() == 400 || e.code() == 422) return true;
+  return e.code() == 403 && e.status_message().find("violates PodSecurity") != std::string::npos;
+}
+
+double seconds_since_creation(const json& session, Clock::time_point now) {
+  auto created = parse_rfc3339(string_at(session, {"metadata", "creationTimestamp"}));
+  if (!created) return 0;
+  return std::max(0.0, std::chrono::duration<double>(now - *created).count());
+}
+
+}  // namespace
+
+json requester_from_annotation(const json& session) {
+  const std::string raw = string_at(session, {"metadata", "annotations", kRequesterAnnotation});
+  if (raw.empty()) return nullptr;
+  json r = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (!r.is_object() || !r.contains("username") || !r["username"].is_string()) return nullptr;
+  json out = {{"username", r["username"]}};
+  if (r.contains("uid") && r["uid"].is_string() && !r["uid"].get<std::string>().empty()) out["uid"] = r["uid"];
+  if (r.contains("groups") && r["groups"].is_array()) out["groups"] = r["groups"];
+  return out;
+}
+
+SessionReconciler::SessionReconciler(kube::Client& client, Caches caches, SessionReconcilerOptions options,
+                                     SessionHooks hooks)
+    : client_(client),
+      caches_(std::move(caches)),
+      options_(std::move(options)),
+      hooks_(std::move(hooks)),
+      log_("session", {{"controller", "droidsession"}}) {}
+
+Clock::time_point SessionReconciler::now() const { return hooks_.now ? hooks_.now() : Clock::now(); }
+
+void SessionReconciler::event(const json& session, const std::string& type, const std::string& reason,
+                              const std::string& action, const std::string& note) const {
+  if (hooks_.event) hooks_.event(session, type, reason, action, note);
+}
+
+ReconcileResult SessionReconciler::reconcile(const std::string& key) {
+  auto cached = caches_.sessions->get(key);
+  if (!cached) {
+    std::lock_guard<std::mutex> lock(admissions_.mutex());
+    admissions_.forget(key);
+    return ReconcileResult::done();
+  }
+  const json& session = *cached;
+  const std::string phase = string_at(session, {"status", "phase"});
+  if (holds_slot(session) || is_terminal(phase)) {
+    std::lock_guard<std::mutex> lock(admissions_.mutex());
+    admissions_.forget(key);
+  }
+  if (!string_at(session, {"metadata", "deletionTimestamp"}).empty()) return ReconcileResult::done();
+
+  const std::string ns = string_at(session, {"metadata", "namespace"});
+  const std::string name = string_at(session, {"metadata", "name"});
+  const std::string uid = string_at(session, {"metadata", "uid"});
+  std::optional<json> pod = caches_.pods->get(ns + "/" + name + "-runner");
+  if (pod && !owned_by(*pod, uid)) {
+    // A pod of an earlier session of the same name, not yet collected.
+    log_.info("waiting for the previous session's pod to be deleted", {{"session", key}});
+    return ReconcileResult::after(seconds(2));
+  }
+  const json* cancel = find(session, {"spec", "cancel"});
+  const bool cancelled = cancel != nullptr && *cancel == true;
+  if (!pod && !cancelled && (phase.empty() || phase == "Pending")) return admit_and_create(session, key);
+  return lifecycle(session, pod);
+}
+
+ReconcileResult SessionReconciler::admit_and_create(const json& session, const std::string& key) {
+  const std::string ns = string_at(session, {"metadata", "namespace"});
+  const json spec = session.value("spec", json::object());
+  json status = session.value("status", json::object());
+  const std::string old_reason = [&] {
+    const json* conditions = find(status, {"conditions"});
+    if (conditions != nullptr && conditions->is_array())
+      for (const auto& c : *conditions)
+        if (c.value("type", "") == "Ready") return c.value("reason", "");
+    return std::string();
+  }();
+  const bool recreating = !string_at(status, {"podName"}).empty();
+  const auto t = now();
+  const std::int64_t generation = generation_of(session);
+  status["observedGeneration"] = generation;
+  if (json r = requester_from_annotation(session); !r.is_null()) status["requester"] = r;
+
+  const auto effective =
+      policy::resolve(policy::governing_policies(caches_.org_policies(), caches_.namespace_labels(ns)));
+  status["policy"] = policy_status(effective);
+
+  policy::SessionPlan plan;
+  {
+    std::lock_guard<std::mutex> lock(admissions_.mutex());
+    std::size_t ahead = 0;
+    if (!recreating && find(effective.limits, {"maxConcurrentSessionsPerNamespace"}) != nullptr)
+      ahead = sessions_ahead(caches_.sessions->list_namespace(ns), session, admissions_.keys());
+    plan = policy::plan_session(spec, effective, ahead);
+    if (recreating) plan.wait.reset();
+    if (plan.ok() && !plan.wait) admissions_.admit(key);
+  }
+
+  if (!plan.ok()) {
+    const std::string message = refusal_message(plan);
+    status["phase"] = "Denied";
+    set_ready_condition(status, false, plan.refusals.front().reason, message, generation, t);
+    if (!status.contains("completionTime")) status["completionTime"] = format_rfc3339(t);
+    if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+    log_.info("session denied by policy", {{"session", key}, {"reason", plan.refusals.front().reason}});
+    event(session, "Warning", plan.refusals.front().reason, "Deny", message);
+    const json* ttl = find(spec, {"ttlSecondsAfterFinished"});
+    if (ttl != nullptr && ttl->is_number_integer()) return ReconcileResult::after(seconds(ttl->get<std::int64_t>()));
+    return ReconcileResult::done();
+  }
+
+  if (plan.wait) {
+    status["phase"] = "Pending";
+    set_ready_condition(status, false, plan.wait->reason, plan.wait->message, generation, t);
+    if (status != session.value("status", json::object()) && !write_status(session, status))
+      return ReconcileResult::after(milliseconds(500));
+    if (old_reason != plan.wait->reason) event(session, "Normal", plan.wait->reason, "Wait", plan.wait->message);
+    return ReconcileResult::after(options_.wait_recheck);
+  }
+
+  SessionRef ref{string_at(session, {"metadata", "name"}), ns, string_at(session, {"metadata", "uid"}), spec, ""};
+  try {
+    ref.prompt = read_prompt(session);
+    std::map<std::string, std::string> gateway_data;
+    if (gateway_needs_secret(plan)) gateway_data = read_gateway_secrets(plan.gateway);
+    // The NetworkPolicy before the pod: the runner never runs without its fence.
+    const auto apply = [&](const kube::Resource& r, const json& obj) {
+      client_.apply(r, obj, options_.field_manager, /*force=*/true);
+    };
+    try {
+      apply(kube::kConfigMaps, build_config_map(ref, effective, plan));
+      apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
+      if (!gateway_data.empty()) apply(kube::kSecrets, build_gateway_secret(ref, gateway_data));
+      apply(kube::kPods, build_pod(ref, effective, plan, options_.runner));
+    } catch (const kube::ApiError& e) {
+      throw CreateError(kReasonPodCreateFailed, e.what(), permanent_api_error(e));
+    }
+  } catch (const CreateError& e) {
+    return creation_failed(session, status, e.reason, e.what(), e.permanent);
+  }
+
+  status["phase"] = "Pending";
+  status["podName"] = pod_name(ref);
+  set_ready_condition(status, false, kReasonPodCreating, "runner pod created; waiting for it to start", generation, t);
+  if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+  if (!recreating) {
+    if (hooks_.session_start) hooks_.session_start("pod_created", seconds_since_creation(session, t));
+    log_.info("runner pod created", {{"session", key}, {"pod", pod_name(ref)}, {"policyHash", effective.hash}});
+    event(session, "Normal", "PodCreated", "Create", "created runner pod " + pod_name(ref));
+  }
+  // Without pod events (a kubelet that never reports) the operator's own clock still ends the session.
+  return ReconcileResult::after(seconds(plan.timeout_seconds) + options_.timing.timeout_grace);
+}
+
+ReconcileResult SessionReconciler::creation_failed(const json& session, json status, const std::string& reason,
+                                                   const std::string& message, bool permanent) {
+  const auto t = now();
+  const std::int64_t generation = generation_of(session);
+  const int attempts = status.value("attempts", 0) + 1;
+  status["attempts"] = attempts;
+  const std::string key = kube::object_key(session);
+  const std::string of =
+      " (attempt " + std::to_string(attempts) + " of " + std::to_string(options_.max_pod_attempts) + ")";
+  if (permanent || attempts >= options_.max_pod_attempts) {
+    status["phase"] = "Failed";
+    set_ready_condition(status, false, reason, message + of, generation, t);
+    if (!status.contains("completionTime")) status["completionTime"] = format_rfc3339(t);
+    if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+    {
+      std::lock_guard<std::mutex> lock(admissions_.mutex());
+      admissions_.forget(key);
+    }
+    log_.error("session failed: its objects could not be created",
+               {{"session", key}, {"reason", reason}, {"error", message}, {"attempts", attempts}});
+    event(session, "Warning", reason, "Create", message + of);
+    return ReconcileResult::done();
+  }
+  status["phase"] = "Pending";
+  set_ready_condition(status, false, reason, message + of + "; retrying", generation, t);
+  if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+  log_.warn("creating the session's objects failed; retrying",
+            {{"session", key}, {"reason", reason}, {"error", message}, {"attempts", attempts}});
+  event(session, "Warning", reason, "Create", message + of);
+  return ReconcileResult::after(seconds(std::int64_t{1} << std::min(attempts, 6)));
+}
+
+ReconcileResult SessionReconciler::lifecycle(const json& session, const std::optional<json>& pod) {
+  const auto t = now();
+  const json old_status = session.value("status", json::object());
+  const std::string old_phase = old_status.value("phase", "");
+  const bool pod_expected = pod.has_value() || !string_at(old_status, {"podName"}).empty();
+  Transition tr = next_status(session, pod, pod_expected, t, options_.timing);
+  json& status = tr.status;
+  if (!status.contains("requester"))
+    if (json r = requester_from_annotation(session); !r.is_null()) status["requester"] = r;
+  if (!status.contains("policy") && pod) {
+    // Created by an operator that stopped before recording it: the pod knows.
+    status["policy"] = {{"hash", string_at(*pod, {"metadata", "annotations", kPolicyHashAnnotation})},
+                        {"names", json::array()}};
+    const std::string names = string_at(*pod, {"metadata", "annotations", kPolicyNamesAnnotation});
+    for (std::size_t start = 0; start < names.size();) {
+      const std::size_t comma = std::min(names.find(',', start), names.size());
+      status["policy"]["names"].push_back(names.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  const std::string key = kube::object_key(session);
+  const std::string phase = status.value("phase", "");
+  if (status != old_status) {
+    if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+    if (phase != old_phase) {
+      std::string reason, message;
+      for (const auto& c : status.value("conditions", json::array()))
+        if (c.value("type", "") == "Ready") {
+          reason = c.value("reason", "");
+          message = c.value("message", "");
+        }
+      log_.info("session phase changed", {{"session", key}, {"from", old_phase}, {"to", phase}, {"reason", reason}});
+      const bool bad = phase == "Failed" || phase == "TimedOut";
+      event(session, bad ? "Warning" : "Normal", reason, phase == "Running" ? "Run" : "Update",
+            message.empty() ? phase : message);
+      if (phase == "Running" && hooks_.session_start)
+        hooks_.session_start("running", seconds_since_creation(session, t));
+    }
+  }
+  if (tr.delete_pod && pod) {
+    try {
+      client_.remove(kube::kPods, string_at(*pod, {"metadata", "namespace"}), string_at(*pod, {"metadata", "name"}));
+      log_.info("runner pod deleted", {{"session", key}, {"phase", phase}});
+    } catch (const kube::ApiError& e) {
+      if (!e.not_found()) throw;
+    }
+  }
+  if (tr.delete_session) {
+    try {
+      client_.remove(kube::kDroidSessions, string_at(session, {"metadata", "namespace"}),
+                     string_at(session, {"metadata", "name"}),
+                     {{"apiVersion", "v1"},
+                      {"kind", "DeleteOptions"},
+                      {"propagationPolicy", "Background"},
+                      {"preconditions", {{"uid", string_at(session, {"metadata", "uid"})}}}});
+      log_.info("session deleted after ttlSecondsAfterFinished", {{"session", key}});
+    } catch (const kube::ApiError& e) {
+      if (!e.not_found() && !e.conflict()) throw;
+    }
+    return ReconcileResult::done();
+  }
+  if (tr.requeue_after) return ReconcileResult::after(*tr.requeue_after);
+  return ReconcileResult::done();
+}
+
+bool SessionReconciler::write_status(const json& session, const json& status) {
+  json obj = session;
+  obj["status"] = status;
+  try {
+    client_.replace(kube::kDroidSessions, obj, "status");
+    return true;
+  } catch (const kube::ApiError& e) {
+    if (e.conflict() || e.not_found()) {
+      log_.debug("status write raced a newer version; looking again", {{"session", kube::object_key(session)}});
+      return false;
+    }
+    throw;
+  }
+}
+
+std::string SessionReconciler::read_prompt(const json& session) {
+  if (const json* p = find(session, {"spec", "prompt"}); p != nullptr && p->is_string()) return p->get<std::string>();
+  const std::string ns = string_at(session, {"metadata", "namespace"});
+  const std::string cm = string_at(session, {"spec", "promptFrom", "configMapKeyRef", "name"});
+  const std::string key = string_at(session, {"spec", "promptFrom", "configMapKeyRef", "key"});
+  const std::string field = "spec.promptFrom.configMapKeyRef";
+  if (cm.empty() || key.empty())
+    throw CreateError(kReasonPromptNotFound, "spec.prompt or " + field + " must be set", true);
+  json obj;
+  try {
+    obj = client_.get(kube::kConfigMaps, ns, cm);
+  } catch (const kube::ApiError& e) {
+    if (e.not_found())
+      throw CreateError(kReasonPromptNotFound, field + ": ConfigMap " + ns + "/" + cm + " does not exist; create it",
+                        false);
+    throw CreateError(kReasonPromptNotFound, field + ": reading ConfigMap " + ns + "/" + cm + ": " + e.what(), false);
+  }
+  const std::string text = string_at(obj, {"data", key.c_str()});
+  if (text.empty())
+    throw CreateError(kReasonPromptNotFound,
+                      field + ": ConfigMap " + ns + "/" + cm + " has no key '" + key + "' (or it is empty)", false);
+  return text;
+}
+
+std::map<std::string, std::string> SessionReconciler::read_gateway_secrets(const json& gateway) {
+  std::map<std::string, std::string> out;
+  const std::string gw = gateway.value("name", "");
+  const auto read = [&](const char* ref_field, const char* default_key, const char* out_key) {
+    const json* ref = find(gateway, {ref_field});
+    if (ref == nullptr) return;
+    const std::string ns = ref->value("namespace", options_.operator_namespace);
+    const std::string name = ref->value("name", "");
+    const std::string key = ref->value("key", default_key);
+    const std::string where = "OrgPolicy gateway '" + gw + "' " + ref_field + ": Secret " + ns + "/" + name;
+    json secret;
+    try {
+      secret = client_.get(kube::kSecrets, ns, name);
+    } catch (const kube::ApiError& e) {
+      if (e.not_found()) throw CreateError(kReasonGatewayCredentialsMissing, where + " does not exist", false);
+      if (e.code() == 403)
+        throw CreateError(kReasonGatewayCredentialsMissing,
+                          where + " cannot be read by the operator (grant it get on secrets in " + ns + ")", false);
+      throw CreateError(kReasonGatewayCredentialsMissing, where + ": " + e.what(), false);
+    }
+    const std::string encoded = string_at(secret, {"data", key.c_str()});
+    if (encoded.empty())
+      throw CreateError(kReasonGatewayCredentialsMissing, where + " has no key '" + key + "'", false);
+    try {
+      out[out_key] = kube::base64_decode(encoded);
+    } catch (const std::invalid_argument&) {
+      throw CreateError(kReasonGatewayCredentialsMissing, where + " key '" + key + "' is not valid base64", true);
+    }
+  };
+  read("credentialsSecretRef", "api-key", kGatewayApiKey);
+  read("caBundleSecretRef", "ca.crt", kGatewayCaBundle);
+  return out;
+}
+
+}  // namespace droid::op

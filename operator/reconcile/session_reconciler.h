@@ -1,0 +1,88 @@
+// Reconciles one DroidSession (SPEC §5) from the informer caches:
+//   new session  -> resolve the governing OrgPolicies, plan_session(); refused:
+//                   phase Denied with the refusal's reason and a Warning event;
+//                   namespace at its concurrency limit: wait in Pending; else
+//                   server-side apply the ConfigMap, the NetworkPolicy (before
+//                   the pod: the pod never runs unfenced), the gateway Secret
+//                   and the runner Pod, all owned by the session and named
+//                   from it, then record podName, policy and requester;
+//   afterwards   -> next_status() from the pod; apply the status and its
+//                   actions (delete the pod on cancel/timeout, delete the
+//                   session after its TTL).
+// Pod creation errors are retried with backoff up to max_pod_attempts
+// (status.attempts), then the session fails with reason PodCreateFailed; a pod
+// the apiserver rejects as invalid fails at once. Status is written with the
+// cached resourceVersion (a stale cache gives 409 and a retry, never a lost
+// update). No finalizers: deletion is the garbage collector's.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "controller/caches.h"
+#include "controller/controller.h"
+#include "kube/client.h"
+#include "log/log.h"
+#include "reconcile/concurrency.h"
+#include "reconcile/session_status.h"
+#include "resources/session_objects.h"
+
+namespace droid::op {
+
+inline constexpr const char* kReasonPodCreateFailed = "PodCreateFailed";
+inline constexpr const char* kReasonPromptNotFound = "PromptNotFound";
+inline constexpr const char* kReasonGatewayCredentialsMissing = "GatewayCredentialsMissing";
+
+struct SessionReconcilerOptions {
+  std::string operator_namespace = "droid-system";  // where gateway Secrets are by default
+  std::string field_manager = "droid-operator";
+  RunnerDefaults runner{};
+  Timing timing{};
+  int max_pod_attempts = 5;
+  // A waiting session looks again this often even without an event.
+  std::chrono::seconds wait_recheck{30};
+};
+
+struct SessionHooks {
+  // An event about `regarding` (type Normal|Warning). Must not block.
+  std::function<void(const nlohmann::json& regarding, const std::string& type, const std::string& reason,
+                     const std::string& action, const std::string& note)>
+      event;
+  // Seconds from the session's creation to stage "pod_created" / "running".
+  std::function<void(const std::string& stage, double seconds)> session_start;
+  std::function<Clock::time_point()> now;  // the clock (tests); system_clock when empty
+};
+
+class SessionReconciler {
+ public:
+  SessionReconciler(kube::Client& client, Caches caches, SessionReconcilerOptions options, SessionHooks hooks = {});
+  ReconcileResult reconcile(const std::string& key);
+
+ private:
+  ReconcileResult admit_and_create(const nlohmann::json& session, const std::string& key);
+  ReconcileResult lifecycle(const nlohmann::json& session, const std::optional<nlohmann::json>& pod);
+  ReconcileResult creation_failed(const nlohmann::json& session, nlohmann::json status, const std::string& reason,
+                                  const std::string& message, bool permanent);
+  // Replaces the status subresource; false when the cached object was stale (409).
+  bool write_status(const nlohmann::json& session, const nlohmann::json& status);
+  std::string read_prompt(const nlohmann::json& session);
+  std::map<std::string, std::string> read_gateway_secrets(const nlohmann::json& gateway);
+  void event(const nlohmann::json& session, const std::string& type, const std::string& reason,
+             const std::string& action, const std::string& note) const;
+  Clock::time_point now() const;
+
+  kube::Client& client_;
+  Caches caches_;
+  SessionReconcilerOptions options_;
+  SessionHooks hooks_;
+  Admissions admissions_;
+  log::Logger log_;
+};
+
+// status.requester from the droid.dev/requester annotation the webhook stamped
+// (null when absent or unreadable).
+nlohmann::json requester_from_annotation(const nlohmann::json& session);
+
+}  // namespace droid::op

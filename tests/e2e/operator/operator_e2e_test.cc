@@ -1,0 +1,583 @@
+// The droid-operator binary against a real control plane (etcd, kube-apiserver,
+// kube-controller-manager): sessions become ConfigMaps, NetworkPolicies, gateway
+// Secrets and restricted runner pods; the test plays the kubelet by writing the
+// pods' status; denials, cancellation, TTL, concurrency limits, bounded pod
+// creation retries, OrgPolicy status, a SIGKILL in the middle of a burst of 200
+// sessions, and a graceful stop that releases the lease. KUBECONFIG names the
+// cluster (admin); DROID_OPERATOR_BIN is the binary under test.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "contract/termination_message.h"
+#include "kube/client.h"
+#include "kube/config.h"
+#include "kube/error.h"
+#include "kubectl.h"
+#include "operator_process.h"
+#include "process/subprocess.h"
+
+namespace droid::e2e {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+namespace kube = droid::kube;
+
+const std::string kId = std::to_string(getpid());
+const std::string kOperatorNs = "droid-op-e2e-sys-" + kId;
+const std::string kMainNs = "droid-op-e2e-main-" + kId;
+const std::string kLimitNs = "droid-op-e2e-limit-" + kId;
+const std::string kFailNs = "droid-op-e2e-fail-" + kId;
+const std::string kBurstNs = "droid-op-e2e-burst-" + kId;
+const std::string kPolicy = "droid-op-e2e-" + kId;
+const std::string kLimitPolicy = "droid-op-e2e-limit-" + kId;
+const std::string kFailPolicy = "droid-op-e2e-fail-" + kId;
+const std::string kLease = "droid-op-e2e-" + kId;
+const std::string kApiKey = "sk-e2e-gateway-key-" + kId;
+
+std::string base64(const std::string& in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    for (int k = 18; k >= 0; k -= 6) out.push_back(t[(v >> k) & 63]);
+  }
+  if (i + 1 == in.size()) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += {t[(v >> 18) & 63], t[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += {t[(v >> 18) & 63], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::string now_rfc3339() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (pred()) return true;
+    } catch (const std::exception&) {
+      // not yet (e.g. 404 until the object exists)
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  try {
+    return pred();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string ready_reason(const json& obj, const char* type = "Ready") {
+  for (const auto& c : obj.value("status", json::object()).value("conditions", json::array()))
+    if (c.value("type", "") == type) return c.value("reason", "");
+  return "";
+}
+
+std::string ready_message(const json& obj) {
+  for (const auto& c : obj.value("status", json::object()).value("conditions", json::array()))
+    if (c.value("type", "") == "Ready") return c.value("message", "");
+  return "";
+}
+
+class OperatorE2E : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
+    const char* kc = std::getenv("KUBECONFIG");
+    ASSERT_NE(kc, nullptr) << "KUBECONFIG must name the test cluster's admin kubeconfig";
+    kubeconfig_ = kc;
+    client_ = std::make_unique<kube::Client>(kube::load_kubeconfig(kubeconfig_));
+    Kubectl kubectl = Kubectl::FromEnvironment();
+    auto applied = kubectl.Run({"apply", "--server-side", "--force-conflicts", "--field-manager", "droid-e2e-operator",
+                                "-f", std::string(DROID_SOURCE_DIR) + "/crds/"});
+    ASSERT_TRUE(applied.ok()) << applied.describe();
+    auto established = kubectl.Run({"wait", "--for=condition=Established", "--timeout=60s",
+                                    "crd/droidsessions.droid.dev", "crd/orgpolicies.droid.dev"},
+                                   {}, 90s);
+    ASSERT_TRUE(established.ok()) << established.describe();
+
+    create_namespace(kOperatorNs, {});
+    for (const auto& ns : {kMainNs, kBurstNs}) create_namespace(ns, {{"droid-e2e-op", kId}});
+    create_namespace(kLimitNs, {{"droid-e2e-op", kId}, {"droid-e2e-op-limit", kId}});
+    create_namespace(kFailNs, {{"droid-e2e-op", kId}, {"droid-e2e-op-fail", kId}});
+    for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs})
+      ASSERT_TRUE(wait_until([&] { return !client_->get(kube::kServiceAccounts, ns, "default").is_null(); }, 60s))
+          << "no default ServiceAccount in " << ns;
+    client_->create(kube::kSecrets, {{"apiVersion", "v1"},
+                                     {"kind", "Secret"},
+                                     {"metadata", {{"name", "gw-key"}, {"namespace", kOperatorNs}}},
+                                     {"data", {{"api-key", base64(kApiKey)}}}});
+
+    client_->create(kube::kOrgPolicies,
+                    {
+      {"apiVersion", "droid.dev/v1alpha1"}, {"kind", "OrgPolicy"}, {"metadata", {{"name", kPolicy}}}, {
+        "spec",
+            {{"priority", 100},
+             {"namespaceSelector", {{"matchLabels", {{"droid-e2e-op", kId}}}}},
+             {"settings", {{"models", {{"allowed", {"qwen"}}}}}, {"maxAutonomyLevel", "medium"}}},
+            {"runner", {{"image", "droid-runner:e2e"}, {"maxTimeoutSeconds", 3600}}}, {
+          "gateways", {
+            {
+              {"name", "vllm"}, {"provider", "openai"}, {"baseURL", "http://vllm.llm:8000/v1"}, {"models", {"qwen"}}, {
+                "credentialsSecretRef", {
+                  {"name", "gw-key"}, { "namespace", kOperatorNs }
+                }
+              }
+            }
+          }
+        }
+      }}
+  });
+  client_->create(kube::kOrgPolicies, {{"apiVersion", "droid.dev/v1alpha1"},
+                                       {"kind", "OrgPolicy"},
+                                       {"metadata", {{"name", kLimitPolicy}}},
+                                       {"spec",
+                                        {{"priority", 50},
+                                         {"namespaceSelector", {{"matchLabels", {{"droid-e2e-op-limit", kId}}}}},
+                                         {"limits", {{"maxConcurrentSessionsPerNamespace", 1}}}}}});
+  client_->create(kube::kOrgPolicies, {{"apiVersion", "droid.dev/v1alpha1"},
+                                       {"kind", "OrgPolicy"},
+                                       {"metadata", {{"name", kFailPolicy}}},
+                                       {"spec",
+                                        {{"priority", 200},
+                                         {"namespaceSelector", {{"matchLabels", {{"droid-e2e-op-fail", kId}}}}},
+                                         {"runner", {{"runtimeClassName", "no-such-runtime-class"}}}}}});
+
+  ops_port_ = free_port();
+  op_ = std::make_unique<OperatorProcess>(DROID_OPERATOR_BIN, operator_args(ops_port_, "e2e-a"),
+                                          "/tmp/droid-op-e2e-" + kId + ".log");
+  start_operator();
+}
+
+static void
+TearDownTestSuite() {
+  if (op_) op_->kill();
+  if (!client_) return;
+  for (const auto& p : {kPolicy, kLimitPolicy, kFailPolicy}) try_remove(kube::kOrgPolicies, "", p);
+  for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs, kOperatorNs}) try_remove(kube::kNamespaces, "", ns);
+}
+
+protected:
+static std::vector<std::string> operator_args(int port, const std::string& identity) {
+  return {"--kubeconfig",       kubeconfig_, "--namespace",        kOperatorNs,
+          "--identity",         identity,    "--ops-bind-address", "127.0.0.1:" + std::to_string(port),
+          "--lease-name",       kLease,      "--lease-duration",   "4s",
+          "--renew-deadline",   "3s",        "--retry-period",     "500ms",
+          "--max-pod-attempts", "2",         "--log-level",        "debug"};
+}
+
+static void start_operator() {
+  op_->start();
+  ASSERT_TRUE(wait_until([] { return http_get("/readyz").first == 200; }, 60s)) << "the operator did not become ready\n"
+                                                                                << op_->log_tail();
+}
+
+// (HTTP status, body) of GET http://127.0.0.1:<ops port><path>; status 0 when unreachable.
+static std::pair<int, std::string> http_get(const std::string& path, int port = 0) {
+  auto r = process::run({"curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "5",
+                         "http://127.0.0.1:" + std::to_string(port == 0 ? ops_port_ : port) + path},
+                        {});
+  const auto nl = r.out.rfind('\n');
+  if (nl == std::string::npos) return {0, ""};
+  int code = 0;
+  try {
+    code = std::stoi(r.out.substr(nl + 1));
+  } catch (const std::exception&) {
+    code = 0;
+  }
+  return {code, r.out.substr(0, nl)};
+}
+
+static void create_namespace(const std::string& name, const std::map<std::string, std::string>& labels) {
+  json l = {{"pod-security.kubernetes.io/enforce", "restricted"},
+            {"pod-security.kubernetes.io/enforce-version", "latest"}};
+  for (const auto& [k, v] : labels) l[k] = v;
+  client_->create(kube::kNamespaces,
+                  {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}, {"labels", l}}}});
+}
+
+static void try_remove(const kube::Resource& r, const std::string& ns, const std::string& name) {
+  try {
+    client_->remove(r, ns, name);
+  } catch (const std::exception&) {
+    // already gone
+  }
+}
+
+static json create_session(const std::string& ns, const std::string& name, json spec,
+                           const json& annotations = nullptr) {
+  json meta = {{"name", name}, {"namespace", ns}};
+  if (!annotations.is_null()) meta["annotations"] = annotations;
+  if (!spec.contains("prompt")) spec["prompt"] = "fix the failing tests";
+  if (!spec.contains("model")) spec["model"] = "qwen";
+  return client_->create(
+      kube::kDroidSessions,
+      {{"apiVersion", "droid.dev/v1alpha1"}, {"kind", "DroidSession"}, {"metadata", meta}, {"spec", spec}});
+}
+
+static json session(const std::string& ns, const std::string& name) {
+  return client_->get(kube::kDroidSessions, ns, name);
+}
+
+static std::optional<json> find(const kube::Resource& r, const std::string& ns, const std::string& name) {
+  try {
+    return client_->get(r, ns, name);
+  } catch (const kube::ApiError& e) {
+    if (e.not_found()) return std::nullopt;
+    throw;
+  }
+}
+
+static json wait_for_session(const std::string& ns, const std::string& name,
+                             const std::function<bool(const json&)>& pred, std::chrono::milliseconds timeout = 30s) {
+  json last;
+  const bool ok = wait_until(
+      [&] {
+        last = session(ns, name);
+        return pred(last);
+      },
+      timeout);
+  EXPECT_TRUE(ok) << "session " << ns << "/" << name << " did not reach the expected state; last:\n"
+                  << last.dump(2) << "\noperator log:\n"
+                  << op_->log_tail();
+  return last;
+}
+
+// Plays the kubelet: the runner container runs.
+static void pod_running(const std::string& ns, const std::string& pod) {
+  const std::string now = now_rfc3339();
+  client_->patch(kube::kPods, ns, pod, kube::PatchType::Merge,
+                 {{"status",
+                   {{"phase", "Running"},
+                    {"startTime", now},
+                    {"containerStatuses",
+                     {{{"name", "runner"},
+                       {"ready", true},
+                       {"restartCount", 0},
+                       {"image", "droid-runner:e2e"},
+                       {"imageID", ""},
+                       {"started", true},
+                       {"state", {{"running", {{"startedAt", now}}}}}}}}}}},
+                 "status");
+}
+
+// Plays the kubelet: the runner exits with `report` as its termination message.
+static void pod_finished(const std::string& ns, const std::string& pod, const contract::TerminationMessage& report,
+                         int exit_code) {
+  const std::string now = now_rfc3339();
+  client_->patch(kube::kPods, ns, pod, kube::PatchType::Merge,
+                 {{"status",
+                   {{"phase", exit_code == 0 ? "Succeeded" : "Failed"},
+                    {"containerStatuses",
+                     {{{"name", "runner"},
+                       {"ready", false},
+                       {"restartCount", 0},
+                       {"image", "droid-runner:e2e"},
+                       {"imageID", ""},
+                       {"state",
+                        {{"terminated",
+                          {{"exitCode", exit_code},
+                           {"reason", exit_code == 0 ? "Completed" : "Error"},
+                           {"message", contract::encode(report)},
+                           {"startedAt", now},
+                           {"finishedAt", now}}}}}}}}}}},
+                 "status");
+}
+
+static std::vector<json> events_about(const std::string& ns, const std::string& name) {
+  json list = client_->list(kube::kEvents, ns, {.field_selector = "regarding.name=" + name});
+  return list.value("items", std::vector<json>{});
+}
+
+static bool has_event(const std::string& ns, const std::string& name, const std::string& type,
+                      const std::string& reason) {
+  for (const auto& e : events_about(ns, name))
+    if (e.value("type", "") == type && e.value("reason", "") == reason) return true;
+  return false;
+}
+
+static inline std::string kubeconfig_;
+static inline std::unique_ptr<kube::Client> client_;
+static inline std::unique_ptr<OperatorProcess> op_;
+static inline int ops_port_ = 0;
+};
+
+TEST_F(OperatorE2E, AllowedSessionGetsItsLockedDownObjectsAndFollowsItsPod) {
+  const json created =
+      create_session(kMainNs, "happy", {{"autonomyLevel", "low"}},
+                     {{"droid.dev/requester",
+                       R"({"username":"alice@example.com","uid":"u-1","groups":["dev","system:authenticated"]})"}});
+  const std::string uid = created["metadata"]["uid"];
+  json s = wait_for_session(kMainNs, "happy", [](const json& s) {
+    return s.value("status", json::object()).value("podName", "") == "happy-runner";
+  });
+  EXPECT_EQ(s["status"]["phase"], "Pending");
+  EXPECT_EQ(ready_reason(s), "PodCreating");
+  EXPECT_EQ(s["status"]["requester"]["username"], "alice@example.com");
+  EXPECT_EQ(s["status"]["requester"]["groups"], json({"dev", "system:authenticated"}));
+  ASSERT_TRUE(s["status"].contains("policy"));
+  EXPECT_EQ(s["status"]["policy"]["names"], json({kPolicy}));
+  EXPECT_EQ(s["status"]["policy"]["hash"].get<std::string>().rfind("sha256:", 0), 0u);
+
+  // Everything owned by the session, named from it.
+  json pod = client_->get(kube::kPods, kMainNs, "happy-runner");
+  for (const auto& [r, name] :
+       std::vector<std::pair<kube::Resource, std::string>>{{kube::kConfigMaps, "happy-config"},
+                                                           {kube::kNetworkPolicies, "happy-egress"},
+                                                           {kube::kSecrets, "happy-gateway"},
+                                                           {kube::kPods, "happy-runner"}}) {
+    auto obj = find(r, kMainNs, name);
+    ASSERT_TRUE(obj) << r.plural << "/" << name << " missing";
+    EXPECT_EQ((*obj)["metadata"]["ownerReferences"][0]["uid"], uid) << name;
+    EXPECT_EQ((*obj)["metadata"]["ownerReferences"][0]["controller"], true) << name;
+  }
+  // The gateway key was copied from the operator's namespace; the pod mounts it, never inlines it.
+  json secret = client_->get(kube::kSecrets, kMainNs, "happy-gateway");
+  EXPECT_EQ(secret["data"]["api-key"], base64(kApiKey));
+  EXPECT_EQ(pod.dump().find(kApiKey), std::string::npos);
+  EXPECT_EQ(pod["spec"]["automountServiceAccountToken"], false);
+  EXPECT_EQ(pod["spec"]["containers"][0]["image"], "droid-runner:e2e");
+  EXPECT_EQ(pod["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"], true);
+  json np = client_->get(kube::kNetworkPolicies, kMainNs, "happy-egress");
+  EXPECT_EQ(np["spec"]["ingress"], json::array());
+  EXPECT_TRUE(has_event(kMainNs, "happy", "Normal", "PodCreated"));
+
+  pod_running(kMainNs, "happy-runner");
+  s = wait_for_session(kMainNs, "happy", [](const json& s) { return s["status"].value("phase", "") == "Running"; });
+  EXPECT_TRUE(s["status"].contains("startTime"));
+
+  contract::TerminationMessage report;
+  report.outcome = contract::Outcome::Succeeded;
+  report.message = "fixed 3 tests";
+  report.result = {"fixed the flaky tests", 3, "droid/happy", "abc123"};
+  report.usage = {1200, 340, 4, 7, 1};
+  report.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  pod_finished(kMainNs, "happy-runner", report, 0);
+  s = wait_for_session(kMainNs, "happy", [](const json& s) { return s["status"].value("phase", "") == "Succeeded"; });
+  EXPECT_EQ(s["status"]["result"]["summary"], "fixed the flaky tests");
+  EXPECT_EQ(s["status"]["result"]["filesChanged"], 3);
+  EXPECT_EQ(s["status"]["result"]["commit"], "abc123");
+  EXPECT_EQ(s["status"]["usage"]["inputTokens"], 1200);
+  EXPECT_EQ(s["status"]["usage"]["commandsBlocked"], 1);
+  EXPECT_EQ(s["status"]["traceId"], report.trace_id);
+  EXPECT_TRUE(s["status"].contains("completionTime"));
+  EXPECT_EQ(ready_reason(s), "Completed");
+}
+
+TEST_F(OperatorE2E, ForbiddenModelIsDeniedWithAStableReasonAndAWarningEvent) {
+  create_session(kMainNs, "denied", {{"model", "gpt-5-external"}});
+  json s = wait_for_session(kMainNs, "denied", [](const json& s) {
+    return s.value("status", json::object()).value("phase", "") == "Denied";
+  });
+  EXPECT_EQ(ready_reason(s), "ModelNotAllowed");
+  EXPECT_NE(ready_message(s).find("spec.model"), std::string::npos) << ready_message(s);
+  EXPECT_FALSE(find(kube::kPods, kMainNs, "denied-runner"));
+  EXPECT_FALSE(find(kube::kConfigMaps, kMainNs, "denied-config"));
+  EXPECT_TRUE(wait_until([] { return has_event(kMainNs, "denied", "Warning", "ModelNotAllowed"); }, 15s));
+}
+
+TEST_F(OperatorE2E, CancellingStopsThePodAndEndsCancelled) {
+  create_session(kMainNs, "cancel-me", json::object());
+  wait_for_session(kMainNs, "cancel-me",
+                   [](const json& s) { return s.value("status", json::object()).value("podName", "") != ""; });
+  ASSERT_TRUE(find(kube::kPods, kMainNs, "cancel-me-runner"));
+  client_->patch(kube::kDroidSessions, kMainNs, "cancel-me", kube::PatchType::Merge, {{"spec", {{"cancel", true}}}});
+  json s = wait_for_session(kMainNs, "cancel-me",
+                            [](const json& s) { return s["status"].value("phase", "") == "Cancelled"; });
+  EXPECT_EQ(ready_reason(s), "Cancelled");
+  EXPECT_TRUE(wait_until([] { return !find(kube::kPods, kMainNs, "cancel-me-runner"); }, 30s))
+      << "the runner pod of a cancelled session must be deleted";
+}
+
+TEST_F(OperatorE2E, TtlAfterFinishedDeletesTheSession) {
+  create_session(kMainNs, "short-lived", {{"model", "not-allowed"}, {"ttlSecondsAfterFinished", 1}});
+  wait_for_session(kMainNs, "short-lived",
+                   [](const json& s) { return s.value("status", json::object()).value("phase", "") == "Denied"; });
+  EXPECT_TRUE(wait_until([] { return !find(kube::kDroidSessions, kMainNs, "short-lived"); }, 30s)) << op_->log_tail();
+}
+
+TEST_F(OperatorE2E, ConcurrencyLimitMakesLaterSessionsWaitTheirTurn) {
+  create_session(kLimitNs, "first", json::object());
+  wait_for_session(kLimitNs, "first",
+                   [](const json& s) { return s.value("status", json::object()).value("podName", "") != ""; });
+  std::this_thread::sleep_for(1s);  // "second" is created strictly later
+  create_session(kLimitNs, "second", json::object());
+  json s =
+      wait_for_session(kLimitNs, "second", [](const json& s) { return ready_reason(s) == "ConcurrencyLimitReached"; });
+  EXPECT_EQ(s["status"]["phase"], "Pending");
+  EXPECT_FALSE(s["status"].contains("podName"));
+  EXPECT_FALSE(find(kube::kPods, kLimitNs, "second-runner"));
+
+  contract::TerminationMessage done;
+  done.outcome = contract::Outcome::Succeeded;
+  done.result.summary = "done";
+  pod_finished(kLimitNs, "first-runner", done, 0);
+  s = wait_for_session(kLimitNs, "second",
+                       [](const json& s) { return s.value("status", json::object()).value("podName", "") != ""; });
+  EXPECT_TRUE(find(kube::kPods, kLimitNs, "second-runner"));
+}
+
+TEST_F(OperatorE2E, PodCreationFailuresAreRetriedABoundedNumberOfTimesWithAReason) {
+  // The fail namespace's policy names a RuntimeClass that does not exist: the
+  // apiserver refuses every pod. --max-pod-attempts is 2 in this test.
+  create_session(kFailNs, "no-runtime", json::object());
+  json s = wait_for_session(
+      kFailNs, "no-runtime",
+      [](const json& s) { return s.value("status", json::object()).value("phase", "") == "Failed"; }, 60s);
+  EXPECT_EQ(ready_reason(s), "PodCreateFailed");
+  EXPECT_EQ(s["status"]["attempts"], 2);
+  EXPECT_NE(ready_message(s).find("no-such-runtime-class"), std::string::npos) << ready_message(s);
+  EXPECT_TRUE(has_event(kFailNs, "no-runtime", "Warning", "PodCreateFailed"));
+}
+
+TEST_F(OperatorE2E, OrgPolicyStatusShowsValidityAndGovernedNamespaces) {
+  json p = {};
+  ASSERT_TRUE(wait_until(
+      [&] {
+        p = client_->get(kube::kOrgPolicies, "", kPolicy);
+        return ready_reason(p, "Valid") == "Valid";
+      },
+      30s))
+      << p.dump(2);
+  const auto governed = p["status"]["governedNamespaces"].get<std::set<std::string>>();
+  for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs}) EXPECT_EQ(governed.count(ns), 1u) << ns;
+  EXPECT_EQ(governed.count(kOperatorNs), 0u);
+
+  // Created without the webhook in the way: the controller reports it invalid.
+  const std::string bad = "droid-op-e2e-bad-" + kId;
+  client_->create(kube::kOrgPolicies,
+                  {{"apiVersion", "droid.dev/v1alpha1"},
+                   {"kind", "OrgPolicy"},
+                   {"metadata", {{"name", bad}}},
+                   {"spec",
+                    {{"namespaceSelector", {{"matchLabels", {{"droid-e2e-op-none", kId}}}}},
+                     {"settings", {{"shield", {{"customPatterns", {{{"name", "p"}, {"regex", "(unclosed"}}}}}}}}}}});
+  json b;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        b = client_->get(kube::kOrgPolicies, "", bad);
+        return ready_reason(b, "Valid") == "InvalidSettings";
+      },
+      30s))
+      << b.dump(2);
+  try_remove(kube::kOrgPolicies, "", bad);
+}
+
+TEST_F(OperatorE2E, MetricsReportSessionsAndReconciles) {
+  std::pair<int, std::string> m;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        m = http_get("/metrics");
+        return m.first == 200 && m.second.find("droid_sessions{phase=\"Succeeded\"} 0") == std::string::npos &&
+               m.second.find("droid_sessions{phase=\"Succeeded\"}") != std::string::npos;
+      },
+      15s))
+      << m.second.substr(0, 3000);
+  EXPECT_NE(m.second.find("droid_reconcile_total{controller=\"droidsession\""), std::string::npos);
+  EXPECT_NE(m.second.find("droid_session_start_seconds_count{stage=\"pod_created\"}"), std::string::npos);
+  EXPECT_NE(m.second.find("droid_leader 1"), std::string::npos);
+  EXPECT_EQ(http_get("/healthz").first, 200);
+}
+
+TEST_F(OperatorE2E, SigkillDuringABurstOf200LosesAndDuplicatesNothing) {
+  constexpr int kSessions = 200;
+  std::atomic<int> created{0};
+  std::thread creator([&] {
+    kube::Client c(kube::load_kubeconfig(kubeconfig_));
+    for (int i = 0; i < kSessions; ++i) {
+      c.create(kube::kDroidSessions, {{"apiVersion", "droid.dev/v1alpha1"},
+                                      {"kind", "DroidSession"},
+                                      {"metadata", {{"name", "burst-" + std::to_string(i)}, {"namespace", kBurstNs}}},
+                                      {"spec", {{"prompt", "p"}, {"model", "qwen"}}}});
+      ++created;
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return created.load() >= 60; }, 60s));
+  op_->kill();  // SIGKILL: no shutdown code runs
+  creator.join();
+  start_operator();
+
+  std::size_t with_pod = 0;
+  json sessions;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        sessions = client_->list(kube::kDroidSessions, kBurstNs);
+        with_pod = 0;
+        for (const auto& s : sessions["items"])
+          if (!s.value("status", json::object()).value("podName", "").empty()) ++with_pod;
+        return with_pod == kSessions;
+      },
+      180s))
+      << with_pod << " of " << kSessions << " sessions have a pod\n"
+      << op_->log_tail();
+  // Exactly one pod, NetworkPolicy and ConfigMap per session, each owned by it.
+  std::map<std::string, std::string> uid_of;
+  for (const auto& s : sessions["items"]) uid_of[s["metadata"]["name"]] = s["metadata"]["uid"];
+  for (const auto& [r, suffix] : std::vector<std::pair<kube::Resource, std::string>>{
+           {kube::kPods, "-runner"}, {kube::kNetworkPolicies, "-egress"}, {kube::kConfigMaps, "-config"}}) {
+    json items = client_->list(r, kBurstNs, {.label_selector = "droid.dev/session"})["items"];
+    EXPECT_EQ(items.size(), static_cast<std::size_t>(kSessions)) << r.plural;
+    std::map<std::string, int> per_session;
+    for (const auto& o : items) {
+      const std::string session = o["metadata"]["labels"]["droid.dev/session"];
+      ++per_session[session];
+      EXPECT_EQ(o["metadata"]["name"], session + suffix);
+      EXPECT_EQ(o["metadata"]["ownerReferences"][0]["uid"], uid_of[session]) << o["metadata"]["name"];
+    }
+    for (const auto& [session, n] : per_session) EXPECT_EQ(n, 1) << r.plural << " of " << session;
+  }
+}
+
+TEST_F(OperatorE2E, GracefulStopReleasesTheLeaseAndAStandbyTakesOver) {
+  // A second replica waits as a follower: it must not reconcile.
+  const int standby_port = free_port();
+  OperatorProcess standby(DROID_OPERATOR_BIN, operator_args(standby_port, "e2e-b"),
+                          "/tmp/droid-op-e2e-" + kId + "-b.log");
+  standby.start();
+  ASSERT_TRUE(wait_until([&] { return http_get("/metrics", standby_port).first == 200; }, 60s)) << standby.log_tail();
+  std::this_thread::sleep_for(2s);
+  EXPECT_NE(http_get("/metrics", standby_port).second.find("droid_leader 0"), std::string::npos);
+  json lease = client_->get(kube::kLeases, kOperatorNs, kLease);
+  EXPECT_EQ(lease["spec"]["holderIdentity"], "e2e-a");
+
+  const auto stopped = std::chrono::steady_clock::now();
+  EXPECT_EQ(op_->terminate(), 0) << op_->log_tail();
+  // Released, not expired: the standby leads well within the lease duration (4 s).
+  EXPECT_TRUE(wait_until(
+      [&] { return client_->get(kube::kLeases, kOperatorNs, kLease)["spec"].value("holderIdentity", "") == "e2e-b"; },
+      10s))
+      << standby.log_tail();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, 4s);
+
+  create_session(kMainNs, "after-failover", json::object());
+  wait_for_session(kMainNs, "after-failover",
+                   [](const json& s) { return s.value("status", json::object()).value("podName", "") != ""; });
+  EXPECT_EQ(standby.terminate(), 0) << standby.log_tail();
+}
+
+}  // namespace
+}  // namespace droid::e2e
