@@ -25,6 +25,7 @@
 #include "metrics/metrics.h"
 #include "metrics/ops_server.h"
 #include "metrics/test_http.h"
+#include "process/subprocess.h"
 
 namespace droid::op {
 namespace {
@@ -33,6 +34,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPrometheus = "/usr/bin/prometheus";
+constexpr const char* kPromtool = "/usr/bin/promtool";  // from the same Debian package
 constexpr const char* kJob = "droid-operator";
 
 std::string read_file(const fs::path& path) {
@@ -271,6 +273,35 @@ TEST(PrometheusScrape, ARealPrometheusScrapesTheOpsServer) {
   EXPECT_TRUE(updated) << diagnostics();
   EXPECT_EQ(prom.scalar("droid_sessions{phase=\"Pending\"}"), 0.0);
   EXPECT_EQ(prom.scalar("droid_sessions{phase=\"Succeeded\"}"), 9.0);
+}
+
+// promtool's linter (naming, units, help, types) accepts every family, each with
+// series, as served on /metrics.
+TEST(PrometheusScrape, PromtoolFindsNoProblemInTheExposition) {
+  ASSERT_TRUE(fs::exists(kPromtool)) << kPromtool << " is missing: run `make setup` (Debian package prometheus)";
+  Metrics metrics;
+  metrics.set_sessions_by_phase({{"Running", 1}});
+  metrics.observe_reconcile("session", 0.01, true);
+  metrics.observe_session_start(Metrics::kStagePodCreated, 0.1);
+  metrics.observe_session_start(Metrics::kStageRunning, 3);
+  metrics.set_queue_depth("session", 1);
+  metrics.inc_queue_retries("session");
+  metrics.inc_watch_restarts("pods");
+  metrics.inc_watch_relists("pods");
+  metrics.set_leader(true);
+  metrics.inc_events_dropped();
+  metrics.inc_admission("CREATE", false);
+  const std::string text = metrics.serialize();
+  for (const char* family :
+       {"droid_build_info", "droid_sessions", "droid_reconcile_duration_seconds", "droid_reconcile_total",
+        "droid_reconcile_errors_total", "droid_session_start_seconds", "droid_workqueue_depth",
+        "droid_workqueue_retries_total", "droid_watch_restarts_total", "droid_watch_relists_total", "droid_leader",
+        "droid_events_dropped_total", "droid_admission_reviews_total"}) {
+    EXPECT_NE(text.find(std::string("# TYPE ") + family + " "), std::string::npos) << family;
+  }
+  const auto result = droid::process::run({kPromtool, "check", "metrics"}, text, std::chrono::seconds(30));
+  EXPECT_TRUE(result.ok()) << result.describe();
+  EXPECT_EQ(result.out + result.err, "") << result.describe();
 }
 
 }  // namespace
