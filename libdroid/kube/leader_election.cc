@@ -256,10 +256,9 @@ std::chrono::milliseconds LeaderElector::wait_time() {
   return milliseconds(static_cast<std::int64_t>(static_cast<double>(config_.retry_period.count()) * factor));
 }
 
-LeaderElector::Attempt LeaderElector::try_acquire_or_renew() {
+LeaderElector::Attempt LeaderElector::try_acquire_or_renew(SteadyClock::time_point now) {
   const log::Logger log("leader-election", {{"lease", config_.lease_namespace + "/" + config_.lease_name},
                                             {"identity", config_.identity}});
-  const auto now = SteadyClock::now();
   const auto wall_now = now_micros();
   LeaseRecord desired{.holder_identity = config_.identity,
                       .lease_duration_seconds = static_cast<int>(config_.lease_duration.count() / 1000),
@@ -317,19 +316,22 @@ LeaderElector::Attempt LeaderElector::try_acquire_or_renew() {
     return Attempt::Failed;
   }
 
+  // Another holder's record counts from when we learnt of it: after the answer, not
+  // when the request left (it may have been written while the request was under way).
+  const auto seen = SteadyClock::now();
   const LeaseRecord record = lease_record_from_spec(current.value("spec", json::object()));
   SteadyClock::time_point observed_at;
   {
     const std::lock_guard lock(mu_);
     if (!have_observed_ || !(record == observed_)) {
       observed_ = record;
-      observed_at_ = now;
+      observed_at_ = seen;
       have_observed_ = true;
     }
     observed_at = observed_at_;
   }
   const bool ours = record.holder_identity == config_.identity;
-  if (!record.holder_identity.empty() && !ours && !lease_expired(observed_at, record.lease_duration_seconds, now)) {
+  if (!record.holder_identity.empty() && !ours && !lease_expired(observed_at, record.lease_duration_seconds, seen)) {
     log.debug("lease held by another candidate", {{"holder", record.holder_identity}});
     return Attempt::HeldByOther;
   }
@@ -406,8 +408,10 @@ void LeaderElector::run() {
       const std::lock_guard lock(mu_);
       if (stopping_) break;
     }
-    const Attempt attempt = try_acquire_or_renew();
+    // Our own writes count from before the request: the server may apply one at any
+    // moment until the answer, and others start its lease duration when they see it.
     const auto now = SteadyClock::now();
+    const Attempt attempt = try_acquire_or_renew(now);
     bool leading = false;
     SteadyClock::time_point last_renew;
     {
@@ -418,7 +422,7 @@ void LeaderElector::run() {
     if (leading) {
       if (attempt == Attempt::Ok) {
         set_leading(true, now);
-      } else if (attempt == Attempt::HeldByOther || now - last_renew > config_.renew_deadline) {
+      } else if (attempt == Attempt::HeldByOther || SteadyClock::now() - last_renew > config_.renew_deadline) {
         log.warn("stopped leading", {{"reason", attempt == Attempt::HeldByOther ? "lease held by another candidate"
                                                                                 : "renew deadline exceeded"}});
         set_leading(false, now);

@@ -128,7 +128,8 @@ class LeaderElector {
   enum class Attempt { Ok, HeldByOther, Failed };
 
   void run();
-  Attempt try_acquire_or_renew();
+  // `now`: when the attempt started (the time our own writes count from).
+  Attempt try_acquire_or_renew(std::chrono::steady_clock::time_point now);
   void release();
   void observe(const LeaseRecord& record, std::chrono::steady_clock::time_point now);
   void set_leading(bool leading, std::chrono::steady_clock::time_point now);
