@@ -38,16 +38,15 @@ OpsResponse probe_answer(const std::pair<bool, std::string>& result) {
 ListenAddress parse_listen_address(std::string_view text) {
   const auto bad = [&text](const char* why) {
     return std::invalid_argument("listen address \"" + std::string(text) + "\": " + why +
-                                 " (expected host:port, :port or [ipv6]:port)");
+                                 " (expected host:port or :port)");
   };
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) throw bad("no port");
-  std::string_view host = text.substr(0, colon);
+  const std::string_view host = text.substr(0, colon);
   const std::string_view port_text = text.substr(colon + 1);
-  if (host.starts_with('[')) {
-    if (!host.ends_with(']') || host.size() < 3) throw bad("unbalanced brackets");
-  } else if (host.find(':') != std::string_view::npos) {
-    throw bad("an IPv6 address needs brackets");
+  if (host.find_first_of("[]:") != std::string_view::npos) {
+    // cpprestsdk's listener splits "host:port" at the first colon: no IPv6 literal.
+    throw bad("IPv6 addresses are not supported by the listener; use an IPv4 address or a host name");
   }
   unsigned port = 0;
   const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);

@@ -45,8 +45,10 @@ struct ListenAddress {
   std::uint16_t port = 8080;
 };
 
-// Parses "host:port", ":port" (all IPv4 interfaces, like "0.0.0.0:port") or
-// "[v6addr]:port". Throws std::invalid_argument naming the text when malformed or
+// Parses "host:port" or ":port" (all IPv4 interfaces, like "0.0.0.0:port"); host
+// is an IPv4 address or a host name (cpprestsdk's listener cannot take an IPv6
+// literal: it splits host and port at the first colon). Throws
+// std::invalid_argument naming the text when malformed, for an IPv6 literal, or
 // when the port is not 1..65535.
 ListenAddress parse_listen_address(std::string_view text);
 

@@ -233,7 +233,7 @@ TEST(PrometheusScrape, ARealPrometheusScrapesTheOpsServer) {
         const auto value = prom.scalar(up);
         return value && *value == 1.0;
       },
-      std::chrono::seconds(60));
+      std::chrono::seconds(90));
   ASSERT_FALSE(prom.exited()) << "prometheus exited early" << diagnostics();
   ASSERT_TRUE(scraped) << "the target never came up" << diagnostics();
 
