@@ -1,10 +1,12 @@
 // Lease leader election (libdroid/kube/leader_election.h) against a real
 // kube-apiserver, with short durations (lease 3 s, renew deadline 2 s, retry
 // 500 ms): exactly one of two candidates leads; stop() releases the lease and the
-// other takes over at once (with a 10 s lease, to tell that from expiry); a holder that dies without releasing is
-// replaced after the lease duration and not before; a live holder is never displaced; a leader whose lease is taken
-// stops leading; a leader cut off from the API server stops leading once the renew deadline has passed. KUBECONFIG is
-// required. Each run works in its own namespace, deleted at the end.
+// other takes over at once (with a 10 s lease, to tell that from expiry); a holder
+// that dies without releasing is replaced after the lease duration and not before;
+// a live holder is never displaced; a leader whose lease is taken stops leading; a
+// leader cut off from the API server stops leading once the renew deadline has
+// passed. KUBECONFIG is required. Each run works in its own namespace, deleted at
+// the end.
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
