@@ -165,8 +165,6 @@ std::string HttpsJsonServer::base_url() const {
 void HttpsJsonServer::start() {
   if (impl_->listener) return;
   credentials_ = std::make_shared<ReloadingCredentials>(options_.cert_file, options_.key_file);
-  if (!ports().claim(base_url()))
-    throw std::runtime_error("cannot listen on " + base_url() + ": this process already serves it");
 
   http::experimental::listener::http_listener_config config;
   // Called by cpprestsdk for every accepted connection, on its accept path:
@@ -185,6 +183,8 @@ void HttpsJsonServer::start() {
   auto listener = std::make_unique<http::experimental::listener::http_listener>(base_url() + "/", config);
   listener->support(
       [routes = std::shared_ptr<const Routes>(routes)](const http::http_request& request) { handle(routes, request); });
+  if (!ports().claim(base_url()))
+    throw std::runtime_error("cannot listen on " + base_url() + ": this process already serves it");
   try {
     listener->open().wait();  // the caller's thread, not the pool's
   } catch (const std::exception& e) {

@@ -13,9 +13,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 
 namespace droid::op::testing {
 namespace {
@@ -148,7 +150,7 @@ std::string http_request(const std::string& method, const std::string& path, con
   std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!chunked) return request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   request += "Transfer-Encoding: chunked\r\n\r\n";
-  constexpr std::size_t kChunk = 64 * 1024;
+  constexpr std::size_t kChunk = std::size_t{64} * 1024;
   for (std::size_t at = 0; at < body.size(); at += kChunk) {
     const std::string part = body.substr(at, kChunk);
     char size[32];
@@ -159,6 +161,8 @@ std::string http_request(const std::string& method, const std::string& path, con
 }
 
 namespace {
+
+std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
 
 struct Socket {
   int fd = -1;
@@ -186,7 +190,7 @@ std::string dechunk(const std::string& body) {
 HttpsAnswer https_request(int port, const std::string& ca_pem, const std::string& request, int max_tls_version) {
   Socket sock;
   sock.fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (sock.fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+  if (sock.fd < 0) throw std::runtime_error("socket: " + errno_text());
   timeval timeout{.tv_sec = 15, .tv_usec = 0};
   setsockopt(sock.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   setsockopt(sock.fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
@@ -195,7 +199,7 @@ HttpsAnswer https_request(int port, const std::string& ca_pem, const std::string
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(sock.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno));
+    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + errno_text());
 
   ERR_clear_error();
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
@@ -266,13 +270,13 @@ HttpsAnswer https_request(int port, const std::string& ca_pem, const std::string
 int free_tcp_port() {
   Socket sock;
   sock.fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (sock.fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+  if (sock.fd < 0) throw std::runtime_error("socket: " + errno_text());
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = 0;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (bind(sock.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("bind: " + std::string(std::strerror(errno)));
+    throw std::runtime_error("bind: " + errno_text());
   socklen_t len = sizeof addr;
   getsockname(sock.fd, reinterpret_cast<sockaddr*>(&addr), &len);
   return ntohs(addr.sin_port);

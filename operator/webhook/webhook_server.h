@@ -65,7 +65,8 @@ struct WebhookRegistration {
   std::string name = "droid-operator";  // of both configuration objects
   WebhookClientConfig client;
   // Namespaces whose DroidSessions the webhooks must not see (deadlock
-  // avoidance): matched on the kubernetes.io/metadata.name label.
+  // avoidance): matched on the kubernetes.io/metadata.name label. The
+  // operator adds its own namespace.
   std::vector<std::string> excluded_namespaces = {"kube-system"};
   // Extra namespaceSelector matchLabels (e.g. tests scope the webhooks to
   // their own namespaces); empty: every other namespace.
