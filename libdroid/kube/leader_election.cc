@@ -179,7 +179,8 @@ void LeaderElector::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  // From a callback (the election thread itself): the thread ends after the callback returns.
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void LeaderElector::abandon_for_test() {

@@ -113,7 +113,9 @@ class LeaderElector {
   void start();
   // Stops the thread; when leading, releases the lease (holderIdentity "",
   // leaseDurationSeconds 1, as client-go's ReleaseOnCancel) and then calls
-  // on_stopped_leading. Idempotent; returns once the thread has ended.
+  // on_stopped_leading. Idempotent; returns once the thread has ended, except when
+  // called from a callback: then the thread ends (and releases) after the callback
+  // returns, and the destructor joins it.
   void stop();
   // For tests: ends the thread like a crashed process, without releasing the
   // lease and without callbacks. The lease stays held until it expires.

@@ -430,6 +430,25 @@ TEST_F(LeaderElectionE2E, ALeaderWhoseLeaseIsTakenStopsLeading) {
   EXPECT_EQ(record("usurped").holder_identity, "usurper");
 }
 
+TEST_F(LeaderElectionE2E, StopFromACallbackEndsTheElectionAndReleases) {
+  auto client = new_client();
+  Calls calls;
+  LeaderElectionConfig config = short_config(ns_, "self-stop", "candidate", calls);
+  LeaderElector* self = nullptr;
+  config.on_started_leading = [&calls, &self] {
+    ++calls.started;
+    self->stop();  // e.g. the operator decides to shut down as soon as it leads
+  };
+  LeaderElector elector(*client, config);
+  self = &elector;
+  elector.start();
+  ASSERT_TRUE(eventually([&] { return calls.stopped == 1; }, 10s)) << "stop() from a callback did not end leading";
+  EXPECT_EQ(calls.started, 1);
+  EXPECT_FALSE(elector.is_leader());
+  EXPECT_EQ(record("self-stop").holder_identity, "");  // released
+  elector.stop();                                      // joins the ended thread
+}
+
 TEST_F(LeaderElectionE2E, ALeaderCutOffFromTheApiServerStopsLeadingAfterTheRenewDeadline) {
   Config config = load_kubeconfig(kubeconfig_path());
   const std::regex server(R"(https://([^:/]+|\[[^\]]+\]):(\d+))");
