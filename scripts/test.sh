@@ -68,6 +68,7 @@ tier_controlplane() {
   # Verbose: each ctest test is a GoogleTest program with many cases; their
   # results are what the report counts (gtest_counts).
   KUBECONFIG="$kubeconfig" DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
+    DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" \
     ctest --preset controlplane --verbose
 }
 

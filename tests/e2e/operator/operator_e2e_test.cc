@@ -4,12 +4,16 @@
 // pods' status; denials, cancellation, TTL, concurrency limits, bounded pod
 // creation retries, OrgPolicy status, a SIGKILL in the middle of a burst of 200
 // sessions, and a graceful stop that releases the lease. KUBECONFIG names the
-// cluster (admin); DROID_OPERATOR_BIN is the binary under test.
+// cluster (admin); DROID_OPERATOR_BIN is the binary under test; DROID_HELM the
+// helm binary that renders the chart's RBAC: the operator runs with a
+// ServiceAccount token bound to exactly charts/droid-operator's roles, which
+// proves them sufficient (and the RBAC test shows what they do not allow).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +49,9 @@ const std::string kLimitPolicy = "droid-op-e2e-limit-" + kId;
 const std::string kFailPolicy = "droid-op-e2e-fail-" + kId;
 const std::string kLease = "droid-op-e2e-" + kId;
 const std::string kApiKey = "sk-e2e-gateway-key-" + kId;
+const std::string kRelease = "droid-op-e2e-" + kId;
+const kube::Resource kClusterRoles{"rbac.authorization.k8s.io", "v1", "clusterroles", false};
+const kube::Resource kClusterRoleBindings{"rbac.authorization.k8s.io", "v1", "clusterrolebindings", false};
 
 std::string base64(const std::string& in) {
   static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -159,6 +166,8 @@ class OperatorE2E : public ::testing::Test {
                                            {"namespaceSelector", {{"matchLabels", {{"droid-e2e-op-fail", kId}}}}},
                                            {"runner", {{"runtimeClassName", "no-such-runtime-class"}}}}}});
 
+    ASSERT_NO_FATAL_FAILURE(install_rbac(kubectl));
+
     ops_port_ = free_port();
     op_ = std::make_unique<OperatorProcess>(DROID_OPERATOR_BIN, operator_args(ops_port_, "e2e-a"),
                                             "/tmp/droid-op-e2e-" + kId + ".log");
@@ -169,6 +178,8 @@ class OperatorE2E : public ::testing::Test {
     if (op_) op_->kill();
     if (!client_) return;
     for (const auto& p : {kPolicy, kLimitPolicy, kFailPolicy}) try_remove(kube::kOrgPolicies, "", p);
+    try_remove(kClusterRoleBindings, "", kRelease + "-operator");
+    try_remove(kClusterRoles, "", kRelease + "-operator");
     for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs, kOperatorNs}) try_remove(kube::kNamespaces, "", ns);
     // Before static destruction: cpprestsdk's thread pool must still be there.
     client_.reset();
@@ -205,6 +216,39 @@ class OperatorE2E : public ::testing::Test {
       code = 0;
     }
     return {code, r.out.substr(0, nl)};
+  }
+
+  // Renders charts/droid-operator's ServiceAccount and RBAC for the operator's
+  // namespace, applies them, and writes a kubeconfig holding a token of that
+  // ServiceAccount (TokenRequest): the operator under test has these rights only.
+  static void install_rbac(const Kubectl& kubectl) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
+    const char* helm = std::getenv("DROID_HELM");
+    ASSERT_TRUE(helm != nullptr && *helm != '\0')
+        << "DROID_HELM must name the helm binary (scripts/test.sh sets it; run `make setup` to build it)";
+    auto rendered = process::run({helm, "template", kRelease, std::string(DROID_SOURCE_DIR) + "/charts/droid-operator",
+                                  "--namespace", kOperatorNs, "--set", "rbac.leaseName=" + kLease, "--show-only",
+                                  "templates/serviceaccount.yaml", "--show-only", "templates/rbac.yaml"},
+                                 {});
+    ASSERT_TRUE(rendered.ok()) << rendered.describe();
+    rbac_yaml_ = rendered.out;
+    auto applied = kubectl.Run({"apply", "-f", "-"}, rbac_yaml_);
+    ASSERT_TRUE(applied.ok()) << applied.describe();
+    auto token = kubectl.Run({"create", "token", "droid-operator", "-n", kOperatorNs, "--duration", "2h"});
+    ASSERT_TRUE(token.ok()) << token.describe();
+    auto admin = kubectl.Run({"config", "view", "--raw", "--minify", "-o", "json"});
+    ASSERT_TRUE(admin.ok()) << admin.describe();
+    const json cluster = json::parse(admin.out)["clusters"][0]["cluster"];
+    std::string t = token.out;
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+    const json kc = {{"apiVersion", "v1"},
+                     {"kind", "Config"},
+                     {"clusters", {{{"name", "e2e"}, {"cluster", cluster}}}},
+                     {"users", {{{"name", "droid-operator"}, {"user", {{"token", t}}}}}},
+                     {"contexts", {{{"name", "e2e"}, {"context", {{"cluster", "e2e"}, {"user", "droid-operator"}}}}}},
+                     {"current-context", "e2e"}};
+    operator_kubeconfig_ = "/tmp/droid-op-e2e-" + kId + ".kubeconfig";
+    std::ofstream(operator_kubeconfig_) << kc.dump(2);  // JSON is YAML
   }
 
   static void create_namespace(const std::string& name, const std::map<std::string, std::string>& labels) {
@@ -316,6 +360,8 @@ class OperatorE2E : public ::testing::Test {
   }
 
   static inline std::string kubeconfig_;
+  static inline std::string operator_kubeconfig_;
+  static inline std::string rbac_yaml_;
   static inline std::unique_ptr<kube::Client> client_;
   static inline std::unique_ptr<OperatorProcess> op_;
   static inline int ops_port_ = 0;
@@ -498,6 +544,30 @@ TEST_F(OperatorE2E, MetricsReportSessionsAndReconciles) {
   EXPECT_NE(m.second.find("droid_session_start_seconds_count{stage=\"pod_created\"}"), std::string::npos);
   EXPECT_NE(m.second.find("droid_leader 1"), std::string::npos);
   EXPECT_EQ(http_get("/healthz").first, 200);
+}
+
+TEST_F(OperatorE2E, RbacIsLeastPrivilegeWithoutWildcards) {
+  // Every test here ran the operator with this role only; now show what it may not do.
+  EXPECT_EQ(rbac_yaml_.find("\"*\""), std::string::npos) << "a wildcard in the chart's RBAC";
+  EXPECT_EQ(rbac_yaml_.find("'*'"), std::string::npos);
+  EXPECT_EQ(rbac_yaml_.find("- '*'"), std::string::npos);
+  Kubectl kubectl = Kubectl::FromEnvironment();
+  const std::string as = "--as=system:serviceaccount:" + kOperatorNs + ":droid-operator";
+  const auto can = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"auth", "can-i"});
+    args.push_back(as);
+    return kubectl.Run(args).out.rfind("yes", 0) == 0;
+  };
+  EXPECT_TRUE(can({"create", "pods", "-n", kMainNs}));
+  EXPECT_TRUE(can({"get", "secrets", "-n", kOperatorNs}));
+  EXPECT_FALSE(can({"get", "secrets", "-n", kMainNs})) << "reads Secrets outside its namespace";
+  EXPECT_FALSE(can({"list", "secrets", "-n", kOperatorNs})) << "lists Secrets";
+  EXPECT_FALSE(can({"delete", "namespaces"}));
+  EXPECT_FALSE(can({"create", "pods", "--subresource=exec", "-n", kMainNs}));
+  EXPECT_FALSE(can({"update", "droidsessions.droid.dev", "-n", kMainNs})) << "edits a session's spec";
+  EXPECT_FALSE(can({"create", "orgpolicies.droid.dev"}));
+  EXPECT_FALSE(can({"update", "leases", "-n", kOperatorNs})) << "updates any Lease but its own";
+  EXPECT_TRUE(can({"update", "leases/" + kLease, "-n", kOperatorNs}));
 }
 
 TEST_F(OperatorE2E, SigkillDuringABurstOf200LosesAndDuplicatesNothing) {
