@@ -412,9 +412,17 @@ TEST_F(WebhookE2E, KeepsWorkingAcrossACertificateRotationAndARestart) {
   EXPECT_TRUE(a["metadata"]["annotations"].contains(kRequesterAnnotation));
 
   // A restart on the same port: the apiserver's kept-alive connections break and it reconnects.
+  // A request racing with the restart may still go to a connection the apiserver has not yet
+  // seen closed ("broken pipe", seen when two runs share the machine) and fail, as any
+  // request to a webhook being restarted can: wait until a dry run gets through, then create.
   server_->stop();
   server_->start();
   EXPECT_EQ(server_->https().credentials()->serial(), "02");
+  ASSERT_TRUE(eventually([&] {
+    const auto r = client_->request("POST", kube::kDroidSessions.path(ns_) + "?dryRun=All",
+                                    session("probe", "qwen2.5-coder-32b-instruct").dump());
+    return r.status == 201;
+  })) << "the webhook did not come back after its restart";
   const json b = client_->create(kube::kDroidSessions, session("after-restart", "qwen2.5-coder-32b-instruct"));
   EXPECT_TRUE(b["metadata"]["annotations"].contains(kRequesterAnnotation));
 }
