@@ -5,8 +5,9 @@
 //   webhook (webhook/webhook_server.h), /metrics /healthz /readyz
 //   (metrics/ops_server.h). SIGTERM/SIGINT drain: probes turn unready, the
 //   controllers finish their reconciles, the lease is released, events are
-//   flushed. Losing the lease (not at shutdown) exits with status 1 so that the
-//   kubelet restarts the replica as a clean follower, as controller-runtime does.
+//   flushed. Losing the lease (an API server outage longer than the renew
+//   deadline) stops the controllers and makes this replica a candidate again;
+//   its caches stay warm, and each new term resumes from them.
 #include <pthread.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/controller_switch.h"
 #include "app/options.h"
 #include "controller/manager.h"
 #include "kube/config.h"
@@ -136,7 +138,7 @@ int run(const OperatorOptions& o) {
   Manager manager(client, mo, obs);
 
   std::atomic<bool> shutting_down{false};
-  std::atomic<bool> lost_lease{false};
+  ControllerSwitch controllers([&] { manager.start_controllers(); }, [&] { manager.stop_controllers(); });
   std::unique_ptr<kube::LeaderElector> elector;
   const auto leading = [&] { return !o.leader_elect || (elector && elector->is_leader()); };
 
@@ -196,14 +198,14 @@ int run(const OperatorOptions& o) {
     lc.on_started_leading = [&] {
       log.info("became the leader; starting the controllers", {{"identity", identity}});
       metrics.set_leader(true);
-      manager.start_controllers();
+      controllers.set(true);
     };
     lc.on_stopped_leading = [&] {
       metrics.set_leader(false);
-      if (shutting_down.load()) return;
-      log.error("lost the leader lease; stopping so that a clean follower restarts", {{"identity", identity}});
-      lost_lease.store(true);
-      kill(getpid(), SIGTERM);
+      controllers.set(false);
+      if (!shutting_down.load())
+        log.warn("lost the leader lease; controllers stop and this replica stands for election again",
+                 {{"identity", identity}});
     };
     lc.on_new_leader = [&](const std::string& leader) {
       if (leader != identity) log.info("another replica leads", {{"leader", leader}});
@@ -212,7 +214,7 @@ int run(const OperatorOptions& o) {
     elector->start();
   } else {
     metrics.set_leader(true);
-    manager.start_controllers();
+    controllers.set(true);
   }
 
   // State metrics until a signal arrives.
@@ -236,9 +238,9 @@ int run(const OperatorOptions& o) {
     shutting_down.store(true);
   }
   cv.notify_all();
-  log.info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}, {"lostLease", lost_lease.load()}});
+  log.info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   ops.begin_shutdown();
-  manager.stop_controllers();    // running reconciles finish
+  controllers.shut_down();       // running reconciles finish
   if (elector) elector->stop();  // releases the lease: a standby takes over at once
   if (webhook) webhook->stop();
   if (!events.flush(std::chrono::seconds(5))) log.warn("some events were not written before shutdown");
@@ -246,7 +248,7 @@ int run(const OperatorOptions& o) {
   updater.join();
   ops.stop();
   log.info("stopped");
-  return lost_lease.load() ? 1 : 0;
+  return 0;
 }
 
 }  // namespace

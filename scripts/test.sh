@@ -67,7 +67,9 @@ tier_controlplane() {
   kubeconfig=$(env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/up.sh" | tail -n 1)
   # Verbose: each ctest test is a GoogleTest program with many cases; their
   # results are what the report counts (gtest_counts).
-  KUBECONFIG="$kubeconfig" DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
+  # The cluster's own variables too: the resilience tests restart its kube-apiserver.
+  env "${TEST_CLUSTER_ENV[@]}" KUBECONFIG="$kubeconfig" \
+    DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
     DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" \
     ctest --preset controlplane --verbose
 }
