@@ -69,6 +69,12 @@ json validate_session(const json& request, const AdmissionContext& context) {
     return allow(request);
   }
   if (operation != "CREATE") return allow(request);
+  // The mutating webhook stamped the authenticated creator before this runs; a
+  // different value means it was forged (or the mutating webhook is missing).
+  if (const std::string stamped = annotation(object, kRequesterAnnotation);
+      !stamped.empty() && stamped != requester_of(request))
+    return deny(request, std::string("metadata.annotations[") + kRequesterAnnotation +
+                             "]: does not match the authenticated creator; remove it (the admission webhook sets it)");
   const std::string ns = request.value("namespace", "");
   const auto labels = context.namespace_labels ? context.namespace_labels(ns) : policy::Labels{};
   const auto governing = policy::governing_policies(context.policies, labels);

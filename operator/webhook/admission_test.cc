@@ -125,5 +125,21 @@ TEST(Admission, UnreadableReviewsAreRefused) {
   EXPECT_EQ(mutate(json::object())["response"]["allowed"], false);
 }
 
+TEST(Admission, RefusesAForgedRequesterAtCreate) {
+  json forged = review("DroidSession", "CREATE",
+                       {{"metadata", {{"annotations", {{kRequesterAnnotation, R"({"username":"admin"})"}}}}},
+                        {"spec", {{"prompt", "x"}, {"model", "qwen"}}}});
+  json r = validate(forged, context());
+  EXPECT_EQ(r["response"]["allowed"], false) << r.dump();
+  EXPECT_NE(r["response"]["status"]["message"].get<std::string>().find("does not match the authenticated creator"),
+            std::string::npos);
+  // What mutate() stamps for the authenticated creator passes.
+  const std::string real = R"({"groups":["devs"],"uid":"u-42","username":"alice@example.com"})";
+  json honest = review("DroidSession", "CREATE",
+                       {{"metadata", {{"annotations", {{kRequesterAnnotation, real}}}}},
+                        {"spec", {{"prompt", "x"}, {"model", "qwen"}}}});
+  EXPECT_EQ(validate(honest, context())["response"]["allowed"], true);
+}
+
 }  // namespace
 }  // namespace droid::op
