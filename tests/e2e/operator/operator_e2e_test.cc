@@ -14,12 +14,14 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -32,6 +34,7 @@
 #include "kubectl.h"
 #include "operator_process.h"
 #include "process/subprocess.h"
+#include "webhook/webhook_server.h"
 
 namespace droid::e2e {
 namespace {
@@ -46,6 +49,7 @@ const std::string kMainNs = "droid-op-e2e-main-" + kId;
 const std::string kLimitNs = "droid-op-e2e-limit-" + kId;
 const std::string kFailNs = "droid-op-e2e-fail-" + kId;
 const std::string kBurstNs = "droid-op-e2e-burst-" + kId;
+const std::string kHookNs = "droid-op-e2e-hook-" + kId;
 const std::string kPolicy = "droid-op-e2e-" + kId;
 const std::string kLimitPolicy = "droid-op-e2e-limit-" + kId;
 const std::string kFailPolicy = "droid-op-e2e-fail-" + kId;
@@ -133,7 +137,8 @@ class OperatorE2E : public ::testing::Test {
     for (const auto& ns : {kMainNs, kBurstNs}) create_namespace(ns, {{"droid-e2e-op", kId}});
     create_namespace(kLimitNs, {{"droid-e2e-op", kId}, {"droid-e2e-op-limit", kId}});
     create_namespace(kFailNs, {{"droid-e2e-op", kId}, {"droid-e2e-op-fail", kId}});
-    for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs})
+    create_namespace(kHookNs, {{"droid-e2e-op", kId}, {"droid-e2e-op-hook", kId}});
+    for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs, kHookNs})
       ASSERT_TRUE(wait_until([&] { return !client_->get(kube::kServiceAccounts, ns, "default").is_null(); }, 60s))
           << "no default ServiceAccount in " << ns;
     client_->create(kube::kSecrets, {{"apiVersion", "v1"},
@@ -169,6 +174,7 @@ class OperatorE2E : public ::testing::Test {
                                            {"runner", {{"runtimeClassName", "no-such-runtime-class"}}}}}});
 
     ASSERT_NO_FATAL_FAILURE(install_rbac(kubectl));
+    ASSERT_NO_FATAL_FAILURE(make_webhook_certificates());
 
     ops_port_ = free_port();
     op_ = std::make_unique<OperatorProcess>(DROID_OPERATOR_BIN, operator_args(ops_port_, "e2e-a"),
@@ -182,7 +188,10 @@ class OperatorE2E : public ::testing::Test {
     for (const auto& p : {kPolicy, kLimitPolicy, kFailPolicy}) try_remove(kube::kOrgPolicies, "", p);
     try_remove(kClusterRoleBindings, "", kRelease + "-operator");
     try_remove(kClusterRoles, "", kRelease + "-operator");
-    for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs, kOperatorNs}) try_remove(kube::kNamespaces, "", ns);
+    try_remove(kube::kValidatingWebhookConfigurations, "", kRelease);
+    try_remove(kube::kMutatingWebhookConfigurations, "", kRelease);
+    for (const auto& ns : {kMainNs, kLimitNs, kFailNs, kBurstNs, kHookNs, kOperatorNs})
+      try_remove(kube::kNamespaces, "", ns);
     // Before static destruction: cpprestsdk's thread pool must still be there.
     client_.reset();
     op_.reset();
@@ -191,13 +200,24 @@ class OperatorE2E : public ::testing::Test {
  protected:
   // client-go's lease timings (15 s / 10 s / 2 s): an API server restart must not cost the lease.
   static std::vector<std::string> operator_args(int port, const std::string& identity) {
-    return {"--kubeconfig",       operator_kubeconfig_,
-            "--namespace",        kOperatorNs,
-            "--identity",         identity,
-            "--ops-bind-address", "127.0.0.1:" + std::to_string(port),
-            "--lease-name",       kLease,
-            "--max-pod-attempts", "2",
-            "--log-level",        "debug"};
+    return {"--kubeconfig",
+            operator_kubeconfig_,
+            "--namespace",
+            kOperatorNs,
+            "--identity",
+            identity,
+            "--ops-bind-address",
+            "127.0.0.1:" + std::to_string(port),
+            "--lease-name",
+            kLease,
+            "--max-pod-attempts",
+            "2",
+            "--log-level",
+            "debug",
+            "--webhook-cert-dir",
+            cert_dir_,
+            "--webhook-bind-address",
+            "127.0.0.1:" + std::to_string(port + 1)};
   }
 
   static void start_operator() {
@@ -254,6 +274,24 @@ class OperatorE2E : public ::testing::Test {
                      {"current-context", "e2e"}};
     operator_kubeconfig_ = "/tmp/droid-op-e2e-" + kId + ".kubeconfig";
     std::ofstream(operator_kubeconfig_) << kc.dump(2);  // JSON is YAML
+  }
+
+  // A throw-away CA and a serving certificate for 127.0.0.1 (openssl CLI) in cert_dir_.
+  static void make_webhook_certificates() {
+    cert_dir_ = "/tmp/droid-op-e2e-" + kId + "-certs";
+    std::filesystem::create_directories(cert_dir_);
+    const std::string d = cert_dir_ + "/";
+    std::ofstream(d + "san.ext") << "subjectAltName=IP:127.0.0.1\n";
+    for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+             {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "ca.key", "-out", d + "ca.crt",
+              "-days", "1", "-subj", "/CN=droid-e2e-webhook-ca"},
+             {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "tls.key", "-out", d + "tls.csr",
+              "-subj", "/CN=127.0.0.1"},
+             {"openssl", "x509", "-req", "-in", d + "tls.csr", "-CA", d + "ca.crt", "-CAkey", d + "ca.key",
+              "-CAcreateserial", "-out", d + "tls.crt", "-days", "1", "-extfile", d + "san.ext"}}) {
+      auto r = process::run(cmd, {});
+      ASSERT_TRUE(r.ok()) << r.describe();
+    }
   }
 
   static void create_namespace(const std::string& name, const std::map<std::string, std::string>& labels) {
@@ -367,6 +405,7 @@ class OperatorE2E : public ::testing::Test {
   static inline std::string kubeconfig_;
   static inline std::string operator_kubeconfig_;
   static inline std::string rbac_yaml_;
+  static inline std::string cert_dir_;
   static inline std::unique_ptr<kube::Client> client_;
   static inline std::unique_ptr<OperatorProcess> op_;
   static inline int ops_port_ = 0;
@@ -617,6 +656,68 @@ TEST_F(OperatorE2E, ApiserverRestartAfterEtcdCompactionRelistsAndLosesNothing) {
       << "no relist of droidsessions after the compaction and restart; metrics:\n"
       << exposition.substr(0, 4000) << "\noperator log:\n"
       << op_->log_tail();
+}
+
+TEST_F(OperatorE2E, AdmissionWebhookOfTheBinaryRefusesAtCreateAndStampsTheRequester) {
+  std::ifstream ca_file(cert_dir_ + "/ca.crt");
+  std::stringstream ca;
+  ca << ca_file.rdbuf();
+  op::WebhookRegistration reg;
+  reg.name = kRelease;
+  reg.client.url = "https://127.0.0.1:" + std::to_string(ops_port_ + 1);
+  reg.client.ca_bundle_pem = ca.str();
+  reg.excluded_namespaces = {"kube-system", kOperatorNs};
+  reg.namespace_match_labels = {{"droid-e2e-op-hook", kId}};
+  reg.object_match_labels = {{"droid-e2e-op-hook", kId}};
+  const auto configs = op::webhook_configurations(reg);
+  client_->create(kube::kMutatingWebhookConfigurations, configs.mutating);
+  client_->create(kube::kValidatingWebhookConfigurations, configs.validating);
+  struct Unregister {
+    ~Unregister() {
+      try_remove(kube::kValidatingWebhookConfigurations, "", kRelease);
+      try_remove(kube::kMutatingWebhookConfigurations, "", kRelease);
+    }
+  } unregister;
+  const json labels = {{"droid-e2e-op-hook", kId}};
+  const auto session_with = [&](const std::string& name, const std::string& model) {
+    return json{{"apiVersion", "droid.dev/v1alpha1"},
+                {"kind", "DroidSession"},
+                {"metadata", {{"name", name}, {"namespace", kHookNs}, {"labels", labels}}},
+                {"spec", {{"prompt", "p"}, {"model", model}}}};
+  };
+  // Webhook configurations take effect within a moment: wait for a refusal from it.
+  std::string refusal;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        try {
+          client_->create(kube::kDroidSessions, session_with("forbidden", "gpt-5-external"));
+          try_remove(kube::kDroidSessions, kHookNs, "forbidden");
+          return false;
+        } catch (const kube::ApiError& e) {
+          refusal = e.status_message();
+          return e.code() == 403;
+        }
+      },
+      30s))
+      << refusal << "\n"
+      << op_->log_tail();
+  EXPECT_NE(refusal.find("ModelNotAllowed"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("spec.model"), std::string::npos) << refusal;
+
+  // Allowed: the creator (the admin of this cluster) is stamped and copied into status.
+  client_->create(kube::kDroidSessions, session_with("stamped", "qwen"));
+  json s = wait_for_session(kHookNs, "stamped", [](const json& s) {
+    return s.value("status", json::object()).contains("requester") && s["status"].value("podName", "") != "";
+  });
+  EXPECT_FALSE(s["status"]["requester"].value("username", "").empty()) << s["status"].dump(2);
+  std::string metrics;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        metrics = http_get("/metrics").second;
+        return metric(metrics, "droid_admission_reviews_total{allowed=\"false\",operation=\"CREATE\"}") >= 1;
+      },
+      10s))
+      << metrics.substr(0, 3000);
 }
 
 TEST_F(OperatorE2E, RbacIsLeastPrivilegeWithoutWildcards) {
