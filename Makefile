@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 .PHONY: help setup build test test-unit test-sanitize lint test-controlplane format \
-        demo cluster-up cluster-down cluster-purge tools clean
+        demo cluster-up cluster-down cluster-purge tools clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ format: ## apply clang-format to every C++ file
 
 demo: setup ## the main job, end to end on a local cluster
 	scripts/demo.sh
+
+bench: setup ## operator benchmark on its own cluster: latency, sessions/s, RSS (figures, not a test)
+	scripts/bench.sh
 
 cluster-up: setup ## start the local control plane; prints the admin kubeconfig
 	scripts/cluster/up.sh

@@ -1,0 +1,55 @@
+#include "bench_options.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace droid::bench {
+namespace {
+
+TEST(BenchOptions, DefaultsRunTheWholeBenchmark) {
+  const BenchOptions o = parse_bench_options({});
+  EXPECT_EQ(o.sessions, (std::vector<int>{100, 1000}));
+  EXPECT_EQ(o.rss, (std::vector<int>{1000, 5000}));
+  EXPECT_EQ(o.workers, 4);
+  EXPECT_FALSE(o.baseline_apply);
+  EXPECT_FALSE(o.show_help);
+}
+
+TEST(BenchOptions, TakesSeparateAndEqualsValues) {
+  const BenchOptions o = parse_bench_options({"--sessions", "10,20", "--rss=30", "--workers=2", "--operator", "/x/op",
+                                              "--kubeconfig=/k", "--baseline-apply", "--timeout", "60"});
+  EXPECT_EQ(o.sessions, (std::vector<int>{10, 20}));
+  EXPECT_EQ(o.rss, (std::vector<int>{30}));
+  EXPECT_EQ(o.workers, 2);
+  EXPECT_EQ(o.operator_path, "/x/op");
+  EXPECT_EQ(o.kubeconfig, "/k");
+  EXPECT_TRUE(o.baseline_apply);
+  EXPECT_EQ(o.timeout_seconds, 60);
+}
+
+TEST(BenchOptions, AnEmptyRssListSkipsThatPhase) { EXPECT_TRUE(parse_bench_options({"--rss="}).rss.empty()); }
+
+TEST(BenchOptions, RefusesWhatItCannotUse) {
+  EXPECT_THROW(parse_bench_options({"--sessions", "10,x"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--sessions", "10,"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--sessions", "0"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--workers", "-1"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--workers", "65"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--workers"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--no-such-flag"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--baseline-apply=yes"}), std::invalid_argument);
+}
+
+TEST(BenchOptions, ParseIntListNamesTheFlag) {
+  try {
+    parse_int_list("--rss", "5,abc");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--rss"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("abc"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace droid::bench
