@@ -106,13 +106,15 @@ class TlsDiagnostics {
     std::string why;
     if ((where & SSL_CB_WRITE) != 0) {  // we refused the server
       const long verify = SSL_get_verify_result(ssl);
-      if (verify == X509_V_ERR_UNSPECIFIED) {  // the chain was fine; the RFC 2818 name check said no
+      // X509_V_ERR_UNSPECIFIED: the chain was fine and the RFC 2818 name check said no.
+      const bool name_refused =
+          verify == X509_V_ERR_UNSPECIFIED ||
+          (verify == X509_V_OK && (description == SSL3_AD_BAD_CERTIFICATE ||
+                                   description == SSL3_AD_CERTIFICATE_UNKNOWN || description == TLS1_AD_UNKNOWN_CA));
+      if (name_refused) {
         why = "certificate verify failed: the gateway's certificate is not valid for host " + self->host_;
       } else if (verify != X509_V_OK) {
         why = std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
-      } else if (description == SSL3_AD_BAD_CERTIFICATE || description == SSL3_AD_CERTIFICATE_UNKNOWN ||
-                 description == TLS1_AD_UNKNOWN_CA) {
-        why = "certificate verify failed: the gateway's certificate is not valid for host " + self->host_;
       } else {
         why = std::string("TLS alert sent: ") + SSL_alert_desc_string_long(ret);
       }
@@ -160,8 +162,8 @@ void configure_tls(boost::asio::ssl::context& ctx, const TlsMaterial& tls) {
 // waiting caller is blocked in a cpprestsdk .get()).
 class Watchdog {
  public:
-  Watchdog(std::chrono::steady_clock::time_point deadline, pplx::cancellation_token_source source)
-      : thread_([this, deadline, source]() mutable {
+  Watchdog(std::chrono::steady_clock::time_point deadline, const pplx::cancellation_token_source& source)
+      : thread_([this, deadline, source]() {
           std::unique_lock lock(mu_);
           if (!cv_.wait_until(lock, deadline, [this] { return disarmed_; })) {
             fired_ = true;
@@ -209,6 +211,9 @@ struct HttpTransport::Impl {
 };
 
 HttpTransport::HttpTransport(const GatewayConfig& config) : impl_(std::make_unique<Impl>()) {
+  // OpenSSL before cpprestsdk's thread pool: its exit handler must run after the
+  // pool's threads have ended, or their per-thread error state is never freed.
+  OPENSSL_init_ssl(0, nullptr);
   web::uri parsed;
   try {
     parsed = web::uri(config.base_url);

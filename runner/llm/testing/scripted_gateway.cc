@@ -15,6 +15,7 @@
 
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
+#include <openssl/ssl.h>
 
 #include "log/log.h"
 
@@ -277,7 +278,7 @@ struct ScriptedGateway::Impl {
     replied.wait();
   }
 
-  void spawn(http_request req) {
+  void spawn(const http_request& req) {
     {
       std::lock_guard lock(threads_mu);
       if (stopping) {
@@ -306,6 +307,9 @@ struct ScriptedGateway::Impl {
 };
 
 ScriptedGateway::ScriptedGateway(Script script, GatewayOptions options) : impl_(std::make_unique<Impl>()) {
+  // OpenSSL before cpprestsdk's thread pool: its exit handler must run after the
+  // pool's threads have ended, or their per-thread error state is never freed.
+  OPENSSL_init_ssl(0, nullptr);
   if (options.api_key.empty()) throw std::invalid_argument("the scripted gateway needs an API key");
   impl_->options = std::move(options);
   impl_->reset(std::move(script));
