@@ -222,10 +222,15 @@ int run(const OperatorOptions& o) {
   std::condition_variable cv;
   std::thread updater([&] {
     StateMetrics state(metrics, manager);
+    std::uint64_t events_dropped = 0;
     std::unique_lock<std::mutex> lock(mu);
     while (!shutting_down.load()) {
       lock.unlock();
       state.update();
+      if (const std::uint64_t d = events.dropped(); d > events_dropped) {
+        metrics.inc_events_dropped(static_cast<double>(d - events_dropped));
+        events_dropped = d;
+      }
       lock.lock();
       cv.wait_for(lock, std::chrono::seconds(2), [&] { return shutting_down.load(); });
     }
