@@ -597,6 +597,47 @@ double metric(const std::string& exposition, const std::string& sample) {
   return std::stod(exposition.substr(at + sample.size() + 2));
 }
 
+TEST_F(OperatorE2E, ARealPrometheusScrapesTheOperator) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/prometheus"))
+      << "the Prometheus server (Debian package prometheus) is missing: run `make setup`";
+  const std::string dir = "/tmp/droid-op-e2e-" + kId + "-prometheus";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/data");
+  std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 1s\n"
+                                            "scrape_configs:\n  - job_name: droid-operator\n"
+                                            "    static_configs:\n      - targets: ['127.0.0.1:"
+                                         << ops_port_ << "']\n";
+  const int port = free_port();
+  OperatorProcess prometheus("/usr/bin/prometheus",
+                             {"--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+                              "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                             dir + "/prometheus.log");
+  prometheus.start();
+  // The query API: the operator's own series, as Prometheus stored them.
+  const auto query = [&](const std::string& promql) {
+    auto r = process::run(
+        {"curl", "-sS", "--max-time", "5", "-G", "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query",
+         "--data-urlencode", "query=" + promql},
+        {});
+    return r.ok() ? json::parse(r.out, nullptr, false) : json();
+  };
+  json answer;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        answer = query("droid_sessions{job=\"droid-operator\",phase=\"Succeeded\"}");
+        const json& result = answer["data"]["result"];
+        return result.is_array() && !result.empty() && std::stod(result[0]["value"][1].get<std::string>()) >= 1;
+      },
+      90s))
+      << answer.dump() << "\n"
+      << prometheus.log_tail();
+  answer = query("sum(droid_reconcile_total{job=\"droid-operator\",controller=\"droidsession\"})");
+  ASSERT_FALSE(answer["data"]["result"].empty()) << answer.dump();
+  EXPECT_GT(std::stod(answer["data"]["result"][0]["value"][1].get<std::string>()), 0) << answer.dump();
+  prometheus.terminate();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(OperatorE2E, ApiserverRestartAfterEtcdCompactionRelistsAndLosesNothing) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before the operator thread matters; nothing calls setenv
   const char* dir = std::getenv("DROID_CLUSTER_DIR");
