@@ -31,7 +31,13 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& text
     out.push_back(parse_positive(flag, text.substr(start, end - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
-    if (start == text.size()) throw std::invalid_argument(flag + ": trailing comma in '" + text + "'");
+    if (start == text.size()) {
+      std::string message = flag;
+      message += ": trailing comma in '";
+      message += text;
+      message += "'";
+      throw std::invalid_argument(message);
+    }
   }
   return out;
 }

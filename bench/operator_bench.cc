@@ -214,12 +214,13 @@ PhaseResult run_baseline(Context& ctx, int n) {
         {&kube::kConfigMaps, op::build_config_map(ref, effective, plan)},
         {&kube::kNetworkPolicies, op::build_network_policy(ref, effective)},
         {&kube::kPods, op::build_pod(ref, effective, plan, defaults)}};
-    for (auto [resource, object] : objects) {
+    for (const auto& entry : objects) {
+      const kube::Resource& resource = *entry.first;
+      json object = entry.second;
       // No owner: there is no DroidSession, and the garbage collector would delete them.
       object["metadata"].erase("ownerReferences");
       with_retry(ctx, [&] {
-        return ctx.options.baseline_apply ? c.apply(*resource, object, "droid-bench", true)
-                                          : c.create(*resource, object);
+        return ctx.options.baseline_apply ? c.apply(resource, object, "droid-bench", true) : c.create(resource, object);
       });
     }
     done[k] = Clock::now();

@@ -71,7 +71,7 @@ HttpAnswer http_get_local(int port, const std::string& path, int timeout_ms) {
   const auto sp = response.find(' ');
   const auto header_end = response.find("\r\n\r\n");
   if (response.rfind("HTTP/", 0) != 0 || sp == std::string::npos || header_end == std::string::npos) return {};
-  a.status = std::atoi(response.c_str() + sp + 1);
+  a.status = static_cast<int>(std::strtol(response.c_str() + sp + 1, nullptr, 10));
   a.body = response.substr(header_end + 4);
   return a;
 }
