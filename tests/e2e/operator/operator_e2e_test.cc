@@ -421,7 +421,8 @@ TEST_F(OperatorE2E, AllowedSessionGetsItsLockedDownObjectsAndFollowsItsPod) {
     return s.value("status", json::object()).value("podName", "") == "happy-runner";
   });
   EXPECT_EQ(s["status"]["phase"], "Pending");
-  EXPECT_EQ(ready_reason(s), "PodCreating");
+  // This tier has a real scheduler and no node: the pod may already be marked unschedulable.
+  EXPECT_TRUE(ready_reason(s) == "PodCreating" || ready_reason(s) == "Unschedulable") << ready_reason(s);
   EXPECT_EQ(s["status"]["requester"]["username"], "alice@example.com");
   EXPECT_EQ(s["status"]["requester"]["groups"], json({"dev", "system:authenticated"}));
   ASSERT_TRUE(s["status"].contains("policy"));
