@@ -31,10 +31,9 @@ std::size_t sessions_ahead(const std::vector<json>& in_namespace, const json& se
   for (const auto& s : in_namespace) {
     const std::string key = kube::object_key(s);
     if (key == self_key) continue;
-    if (holds_slot(s) || (admitted.count(key) != 0 && !is_terminal(string_at(s, {"status", "phase"}))))
-      ++ahead;
-    else if (is_waiting(s) && order(s) < self_order)
-      ++ahead;
+    const bool holds = holds_slot(s) || (admitted.count(key) != 0 && !is_terminal(string_at(s, {"status", "phase"})));
+    const bool waits_longer = is_waiting(s) && order(s) < self_order;
+    if (holds || waits_longer) ++ahead;
   }
   return ahead;
 }

@@ -13,7 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 using jsonutil::find;
-using jsonutil::string_at;
 
 // A selector that selector_matches() would treat as matching nothing because it
 // is malformed; say so instead of silently governing no namespace.
@@ -25,10 +24,23 @@ std::string selector_problem(const json& selector) {
     const std::string op = e.value("operator", "");
     const bool has_values = e.contains("values") && e["values"].is_array() && !e["values"].empty();
     const std::string at = "spec.namespaceSelector.matchExpressions[" + std::to_string(i) + "]";
-    if (op != "In" && op != "NotIn" && op != "Exists" && op != "DoesNotExist")
-      return at + ".operator: must be In, NotIn, Exists or DoesNotExist (got \"" + op + "\")";
-    if ((op == "In" || op == "NotIn") && !has_values) return at + ".values: must not be empty for " + op;
-    if ((op == "Exists" || op == "DoesNotExist") && has_values) return at + ".values: must be empty for " + op;
+    std::string problem = at;
+    if (op != "In" && op != "NotIn" && op != "Exists" && op != "DoesNotExist") {
+      problem += ".operator: must be In, NotIn, Exists or DoesNotExist (got \"";
+      problem += op;
+      problem += "\")";
+      return problem;
+    }
+    if ((op == "In" || op == "NotIn") && !has_values) {
+      problem += ".values: must not be empty for ";
+      problem += op;
+      return problem;
+    }
+    if ((op == "Exists" || op == "DoesNotExist") && has_values) {
+      problem += ".values: must be empty for ";
+      problem += op;
+      return problem;
+    }
   }
   return "";
 }

@@ -333,7 +333,7 @@ std::string SessionReconciler::read_prompt(const json& session) {
                         false);
     throw CreateError(kReasonPromptNotFound, field + ": reading ConfigMap " + ns + "/" + cm + ": " + e.what(), false);
   }
-  const std::string text = string_at(obj, {"data", key.c_str()});
+  std::string text = string_at(obj, {"data", key.c_str()});
   if (text.empty())
     throw CreateError(kReasonPromptNotFound,
                       field + ": ConfigMap " + ns + "/" + cm + " has no key '" + key + "' (or it is empty)", false);
