@@ -126,6 +126,17 @@ for t in "${tiers[@]}"; do
   printf '    %-14s %-6s %7ss   %s\n' "$t" "${result[$t]}" "${seconds[$t]}" "${counts[$t]}"
   [[ ${result[$t]} == PASS ]] || any_failed=1
 done
-[[ $any_failed -eq 0 ]] || warn "failed tiers: see build/test-logs/<tier>.log"
+if [[ $any_failed -ne 0 ]]; then
+  warn "failed tiers: see build/test-logs/<tier>.log"
+  # The failed cases and their assertion messages, last, where a CI excerpt of
+  # the end of the output shows them (the logs themselves can be megabytes).
+  for t in "${tiers[@]}"; do
+    [[ ${result[$t]} == PASS ]] && continue
+    echo "--- failures in tier $t"
+    grep -E '^([0-9]+: )?\[  FAILED  \] [A-Za-z]' "$LOG_DIR/$t.log" | sort -u | head -n 40 || true
+    grep -E -A 8 ': Failure$' "$LOG_DIR/$t.log" | grep -v '"level":' | cut -c1-400 | head -n 120 || true
+    grep -E '(\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception|Error [0-9]+$|error:)' "$LOG_DIR/$t.log" | head -n 20 || true
+  done
+fi
 echo "tests: $passed_total passed, $failed_total failed"
 exit "$any_failed"

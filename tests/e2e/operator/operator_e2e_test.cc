@@ -856,19 +856,25 @@ TEST_F(OperatorE2E, OnlyTheLeaderReconcilesAndAStandbyTakesOverOnStopAndOnKill) 
 
   const auto stopped = std::chrono::steady_clock::now();
   EXPECT_EQ(op_->terminate(), 0) << op_->log_tail();
-  // Released, not expired: the standby leads at its next retry (2 s, jittered), well within the 15 s lease.
+  // Released, not expired: the standby leads at its next retry (2 s, jittered).
+  // Without the release it could not lead before the 15 s lease ran out, so a
+  // takeover inside the lease duration is what proves the release (a semantic
+  // bound, not a speed target: the figure is printed).
   EXPECT_TRUE(wait_until(
       [&] { return client_->get(kube::kLeases, kOperatorNs, kLease)["spec"].value("holderIdentity", "") == "e2e-b"; },
-      10s))
+      30s))
       << standby.log_tail();
-  EXPECT_LT(std::chrono::steady_clock::now() - stopped, 8s);
+  const auto handover = std::chrono::steady_clock::now() - stopped;
+  EXPECT_LT(handover, 15s) << "the standby waited for the lease to expire: the leader did not release it";
+  std::cout << "handover after a graceful stop of the leader: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(handover).count() << " ms\n";
 
   create_session(kMainNs, "after-failover", json::object());
   wait_for_session(kMainNs, "after-failover",
                    [](const json& s) { return s.value("status", json::object()).value("podName", "") != ""; });
 
   // A leader that dies without releasing (SIGKILL): a third replica takes over
-  // once the lease has expired, within the lease duration plus a retry period.
+  // once the lease has expired.
   const int third_port = free_port();
   OperatorProcess third(DROID_OPERATOR_BIN, operator_args(third_port, "e2e-c"), "/tmp/droid-op-e2e-" + kId + "-c.log");
   third.start();
@@ -877,13 +883,15 @@ TEST_F(OperatorE2E, OnlyTheLeaderReconcilesAndAStandbyTakesOverOnStopAndOnKill) 
   standby.kill();
   EXPECT_TRUE(wait_until(
       [&] { return client_->get(kube::kLeases, kOperatorNs, kLease)["spec"].value("holderIdentity", "") == "e2e-c"; },
-      30s))
+      60s))
       << third.log_tail();
   const auto takeover = std::chrono::steady_clock::now() - killed;
-  // The lease expires 15 s after the dead leader's last renewal (0-2 s before the
-  // kill); the candidate notices at its next jittered retry (<= 2.4 s); 1.5 s of
-  // slack for a loaded machine.
-  EXPECT_LT(takeover, 15s + 2400ms + 1500ms) << "no takeover within the lease duration and a retry period";
+  // Safety, not speed: the dead leader's lease was renewed at most one retry
+  // period (2 s, jittered up to 2.4 s) before the kill and the candidate counts
+  // the 15 s from when it saw that renewal, so a takeover sooner than
+  // 15 s - 2.4 s - 2.4 s would mean two leaders could have overlapped. Liveness is
+  // the wait above; the figure (about 16 s on an idle machine) is printed.
+  EXPECT_GT(takeover, 15s - 2400ms - 2400ms) << "the candidate took a lease that had not expired";
   std::cout << "takeover after SIGKILL of the leader: "
             << std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count() << " ms\n";
   create_session(kMainNs, "after-kill", json::object());
