@@ -335,7 +335,7 @@ class OperatorE2E : public ::testing::Test {
   }
 
   static json wait_for_session(const std::string& ns, const std::string& name,
-                               const std::function<bool(const json&)>& pred, std::chrono::milliseconds timeout = 30s) {
+                               const std::function<bool(const json&)>& pred, std::chrono::milliseconds timeout = 60s) {
     json last;
     const bool ok = wait_until(
         [&] {
@@ -485,7 +485,7 @@ TEST_F(OperatorE2E, ForbiddenModelIsDeniedWithAStableReasonAndAWarningEvent) {
   EXPECT_NE(ready_message(s).find("spec.model"), std::string::npos) << ready_message(s);
   EXPECT_FALSE(find(kube::kPods, kMainNs, "denied-runner"));
   EXPECT_FALSE(find(kube::kConfigMaps, kMainNs, "denied-config"));
-  EXPECT_TRUE(wait_until([] { return has_event(kMainNs, "denied", "Warning", "ModelNotAllowed"); }, 15s));
+  EXPECT_TRUE(wait_until([] { return has_event(kMainNs, "denied", "Warning", "ModelNotAllowed"); }, 60s));
 }
 
 TEST_F(OperatorE2E, CancellingStopsThePodAndEndsCancelled) {
