@@ -82,7 +82,9 @@ struct Prepared {
   const BpfProgram* filter = nullptr;
   int ruleset_fd = -1;
   int devnull = -1;
+  int stdin_r = -1;  // the command's stdin when there is data to feed, else devnull
   int out_w = -1, err_w = -1, setup_w = -1, report_w = -1;
+  int stdin_w = -1;  // the runner's end, closed in the supervisor
   int out_r = -1, err_r = -1, setup_r = -1, report_r = -1;
   std::chrono::milliseconds timeout{0};
   std::chrono::milliseconds grace{0};
@@ -144,7 +146,8 @@ int drop_capabilities() {
   }
   if (setsid() < 0) fail(p, Step::Session, errno);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(p, Step::Session, errno);
-  if (dup2(p.devnull, 0) < 0 || dup2(p.out_w, 1) < 0 || dup2(p.err_w, 2) < 0) fail(p, Step::Stdio, errno);
+  if (dup2(p.stdin_r >= 0 ? p.stdin_r : p.devnull, 0) < 0 || dup2(p.out_w, 1) < 0 || dup2(p.err_w, 2) < 0)
+    fail(p, Step::Stdio, errno);
   if (int e = apply_rlimits(p.limits); e != 0) fail(p, Step::Rlimits, e);
   if (int e = drop_capabilities(); e != 0) fail(p, Step::Capabilities, e);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, Step::NoNewPrivs, errno);
@@ -162,6 +165,7 @@ int drop_capabilities() {
   close(p.err_r);
   close(p.setup_r);
   close(p.report_r);
+  if (p.stdin_w >= 0) close(p.stdin_w);  // or the command would never see EOF
   sigset_t watched;
   sigemptyset(&watched);
   sigaddset(&watched, SIGCHLD);
@@ -178,6 +182,7 @@ int drop_capabilities() {
   close(p.err_w);
   close(p.setup_w);
   close(p.ruleset_fd);
+  if (p.stdin_r >= 0) close(p.stdin_r);
   Report report;
   if (command < 0) {
     write_all(p.report_w, &report, sizeof report);
@@ -308,6 +313,38 @@ int map_status(int status, Outcome& outcome) {
   return -1;
 }
 
+// Writes what it can of `data` from `offset` to the non-blocking `fd`; false
+// once the reader is gone (EPIPE) or on another error. SIGPIPE is blocked in
+// this thread around the write and a SIGPIPE it raised is consumed, so the
+// runner is not killed by a command that does not read its stdin.
+bool feed(int fd, const std::string& data, std::size_t& offset) {
+  sigset_t pipe_only, old_mask, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigemptyset(&pending);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  bool ok = true;
+  while (offset < data.size()) {
+    ssize_t n = write(fd, data.data() + offset, data.size() - offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    offset += static_cast<std::size_t>(n);
+  }
+  if (!ok && !was_pending) {
+    const timespec zero{0, 0};
+    while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  return ok;
+}
+
 }  // namespace
 
 std::vector<std::string> default_denied_paths() {
@@ -360,6 +397,13 @@ Outcome run_sandboxed(const Spec& spec) {
   if (devnull.get() < 0) throw SandboxError(std::string("/dev/null: ") + errno_message(errno));
   p.devnull = devnull.get();
   Pipe out = make_pipe(), err = make_pipe(), setup = make_pipe(), report = make_pipe();
+  Pipe in;
+  if (!spec.stdin_data.empty()) {
+    in = make_pipe();
+    if (fcntl(in.w.get(), F_SETFL, O_NONBLOCK) != 0) throw SandboxError(std::string("fcntl: ") + errno_message(errno));
+    p.stdin_r = in.r.get();
+    p.stdin_w = in.w.get();
+  }
   p.out_r = out.r.get();
   p.out_w = out.w.get();
   p.err_r = err.r.get();
@@ -379,11 +423,17 @@ Outcome run_sandboxed(const Spec& spec) {
   err.w.reset();
   setup.w.reset();
   report.w.reset();
+  in.r.reset();
 
   CappedBuffer out_buf(spec.max_output_bytes), err_buf(spec.max_output_bytes);
   std::string setup_bytes, report_bytes;
-  std::array<pollfd, 4> fds = {pollfd{out.r.get(), POLLIN, 0}, pollfd{err.r.get(), POLLIN, 0},
-                               pollfd{setup.r.get(), POLLIN, 0}, pollfd{report.r.get(), POLLIN, 0}};
+  // The last entry feeds stdin; it does not keep the loop alive: once the
+  // output pipes are closed, nobody is left to read it.
+  std::array<pollfd, 5> fds = {pollfd{out.r.get(), POLLIN, 0}, pollfd{err.r.get(), POLLIN, 0},
+                               pollfd{setup.r.get(), POLLIN, 0}, pollfd{report.r.get(), POLLIN, 0},
+                               pollfd{in.w.get(), POLLOUT, 0}};
+  constexpr std::size_t kStdin = 4;
+  std::size_t fed = 0;
   std::array<char, 65536> buf{};
   int open_fds = 4;
   while (open_fds > 0) {
@@ -391,7 +441,14 @@ Outcome run_sandboxed(const Spec& spec) {
       if (errno == EINTR) continue;
       break;
     }
-    for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (fds[kStdin].fd >= 0 && fds[kStdin].revents != 0) {
+      const bool writable = (fds[kStdin].revents & POLLOUT) != 0;
+      if (!writable || !feed(fds[kStdin].fd, spec.stdin_data, fed) || fed == spec.stdin_data.size()) {
+        in.w.reset();  // EOF for the command, or the command closed its stdin
+        fds[kStdin].fd = -1;
+      }
+    }
+    for (std::size_t i = 0; i < kStdin; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t n = read(fds[i].fd, buf.data(), buf.size());
       if (n < 0 && errno == EINTR) continue;

@@ -4,15 +4,16 @@
 // run_sandboxed() forks a supervisor, which makes itself a child subreaper and
 // forks the command. In the command's process, before exec, in this order:
 // new session and process group (setsid), default signal dispositions and
-// mask, stdin from /dev/null, rlimits (rlimits.h), PR_SET_NO_NEW_PRIVS, every
-// fd above 2 closed, working directory = workspace, Landlock (landlock.h),
-// seccomp (seccomp_filter.h), then execve with a clean environment
-// (environment.h). The supervisor enforces the timeout: SIGTERM to the process
-// group and every descendant, a grace period, then SIGKILL to all of them;
-// being a subreaper, it also finds processes that escaped the group with
-// setsid(). When the command exits, whatever it left running is killed too.
-// If the runner dies, the supervisor (PR_SET_PDEATHSIG) kills the tree.
-// The runner reads stdout and stderr to the end, keeping at most
+// mask, stdin from /dev/null (or a pipe the runner feeds Spec::stdin_data
+// into), rlimits (rlimits.h), PR_SET_NO_NEW_PRIVS, every fd above 2 closed,
+// working directory = workspace, Landlock (landlock.h), seccomp
+// (seccomp_filter.h), then execve with a clean environment (environment.h).
+// The supervisor enforces the timeout: SIGTERM to the process group and every
+// descendant, a grace period, then SIGKILL to all of them; being a subreaper,
+// it also finds processes that escaped the group with setsid(). When the
+// command exits, whatever it left running is killed too. If the runner dies,
+// the supervisor (PR_SET_PDEATHSIG) kills the tree. The runner writes
+// stdin_data while it reads stdout and stderr to the end, keeping at most
 // max_output_bytes of each. Each run gets a private temp dir ($TMPDIR),
 // removed afterwards.
 #pragma once
@@ -46,6 +47,7 @@ struct Spec {
   std::vector<std::string> extra_readable;  // more read+execute trees (toolchains, test helpers)
   std::vector<std::string> denied = default_denied_paths();
   std::string temp_parent = "/tmp";  // where the private temp dir is created
+  std::string stdin_data;            // written to the command's stdin, then EOF; empty: /dev/null
 };
 
 struct Outcome {

@@ -416,6 +416,43 @@ TEST_F(Sandbox, HugeOutputIsTruncatedWithoutBlockingTheCommand) {
   EXPECT_EQ(o.out_bytes, std::size_t{50} << 20);
 }
 
+TEST_F(Sandbox, StdinIsDevNullByDefault) {
+  Outcome o = sh("wc -c");
+  EXPECT_EQ(o.exit_code, 0) << describe(o);
+  EXPECT_EQ(o.out, "0\n") << describe(o);
+}
+
+TEST_F(Sandbox, StdinDataIsFedThenEof) {
+  Spec s = spec({"/bin/sh", "-c", "cat; echo end"});
+  s.stdin_data = "{\"tool_name\": \"shell\"}\n";
+  Outcome o = run_sandboxed(s);
+  EXPECT_EQ(o.exit_code, 0) << describe(o);
+  EXPECT_EQ(o.out, s.stdin_data + "end\n");
+}
+
+// More than a pipe buffer each way: the runner must write stdin while it
+// drains stdout, or both sides would block.
+TEST_F(Sandbox, LargeStdinEchoedBackDoesNotDeadlock) {
+  Spec s = spec({"/bin/cat"});
+  s.stdin_data.assign(std::size_t{8} << 20, 'x');
+  s.max_output_bytes = std::size_t{16} << 20;
+  Outcome o = run_sandboxed(s);
+  EXPECT_EQ(o.exit_code, 0) << describe(o);
+  EXPECT_FALSE(o.timed_out);
+  EXPECT_EQ(o.out.size(), s.stdin_data.size());
+  EXPECT_EQ(o.out, s.stdin_data);
+}
+
+// A command that never reads its stdin: the runner gets EPIPE, not a SIGPIPE
+// that would kill it, and the outcome is the command's.
+TEST_F(Sandbox, CommandIgnoringLargeStdinDoesNotKillTheRunner) {
+  Spec s = spec({"/bin/sh", "-c", "exec 0<&-; echo ignored"});
+  s.stdin_data.assign(std::size_t{4} << 20, 'y');
+  Outcome o = run_sandboxed(s);
+  EXPECT_EQ(o.exit_code, 0) << describe(o);
+  EXPECT_EQ(o.out, "ignored\n");
+}
+
 TEST_F(Sandbox, EnvironmentDoesNotLeakTheRunners) {
   setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-key-for-test", 1);
   Spec s = spec({kProbe, "env"});
