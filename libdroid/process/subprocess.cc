@@ -47,15 +47,17 @@ void SetNonBlocking(int fd) {
 }
 
 // In the child: only async-signal-safe calls until exec.
-[[noreturn]] void ExecChild(char* const* args, Pipe& in, Pipe& out, Pipe& err, Pipe& status) {
+[[noreturn]] void ExecChild(char* const* args, char* const* envp, const char* cwd, Pipe& in, Pipe& out, Pipe& err,
+                            Pipe& status) {
   setpgid(0, 0);
-  if (dup2(in.fds[0], STDIN_FILENO) < 0 || dup2(out.fds[1], STDOUT_FILENO) < 0 || dup2(err.fds[1], STDERR_FILENO) < 0) {
+  if (dup2(in.fds[0], STDIN_FILENO) < 0 || dup2(out.fds[1], STDOUT_FILENO) < 0 || dup2(err.fds[1], STDERR_FILENO) < 0 ||
+      (cwd != nullptr && chdir(cwd) != 0)) {
     int e = errno;
     ssize_t ignored = write(status.fds[1], &e, sizeof e);
     (void)ignored;
     _exit(127);
   }
-  execvp(args[0], args);
+  execvpe(args[0], args, envp);
   int e = errno;
   ssize_t ignored = write(status.fds[1], &e, sizeof e);
   (void)ignored;
@@ -71,7 +73,29 @@ std::string Result::describe() const {
 }
 
 Result run(const std::vector<std::string>& argv, const std::string& input, std::chrono::milliseconds timeout) {
+  Options options;
+  options.input = input;
+  options.timeout = timeout;
+  return run(argv, options);
+}
+
+Result run(const std::vector<std::string>& argv, const Options& options) {
+  const std::string& input = options.input;
+  const std::chrono::milliseconds timeout = options.timeout;
   if (argv.empty()) throw std::invalid_argument("process::run: empty argv");
+  // The child's environment: the caller's (unless cleared) with `env` on top.
+  std::vector<std::string> env_strings;
+  if (!options.clear_env)
+    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  for (const auto& kv : options.env) {
+    const std::string name = kv.substr(0, kv.find('=') + 1);
+    std::erase_if(env_strings, [&](const std::string& e) { return e.compare(0, name.size(), name) == 0; });
+    env_strings.push_back(kv);
+  }
+  std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   Pipe in, out, err, status;
   // Built before fork: the child may only make async-signal-safe calls.
   std::vector<char*> args;
@@ -81,7 +105,8 @@ Result run(const std::vector<std::string>& argv, const std::string& input, std::
 
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::generic_category().message(errno));
-  if (pid == 0) ExecChild(args.data(), in, out, err, status);
+  if (pid == 0)
+    ExecChild(args.data(), envp.data(), options.cwd.empty() ? nullptr : options.cwd.c_str(), in, out, err, status);
 
   // Parent.
   in.CloseRead();

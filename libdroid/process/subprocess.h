@@ -25,4 +25,13 @@ struct Result {
 Result run(const std::vector<std::string>& argv, const std::string& input = {},
            std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+struct Options {
+  std::string input;
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  std::string cwd;               // empty: the caller's
+  bool clear_env = false;        // start from an empty environment instead of the caller's
+  std::vector<std::string> env;  // "NAME=value", added or replacing the caller's
+};
+Result run(const std::vector<std::string>& argv, const Options& options);
+
 }  // namespace droid::process
