@@ -12,7 +12,7 @@ help: ## list the targets
 setup: ## install Debian packages and build the pinned upstream tools (cached)
 	scripts/setup.sh
 
-tools: ## build only the pinned upstream tools (Kubernetes, etcd, Helm)
+tools: ## build only the pinned upstream tools (Kubernetes, etcd, Helm, OpenTelemetry Collector)
 	scripts/build-tools.sh
 
 build: setup ## build droid-operator, droid-runner and kubectl-droid

@@ -2,9 +2,12 @@
 # Builds the pinned upstream tools of the test bed from their Go modules (SPEC §8)
 # into $DROID_BIN/<tool>-<version>/, skipping what is already built.
 #
-#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [gitleaks]   (default: all but gitleaks)
+#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [gitleaks]   (default: all but gitleaks)
 #
 # gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
+# otelcol is the OpenTelemetry Collector the telemetry tests export to: the
+# collector builder (ocb, tools/otelcol-builder) generates a minimal
+# distribution from tools/otelcol/builder.yaml, then `go build` compiles it.
 #
 # The consumer modules in tools/ pin versions and checksums (go.sum), so the
 # build needs only the Go module proxy; the checksum database is not consulted.
@@ -35,18 +38,18 @@ module_version() {
   awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$ROOT_DIR/tools/$1/go.mod"
 }
 
-# go_build_with_progress NAME OUT LDFLAGS PACKAGE... runs `go build -v` in
-# tools/NAME and, every 30 seconds, says how many packages it has compiled;
+# go_build_with_progress NAME DIR OUT LDFLAGS PACKAGE... runs `go build -v` in
+# the module DIR and, every 30 seconds, says how many packages it has compiled;
 # on failure it shows the end of the build's output.
 go_build_with_progress() {
-  local name=$1 out=$2 ldflags=$3; shift 3
+  local name=$1 moddir=$2 out=$3 ldflags=$4; shift 4
   local log="$DROID_BIN/.build-$name.log" start rc=0 ticker
   start=$(now_s)
   (while sleep 30; do
     step "... $(grep -c -v -e '^#' -e ' ' "$log" 2>/dev/null || echo 0) packages compiled ($(elapsed "$start"))"
   done) &
   ticker=$!
-  (cd "$ROOT_DIR/tools/$name" && go build -v -trimpath -ldflags="$ldflags" -o "$out" "$@") >"$log" 2>&1 || rc=$?
+  (cd "$moddir" && go build -v -trimpath -ldflags="$ldflags" -o "$out" "$@") >"$log" 2>&1 || rc=$?
   kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
   if [[ $rc -ne 0 ]]; then
     tail -n 30 "$log" | sed 's/^/    | /' >&2
@@ -74,14 +77,58 @@ build_tool() {
   step "downloading modules"
   (cd "$ROOT_DIR/tools/$name" && go mod download)
   step "compiling and linking"
-  go_build_with_progress "$name" "$dir.tmp/${out#/}" "$ldflags" "$@"
+  go_build_with_progress "$name" "$ROOT_DIR/tools/$name" "$dir.tmp/${out#/}" "$ldflags" "$@"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
   printf '%s\nbuilt %s\n' "$recipe" "$(date -u +%FT%TZ)" > "$stamp"
   step "$name $version built in $(elapsed "$start"): $(ls "$dir" | tr '\n' ' ')"
 }
 
+# build_otelcol builds the collector distribution into $DROID_BIN/otelcol-VERSION/otelcol:
+# ocb (itself built from tools/otelcol-builder) generates the sources and
+# resolves the modules, with tools/otelcol/distribution.sum as the go.sum, so a
+# module whose checksum differs from the pinned one fails the build; then
+# go_build_with_progress compiles it. The stamp records the config and the sums.
+build_otelcol() {
+  local version=$OTELCOL_VERSION config="$ROOT_DIR/tools/otelcol/builder.yaml"
+  local sums="$ROOT_DIR/tools/otelcol/distribution.sum" dir="$DROID_BIN/otelcol-$OTELCOL_VERSION"
+  local stamp="$dir/.built" recipe start
+  grep -q "otlpreceiver $version\$" "$config" ||
+    die "tools/otelcol/builder.yaml does not use the collector $version of scripts/versions.env"
+  recipe="$version config $(sha256sum <"$config" | cut -c1-16) sums $(sha256sum <"$sums" | cut -c1-16)"
+  if [[ -f "$stamp" && "$(head -n1 "$stamp")" == "$recipe" ]]; then
+    step "otelcol $version: already built in $dir"
+    return
+  fi
+  build_tool otelcol-builder "$version" go.opentelemetry.io/collector/cmd/builder builder "" \
+    go.opentelemetry.io/collector/cmd/builder
+  start=$(now_s)
+  log "building otelcol $version (tools/otelcol/builder.yaml) — a cold build takes minutes, a warm one seconds"
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/src"
+  cp "$sums" "$dir.tmp/src/go.sum"
+  step "generating the distribution and downloading modules (ocb)"
+  local log="$DROID_BIN/.build-otelcol-generate.log" rc=0 ticker
+  (while sleep 30; do step "... ocb still resolving and downloading modules ($(elapsed "$start"))"; done) &
+  ticker=$!
+  # ocb runs `go mod tidy`, which -mod=readonly would refuse.
+  GOFLAGS=-buildvcs=false "$DROID_BIN/otelcol-builder-$version/builder" --config "$config" \
+    --output-path "$dir.tmp/src" --skip-compilation >"$log" 2>&1 || rc=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  if [[ $rc -ne 0 ]]; then
+    tail -n 30 "$log" | sed 's/^/    | /' >&2
+    die "ocb could not generate the collector (full output: $log)"
+  fi
+  cmp -s "$sums" "$dir.tmp/src/go.sum" ||
+    die "the collector's modules differ from tools/otelcol/distribution.sum (after a change of builder.yaml, copy $dir.tmp/src/go.sum there)"
+  step "compiling and linking"
+  go_build_with_progress otelcol "$dir.tmp/src" "$dir.tmp/otelcol" "-s -w" .
+  rm -rf "$dir.tmp/src"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  printf '%s\nbuilt %s\n' "$recipe" "$(date -u +%FT%TZ)" > "$stamp"
+  step "otelcol $version built in $(elapsed "$start"): $("$dir/otelcol" --version)"
+}
+
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm)
+[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm otelcol)
 total=$(now_s)
 for t in "${tools[@]}"; do
   case "$t" in
@@ -92,10 +139,11 @@ for t in "${tools[@]}"; do
         k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ;;
     etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd "" go.etcd.io/etcd/server/v3 ;;
     helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / "$(helm_version_flags)" helm.sh/helm/v3/cmd/helm ;;
+    otelcol) build_otelcol ;;
     gitleaks)
       build_tool gitleaks "$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 gitleaks \
         "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 ;;
-    *) die "unknown tool '$t' (kubernetes, etcd, helm, gitleaks)" ;;
+    *) die "unknown tool '$t' (kubernetes, etcd, helm, otelcol, gitleaks)" ;;
   esac
 done
 log "upstream tools ready in $(elapsed "$total")"
