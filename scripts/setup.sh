@@ -17,6 +17,9 @@ PACKAGES=(
   libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev
   prometheus-cpp-dev libre2-dev libgtest-dev libgmock-dev librapidcheck-dev
   clang-format clang-tidy
+  # What opentelemetry-cpp's CMake package config looks for (find_dependency), which
+  # opentelemetry-cpp-dev does not itself depend on.
+  libabsl-dev libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   prometheus  # the real Prometheus server the metrics tests scrape with (its service is not used)
 )
 # Packages that bookworm has only in bookworm-backports.

@@ -26,6 +26,10 @@ TEST_CLUSTER_ENV=(
   DROID_KCM_PORT=20257 DROID_SCHEDULER_PORT=20259
 )
 
+# The OpenTelemetry Collector the telemetry tests (runner/telemetry) export to,
+# built by scripts/build-tools.sh otelcol; they fail, naming it, without it.
+OTELCOL_ENV=(DROID_OTELCOL="$DROID_BIN/otelcol-$OTELCOL_VERSION/otelcol")
+
 build() {  # build PRESET
   cmake --preset "$1" >/dev/null
   cmake --build --preset "$1" -j "$JOBS"
@@ -33,12 +37,12 @@ build() {  # build PRESET
 
 tier_unit() {
   build default
-  ctest --preset unit -j "$JOBS"
+  env "${OTELCOL_ENV[@]}" ctest --preset unit -j "$JOBS"
 }
 
 tier_sanitize() {
   build sanitize
-  ctest --preset sanitize -j "$JOBS"
+  env "${OTELCOL_ENV[@]}" ctest --preset sanitize -j "$JOBS"
 }
 
 tier_lint() {
