@@ -18,6 +18,12 @@ using nlohmann::json;
 
 const char* type_name(const json& value) { return value.type_name(); }
 
+std::string child(const std::string& path, const std::string& key) {
+  std::string out = path;
+  out.append(".").append(key);
+  return out;
+}
+
 std::string required_string(const json& object, const std::string& key, const std::string& path) {
   const auto it = object.find(key);
   if (it == object.end()) invalid(path + "." + key, "is required");
@@ -63,19 +69,20 @@ HookSpec parse_hook(const json& value, const std::string& path) {
     invalid(path + ".type", "must be \"command\" or \"http\", not \"" + type + "\"");
   }
   for (const auto& [key, field] : value.items()) {
-    const std::string field_path = path + "." + key;
+    const std::string field_path = child(path, key);
     if (key == "timeout") {
       hook.timeout = parse_timeout(field, field_path);
     } else if (key == "headers") {
       if (hook.type != HookType::Http) invalid(field_path, "is only for http hooks");
       if (!field.is_object()) invalid(field_path, "must be an object of strings");
       for (const auto& [name, header] : field.items()) {
-        if (!header.is_string()) invalid(field_path + "." + name, "must be a string");
+        const std::string header_path = child(field_path, name);
+        if (!header.is_string()) invalid(header_path, "must be a string");
         if (name.empty() || name.find_first_of(" :\r\n") != std::string::npos) {
-          invalid(field_path + "." + name, "is not a valid header name");
+          invalid(header_path, "is not a valid header name");
         }
         if (header.get_ref<const std::string&>().find_first_of("\r\n") != std::string::npos) {
-          invalid(field_path + "." + name, "must not contain line breaks");
+          invalid(header_path, "must not contain line breaks");
         }
         hook.headers[name] = header.get<std::string>();
       }
