@@ -1,0 +1,35 @@
+#include "tools/support.h"
+
+#include <exception>
+#include <utility>
+
+#include "tools/text.h"
+
+namespace droid::runner::tools {
+
+Result error_result(std::string message) {
+  Result r;
+  r.content = std::move(message);
+  r.is_error = true;
+  return r;
+}
+
+Result guard(const Context& context, const std::function<Result()>& body) {
+  Result r;
+  try {
+    r = body();
+  } catch (const ToolError& e) {
+    r = error_result(e.what());
+  } catch (const std::exception& e) {
+    r = error_result(std::string("internal error: ") + e.what());
+  }
+  r.content = truncate_for_model(std::move(r.content), context.max_result_bytes);
+  return r;
+}
+
+Filtered filter(const Context& context, std::string_view path, std::string_view content) {
+  if (!context.filter) return Filtered{false, std::string(content), ""};
+  return context.filter(path, content);
+}
+
+}  // namespace droid::runner::tools

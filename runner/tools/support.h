@@ -1,0 +1,35 @@
+// What every tool shares: ToolError (a failed call, with a message telling the
+// model what to change), guard() turning any exception into an error Result
+// and capping the content, and filter() applying the context's content filter.
+//
+//   Result run(const json& args) override {
+//     return guard(context_, [&] { ... throw ToolError("path: ..."); ... });
+//   }
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "tools/tool.h"
+
+namespace droid::runner::tools {
+
+class ToolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Result error_result(std::string message);
+
+// Runs `body`; a ToolError becomes its message, any other exception "internal
+// error: ...", both with is_error. The content is then cut at
+// context.max_result_bytes (truncate_for_model).
+Result guard(const Context& context, const std::function<Result()>& body);
+
+// The context's filter over a file's content (`path` is workspace-relative);
+// without a filter the content passes unchanged.
+Filtered filter(const Context& context, std::string_view path, std::string_view content);
+
+}  // namespace droid::runner::tools
