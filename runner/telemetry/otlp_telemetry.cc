@@ -1,6 +1,7 @@
 #include "telemetry/otlp_telemetry.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
@@ -43,6 +44,8 @@
 #include <opentelemetry/trace/span_metadata.h>
 #include <opentelemetry/trace/span_startoptions.h>
 #include <opentelemetry/trace/tracer.h>
+
+#include "telemetry/sdk_log.h"
 
 namespace droid::runner::telemetry {
 namespace {
@@ -177,6 +180,9 @@ struct Pipeline {
 
   std::mutex mutex;  // guards finished
   bool finished = false;
+  // The SDK's batch log processor, flushed while empty, waits out its whole
+  // schedule delay: finish() flushes the logs only when there are some.
+  std::atomic<bool> logged = false;
 
   void set(trace_api::Span& span, std::string_view key, std::string_view value) const {
     const std::string redacted = redact(value);
@@ -365,6 +371,7 @@ class OtlpTelemetry final : public Telemetry {
     record->SetSpanId(context.span_id());
     record->SetTraceFlags(context.trace_flags());
     p.logger->EmitLogRecord(std::move(record));
+    p.logged = true;
   }
 
   void finish(std::string_view outcome, std::string_view reason) override {
@@ -399,7 +406,7 @@ class OtlpTelemetry final : public Telemetry {
       p.meter_provider->Shutdown(timeout);
     });
     auto logs = std::async(std::launch::async, [&p, timeout] {
-      p.logger_provider->ForceFlush(timeout);
+      if (p.logged) p.logger_provider->ForceFlush(timeout);
       p.logger_provider->Shutdown(timeout);
     });
     traces.wait();
@@ -430,6 +437,7 @@ otel::sdk::resource::Resource make_resource(const Config& config, const Redact& 
 }  // namespace
 
 std::unique_ptr<Telemetry> make_otlp_telemetry(const Config& config, const TraceIdBytes& trace_id) {
+  install_sdk_log_handler();
   auto p = std::make_shared<Pipeline>();
   p->redact = config.redact ? config.redact : Redact([](std::string_view s) { return std::string(s); });
   p->export_timeout = config.export_timeout;

@@ -4,14 +4,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "log/log.h"
 #include "telemetry/trace_id.h"
 
 namespace droid::runner::telemetry {
@@ -150,8 +154,15 @@ TEST(TelemetryConfig, RejectsANonPositiveExportTimeout) {
   }
 }
 
-// With no collector there, the session still works and finish() returns.
+// With no collector there, the session still works and finish() returns; the
+// SDK's export failures are in the structured log.
 TEST(TelemetryEnabled, NoCollectorListeningDoesNotHoldTheSession) {
+  std::mutex mutex;
+  std::vector<nlohmann::json> lines;
+  droid::log::set_sink([&](const std::string& line) {
+    const std::lock_guard lock(mutex);
+    lines.push_back(nlohmann::json::parse(line));
+  });
   Config config;
   config.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
   config.export_timeout = std::chrono::seconds(2);
@@ -163,6 +174,12 @@ TEST(TelemetryEnabled, NoCollectorListeningDoesNotHoldTheSession) {
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_LT(took, config.export_timeout * 3) << "finish() must be bounded by the export timeout";
   t->finish("Failed", "GatewayUnreachable");  // idempotent
+  droid::log::set_sink(nullptr);
+  const std::lock_guard lock(mutex);
+  const bool reported = std::any_of(lines.begin(), lines.end(), [](const nlohmann::json& line) {
+    return line.value("logger", "") == "telemetry" && line.value("level", "") == "error";
+  });
+  EXPECT_TRUE(reported) << "no telemetry error in the structured log; " << lines.size() << " lines";
 }
 
 // A collector that takes the connection and never answers: finish() gives up
