@@ -28,6 +28,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "llm/testing/test_pki.h"
 #include "telemetry/telemetry.h"
 #include "telemetry/trace_id.h"
 
@@ -96,7 +97,9 @@ bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
 // The real collector, on free ports, writing to DIR/otlp.jsonl; its own log in DIR/collector.log.
 class Collector {
  public:
-  explicit Collector(const fs::path& dir) : dir_(dir), port_(free_port()) {
+  // With `tls_cert`/`tls_key` (PEM files) the receiver serves HTTPS.
+  Collector(const fs::path& dir, const std::string& tls_cert, const std::string& tls_key)
+      : dir_(dir), port_(free_port()), tls_(!tls_cert.empty()) {
     const char* binary = std::getenv("DROID_OTELCOL");
     if (binary == nullptr || *binary == '\0') {
       throw std::runtime_error(
@@ -113,9 +116,11 @@ class Collector {
                              "    protocols:\n"
                              "      http:\n"
                              "        endpoint: 127.0.0.1:"
-                          << port_
-                          << "\n"
-                             "processors:\n"
+                          << port_ << "\n"
+                          << (tls_ ? "        tls:\n          cert_file: " + tls_cert +
+                                         "\n          key_file: " + tls_key + "\n"
+                                   : std::string())
+                          << "processors:\n"
                              "  batch:\n"
                              "    timeout: 100ms\n"
                              "exporters:\n"
@@ -170,13 +175,14 @@ class Collector {
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
 
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
   fs::path output() const { return dir_ / "otlp.jsonl"; }
   fs::path log_path() const { return dir_ / "collector.log"; }
 
  private:
   fs::path dir_;
   int port_;
+  bool tls_;
   pid_t pid_ = -1;
 };
 
@@ -365,15 +371,24 @@ class TelemetryCollectorTest : public ::testing::Test {
     std::string tmpl = (fs::temp_directory_path() / "droid-telemetry-XXXXXX").string();
     ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
+    collector_ = start_collector(dir_, "", "");
+    ASSERT_NE(collector_, nullptr);
+  }
+
+  // A collector writing into `dir`; nullptr (and a failure) when it does not start.
+  static std::unique_ptr<Collector> start_collector(const fs::path& dir, const std::string& tls_cert,
+                                                    const std::string& tls_key) {
     // The free port may be taken between the probe and the collector's bind
     // (tests run in parallel): then another port.
     for (int attempt = 1;; ++attempt) {
       try {
-        collector_ = std::make_unique<Collector>(dir_);
-        return;
+        return std::make_unique<Collector>(dir, tls_cert, tls_key);
       } catch (const std::exception& e) {
         const bool port_taken = std::string(e.what()).find("address already in use") != std::string::npos;
-        if (!port_taken || attempt == 3) FAIL() << e.what();
+        if (!port_taken || attempt == 3) {
+          ADD_FAILURE() << e.what();
+          return nullptr;
+        }
       }
     }
   }
@@ -401,11 +416,14 @@ class TelemetryCollectorTest : public ::testing::Test {
   // Polls the collector's output until `complete` holds for what it has
   // received (generous timeout: a loaded CI machine is slow).
   Received wait_for_output(const std::function<bool(const Received&)>& complete) const {
+    return wait_for_output(*collector_, complete);
+  }
+  static Received wait_for_output(const Collector& collector, const std::function<bool(const Received&)>& complete) {
     Received r;
     const bool ok = wait_for(
         [&] {
-          if (!fs::exists(collector_->output())) return false;
-          r = parse(read_file(collector_->output()));
+          if (!fs::exists(collector.output())) return false;
+          r = parse(read_file(collector.output()));
           return complete(r);
         },
         std::chrono::seconds(60));
@@ -602,6 +620,52 @@ TEST_F(TelemetryCollectorTest, TwoSessionsInOneProcessStaySeparate) {
   EXPECT_EQ(get(tokens_a->resource, "droid.session"), "team-a/one");
   EXPECT_EQ(tokens_b->value, 11);
   EXPECT_EQ(get(tokens_b->resource, "droid.session"), "team-a/two");
+}
+
+// HTTPS to a collector whose certificate a private CA signed: with that CA in
+// ca_file the session arrives; trusting another CA, it is refused at the
+// handshake and nothing of it arrives.
+TEST_F(TelemetryCollectorTest, HttpsWithTheCollectorsCa) {
+  const fs::path tls_dir = dir_ / "tls";
+  fs::create_directories(tls_dir);
+  const auto ca = llm::testing::make_ca("droid test collector CA");
+  const auto server = llm::testing::make_certificate(ca, "otel-collector", {"IP:127.0.0.1"}, /*server=*/true);
+  const auto other_ca = llm::testing::make_ca("some other CA");
+  llm::testing::write_file((tls_dir / "ca.pem").string(), ca.cert_pem);
+  llm::testing::write_file((tls_dir / "other-ca.pem").string(), other_ca.cert_pem);
+  llm::testing::write_file((tls_dir / "server.pem").string(), server.cert_pem);
+  llm::testing::write_file((tls_dir / "server-key.pem").string(), server.key_pem);
+  const auto collector =
+      start_collector(tls_dir, (tls_dir / "server.pem").string(), (tls_dir / "server-key.pem").string());
+  ASSERT_NE(collector, nullptr);
+
+  Config untrusted = config("team-a/untrusted");
+  untrusted.endpoint = collector->endpoint();
+  untrusted.ca_file = (tls_dir / "other-ca.pem").string();
+  untrusted.export_timeout = std::chrono::seconds(3);
+  auto refused = Telemetry::make(untrusted);
+  refused->start_llm_call("model-x")->end_llm(llm_call("openai", "", "", "stop", 1, 1));
+  refused->finish("Succeeded", "Completed");
+
+  Config trusted = config("team-a/trusted");
+  trusted.endpoint = collector->endpoint();
+  trusted.ca_file = (tls_dir / "ca.pem").string();
+  auto t = Telemetry::make(trusted);
+  t->start_llm_call("model-y")->end_llm(llm_call("openai", "", "", "stop", 5, 1));
+  t->audit({{"event", "session_end"}});
+  t->finish("Succeeded", "Completed");
+
+  ASSERT_EQ(collector->endpoint().rfind("https://", 0), 0U);
+  const Received r = wait_for_output(*collector, [](const Received& got) {
+    return got.spans.size() >= 2 && !got.logs.empty() && last_point(got, "droid.tokens", {}) != nullptr;
+  });
+  ASSERT_EQ(r.spans.size(), 2U);
+  for (const auto& s : r.spans) {
+    EXPECT_EQ(s.trace_id, t->trace_id()) << s.name;
+    EXPECT_EQ(get(s.resource, "droid.session"), "team-a/trusted");
+  }
+  for (const auto& p : r.points) EXPECT_EQ(get(p.resource, "droid.session"), "team-a/trusted") << p.metric;
+  EXPECT_EQ(read_file(collector->output()).find(refused->trace_id()), std::string::npos);
 }
 
 }  // namespace
