@@ -1,18 +1,30 @@
-// Telemetry of one session (SPEC §6.8) over opentelemetry-cpp, OTLP/HTTP:
-//   traces  - a "session" span; child spans per LLM call ("chat {model}", GenAI
-//             semantic conventions: gen_ai.operation.name, gen_ai.system,
-//             gen_ai.request.model, gen_ai.response.model, gen_ai.usage.input_tokens,
-//             gen_ai.usage.output_tokens, gen_ai.response.finish_reasons) and per
-//             tool call ("execute_tool {name}", gen_ai.tool.name, gen_ai.tool.call.id);
-//   metrics - droid.tokens (by type input/output, model), droid.tool.invocations
-//             (by tool, outcome), droid.command.risk (by risk, decision),
-//             droid.actions.blocked (by kind), droid.session.duration (s, by outcome);
-//   logs    - audit events (one per decision), body = the event's JSON.
-// Resource attributes: service.name=droid-runner, droid.session, droid.namespace,
-// enduser.id (requester), droid.team, deployment.environment, plus the policy's.
-// Every string attribute and log body passes through `redact` first, so no
-// secret leaves unredacted. Disabled (no endpoint): every call is a cheap no-op
-// and trace_id() is still a valid random W3C trace id.
+// Telemetry of one session (SPEC §6.8) over opentelemetry-cpp, OTLP/HTTP (protobuf)
+// to ENDPOINT/v1/traces, /v1/metrics and /v1/logs:
+//   traces  - a root "session" span (droid.session.outcome, droid.session.reason;
+//             a "droid.blocked" event per blocked action); child spans per LLM call
+//             ("chat {model}", kind client, GenAI semantic conventions:
+//             gen_ai.operation.name, gen_ai.system and gen_ai.provider.name,
+//             gen_ai.request.model, gen_ai.response.model, gen_ai.response.id,
+//             gen_ai.usage.input_tokens, gen_ai.usage.output_tokens,
+//             gen_ai.response.finish_reasons, error.type) and per tool call
+//             ("execute_tool {name}", gen_ai.tool.name, gen_ai.tool.call.id,
+//             droid.tool.outcome, droid.command.risk, droid.command.decision);
+//   metrics - droid.tokens (gen_ai.token.type input/output, gen_ai.request.model),
+//             droid.tool.invocations (gen_ai.tool.name, droid.tool.outcome),
+//             droid.command.risk (droid.command.risk, droid.command.decision),
+//             droid.actions.blocked (droid.blocked.kind), droid.session.duration
+//             (s, droid.session.outcome), and the GenAI gen_ai.client.token.usage
+//             and gen_ai.client.operation.duration histograms;
+//   logs    - audit events (one per decision), body = the event's JSON,
+//             event.name=droid.audit, droid.audit.event, in the session's trace.
+// Resource attributes: service.name=droid-runner, service.version, and those of
+// the config (droid.session, droid.namespace, enduser.id, droid.team,
+// deployment.environment, plus the policy's). Every string attribute and log
+// body passes through `redact` first, so no secret leaves unredacted. Disabled
+// (no endpoint): every call is a cheap no-op and trace_id() is still a valid
+// random W3C trace id. Each instance owns its providers (no global provider is
+// set); the SDK's own diagnostics go to the structured log (logger "telemetry").
+// Thread-safe; a Span is used by one thread.
 #pragma once
 
 #include <chrono>
