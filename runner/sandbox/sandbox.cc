@@ -108,11 +108,12 @@ void write_all(int fd, const void* data, std::size_t size) {
   _exit(step == Step::Exec && error == ENOENT ? 127 : 126);
 }
 
-int close_fds_except(std::array<int, 2> keep) {
+template <std::size_t N>
+int close_fds_except(std::array<int, N> keep) {
   std::sort(keep.begin(), keep.end());
   unsigned int from = 3;
   for (int k : keep) {
-    if (k < 3) continue;
+    if (k < 3 || static_cast<unsigned int>(k) < from) continue;  // stdio, unset (-1) or a repeat
     if (static_cast<unsigned int>(k) > from && syscall(SYS_close_range, from, k - 1, 0) != 0) return errno;
     from = static_cast<unsigned int>(k) + 1;
   }
@@ -151,7 +152,7 @@ int drop_capabilities() {
   if (int e = apply_rlimits(p.limits); e != 0) fail(p, Step::Rlimits, e);
   if (int e = drop_capabilities(); e != 0) fail(p, Step::Capabilities, e);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, Step::NoNewPrivs, errno);
-  if (int e = close_fds_except({p.ruleset_fd, p.setup_w}); e != 0) fail(p, Step::CloseFds, e);
+  if (int e = close_fds_except(std::array<int, 2>{p.ruleset_fd, p.setup_w}); e != 0) fail(p, Step::CloseFds, e);
   if (chdir(p.workspace) != 0) fail(p, Step::Chdir, errno);
   if (int e = restrict_self(p.ruleset_fd); e != 0) fail(p, Step::Landlock, e);
   if (int e = install_filter(*p.filter); e != 0) fail(p, Step::Seccomp, e);
@@ -161,11 +162,17 @@ int drop_capabilities() {
 
 // The supervisor: a child subreaper between the runner and the command.
 [[noreturn]] void supervisor_main(const Prepared& p) {
-  close(p.out_r);
-  close(p.err_r);
-  close(p.setup_r);
-  close(p.report_r);
-  if (p.stdin_w >= 0) close(p.stdin_w);  // or the command would never see EOF
+  // Only what the supervisor and the command need stays open: not the
+  // runner's ends of these pipes, nor those of another run going on in
+  // another thread of the runner, whose EOF would otherwise wait for this run.
+  if (close_fds_except(
+          std::array<int, 7>{p.out_w, p.err_w, p.setup_w, p.report_w, p.ruleset_fd, p.devnull, p.stdin_r}) != 0) {
+    close(p.out_r);  // no close_range: at least this run's runner ends
+    close(p.err_r);
+    close(p.setup_r);
+    close(p.report_r);
+    if (p.stdin_w >= 0) close(p.stdin_w);  // or the command would never see EOF
+  }
   sigset_t watched;
   sigemptyset(&watched);
   sigaddset(&watched, SIGCHLD);
@@ -182,6 +189,7 @@ int drop_capabilities() {
   close(p.err_w);
   close(p.setup_w);
   close(p.ruleset_fd);
+  close(p.devnull);
   if (p.stdin_r >= 0) close(p.stdin_r);
   Report report;
   if (command < 0) {

@@ -22,6 +22,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace droid::runner::sandbox {
@@ -451,6 +452,25 @@ TEST_F(Sandbox, CommandIgnoringLargeStdinDoesNotKillTheRunner) {
   Outcome o = run_sandboxed(s);
   EXPECT_EQ(o.exit_code, 0) << describe(o);
   EXPECT_EQ(o.out, "ignored\n");
+}
+
+// Two runs from two threads of the runner: the second run's supervisor,
+// forked while the first is feeding its stdin, must not keep the first's pipe
+// ends open, or the first command would wait for EOF until the second ended.
+TEST_F(Sandbox, ConcurrentRunsDoNotHoldEachOthersPipes) {
+  Spec first = spec({"/bin/sh", "-c", "sleep 1; wc -c"});
+  first.stdin_data.assign(std::size_t{1} << 20, 'z');  // more than a pipe holds: fed while it sleeps
+  first.timeout = std::chrono::seconds(4);
+  Outcome first_outcome;
+  std::thread feeder([&] { first_outcome = run_sandboxed(first); });
+  std::this_thread::sleep_for(milliseconds(300));  // the first run is under way (ordering, not timing)
+  Spec second = spec({"/bin/sleep", "30"});
+  second.timeout = std::chrono::seconds(5);
+  Outcome second_outcome = run_sandboxed(second);
+  feeder.join();
+  EXPECT_FALSE(first_outcome.timed_out) << describe(first_outcome);
+  EXPECT_EQ(first_outcome.out, std::to_string(first.stdin_data.size()) + "\n") << describe(first_outcome);
+  EXPECT_TRUE(second_outcome.timed_out);
 }
 
 TEST_F(Sandbox, EnvironmentDoesNotLeakTheRunners) {
