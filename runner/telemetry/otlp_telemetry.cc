@@ -311,7 +311,12 @@ class OtlpTelemetry final : public Telemetry {
   OtlpTelemetry& operator=(const OtlpTelemetry&) = delete;
 
   // A session that never finished still sends what it has.
-  ~OtlpTelemetry() override { finish("Unknown", "TelemetryDestroyed"); }
+  ~OtlpTelemetry() override {
+    try {
+      finish("Unknown", "TelemetryDestroyed");
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw (redact might)
+    }
+  }
 
   std::string trace_id() const override { return trace_id_; }
 
