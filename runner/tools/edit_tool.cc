@@ -63,6 +63,7 @@ Result EditTool::run(const json& arguments) {
   return guard(context_, [&] {
     Arguments args(arguments, definition_.parameters);
     WorkspacePath path = resolve_in_workspace(context_.workspace, "path", args.string("path"));
+    refuse_git_directory(path, "path");
     std::string old_string = args.string("old_string");
     std::string new_string = args.string("new_string");
     bool replace_all = args.boolean("replace_all", false);

@@ -73,6 +73,13 @@ TEST_F(EditToolTest, ClearErrors) {
   EXPECT_EQ(ws_.read("a.txt"), "hello");
 }
 
+TEST_F(EditToolTest, LeavesGitDirectoriesAlone) {
+  ws_.write(".git/config", "[core]\n");
+  Result r = edit({{"path", ".git/config"}, {"old_string", "[core]"}, {"new_string", "[core]\nhooksPath=x"}});
+  EXPECT_TRUE(r.is_error);
+  EXPECT_EQ(ws_.read(".git/config"), "[core]\n");
+}
+
 TEST_F(EditToolTest, KeepsTheFileMode) {
   ws_.write("run.sh", "echo a\n");
   std::string p = ws_.path() + "/run.sh";

@@ -77,7 +77,9 @@ std::string read_regular_file(const WorkspacePath& path, const std::string& argu
     ssize_t n = read(fd.get(), content.data() + got, content.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw ToolError(argument + ": cannot read " + rel + ": " + errno_text(errno));
+      std::string message = argument;
+      message.append(": cannot read ").append(rel).append(": ").append(errno_text(errno));
+      throw ToolError(message);
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);

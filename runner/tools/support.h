@@ -1,6 +1,7 @@
 // What every tool shares: ToolError (a failed call, with a message telling the
 // model what to change), guard() turning any exception into an error Result
-// and capping the content, and filter() applying the context's content filter.
+// and capping the content, filter() applying the context's content filter, and
+// refuse_git_directory() for the tools that change files.
 //
 //   Result run(const json& args) override {
 //     return guard(context_, [&] { ... throw ToolError("path: ..."); ... });
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "tools/tool.h"
+#include "tools/workspace_path.h"
 
 namespace droid::runner::tools {
 
@@ -27,6 +29,10 @@ Result error_result(std::string message);
 // error: ...", both with is_error. The content is then cut at
 // context.max_result_bytes (truncate_for_model).
 Result guard(const Context& context, const std::function<Result()>& body);
+
+// ToolError when `path` lies in a .git directory (any depth): write and edit
+// leave a repository's internals (hooks, config) to git itself.
+void refuse_git_directory(const WorkspacePath& path, const std::string& argument);
 
 // The context's filter over a file's content (`path` is workspace-relative);
 // without a filter the content passes unchanged.

@@ -59,6 +59,7 @@ TEST(Toolbox, ResultsAreCutAtMaxResultBytes) {
   Result r = box.find("glob")->run({{"pattern", "*.txt"}});
   EXPECT_LE(r.content.size(), 200U);
   EXPECT_NE(r.content.find("[output cut at 200 of"), std::string::npos) << r.content;
+  EXPECT_EQ(r.audit["content_cut"], true);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ Result WriteTool::run(const json& arguments) {
   return guard(context_, [&] {
     Arguments args(arguments, definition_.parameters);
     WorkspacePath path = resolve_in_workspace(context_.workspace, "path", args.string("path"));
+    refuse_git_directory(path, "path");
     std::string content = args.string("content");
     if (path.relative == ".") throw ToolError("path: names the workspace itself; give a file path");
 

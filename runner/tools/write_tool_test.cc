@@ -84,6 +84,18 @@ TEST_F(WriteToolTest, RefusesDirectoriesAndTheWorkspaceItself) {
   EXPECT_TRUE(fs::is_directory(ws_.path() + "/dir"));
 }
 
+TEST_F(WriteToolTest, LeavesGitDirectoriesAlone) {
+  ws_.write(".git/HEAD", "ref: refs/heads/main\n");
+  ws_.symlink(".git/hooks", "hooks");
+  Result r = write({{"path", ".git/hooks/pre-commit"}, {"content", "#!/bin/sh\n"}});
+  EXPECT_TRUE(r.is_error);
+  EXPECT_NE(r.content.find("is inside a .git directory"), std::string::npos) << r.content;
+  EXPECT_TRUE(write({{"path", "hooks/post-commit"}, {"content", "x"}}).is_error);
+  EXPECT_TRUE(write({{"path", "vendor/lib/.git/config"}, {"content", "x"}}).is_error);
+  EXPECT_FALSE(ws_.exists(".git/hooks/pre-commit"));
+  EXPECT_FALSE(write({{"path", ".github/ci.yml"}, {"content", "x"}}).is_error);
+}
+
 TEST_F(WriteToolTest, BadArguments) {
   EXPECT_EQ(write({{"path", "a"}}).content, "content: missing required argument");
   EXPECT_EQ(write({{"path", "a"}, {"content", 5}}).content, "content: expected a string, got an integer");
