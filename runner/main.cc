@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/exec_command.h"
 #include "cli/policy_command.h"
+#include "cli/run_command.h"
 #include "cli/sandbox_command.h"
 #include "cli/settings_command.h"
 #include "cli/shield_command.h"
@@ -21,6 +23,8 @@ struct Command {
 
 // One line per command, in the order `droid-runner --help` lists them.
 const Command kCommands[] = {
+    {"exec", droid::runner::exec_command, "exec [--auto LEVEL] [--model M] [--gateway URL] PROMPT: a session, locally"},
+    {"run", droid::runner::run_command, "run: the session the operator configured (in a runner pod)"},
     {"settings", droid::runner::settings_command, "settings merge ORG PROJECT FOLDER USER: the effective settings"},
     {"shield", droid::runner::shield_command, "shield scan [--settings FILE] FILE|-: find secrets"},
     {"sandbox", droid::runner::sandbox_command,

@@ -1,0 +1,347 @@
+#include "agent/loop.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "agent/system_prompt.h"
+#include "llm/error.h"
+
+namespace droid::runner::agent {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct AgentLoop::State {
+  llm::Request request;
+  SessionResult result;
+  Clock::time_point deadline;
+  llm::Response last;                          // the latest response
+  std::vector<std::string> injection_signals;  // in the latest tool output
+  bool done = false;
+};
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::vector<std::string> finding_rules(const shield::Verdict& v) {
+  std::vector<std::string> rules;
+  for (const auto& f : v.findings)
+    if (std::find(rules.begin(), rules.end(), f.rule) == rules.end()) rules.push_back(f.rule);
+  return rules;
+}
+
+}  // namespace
+
+AgentLoop::AgentLoop(SessionConfig config, Controls controls) : config_(std::move(config)), c_(std::move(controls)) {}
+
+std::string AgentLoop::redact(std::string_view text) const {
+  if (c_.shield == nullptr) return std::string(text);
+  return c_.shield->check(text).text;
+}
+
+void AgentLoop::end(State& s, contract::Outcome outcome, std::string reason, std::string message) {
+  s.result.outcome = outcome;
+  s.result.reason = std::move(reason);
+  s.result.message = redact(message);
+  s.done = true;
+}
+
+bool AgentLoop::prepare_prompt(const std::string& prompt, State& s) {
+  std::string extra;
+  if (c_.hooks != nullptr && !c_.hooks->empty()) {
+    const hooks::Outcome start = c_.hooks->run(hooks::Event::SessionStart, {{"source", "startup"}});
+    c_.audit->record("hook",
+                     {{"hook_event", "SessionStart"}, {"hooks_run", start.hooks_run}, {"errors", start.errors}});
+    extra = start.additional_context;
+  }
+  std::size_t invisible = 0;
+  std::string text = strip_invisible(prompt, &invisible);
+  if (invisible > 0) c_.audit->record("guardrail", {{"what", "prompt"}, {"invisible_removed", invisible}});
+  if (c_.shield != nullptr) {
+    const shield::Verdict v = c_.shield->check(text);
+    if (!v.findings.empty()) {
+      c_.audit->record("shield", {{"what", "prompt"}, {"rules", finding_rules(v)}, {"blocked", v.blocked}});
+      if (c_.telemetry != nullptr && v.blocked) c_.telemetry->blocked("secret");
+      if (v.blocked) {
+        end(s, contract::Outcome::Failed, "SecretInPrompt",
+            "the prompt contains a secret (" + join(finding_rules(v)) +
+                "); it was not sent. Remove it, or set shield.mode to redact");
+        return false;
+      }
+      text = v.text;
+    }
+  }
+  if (c_.hooks != nullptr && !c_.hooks->empty()) {
+    const hooks::Outcome submit = c_.hooks->run(hooks::Event::UserPromptSubmit, {{"prompt", text}});
+    c_.audit->record("hook", {{"hook_event", "UserPromptSubmit"},
+                              {"block", submit.block},
+                              {"reason", submit.reason},
+                              {"errors", submit.errors}});
+    if (submit.block || submit.stop) {
+      if (c_.telemetry != nullptr) c_.telemetry->blocked("hook");
+      end(s, contract::Outcome::Failed, "PromptBlockedByHook",
+          "a UserPromptSubmit hook refused the prompt: " + (submit.block ? submit.reason : submit.stop_reason));
+      return false;
+    }
+    if (!submit.additional_context.empty()) extra += (extra.empty() ? "" : "\n") + submit.additional_context;
+  }
+  PromptContext pc{.workspace = config_.workspace,
+                   .autonomy = config_.autonomy,
+                   .settings = config_.settings,
+                   .untrusted_notice = c_.guardrails->system_notice(),
+                   .extra_context = redact(extra)};
+  s.request.messages.push_back(llm::Message::system(system_prompt(pc)));
+  s.request.messages.push_back(llm::Message::user(text));
+  return true;
+}
+
+bool AgentLoop::call_model(State& s) {
+  const Limits& lim = config_.limits;
+  if (s.result.turns >= lim.max_turns) {
+    end(s, contract::Outcome::Failed, "TurnLimitReached",
+        "the session used its " + std::to_string(lim.max_turns) + " turns without finishing (maxTurns)");
+    return false;
+  }
+  if (Clock::now() >= s.deadline) {
+    end(s, contract::Outcome::TimedOut, "WallTimeExceeded", "the session ran out of time before the model finished");
+    return false;
+  }
+  const std::int64_t used = s.result.usage.input_tokens + s.result.usage.output_tokens;
+  s.request.max_tokens = lim.max_output_tokens;
+  if (lim.max_tokens > 0) {
+    const std::int64_t left = lim.max_tokens - used;
+    if (left <= 0) {
+      end(s, contract::Outcome::Failed, "TokenBudgetExceeded",
+          "the session used its token budget of " + std::to_string(lim.max_tokens) + " tokens");
+      return false;
+    }
+    s.request.max_tokens = static_cast<int>(std::min<std::int64_t>(lim.max_output_tokens, left));
+  }
+  s.request.deadline = s.deadline;
+  ++s.result.turns;
+  ++s.result.usage.llm_requests;
+
+  std::unique_ptr<telemetry::Span> span;
+  if (c_.telemetry != nullptr) span = c_.telemetry->start_llm_call(config_.model);
+  telemetry::LlmCall call;
+  call.provider = llm::to_string(c_.client->provider());
+  call.request_model = config_.model;
+  const auto started = Clock::now();
+  std::string failure_reason;
+  contract::Outcome failure_outcome = contract::Outcome::Failed;
+  std::string failure;
+  try {
+    s.last = c_.client->complete(s.request, config_.stream ? c_.on_text : llm::TextCallback{});
+  } catch (const llm::TimeoutError& e) {
+    failure_reason = Clock::now() >= s.deadline ? "WallTimeExceeded" : "GatewayTimeout";
+    if (Clock::now() >= s.deadline) failure_outcome = contract::Outcome::TimedOut;
+    failure = e.what();
+  } catch (const llm::ApiError& e) {
+    failure_reason = "GatewayError", failure = e.what();
+  } catch (const llm::TransportError& e) {
+    failure_reason = "GatewayUnreachable", failure = e.what();
+  } catch (const llm::ProtocolError& e) {
+    failure_reason = "GatewayProtocolError", failure = e.what();
+  } catch (const llm::Error& e) {
+    failure_reason = "GatewayError", failure = e.what();
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  if (!failure_reason.empty()) {
+    call.error = redact(failure);
+    if (span) span->end_llm(call);
+    c_.audit->record("llm_call",
+                     {{"model", config_.model}, {"error", failure}, {"reason", failure_reason}, {"ms", ms}});
+    end(s, failure_outcome, failure_reason, "the LLM gateway call failed: " + failure);
+    return false;
+  }
+  const llm::Response& r = s.last;
+  s.result.usage.input_tokens += r.usage.input_tokens;
+  s.result.usage.output_tokens += r.usage.output_tokens;
+  call.response_model = r.model;
+  call.response_id = r.id;
+  call.finish_reason = r.raw_stop_reason;
+  call.input_tokens = r.usage.input_tokens;
+  call.output_tokens = r.usage.output_tokens;
+  call.attempts = r.attempts;
+  if (span) span->end_llm(call);
+  c_.audit->record("llm_call", {{"model", config_.model},
+                                {"response_model", r.model},
+                                {"stop_reason", r.raw_stop_reason},
+                                {"input_tokens", r.usage.input_tokens},
+                                {"output_tokens", r.usage.output_tokens},
+                                {"tool_calls", r.message.tool_calls().size()},
+                                {"attempts", r.attempts},
+                                {"ms", ms}});
+  s.request.messages.push_back(r.message);
+  return true;
+}
+
+void AgentLoop::run_tool_calls(State& s) {
+  llm::Message results{.role = llm::Role::Tool, .parts = {}};
+  std::vector<std::string> signals_now;
+  const std::vector<std::string> signals_before = std::move(s.injection_signals);
+  s.injection_signals.clear();
+  for (const llm::ToolCall& call : s.last.message.tool_calls()) {
+    ++s.result.usage.tool_calls;
+    std::unique_ptr<telemetry::Span> span;
+    if (c_.telemetry != nullptr) span = c_.telemetry->start_tool_call(call.name, call.id);
+    telemetry::ToolCall tc;
+    tc.name = call.name;
+    tc.call_id = call.id;
+    auto answer = [&](std::string content, bool is_error, const char* outcome) {
+      results.parts.emplace_back(llm::ToolResult{call.id, std::move(content), is_error});
+      tc.outcome = outcome;
+      if (span) span->end_tool(tc);
+    };
+    if (s.done) {  // an earlier call of this response paused or stopped the session
+      answer("not run: the session ended before this call", true, "skipped");
+      continue;
+    }
+    tools::Tool* tool = c_.tools->find(call.name);
+    if (tool == nullptr) {
+      c_.audit->record("tool_call", {{"tool", call.name}, {"call_id", call.id}, {"decision", "unknown-tool"}});
+      answer("error: there is no tool named \"" + call.name + "\"; the tools are the ones listed in this request", true,
+             "error");
+      continue;
+    }
+    if (!call.arguments_valid()) {
+      c_.audit->record("tool_call", {{"tool", call.name}, {"call_id", call.id}, {"decision", "invalid-arguments"}});
+      answer(
+          "error: the arguments are not a JSON object; send the arguments as a JSON object matching the tool's "
+          "schema",
+          true, "error");
+      continue;
+    }
+    const GateResult g = c_.gate->check(*tool, call.arguments, call.id, signals_before);
+    tc.risk = g.command ? std::string(policy::risk_name(g.risk)) : "";
+    tc.decision = std::string(policy::decision_name(g.decision));
+    json audit = {{"tool", call.name},
+                  {"call_id", call.id},
+                  {"action", to_string(g.action)},
+                  {"decision", policy::decision_name(g.decision)},
+                  {"reasons", g.reasons},
+                  {"blocked_by", g.blocked_by}};
+    if (g.command) {
+      audit["command"] = *g.command;
+      audit["risk"] = policy::risk_name(g.risk);
+    }
+    if (g.action != GateAction::Run) {
+      c_.audit->record("tool_call", audit);
+      if (g.command) ++s.result.usage.commands_blocked;
+      if (c_.telemetry != nullptr && g.action != GateAction::AwaitApproval)
+        c_.telemetry->blocked(g.blocked_by.empty() ? "policy" : g.blocked_by);
+    }
+    if (g.action == GateAction::Refuse) {
+      answer(g.message, true, g.decision == policy::Decision::Block ? "blocked" : "denied");
+      continue;
+    }
+    if (g.action == GateAction::AwaitApproval) {
+      s.result.pending_approval = contract::PendingApproval{
+          .command = redact(*g.command), .risk = std::string(policy::risk_name(g.risk)), .reasons = g.reasons};
+      end(s, contract::Outcome::AwaitingApproval, g.stop_reason, g.message);
+      answer("not run: waiting for a human's approval", true, "ask");
+      continue;
+    }
+    if (g.action == GateAction::Stop) {
+      end(s, contract::Outcome::Failed, g.stop_reason, g.message);
+      answer("not run: " + g.message, true, "blocked");
+      continue;
+    }
+
+    tools::Result out = tool->run(g.arguments);
+    audit["is_error"] = out.is_error;
+    audit["result"] = out.audit;
+    std::string content = out.content;
+    const std::vector<std::string> signals = injection_signals(content);
+    if (!signals.empty()) {
+      signals_now.insert(signals_now.end(), signals.begin(), signals.end());
+      audit["injection_signals"] = signals;
+    }
+    if (c_.shield != nullptr) {
+      const shield::Verdict v = c_.shield->check(content);
+      if (!v.findings.empty()) {
+        audit["shield"] = {{"rules", finding_rules(v)}, {"blocked", v.blocked}};
+        if (v.blocked) {
+          content = "[output withheld: it contains secrets (" + join(finding_rules(v)) +
+                    "); the shield does not let them reach the model]";
+          if (c_.telemetry != nullptr) c_.telemetry->blocked("secret");
+        } else {
+          content = v.text;
+        }
+      }
+    }
+    if (c_.hooks != nullptr && !c_.hooks->empty()) {
+      const hooks::Outcome post = c_.hooks->run(
+          hooks::Event::PostToolUse, {{"tool_name", call.name},
+                                      {"tool_input", g.arguments},
+                                      {"tool_use_id", call.id},
+                                      {"tool_response", {{"content", content}, {"is_error", out.is_error}}}});
+      audit["post_hooks"] = {{"block", post.block}, {"reason", post.reason}, {"errors", post.errors}};
+      if (post.block && !post.reason.empty()) content += "\n\n[PostToolUse hook] " + post.reason;
+      if (!post.additional_context.empty()) content += "\n\n" + post.additional_context;
+      if (post.stop) end(s, contract::Outcome::Failed, "StoppedByHook", post.stop_reason);
+    }
+    c_.audit->record("tool_call", audit);
+    std::string wrapped = c_.guardrails->wrap_untrusted(call.name, content);
+    if (!g.additional_context.empty()) wrapped += "\n" + redact(g.additional_context);
+    answer(std::move(wrapped), out.is_error, out.is_error ? "error" : "ok");
+  }
+  s.injection_signals = std::move(signals_now);
+  s.request.messages.push_back(std::move(results));
+}
+
+bool AgentLoop::finish_turn(State& s) {
+  const std::string answer = s.last.message.text();
+  if (c_.hooks != nullptr && !c_.hooks->empty()) {
+    const hooks::Outcome stop = c_.hooks->run(hooks::Event::Stop, {{"stop_hook_active", s.result.turns > 1}});
+    c_.audit->record("hook", {{"hook_event", "Stop"}, {"block", stop.block}, {"reason", stop.reason}});
+    // A Stop hook that blocks sends the model back to work with its reason.
+    if (stop.block && !stop.reason.empty()) {
+      s.request.messages.push_back(llm::Message::user("[Stop hook] " + redact(stop.reason)));
+      return false;
+    }
+  }
+  s.result.summary = redact(answer);
+  end(s, contract::Outcome::Succeeded, "Completed", "the model finished the task");
+  return true;
+}
+
+SessionResult AgentLoop::run(const std::string& prompt) {
+  State s;
+  s.deadline = Clock::now() + config_.limits.wall_time;
+  s.request.model = config_.model;
+  s.request.reasoning_effort = config_.reasoning_effort;
+  s.request.tools = c_.tools->definitions();
+  s.request.stream = config_.stream;
+  c_.audit->record("session_start", {{"model", config_.model},
+                                     {"autonomy", policy::autonomy_name(config_.autonomy)},
+                                     {"workspace", config_.workspace},
+                                     {"max_turns", config_.limits.max_turns},
+                                     {"max_tokens", config_.limits.max_tokens}});
+  if (prepare_prompt(prompt, s)) {
+    while (!s.done && call_model(s)) {
+      if (s.last.message.tool_calls().empty()) {
+        finish_turn(s);
+      } else {
+        run_tool_calls(s);
+      }
+    }
+  }
+  if (c_.hooks != nullptr && !c_.hooks->empty()) c_.hooks->run(hooks::Event::SessionEnd, {{"reason", s.result.reason}});
+  c_.audit->record("session_end", {{"outcome", contract::outcome_name(s.result.outcome)},
+                                   {"reason", s.result.reason},
+                                   {"message", s.result.message},
+                                   {"turns", s.result.turns},
+                                   {"input_tokens", s.result.usage.input_tokens},
+                                   {"output_tokens", s.result.usage.output_tokens},
+                                   {"tool_calls", s.result.usage.tool_calls},
+                                   {"commands_blocked", s.result.usage.commands_blocked}});
+  return s.result;
+}
+
+}  // namespace droid::runner::agent

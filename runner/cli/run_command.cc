@@ -1,0 +1,290 @@
+#include "cli/run_command.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/flags.h"
+#include "contract/termination_message.h"
+#include "git/repository.h"
+#include "llm/error.h"
+#include "session/session.h"
+#include "session/session_settings.h"
+#include "settings/load.h"
+
+namespace droid::runner {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kUsage =
+    "usage: droid-runner run [--config DIR] [--workspace DIR] [--termination-log FILE]\n"
+    "                        [--git-credentials DIR] [--private-dir DIR]\n"
+    "\n"
+    "Runs the session the operator configured (inside its runner pod).\n"
+    "  --config DIR            session.json, org-settings.json, user-settings.json\n"
+    "                          (default $DROID_CONFIG_DIR, else /etc/droid)\n"
+    "  --workspace DIR         where the repository is cloned (default /workspace)\n"
+    "  --termination-log FILE  where the outcome is written (default /dev/termination-log)\n"
+    "  --git-credentials DIR   the repository's credentials (default /var/run/droid/git)\n"
+    "  --private-dir DIR       the runner's own scratch space (default $TMPDIR/droid-runner)\n";
+
+// A failure before or around the session, with its stable reason.
+struct Failure : std::runtime_error {
+  Failure(std::string reason, const std::string& message) : std::runtime_error(message), reason(std::move(reason)) {}
+  std::string reason;
+};
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw Failure("InvalidRunnerConfig", "cannot read " + p.string());
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw Failure("InvalidRunnerConfig", p.string() + ": not JSON: " + e.what());
+  }
+}
+
+json load_level(const fs::path& p, const std::string& name) {
+  std::error_code ec;
+  if (!fs::exists(p, ec)) return json::object();
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  settings::Loaded loaded = settings::load_settings_text(s.str(), name);
+  if (!loaded.ok()) {
+    std::string all;
+    for (const auto& e : loaded.errors) all += (all.empty() ? "" : "; ") + e;
+    throw Failure("InvalidSettings", all);
+  }
+  return loaded.settings;
+}
+
+void write_termination(const std::string& path, const contract::TerminationMessage& m) {
+  std::ofstream out(path, std::ios::trunc);
+  out << contract::encode(m);
+  if (!out) std::cerr << "droid-runner run: cannot write the termination message to " << path << "\n";
+}
+
+std::string first_line(const std::string& text, std::size_t max) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > max) line = line.substr(0, max);
+  return line.empty() ? "changes" : line;
+}
+
+struct Published {
+  std::string branch;
+  std::string commit;
+};
+
+// Commit and push (SPEC §6.9): only after a successful session, only what the
+// shield lets through, only when the gate allows the push like any command.
+Published publish(git::Repository& repo, const std::string& branch, const std::string& session_name,
+                  session::AfterLoop& after, agent::SessionResult& r) {
+  const std::string diff = repo.diff();
+  const shield::Verdict v = after.shield.check(diff);
+  if (!v.findings.empty()) {
+    std::string rules;
+    for (const auto& f : v.findings)
+      if (rules.find(f.rule) == std::string::npos) rules += (rules.empty() ? "" : ", ") + f.rule;
+    after.audit.record("shield", {{"what", "diff"}, {"rules", rules}, {"blocked", true}});
+    r.outcome = contract::Outcome::Failed;
+    r.reason = "SecretInDiff";
+    r.message = "the changes contain secrets (" + rules + "); nothing was committed or pushed";
+    return {};
+  }
+  tools::Tool* shell = after.tools.find("shell");
+  const std::string command = "git push origin " + branch;
+  const agent::GateResult g = after.gate.check(*shell, {{"command", command}}, "push", {});
+  after.audit.record("push", {{"command", command},
+                              {"action", agent::to_string(g.action)},
+                              {"decision", policy::decision_name(g.decision)},
+                              {"reasons", g.reasons}});
+  if (g.action == agent::GateAction::AwaitApproval) {
+    r.outcome = contract::Outcome::AwaitingApproval;
+    r.reason = "ApprovalRequired";
+    r.message = "pushing the changes needs a human's approval";
+    r.pending_approval = contract::PendingApproval{command, std::string(policy::risk_name(g.risk)), g.reasons};
+    return {};
+  }
+  if (g.action != agent::GateAction::Run) {
+    r.outcome = contract::Outcome::Failed;
+    r.reason = "PushNotAllowed";
+    r.message = "the push to " + branch + " was refused: " + g.message;
+    return {};
+  }
+  Published p;
+  p.commit = repo.commit_all(
+      "droid: " + first_line(r.summary, 72) + "\n\n" + r.summary + "\n\nDroid-Session: " + session_name + "\n", "droid",
+      "droid@droid.dev");
+  repo.push(branch);
+  p.branch = branch;
+  after.audit.record("pushed", {{"branch", branch}, {"commit", p.commit}});
+  return p;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v == nullptr || *v == '\0' ? fallback : v;
+}
+
+int run(const std::vector<std::string>& args) {
+  cli::Flags f({{"config", cli::Flags::Value},
+                {"workspace", cli::Flags::Value},
+                {"termination-log", cli::Flags::Value},
+                {"git-credentials", cli::Flags::Value},
+                {"private-dir", cli::Flags::Value},
+                {"help", cli::Flags::Bool}});
+  try {
+    f.parse(args);
+  } catch (const cli::FlagError& e) {
+    std::cerr << "droid-runner run: " << e.what() << "\n\n" << kUsage;
+    return 2;
+  }
+  if (f.has("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  const fs::path config_dir = f.value("config", env_or("DROID_CONFIG_DIR", "/etc/droid"));
+  const std::string workspace = f.value("workspace", "/workspace");
+  const std::string termination_log = f.value("termination-log", "/dev/termination-log");
+  const std::string git_credentials = f.value("git-credentials", "/var/run/droid/git");
+  const std::string private_dir = f.value("private-dir", env_or("TMPDIR", "/tmp") + "/droid-runner");
+
+  contract::TerminationMessage m;
+  int exit_code = 1;
+  try {
+    const json s = read_json(config_dir / "session.json");
+    const json session_ref = s.value("session", json::object());
+    const std::string session_name = session_ref.value("namespace", "") + "/" + session_ref.value("name", "");
+
+    // The repository first: its project and folder settings are levels of their own.
+    std::error_code ec;
+    fs::create_directories(workspace, ec);
+    const json repo_spec = s.value("repository", json::object());
+    const std::string creds = fs::exists(git_credentials, ec) ? git_credentials : "";
+    git::Repository repo(workspace, creds, private_dir);
+    const bool with_repo = !repo_spec.value("url", "").empty();
+    if (with_repo) {
+      try {
+        repo.clone(repo_spec.value("url", ""), repo_spec.value("ref", ""));
+      } catch (const git::GitError& e) {
+        throw Failure("RepositoryCloneFailed", e.what());
+      }
+    }
+
+    std::vector<std::string> errors;
+    std::vector<session::Layer> layers = {{"org", load_level(config_dir / "org-settings.json", "org-settings.json")}};
+    for (auto& l : session::repository_layers(workspace, repo_spec.value("subPath", ""), errors))
+      layers.push_back(std::move(l));
+    layers.push_back({"user", load_level(config_dir / "user-settings.json", "user-settings.json")});
+    const settings::Merged merged = session::merge_layers(layers, errors);
+    if (!errors.empty()) {
+      std::string all;
+      for (const auto& e : errors) all += (all.empty() ? "" : "; ") + e;
+      throw Failure("InvalidSettings", all);
+    }
+
+    session::SessionInputs in;
+    in.session_id = session_name;
+    in.workspace = fs::canonical(workspace).string();
+    in.settings = merged.settings;
+    in.prompt = s.value("prompt", "");
+    if (in.prompt.empty()) throw Failure("InvalidRunnerConfig", "session.json: prompt is empty");
+    std::string error;
+    in.model = session::resolve_model(in.settings, s.value("model", ""), error);
+    if (in.model.empty()) throw Failure("ModelNotAllowed", error);
+    const auto autonomy = session::resolve_autonomy(in.settings, s.value("autonomyLevel", ""), error);
+    if (!autonomy) throw Failure("AutonomyNotAllowed", error);
+    in.autonomy = *autonomy;
+    in.reasoning_effort = s.value("reasoningEffort", "");
+
+    const json gw = s.value("gateway", json::object());
+    if (gw.is_null() || gw.value("baseURL", "").empty())
+      throw Failure("NoGateway", "session.json: no gateway; the OrgPolicy must name one (spec.gateways)");
+    in.gateway.provider = llm::parse_provider(gw.value("provider", "openai"));
+    in.gateway.base_url = gw.value("baseURL", "");
+    if (const std::string key_file = gw.value("credentialsFile", ""); !key_file.empty())
+      in.gateway.api_key = llm::load_api_key(key_file, "");
+    in.gateway.ca_pem = gw.value("caBundle", "");
+    in.gateway.ca_file = gw.value("caBundleFile", "");
+    in.gateway.proxy = llm::ProxyEnvironment::from_process_environment();
+
+    const std::int64_t timeout = s.value("timeoutSeconds", 3600);
+    // Finish before the pod's activeDeadlineSeconds, so the outcome is written.
+    in.limits.wall_time = std::chrono::seconds(timeout > 120 ? timeout - 30 : timeout * 3 / 4);
+    in.gateway.deadline = in.limits.wall_time;
+    in.limits.max_turns = s.value("maxTurns", 50);
+    in.limits.max_tokens = s.value("tokenBudget", std::int64_t{0});
+    in.approval_channel = true;
+    for (const auto& a : s.value("approvals", json::array()))
+      if (a.is_object() && a.contains("command")) in.approvals.insert(a["command"].get<std::string>());
+    in.extra_denied = {config_dir.string(), git_credentials, private_dir, "/var/run/droid"};
+
+    const json t = s.value("telemetry", json::object());
+    in.telemetry.endpoint = t.value("otlpEndpoint", "");
+    for (const auto& [k, v] : t.value("resourceAttributes", json::object()).items())
+      if (v.is_string()) in.telemetry.resource_attributes[k] = v.get<std::string>();
+    in.telemetry.resource_attributes["droid.session"] = session_ref.value("name", "");
+    in.telemetry.resource_attributes["k8s.namespace.name"] = session_ref.value("namespace", "");
+    in.telemetry.resource_attributes["deployment.environment"] = s.value("environment", "sandbox");
+    if (const std::string who = s.value("requester", ""); !who.empty())
+      in.telemetry.resource_attributes["enduser.id"] = who;
+
+    Published published;
+    const std::string push_branch = s.value("output", json::object()).value("pushBranch", "");
+    std::size_t files_changed = 0;
+    in.after_loop = [&](session::AfterLoop& after, session::SessionOutput& out) {
+      if (!with_repo) return;
+      try {
+        files_changed = repo.changed_files().size();
+        if (out.result.outcome == contract::Outcome::Succeeded && !push_branch.empty() && files_changed > 0)
+          published = publish(repo, push_branch, session_name, after, out.result);
+      } catch (const git::GitError& e) {
+        out.result.outcome = contract::Outcome::Failed;
+        out.result.reason = "PushFailed";
+        out.result.message = after.shield.check(e.what()).text;
+      }
+      repo.forget_credentials();
+    };
+
+    const session::SessionOutput out = session::run_session(in, std::cout);
+    m.outcome = out.result.outcome;
+    m.reason = out.result.reason;
+    m.message = out.result.message;
+    m.result.summary = out.result.summary;
+    m.result.files_changed = static_cast<std::int64_t>(files_changed);
+    m.result.branch = published.branch;
+    m.result.commit = published.commit;
+    m.usage = out.result.usage;
+    m.trace_id = out.trace_id;
+    m.pending_approval = out.result.pending_approval;
+    exit_code = (m.outcome == contract::Outcome::Succeeded || m.outcome == contract::Outcome::AwaitingApproval) ? 0 : 1;
+  } catch (const Failure& e) {
+    m.outcome = contract::Outcome::Failed;
+    m.reason = e.reason;
+    m.message = e.what();
+  } catch (const llm::ConfigError& e) {
+    m.outcome = contract::Outcome::Failed;
+    m.reason = "GatewayConfigError";
+    m.message = e.what();
+  } catch (const std::exception& e) {
+    m.outcome = contract::Outcome::Failed;
+    m.reason = "RunnerError";
+    m.message = e.what();
+  }
+  write_termination(termination_log, m);
+  if (exit_code != 0)
+    std::cerr << "droid-runner run: " << contract::outcome_name(m.outcome) << " (" << m.reason << "): " << m.message
+              << "\n";
+  return exit_code;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args) { return run(args); }
+
+}  // namespace droid::runner
