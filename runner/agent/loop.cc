@@ -44,7 +44,7 @@ std::string AgentLoop::redact(std::string_view text) const {
   return c_.shield->check(text).text;
 }
 
-void AgentLoop::end(State& s, contract::Outcome outcome, std::string reason, std::string message) {
+void AgentLoop::end(State& s, contract::Outcome outcome, std::string reason, const std::string& message) {
   s.result.outcome = outcome;
   s.result.reason = std::move(reason);
   s.result.message = redact(message);

@@ -88,7 +88,7 @@ class AgentLoop {
   void run_tool_calls(State& state);
   bool finish_turn(State& state);  // the model answered without tool calls
   std::string redact(std::string_view text) const;
-  void end(State& state, contract::Outcome outcome, std::string reason, std::string message);
+  void end(State& state, contract::Outcome outcome, std::string reason, const std::string& message);
 
   SessionConfig config_;
   Controls c_;

@@ -59,7 +59,7 @@ std::string read_file(const std::string& path, const char* what) {
 }
 
 std::string env(const char* name) {
-  const char* v = std::getenv(name);
+  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at startup, before any thread
   return v == nullptr ? "" : v;
 }
 
@@ -171,9 +171,9 @@ int run(const std::vector<std::string>& args) {
 
   in.limits.max_turns = static_cast<int>(f.integer("max-turns", 50, 1, 10000));
   in.limits.max_tokens = f.integer("max-tokens", 0, 0, 1'000'000'000'000LL);
-  in.limits.wall_time = std::chrono::seconds(f.integer("timeout", 3600, 1, 7 * 24 * 3600));
+  in.limits.wall_time = std::chrono::seconds(f.integer("timeout", 3600, 1, 7LL * 24 * 3600));
   in.gateway.deadline = in.limits.wall_time;
-  in.command_timeout = std::chrono::seconds(f.integer("command-timeout", 600, 1, 24 * 3600));
+  in.command_timeout = std::chrono::seconds(f.integer("command-timeout", 600, 1, 24LL * 3600));
   const std::string network = f.value("network", "none");
   if (network != "none" && network != "gateway")
     throw UsageError("--network: \"" + network + "\" is not none or gateway");

@@ -127,7 +127,7 @@ Published publish(git::Repository& repo, const std::string& branch, const std::s
 }
 
 std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
+  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at startup
   return v == nullptr || *v == '\0' ? fallback : v;
 }
 

@@ -76,7 +76,8 @@ std::string Repository::git(const std::vector<std::string>& args, bool network) 
   // A proxy and a CA for the git server pass through from the runner's environment.
   for (const char* name : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy",
                            "GIT_SSL_CAINFO", "SSL_CERT_FILE"})
-    if (const char* v = std::getenv(name)) o.env.push_back(std::string(name) + "=" + v);
+    if (const char* v = std::getenv(name))  // NOLINT(concurrency-mt-unsafe): nothing sets the environment
+      o.env.push_back(std::string(name) + "=" + v);
   std::vector<std::pair<std::string, std::string>> config;
   if (network && !credentials_dir_.empty()) {
     const std::string d = "'" + credentials_dir_ + "'";

@@ -17,7 +17,11 @@ void add_layer(const fs::path& file, const std::string& name, std::vector<Layer>
   std::error_code ec;
   if (!fs::exists(file, ec)) return;
   settings::Loaded loaded = settings::load_settings_file(file.string());
-  for (const auto& e : loaded.errors) errors.push_back(name + " settings: " + e);
+  for (const auto& e : loaded.errors) {
+    std::string line = name;
+    line.append(" settings: ").append(e);
+    errors.push_back(std::move(line));
+  }
   if (loaded.ok()) out.push_back({name, std::move(loaded.settings)});
 }
 
