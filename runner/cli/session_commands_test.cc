@@ -17,6 +17,7 @@
 #include "contract/termination_message.h"
 #include "llm/testing/scripted_gateway.h"
 #include "process/subprocess.h"
+#include "telemetry/testing/collector.h"
 
 namespace {
 
@@ -131,6 +132,48 @@ TEST(Exec, SettingsFilesAreOrgLayersThatTheProjectCannotLoosen) {
   EXPECT_NE(too_high.err.find("--auto"), std::string::npos) << too_high.err;
   fs::remove_all(ws);
   fs::remove(org);
+}
+
+// The session's telemetry reaches the real OpenTelemetry Collector: the session,
+// LLM and tool spans in one trace (the trace id exec reports), and the gateway
+// key, which the agent read from a file, nowhere in what arrived.
+TEST(Exec, SendsTheSessionsTelemetryToTheCollectorWithoutItsSecrets) {
+  namespace tt = droid::runner::telemetry::testing;
+  const fs::path ws = temp_dir("exec-otel");
+  const fs::path otel = temp_dir("exec-otel-collector");
+  tt::Collector collector(otel, "", "");
+  std::ofstream(ws / "notes.txt") << "the gateway key is " << kKey << "\n";
+  json turns = json::parse(R"([
+    {"match": {"lastMessageContains": "notes"},
+     "response": {"toolCalls": [{"id": "c1", "name": "shell", "arguments": {"command": "cat notes.txt"}},
+                                {"id": "c2", "name": "shell", "arguments": {}}],
+                  "usage": {"inputTokens": 21, "outputTokens": 5}}},
+    {"response": {"text": "Read them.", "usage": {"inputTokens": 30, "outputTokens": 3}}}])");
+  // The second call puts the key on a command line: the shield blocks it, and
+  // the audit event that records the command carries it redacted.
+  turns[0]["response"]["toolCalls"][1]["arguments"]["command"] = "grep -c " + kKey + " notes.txt";
+  auto gw = gateway(turns);
+  const Result r = runner({"exec", "--model", "m", "--gateway", gw->url() + "/v1", "--workspace", ws.string(),
+                           "--output-format", "json", "--otlp-endpoint", collector.endpoint(), "read the notes"},
+                          {"DROID_API_KEY=" + kKey});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const std::string trace_id = json::parse(r.out)["traceId"];
+  std::string got;
+  const bool arrived = tt::wait_for(
+      [&] {
+        got = tt::read_file(collector.output());
+        return got.find("execute_tool shell") != std::string::npos && got.find("\"session\"") != std::string::npos &&
+               got.find("droid.tokens") != std::string::npos && got.find("session_end") != std::string::npos;
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(arrived) << got;
+  EXPECT_NE(got.find("chat m"), std::string::npos);
+  EXPECT_NE(got.find(trace_id), std::string::npos) << "the spans carry the trace id exec reported";
+  EXPECT_NE(got.find("grep -c [REDACTED"), std::string::npos) << "the blocked command's audit record, redacted";
+  EXPECT_EQ(got.find(kKey), std::string::npos) << "the gateway key reached the collector";
+  EXPECT_EQ(tt::read_file(collector.log_path()).find(kKey), std::string::npos);
+  fs::remove_all(ws);
+  fs::remove_all(otel);
 }
 
 // A bare repository served by git daemon on a free port.
