@@ -76,7 +76,16 @@ struct Harness {
     gate_options.autonomy = autonomy;
     gate_options.approval_channel = approval_channel;
     gate_options.approvals = approvals;
-    Gate gate(policy, &shield, nullptr, gate_options);
+    std::unique_ptr<hooks::Hooks> hooks;
+    if (settings.contains("hooks")) {
+      hooks::Options ho;
+      ho.workspace = workspace.string();
+      ho.session_id = "test/session";
+      ho.sandbox.workspace = workspace.string();
+      ho.default_timeout = std::chrono::seconds(20);
+      hooks = std::make_unique<hooks::Hooks>(settings["hooks"], ho);
+    }
+    Gate gate(policy, &shield, hooks.get(), gate_options);
     Guardrails guardrails("m4rk3r0123456789abcd");
     AuditLog audit(&audit_out, "test/session", [&](std::string_view s) { return shield.check(s).text; });
 
@@ -105,6 +114,7 @@ struct Harness {
     controls.tools = &box;
     controls.gate = &gate;
     controls.shield = &shield;
+    controls.hooks = hooks.get();
     controls.guardrails = &guardrails;
     controls.audit = &audit;
     AgentLoop loop(config, controls);
@@ -302,6 +312,32 @@ TEST(AgentLoop, UnknownToolsAndMalformedArgumentsAreAnsweredAsErrors) {
   for (const auto& m : last)
     if (m.value("role", "") == "tool") ++errors;
   EXPECT_EQ(errors, 2) << "each call gets its own result";
+}
+
+TEST(AgentLoop, HooksGateToolCallsAndAStopHookSendsTheModelBackToWork) {
+  Harness h;
+  h.settings = json::parse(R"({"hooks": {
+    "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command",
+      "command": "if grep -q deploy; then echo 'agents do not deploy' >&2; exit 2; fi"}]}],
+    "Stop": [{"hooks": [{"type": "command",
+      "command": "test -f .stop-once || { touch .stop-once; echo '{\"decision\": \"block\", \"reason\": \"run the tests first\"}'; }"}]}]
+  }})");
+  const json turns = json::parse(R"([
+    {"match": {"lastMessageContains": "ship it"},
+     "response": {"toolCalls": [{"id": "c1", "name": "shell", "arguments": {"command": "touch deployed && echo deploy"}}]}},
+    {"match": {"lastMessageContains": "agents do not deploy"}, "response": {"text": "Not deployed."}},
+    {"match": {"lastMessageContains": "run the tests first"},
+     "response": {"toolCalls": [{"id": "c2", "name": "shell", "arguments": {"command": "touch tested"}}]}},
+    {"response": {"text": "Tested, not deployed."}}])");
+  SessionResult r = h.run(turns, "ship it");
+  EXPECT_EQ(r.outcome, contract::Outcome::Succeeded) << r.reason << ": " << r.message;
+  EXPECT_EQ(r.summary, "Tested, not deployed.");
+  EXPECT_FALSE(fs::exists(h.workspace / "deployed")) << "the PreToolUse hook's exit 2 did not stop the command";
+  EXPECT_TRUE(fs::exists(h.workspace / "tested"));
+  EXPECT_EQ(h.gateway->unused_turns(), 0u);
+  auto calls = h.audit_events("tool_call");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0]["blocked_by"], "hook");
 }
 
 TEST(AgentLoop, AGatewayThatKeepsFailingEndsTheSessionWithAReason) {
