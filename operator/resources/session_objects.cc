@@ -56,7 +56,7 @@ json session_config(const SessionRef& s, const policy::EffectivePolicy& policy, 
             {"timeoutSeconds", plan.timeout_seconds},
             {"gateway", public_gateway(plan.gateway)},
             {"policy", {{"names", policy.names}, {"hash", policy.hash}}}};
-  for (const char* key : {"repository", "reasoningEffort", "maxTurns", "environment", "output"})
+  for (const char* key : {"repository", "reasoningEffort", "maxTurns", "environment", "output", "approvals"})
     copy_if_set(s.spec, c, key);
   if (json* repo = c.contains("repository") ? &c["repository"] : nullptr; repo != nullptr)
     repo->erase("credentialsSecretRef");  // mounted as a file, see build_pod

@@ -14,7 +14,8 @@ SessionRef session() {
           {{"prompt", "fix the tests"},
            {"repository", {{"url", "https://git.internal/a.git"}, {"credentialsSecretRef", {{"name", "git-creds"}}}}},
            {"settings", {{"rules", {"be brief"}}}},
-           {"maxTurns", 20}},
+           {"maxTurns", 20},
+           {"approvals", {{{"command", "git push origin droid/fix-tests"}}}}},
           "fix the tests"};
 }
 
@@ -107,6 +108,8 @@ TEST(SessionObjects, ConfigMapCarriesSettingsButNoSecretReferences) {
   EXPECT_EQ(config["tokenBudget"], 50000);
   EXPECT_EQ(config["policy"]["hash"], policy.hash);
   EXPECT_EQ(config["gateway"]["credentialsFile"], "/var/run/droid/gateway/api-key");
+  // Commands approved up front (a CI session pre-approving its push) reach the runner.
+  EXPECT_EQ(config["approvals"][0]["command"], "git push origin droid/fix-tests");
 }
 
 TEST(SessionObjects, GatewayCredentialsAreCopiedIntoASessionSecretMountedReadOnly) {
