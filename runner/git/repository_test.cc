@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "llm/testing/test_pki.h"
 #include "process/subprocess.h"
 
 namespace droid::runner::git {
@@ -204,6 +206,69 @@ TEST_F(RepositoryTest, HttpCredentialsComeFromTheMountedFilesAndNeverShowInError
   std::ifstream cfg(workspace / ".git" / "config");
   const std::string text((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text.find("glpat"), std::string::npos);
+}
+
+// Smart HTTP over TLS with basic authentication (git http-backend behind
+// runner/git/testing/git_https_server.py), trusted through a private CA.
+TEST_F(RepositoryTest, ClonesAndPushesOverHttpsWithCredentialsFromTheMountedFiles) {
+  namespace pki = droid::llm::testing;
+  const pki::KeyPair ca = pki::make_ca("git test CA");
+  const pki::KeyPair cert = pki::make_certificate(ca, "git.test", {"IP:127.0.0.1"}, /*server=*/true);
+  const fs::path tls = scratch / "tls";
+  fs::create_directories(tls);
+  pki::write_file((tls / "ca.pem").string(), ca.cert_pem);
+  pki::write_file((tls / "cert.pem").string(), cert.cert_pem);
+  pki::write_file((tls / "key.pem").string(), cert.key_pem);
+  ::setenv("GIT_SSL_CAINFO", (tls / "ca.pem").c_str(), 1);  // the runner passes it through to git
+
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::execlp("python3", "python3", DROID_GIT_HTTPS_SERVER, server.root.c_str(), (tls / "cert.pem").c_str(),
+             (tls / "key.pem").c_str(), "droid-bot", "pa55-w0rd-f0r-g1t-0123", nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string first_line;
+  char c = 0;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') first_line.push_back(c);
+  ASSERT_FALSE(first_line.empty()) << "the HTTPS git server did not start";
+  const std::string url = nlohmann::json::parse(first_line)["url"].get<std::string>() + "/app.git";
+
+  const fs::path creds = scratch / "creds";
+  fs::create_directories(creds);
+  std::ofstream(creds / "username") << "droid-bot\n";
+  std::ofstream(creds / "password") << "wrong-password-0123456789\n";
+  {
+    Repository wrong(workspace.string(), creds.string(), private_dir.string());
+    try {
+      wrong.clone(url, "main");
+      ADD_FAILURE() << "a clone with the wrong password succeeded";
+    } catch (const GitError& e) {
+      EXPECT_EQ(std::string(e.what()).find("wrong-password-0123456789"), std::string::npos) << e.what();
+    }
+  }
+  fs::remove_all(workspace);
+  fs::create_directories(workspace);
+  std::ofstream(creds / "password") << "pa55-w0rd-f0r-g1t-0123\n";
+  Repository repo(workspace.string(), creds.string(), private_dir.string());
+  repo.clone(url, "main");
+  ASSERT_TRUE(fs::exists(workspace / "README.md"));
+  std::ofstream(workspace / "README.md") << "over https\n";
+  repo.commit_all("droid: https", "droid", "droid@droid.dev");
+  repo.push("droid/https");
+  EXPECT_EQ(server.show("droid/https:README.md"), "over https\n");
+  std::ifstream cfg(workspace / ".git" / "config");
+  const std::string text((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("pa55"), std::string::npos) << "the password was written into the repository's config";
+
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  ::close(out[0]);
+  ::unsetenv("GIT_SSL_CAINFO");
 }
 
 }  // namespace
