@@ -14,7 +14,9 @@ std::atomic<int> g_min_level{static_cast<int>(Level::Info)};
 std::mutex g_mu;
 std::function<void(const std::string&)> g_sink;  // guarded by g_mu
 
-std::string now_rfc3339_millis() {
+}  // namespace
+
+std::string utc_timestamp() {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::system_clock::to_time_t(now);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -25,8 +27,6 @@ std::string now_rfc3339_millis() {
                 tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
   return buf;
 }
-
-}  // namespace
 
 const char* level_name(Level level) {
   switch (level) {
@@ -57,7 +57,7 @@ void set_sink(std::function<void(const std::string&)> sink) {
 void write(Level level, std::string_view logger, std::string_view message, const nlohmann::json& fields) {
   if (static_cast<int>(level) < g_min_level.load()) return;
   nlohmann::json line = nlohmann::json::object();
-  line["ts"] = now_rfc3339_millis();
+  line["ts"] = utc_timestamp();
   line["level"] = level_name(level);
   if (!logger.empty()) line["logger"] = std::string(logger);
   line["msg"] = std::string(message);

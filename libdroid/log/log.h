@@ -23,6 +23,9 @@ enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 const char* level_name(Level level);
 Level parse_level(std::string_view text);
 
+// Now, UTC, RFC 3339 with milliseconds: "2026-11-22T02:10:00.123Z".
+std::string utc_timestamp();
+
 void set_min_level(Level level);
 Level min_level();
 

@@ -1,25 +1,12 @@
 #include "agent/audit_log.h"
 
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <utility>
+
+#include "log/log.h"
 
 namespace droid::runner::agent {
 
 using nlohmann::json;
-
-std::string utc_timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
 
 AuditLog::AuditLog(std::ostream* out, std::string session, Redact redact, Sink sink)
     : out_(out), session_(std::move(session)), redact_(std::move(redact)), sink_(std::move(sink)) {}
@@ -45,7 +32,7 @@ json AuditLog::redacted(const json& value) const {
 void AuditLog::record(std::string_view event, json fields) {
   if (!fields.is_object()) fields = json{{"value", std::move(fields)}};
   json line = redacted(fields);
-  line["ts"] = utc_timestamp();
+  line["ts"] = log::utc_timestamp();
   line["type"] = "audit";
   line["session"] = session_;
   line["event"] = std::string(event);

@@ -44,7 +44,4 @@ class AuditLog {
   std::uint64_t seq_ = 0;
 };
 
-// "2026-11-22T06:00:00.123Z" for now (UTC, milliseconds).
-std::string utc_timestamp();
-
 }  // namespace droid::runner::agent
