@@ -76,10 +76,10 @@ Result run(const std::vector<std::string>& argv, const std::string& input, std::
   Options options;
   options.input = input;
   options.timeout = timeout;
-  return run(argv, options);
+  return run_with(argv, options);
 }
 
-Result run(const std::vector<std::string>& argv, const Options& options) {
+Result run_with(const std::vector<std::string>& argv, const Options& options) {
   const std::string& input = options.input;
   const std::chrono::milliseconds timeout = options.timeout;
   if (argv.empty()) throw std::invalid_argument("process::run: empty argv");

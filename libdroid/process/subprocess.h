@@ -32,6 +32,6 @@ struct Options {
   bool clear_env = false;        // start from an empty environment instead of the caller's
   std::vector<std::string> env;  // "NAME=value", added or replacing the caller's
 };
-Result run(const std::vector<std::string>& argv, const Options& options);
+Result run_with(const std::vector<std::string>& argv, const Options& options);
 
 }  // namespace droid::process

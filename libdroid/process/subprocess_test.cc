@@ -54,19 +54,19 @@ TEST(Subprocess, OptionsSetTheDirectoryAndTheEnvironment) {
   Options o;
   o.cwd = "/usr";
   o.env = {"DROID_TEST_A=one", "HOME=/nowhere"};
-  Result r = run({"sh", "-c", "pwd; echo $DROID_TEST_A $HOME"}, o);
+  Result r = run_with({"sh", "-c", "pwd; echo $DROID_TEST_A $HOME"}, o);
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.out, "/usr\none /nowhere\n");
 
   o.clear_env = true;
   o.env = {"ONLY=this", "PATH=/usr/bin:/bin"};
-  r = run({"sh", "-c", "env | sort"}, o);
+  r = run_with({"sh", "-c", "env | sort"}, o);
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.out.find("HOME="), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ONLY=this"), std::string::npos) << r.out;
 
   o.cwd = "/does/not/exist";
-  EXPECT_THROW(run({"true"}, o), std::runtime_error);
+  EXPECT_THROW(run_with({"true"}, o), std::runtime_error);
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ Result runner(const std::vector<std::string>& args, const std::vector<std::strin
   o.env = env;
   std::vector<std::string> argv = {DROID_RUNNER};
   argv.insert(argv.end(), args.begin(), args.end());
-  return droid::process::run(argv, o);
+  return droid::process::run_with(argv, o);
 }
 
 TEST(Exec, RunsASessionInTheWorkspaceAndPrintsTheAnswer) {
@@ -185,7 +185,7 @@ struct GitServer {
     droid::process::Options o;
     o.cwd = root.string();
     o.env = {"HOME=" + root.string(), "GIT_CONFIG_NOSYSTEM=1"};
-    const Result seed = droid::process::run(
+    const Result seed = droid::process::run_with(
         {"sh", "-ec",
          "git init -q --bare -b main app.git && git init -q -b main seed && cd seed && echo 'int x;' > a.c && "
          "git add a.c && git -c user.name=t -c user.email=t@t commit -qm init && git push -q ../app.git main"},

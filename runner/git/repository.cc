@@ -112,7 +112,7 @@ std::string Repository::git(const std::vector<std::string>& args, bool network) 
     argv.push_back(workspace_);
   }
   argv.insert(argv.end(), args.begin(), args.end());
-  const process::Result r = process::run(argv, o);
+  const process::Result r = process::run_with(argv, o);
   if (!r.ok()) {
     std::string what =
         "git " + args[0] + (r.timed_out ? " timed out" : " failed (exit " + std::to_string(r.exit_code) + ")");

@@ -35,7 +35,7 @@ void sh(const std::string& script, const fs::path& cwd = "/") {
   o.cwd = cwd.string();
   o.env = {"GIT_CONFIG_NOSYSTEM=1", "HOME=" + cwd.string(), "GIT_AUTHOR_NAME=t",
            "GIT_AUTHOR_EMAIL=t@t",  "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t"};
-  const process::Result r = process::run({"sh", "-ec", script}, o);
+  const process::Result r = process::run_with({"sh", "-ec", script}, o);
   ASSERT_TRUE(r.ok()) << script << "\n" << r.describe();
 }
 
