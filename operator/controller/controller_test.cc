@@ -148,8 +148,11 @@ TEST(Controller, GivesUpAfterMaxRetriesUntilTheNextEnqueue) {
   ASSERT_TRUE(r.wait([&] { return r.calls["k"] == 4; }));
   // Dropped: no fifth attempt on its own.
   EXPECT_FALSE(r.wait([&] { return r.calls["k"] > 4; }, 200ms));
+  // A new change starts over: one attempt and max_retries retries again. (Waiting
+  // for exactly 5 would race with the retries that follow it at once.)
   c.enqueue("k");
-  EXPECT_TRUE(r.wait([&] { return r.calls["k"] == 5; }));
+  EXPECT_TRUE(r.wait([&] { return r.calls["k"] == 8; }));
+  EXPECT_FALSE(r.wait([&] { return r.calls["k"] > 8; }, 200ms));
   c.stop();
 }
 
