@@ -226,7 +226,8 @@ int run(const std::vector<std::string>& args) {
 
     const json t = s.value("telemetry", json::object());
     in.telemetry.endpoint = t.value("otlpEndpoint", "");
-    for (const auto& [k, v] : t.value("resourceAttributes", json::object()).items())
+    const json attributes = t.value("resourceAttributes", json::object());
+    for (const auto& [k, v] : attributes.items())
       if (v.is_string()) in.telemetry.resource_attributes[k] = v.get<std::string>();
     in.telemetry.resource_attributes["droid.session"] = session_ref.value("name", "");
     in.telemetry.resource_attributes["k8s.namespace.name"] = session_ref.value("namespace", "");
