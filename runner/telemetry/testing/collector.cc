@@ -69,7 +69,7 @@ bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
 
 Collector::Collector(const fs::path& dir, const std::string& tls_cert, const std::string& tls_key)
     : dir_(dir), port_(free_port()), tls_(!tls_cert.empty()) {
-  const char* binary = std::getenv("DROID_OTELCOL");
+  const char* binary = std::getenv("DROID_OTELCOL");  // NOLINT(concurrency-mt-unsafe): test setup
   if (binary == nullptr || *binary == '\0') {
     throw std::runtime_error(
         "DROID_OTELCOL is not set: it must name the test bed's OpenTelemetry Collector "

@@ -319,8 +319,9 @@ TEST_F(LeaderElectionE2E, StopReleasesTheLeaseAndTheOtherTakesOverAtOnce) {
   const auto takeover = SteadyClock::now() - stop_at;
   std::cout << "takeover after release: " << std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()
             << " ms\n";
-  // b retries every 0.5-1.1 s (jittered): well under the lease duration.
-  EXPECT_LT(takeover, 5s);
+  // b retries every 0.5-1.1 s (jittered). Without the release it could not lead
+  // before the 10 s lease ran out: a takeover inside it proves the release.
+  EXPECT_LT(takeover, 10s);
   const LeaseRecord r = record("release");
   EXPECT_EQ(r.holder_identity, "candidate-b");
   EXPECT_EQ(r.lease_duration_seconds, 10);
@@ -356,7 +357,9 @@ TEST_F(LeaderElectionE2E, ADeadHolderIsReplacedAfterTheLeaseDurationNotBefore) {
   std::cout << "takeover after the last renewal of a dead holder: "
             << std::chrono::duration_cast<std::chrono::milliseconds>(after).count() << " ms\n";
   EXPECT_GE(after, 3s) << "taken over before the lease expired";
-  EXPECT_LT(after, 3s + 2 * 1100ms + 1s) << "taken over much later than the lease duration";
+  // Liveness is the wait above; this only says it did not take several lease
+  // durations (a loaded machine adds scheduling delay to every retry).
+  EXPECT_LT(after, 3 * 3s) << "taken over much later than the lease duration";
   EXPECT_EQ(calls_a.stopped, 0);  // a crashed process gets no callback
   const LeaseRecord now = record("dead-holder");
   EXPECT_EQ(now.holder_identity, "candidate-b");
@@ -401,7 +404,7 @@ TEST_F(LeaderElectionE2E, ALiveForeignHolderIsNeverDisplacedThenItsExpiredLeaseI
   std::cout << "takeover after the last renewal of a foreign holder: "
             << std::chrono::duration_cast<std::chrono::milliseconds>(after).count() << " ms\n";
   EXPECT_GE(after, 3s);
-  EXPECT_LT(after, 3s + 2 * 1100ms + 1s);
+  EXPECT_LT(after, 3 * 3s);
   const LeaseRecord taken = record("foreign");
   EXPECT_EQ(taken.holder_identity, "candidate");
   EXPECT_EQ(taken.lease_transitions, 6);
@@ -477,9 +480,10 @@ TEST_F(LeaderElectionE2E, ALeaderCutOffFromTheApiServerStopsLeadingAfterTheRenew
   const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
   std::cout << "cut off, after the last renewal: is_leader false after " << ms(not_leader)
             << " ms, on_stopped_leading after " << ms(stopped) << " ms\n";
-  // is_leader() is false once the renew deadline of the last renewal has passed (+ the
-  // test's polling), before the 3 s lease can expire for anyone else...
-  EXPECT_LE(not_leader, 2s + 250ms);
+  // is_leader() is false once the renew deadline (2 s) of the last renewal has
+  // passed, and always before the 3 s lease can expire for anyone else: two
+  // leaders at once is what must never happen...
+  EXPECT_LT(not_leader, 3s);
   // ...and on_stopped_leading comes when a failed renewal finds the deadline passed, not
   // at the first failed renewal.
   EXPECT_GE(stopped, 2s - 5ms);
