@@ -271,7 +271,9 @@ TEST_F(EventRecorderE2E, ARefusedEventIsDroppedAndCounted) {
   const auto start = std::chrono::steady_clock::now();
   recorder.record(gone, EventType::Warning, "Lost", "Run", "nobody will read this");
   recorder.record(gone, EventType::Warning, "Lost", "Run", "nobody will read this");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 100ms);
+  // record() only queues: no retries with backoff on the caller's thread (a
+  // generous bound; a loaded machine can preempt the thread for a while).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
   ASSERT_TRUE(recorder.flush(10s));
   EXPECT_GE(recorder.failed(), 1U);  // the create was refused (NotFound), not retried
   EXPECT_EQ(recorder.written(), 0U);
