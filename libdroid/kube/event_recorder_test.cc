@@ -177,7 +177,8 @@ TEST(EventRecorder, RecordNeverBlocksAndDropsWhenTheQueueIsFull) {
   for (int i = 0; i < 10; ++i) {
     recorder.record(session_ref(), EventType::Normal, "Reason" + std::to_string(i), "Act", "distinct events");
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "record() waited for the network";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms)
+      << "record() waited for the network (one request alone times out after 2 s)";
   // At most one event is being written and two are queued: 7 or 8 of the 10 are dropped.
   EXPECT_GE(recorder.dropped(), 7U);
   EXPECT_LE(recorder.dropped(), 8U);

@@ -56,7 +56,7 @@ TEST(ControllerSwitch, ASlowStopDoesNotBlockTheCaller) {
   ASSERT_TRUE(eventually([&] { return stopping.load(); }));  // the stop hangs until released
   const auto t0 = std::chrono::steady_clock::now();
   sw.set(true);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);  // a blocked set() would wait for the release, forever
   release = true;
   // Stopped, then started again: the last wish wins.
   ASSERT_TRUE(eventually([&] { return sw.starts() == 2 && sw.running(); }));

@@ -487,7 +487,7 @@ TEST_F(LeaderElectionE2E, ALeaderCutOffFromTheApiServerStopsLeadingAfterTheRenew
   // ...and on_stopped_leading comes when a failed renewal finds the deadline passed, not
   // at the first failed renewal.
   EXPECT_GE(stopped, 2s - 5ms);
-  EXPECT_LT(stopped, 2s + 2 * 1s + 500ms);  // at most one more attempt (two 1 s request timeouts)
+  EXPECT_LT(stopped, 2s + 2 * 1s + 2s);  // at most one more attempt (two 1 s request timeouts), load margin
   elector.stop();
   EXPECT_EQ(record("cut-off").holder_identity, "candidate");  // could not release: still on the server
 }
