@@ -14,6 +14,7 @@ set -euo pipefail
 PACKAGES=(
   g++ make cmake ninja-build pkg-config git ca-certificates curl openssl jq
   iproute2 procps psmisc util-linux
+  python3  # the HTTPS git server of the runner's git tests, and the demo's glue
   libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev
   prometheus-cpp-dev libre2-dev libgtest-dev libgmock-dev librapidcheck-dev
   clang-format clang-tidy
