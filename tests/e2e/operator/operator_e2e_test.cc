@@ -177,7 +177,8 @@ class OperatorE2E : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(make_webhook_certificates());
 
     ops_port_ = free_port();
-    op_ = std::make_unique<OperatorProcess>(DROID_OPERATOR_BIN, operator_args(ops_port_, "e2e-a"),
+    webhook_port_ = free_port();
+    op_ = std::make_unique<OperatorProcess>(DROID_OPERATOR_BIN, operator_args(ops_port_, "e2e-a", webhook_port_),
                                             "/tmp/droid-op-e2e-" + kId + ".log");
     start_operator();
   }
@@ -199,7 +200,10 @@ class OperatorE2E : public ::testing::Test {
 
  protected:
   // client-go's lease timings (15 s / 10 s / 2 s): an API server restart must not cost the lease.
-  static std::vector<std::string> operator_args(int port, const std::string& identity) {
+  // The webhook listens on a port of its own (a free one unless given): never
+  // port + 1, which another process may hold.
+  static std::vector<std::string> operator_args(int port, const std::string& identity, int webhook_port = 0) {
+    if (webhook_port == 0) webhook_port = free_port();
     return {"--kubeconfig",
             operator_kubeconfig_,
             "--namespace",
@@ -217,7 +221,7 @@ class OperatorE2E : public ::testing::Test {
             "--webhook-cert-dir",
             cert_dir_,
             "--webhook-bind-address",
-            "127.0.0.1:" + std::to_string(port + 1)};
+            "127.0.0.1:" + std::to_string(webhook_port)};
   }
 
   static void start_operator() {
@@ -409,6 +413,7 @@ class OperatorE2E : public ::testing::Test {
   static inline std::unique_ptr<kube::Client> client_;
   static inline std::unique_ptr<OperatorProcess> op_;
   static inline int ops_port_ = 0;
+  static inline int webhook_port_ = 0;
 };
 
 TEST_F(OperatorE2E, AllowedSessionGetsItsLockedDownObjectsAndFollowsItsPod) {
@@ -706,7 +711,7 @@ TEST_F(OperatorE2E, AdmissionWebhookOfTheBinaryRefusesAtCreateAndStampsTheReques
   ca << ca_file.rdbuf();
   op::WebhookRegistration reg;
   reg.name = kRelease;
-  reg.client.url = "https://127.0.0.1:" + std::to_string(ops_port_ + 1);
+  reg.client.url = "https://127.0.0.1:" + std::to_string(webhook_port_);
   reg.client.ca_bundle_pem = ca.str();
   reg.excluded_namespaces = {"kube-system", kOperatorNs};
   reg.namespace_match_labels = {{"droid-e2e-op-hook", kId}};
