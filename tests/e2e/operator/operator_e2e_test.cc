@@ -457,7 +457,8 @@ TEST_F(OperatorE2E, AllowedSessionGetsItsLockedDownObjectsAndFollowsItsPod) {
   // No ingress rule at all (the apiserver drops the empty list) with both policy types: deny all ingress.
   EXPECT_TRUE(!np["spec"].contains("ingress") || np["spec"]["ingress"].empty()) << np.dump(2);
   EXPECT_EQ(np["spec"]["policyTypes"], json({"Ingress", "Egress"}));
-  EXPECT_TRUE(has_event(kMainNs, "happy", "Normal", "PodCreated"));
+  // Events are written asynchronously (a bounded queue): wait for it.
+  EXPECT_TRUE(wait_until([] { return has_event(kMainNs, "happy", "Normal", "PodCreated"); }, 60s));
 
   pod_running(kMainNs, "happy-runner");
   s = wait_for_session(kMainNs, "happy", [](const json& s) { return s["status"].value("phase", "") == "Running"; });
@@ -544,7 +545,7 @@ TEST_F(OperatorE2E, PodCreationFailuresAreRetriedABoundedNumberOfTimesWithAReaso
   EXPECT_EQ(ready_reason(s), "PodCreateFailed");
   EXPECT_EQ(s["status"]["attempts"], 2);
   EXPECT_NE(ready_message(s).find("no-such-runtime-class"), std::string::npos) << ready_message(s);
-  EXPECT_TRUE(has_event(kFailNs, "no-runtime", "Warning", "PodCreateFailed"));
+  EXPECT_TRUE(wait_until([] { return has_event(kFailNs, "no-runtime", "Warning", "PodCreateFailed"); }, 60s));
 }
 
 TEST_F(OperatorE2E, OrgPolicyStatusShowsValidityAndGovernedNamespaces) {
