@@ -16,6 +16,7 @@
 #include <cpprest/http_client.h>
 
 #include "hooks/timeout_text.h"
+#include "llm/cancel_watchdog.h"
 
 namespace droid::runner::hooks {
 namespace {
@@ -54,43 +55,6 @@ bool is_ip_literal(std::string host) {
   return !ec;
 }
 
-// Cancels the request at the deadline, from a thread of its own: cpprestsdk's
-// own timeout applies to each read, not to the exchange.
-class Deadline {
- public:
-  Deadline(std::chrono::milliseconds timeout, const pplx::cancellation_token_source& source)
-      : thread_([this, timeout, source]() {
-          std::unique_lock lock(mu_);
-          if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
-            passed_ = true;
-            lock.unlock();
-            source.cancel();
-          }
-        }) {}
-  ~Deadline() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Deadline(const Deadline&) = delete;
-  Deadline& operator=(const Deadline&) = delete;
-
-  bool passed() {
-    std::lock_guard lock(mu_);
-    return passed_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool passed_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
-
 }  // namespace
 
 HookResult run_http_hook(Event event, const std::string& url, const std::map<std::string, std::string>& headers,
@@ -114,7 +78,7 @@ HookResult run_http_hook(Event event, const std::string& url, const std::map<std
   }
 
   http_client_config cfg;
-  // Longer than the deadline: the Deadline below is what ends a slow exchange.
+  // Longer than the deadline: the watchdog below is what ends a slow exchange.
   cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout + std::chrono::seconds(1)));
   cfg.set_validate_certificates(true);
   cfg.set_tlsext_sni_enabled(!is_ip_literal(target.host()));
@@ -141,7 +105,7 @@ HookResult run_http_hook(Event event, const std::string& url, const std::map<std
   const auto started = std::chrono::steady_clock::now();
   try {
     http_client client(origin.to_uri(), cfg);
-    Deadline deadline(timeout, source);
+    llm::CancelWatchdog deadline(std::chrono::steady_clock::now() + timeout, source);
     try {
       web::http::http_response response = client.request(request, source.get_token()).get();
       const int status = response.status_code();
@@ -159,7 +123,7 @@ HookResult run_http_hook(Event event, const std::string& url, const std::map<std
       }
       return parse_http_result(event, status, body);
     } catch (const std::exception& e) {
-      if (deadline.passed() || std::chrono::steady_clock::now() - started >= timeout) {
+      if (deadline.fired() || std::chrono::steady_clock::now() - started >= timeout) {
         return failure("timed out after " + timeout_text(timeout));
       }
       source.cancel();

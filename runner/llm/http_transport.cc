@@ -15,6 +15,7 @@
 
 #include <cpprest/http_client.h>
 
+#include "llm/cancel_watchdog.h"
 #include "llm/error.h"
 
 namespace droid::llm {
@@ -158,43 +159,6 @@ void configure_tls(boost::asio::ssl::context& ctx, const TlsMaterial& tls) {
   }
 }
 
-// Cancels a request when its deadline passes, from a thread of its own (the
-// waiting caller is blocked in a cpprestsdk .get()).
-class Watchdog {
- public:
-  Watchdog(std::chrono::steady_clock::time_point deadline, const pplx::cancellation_token_source& source)
-      : thread_([this, deadline, source]() {
-          std::unique_lock lock(mu_);
-          if (!cv_.wait_until(lock, deadline, [this] { return disarmed_; })) {
-            fired_ = true;
-            lock.unlock();
-            source.cancel();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mu_);
-      disarmed_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
-  bool fired() {
-    std::lock_guard lock(mu_);
-    return fired_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool disarmed_ = false;
-  bool fired_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
-
 }  // namespace
 
 std::string HttpHead::header(const std::string& lower_name) const {
@@ -302,7 +266,7 @@ void HttpTransport::post(const std::string& url, const std::vector<std::pair<std
   const auto now = std::chrono::steady_clock::now();
   if (deadline <= now) throw TimeoutError(where + ": the deadline passed before the request was sent");
   pplx::cancellation_token_source source;
-  Watchdog watchdog(deadline, source);
+  CancelWatchdog watchdog(deadline, source);
   const auto timed_out = [&] {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     return TimeoutError(where + ": no complete answer within " + std::to_string(ms) + " ms");
