@@ -108,8 +108,12 @@ std::string Repository::git(const std::vector<std::string>& args, bool network) 
     argv.push_back(kv);
   }
   if (args.empty() || args[0] != "clone") {
+    // The repository is named, not discovered: a .git the agent planted in a
+    // parent or replaced is never searched for.
     argv.emplace_back("-C");
     argv.push_back(workspace_);
+    argv.push_back("--git-dir=" + (fs::path(workspace_) / ".git").string());
+    argv.push_back("--work-tree=" + workspace_);
   }
   argv.insert(argv.end(), args.begin(), args.end());
   const process::Result r = process::run_with(argv, o);
@@ -158,10 +162,20 @@ void Repository::restore_config() const {
   const fs::path saved = fs::path(private_dir_) / "config.cloned";
   if (!fs::exists(saved)) return;
   std::error_code ec;
+  // The clone made .git a directory. A file ("gitdir: elsewhere") or a symlink
+  // there would point git at a repository the agent prepared, config and all.
+  if (fs::symlink_status(git_dir, ec).type() != fs::file_type::directory) {
+    throw GitError(
+        "the workspace's .git is no longer the directory the clone made (it was replaced by a file, a symlink or "
+        "removed during the session); the runner does not commit or push from a repository it did not clone");
+  }
   fs::remove(git_dir / "config", ec);  // a symlink planted there is replaced, not followed
   fs::copy_file(saved, git_dir / "config", fs::copy_options::overwrite_existing);
   fs::remove_all(git_dir / "hooks", ec);
   fs::remove(git_dir / "info" / "attributes", ec);
+  // Files that make git read its config or refs from another directory, and the
+  // per-worktree config: none exists in a fresh clone.
+  for (const char* name : {"commondir", "config.worktree", "gitdir"}) fs::remove_all(git_dir / name, ec);
 }
 
 std::vector<std::string> Repository::changed_files() const {

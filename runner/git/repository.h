@@ -9,8 +9,9 @@
 // in a remote URL, or in the environment of the agent's tools (the tool sandbox
 // cannot read the directory). Every git error is scrubbed of the credentials.
 // After the agent has run, the runner's own git calls use the .git/config saved
-// at clone time and no hooks: nothing the agent planted in .git runs outside
-// the sandbox.
+// at clone time and no hooks, name the repository (no discovery), and refuse a
+// .git the agent replaced by a file or symlink: nothing the agent planted in
+// .git runs outside the sandbox.
 //
 //   Repository repo(workspace, credentials_dir, private_dir);
 //   repo.clone("git://git.corp/app.git", "main");

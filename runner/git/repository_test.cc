@@ -141,6 +141,59 @@ TEST_F(RepositoryTest, WhatTheAgentWroteIntoDotGitDoesNotRunWhenTheRunnerCommits
   EXPECT_FALSE(fs::exists(witness)) << "a program the agent planted ran outside the sandbox";
 }
 
+// The agent cannot write the runner's private directory, but it can replace
+// the workspace's .git: by a "gitdir:" file or a symlink to a repository it
+// prepared, or add a commondir file that moves the config elsewhere.
+TEST_F(RepositoryTest, ARepositoryTheAgentSubstitutedForDotGitIsRefusedNotUsed) {
+  for (const std::string how : {"gitdir-file", "symlink"}) {
+    SCOPED_TRACE(how);
+    fs::remove_all(workspace);
+    fs::remove_all(private_dir);
+    fs::create_directories(workspace);
+    Repository repo(workspace.string(), "", private_dir.string());
+    repo.clone(server.url(), "main");
+    const fs::path witness = scratch / ("pwned-" + how);
+    const fs::path evil = scratch / ("evil-" + how);
+    fs::remove_all(evil);
+    fs::copy(workspace / ".git", evil, fs::copy_options::recursive);
+    std::ofstream(evil / "config", std::ios::app) << "[filter \"x\"]\n\tclean = touch " << witness << "\n";
+    std::ofstream(workspace / ".gitattributes") << "* filter=x\n";
+    fs::remove_all(workspace / ".git");
+    if (how == "symlink") {
+      fs::create_directory_symlink(evil, workspace / ".git");
+    } else {
+      std::ofstream(workspace / ".git") << "gitdir: " << evil.string() << "\n";
+    }
+    std::ofstream(workspace / "file.txt") << "content\n";
+    try {
+      repo.commit_all("droid: change", "droid", "droid@droid.dev");
+      ADD_FAILURE() << "committed from a repository the runner did not clone";
+    } catch (const GitError& e) {
+      EXPECT_NE(std::string(e.what()).find(".git is no longer the directory the clone made"), std::string::npos)
+          << e.what();
+    }
+    EXPECT_THROW(repo.push("droid/x"), GitError);
+    EXPECT_FALSE(fs::exists(witness)) << "a program from the substituted config ran outside the sandbox";
+  }
+}
+
+TEST_F(RepositoryTest, ACommondirPlantedInDotGitDoesNotRedirectTheConfig) {
+  Repository repo(workspace.string(), "", private_dir.string());
+  repo.clone(server.url(), "main");
+  const fs::path witness = scratch / "pwned";
+  const fs::path common = scratch / "common";
+  fs::copy(workspace / ".git", common, fs::copy_options::recursive);
+  std::ofstream(common / "config", std::ios::app) << "[filter \"x\"]\n\tclean = touch " << witness << "\n";
+  std::ofstream(workspace / ".gitattributes") << "* filter=x\n";
+  std::ofstream(workspace / ".git" / "commondir") << common.string() << "\n";
+  std::ofstream(workspace / "file.txt") << "content\n";
+  const std::string sha = repo.commit_all("droid: change", "droid", "droid@droid.dev");
+  EXPECT_EQ(sha.size(), 40u);
+  EXPECT_FALSE(fs::exists(witness)) << "git read the config the agent pointed commondir at";
+  repo.push("droid/common");
+  EXPECT_EQ(server.show("droid/common:file.txt"), "content\n");
+}
+
 TEST_F(RepositoryTest, RefusesUrlsWithCredentialsOrTransportsThatRunCommands) {
   Repository repo(workspace.string(), "", private_dir.string());
   for (const char* url : {"https://bob:s3cret@git.corp/app.git", "ext::sh -c touch% /tmp/x", "--upload-pack=x"}) {
