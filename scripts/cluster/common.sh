@@ -11,6 +11,16 @@
 #   DROID_KCM_PORT          kube-controller-manager secure port  (default 10257)
 #   DROID_SCHEDULER_PORT    kube-scheduler secure port           (default 10259)
 #   DROID_READY_TIMEOUT     seconds to wait for one component    (default 90)
+# and, for the node tier (containerd, kubelet, kube-proxy; see node.sh):
+#   DROID_KUBELET_PORT              kubelet API (HTTPS)          (default 10250)
+#   DROID_KUBELET_HEALTHZ_PORT      kubelet healthz on 127.0.0.1 (default 10248)
+#   DROID_KUBE_PROXY_METRICS_PORT   kube-proxy metrics           (default 10249)
+#   DROID_KUBE_PROXY_HEALTHZ_PORT   kube-proxy healthz           (default 10256)
+#   DROID_NODE_NAME, DROID_NODE_IP  the node's name (default: hostname) and
+#                                   address (default: that of the default route)
+#   DROID_IMAGES_DIR                images imported into containerd (default build/images)
+# Only one node tier can run on a machine at a time (iptables, cgroups and the
+# cni0 bridge are global): up.sh refuses to start a second one.
 
 # shellcheck source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
@@ -36,12 +46,17 @@ CLUSTER_SCRIPTS="$ROOT_DIR/scripts/cluster"
 #                restart this one too
 #   FN_cleanup   optional: called by down.sh after the process is gone
 #                (unmounts, iptables chains, ...)
+#   FN_prestop   optional: called by down.sh before it stops the process
+#                (work that needs it serving, e.g. removing pods' containers)
+#   FN_post      optional: called by up.sh once it is ready, on every run
+#                (idempotent work that needs it serving, e.g. image imports)
 # then add NAME to a tier below. A new tier also goes into CLUSTER_TIERS.
 # ---------------------------------------------------------------------------
 CLUSTER_TIERS=(control-plane node)
 TIER_control_plane=(etcd kube-apiserver kube-controller-manager kube-scheduler)
-TIER_node=()   # containerd kubelet kube-proxy kube-router: not written yet
-DEFAULT_TIERS=(control-plane)
+TIER_node=(containerd kubelet kube-proxy)
+# up.sh without tiers starts control-plane, plus node where node_supported
+# says the machine can run it (DROID_NODE=0 or --control-plane-only: not).
 
 # tier_components TIER prints the components of TIER, one a line.
 tier_components() {
@@ -76,8 +91,25 @@ SERVICE_IP="${DROID_SERVICE_IP:-10.96.0.1}"     # first IP of SERVICE_CIDR: the 
 POD_CIDR="${DROID_POD_CIDR:-10.244.0.0/16}"
 # Address the apiserver publishes in the "kubernetes" Endpoints. Loopback is
 # what a control plane without nodes needs; Kubernetes refuses loopback
-# endpoints, so the node tier will want a routable address here.
+# endpoints, so up.sh sets it to NODE_IP when it starts the node tier (pods
+# reach the apiserver there, through the kubernetes Service).
 APISERVER_ADVERTISE="${DROID_APISERVER_ADVERTISE:-127.0.0.1}"
+
+# The node tier (components containerd, kubelet, kube-proxy; node.sh).
+KUBELET_PORT="${DROID_KUBELET_PORT:-10250}"
+KUBELET_HEALTHZ_PORT="${DROID_KUBELET_HEALTHZ_PORT:-10248}"
+KUBE_PROXY_METRICS_PORT="${DROID_KUBE_PROXY_METRICS_PORT:-10249}"
+KUBE_PROXY_HEALTHZ_PORT="${DROID_KUBE_PROXY_HEALTHZ_PORT:-10256}"
+NODE_NAME="${DROID_NODE_NAME:-$(hostname | tr '[:upper:]' '[:lower:]')}"
+# default_route_ip prints the IPv4 address of the default route's interface.
+default_route_ip() {
+  local dev
+  dev=$(ip -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit }}')
+  [[ -n "$dev" ]] || return 0
+  ip -4 -o addr show dev "$dev" scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+}
+NODE_IP="${DROID_NODE_IP:-$(default_route_ip)}"
+IMAGES_DIR="${DROID_IMAGES_DIR:-$ROOT_DIR/build/images}"
 
 DROID_CLUSTER_DIR=$(realpath -m "$DROID_CLUSTER_DIR")   # absolute: it identifies our processes
 PKI="$DROID_CLUSTER_DIR/pki"
@@ -90,7 +122,15 @@ CLUSTER_MARKER="$DROID_CLUSTER_DIR/.droid-cluster"
 K8S_BIN="$DROID_BIN/kubernetes-$KUBERNETES_VERSION"
 ETCD_BIN="$DROID_BIN/etcd-$ETCD_VERSION"
 
-# Load the component definitions.
+# Node tier state, all under the cluster dir (down.sh --purge removes it).
+CONTAINERD_DIR="$DROID_CLUSTER_DIR/containerd"
+CONTAINERD_SOCK="$CONTAINERD_DIR/containerd.sock"
+KUBELET_DIR="$DROID_CLUSTER_DIR/kubelet"
+CNI_DIR="$DROID_CLUSTER_DIR/cni"
+
+# Load the component definitions and the node tier's host helpers.
+# shellcheck source=node.sh
+. "$CLUSTER_SCRIPTS/node.sh"
 for _f in "$CLUSTER_SCRIPTS"/components/*.sh; do
   # shellcheck source=/dev/null
   . "$_f"

@@ -28,6 +28,7 @@ fi
 
 mapfile -t components < <(all_components | tac)
 for c in "${components[@]}"; do
+  if [[ -n "$(component_pid "$c")" ]] && declare -F "$(fn "$c")_prestop" >/dev/null; then "$(fn "$c")_prestop"; fi
   stop_component "$c"
   if declare -F "$(fn "$c")_cleanup" >/dev/null; then "$(fn "$c")_cleanup"; fi
 done

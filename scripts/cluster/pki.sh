@@ -19,8 +19,11 @@
 #   kube-scheduler[-serving].{crt,key}
 #   front-proxy-ca.{crt,key}, front-proxy-client.{crt,key}   aggregation layer
 #   sa.{key,pub}                       service-account token signing pair
+#   kubelet.{crt,key}                  node client: O=system:nodes, CN=system:node:$NODE_NAME
+#   kubelet-serving.{crt,key}          kubelet API serving cert ($NODE_IP, $NODE_NAME)
+#   kube-proxy.{crt,key}               CN=system:kube-proxy (bound to system:node-proxier)
 # Kubeconfigs (client certs embedded): $DROID_CLUSTER_DIR/admin.kubeconfig,
-# $DROID_CLUSTER_DIR/kubeconfig/{kube-controller-manager,kube-scheduler}.kubeconfig
+# $DROID_CLUSTER_DIR/kubeconfig/{kube-controller-manager,kube-scheduler,kubelet,kube-proxy}.kubeconfig
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 need openssl base64
@@ -128,6 +131,9 @@ EOF
 
 log "certificates and kubeconfigs in $PKI"
 LOCAL_SANS="IP:127.0.0.1,DNS:localhost"
+# The node's address: pods reach the apiserver there (node tier), and the
+# apiserver reaches the kubelet there.
+NODE_SANS="${NODE_IP:+IP:$NODE_IP,}DNS:$NODE_NAME"
 
 ca ca droid-kubernetes-ca
 ca etcd/ca droid-etcd-ca
@@ -136,7 +142,7 @@ ca front-proxy-ca droid-front-proxy-ca
 cert etcd/server etcd/ca "/CN=etcd" serverAuth,clientAuth "$LOCAL_SANS"
 cert apiserver-etcd-client etcd/ca "/CN=kube-apiserver-etcd-client" clientAuth
 cert apiserver ca "/CN=kube-apiserver" serverAuth \
-  "$LOCAL_SANS,IP:$SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  "$LOCAL_SANS,${NODE_IP:+IP:$NODE_IP,}IP:$SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 cert apiserver-kubelet-client ca "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
 cert admin ca "/O=system:masters/CN=droid-admin" clientAuth
 cert kube-controller-manager ca "/CN=system:kube-controller-manager" clientAuth
@@ -145,9 +151,14 @@ cert kube-scheduler ca "/CN=system:kube-scheduler" clientAuth
 cert kube-scheduler-serving ca "/CN=kube-scheduler" serverAuth "$LOCAL_SANS"
 cert front-proxy-client front-proxy-ca "/CN=front-proxy-client" clientAuth
 sa_keys
+cert kubelet ca "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+cert kubelet-serving ca "/CN=system:node:$NODE_NAME" serverAuth "$LOCAL_SANS,$NODE_SANS"
+cert kube-proxy ca "/CN=system:kube-proxy" clientAuth
 
 kubeconfig "$ADMIN_KUBECONFIG" droid-admin admin
 kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-controller-manager.kubeconfig" system:kube-controller-manager kube-controller-manager
 kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-scheduler.kubeconfig" system:kube-scheduler kube-scheduler
+kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet
+kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
 
 if [[ $ISSUED -eq 0 ]]; then step "all certificates valid: reused"; else step "$ISSUED certificates or keys issued"; fi

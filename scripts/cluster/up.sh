@@ -3,8 +3,16 @@
 # (SPEC §8) and prints the path of its admin kubeconfig as the last line of
 # stdout (everything else goes to stderr):
 #
-#   scripts/cluster/up.sh [TIER...]         (default: control-plane)
+#   scripts/cluster/up.sh [TIER...]         (default: control-plane and node)
+#   scripts/cluster/up.sh --control-plane-only   (same as DROID_NODE=0)
 #   export KUBECONFIG=$(scripts/cluster/up.sh)
+#
+# Without tiers it starts the node tier (containerd, kubelet, kube-proxy) too
+# where the machine can run it (root, cgroups, br_netfilter, the Debian
+# packages, the kubelet built): where it cannot, it says why and starts the
+# control plane alone. With the node tier the apiserver advertises (and
+# listens on) the node's address, which pods reach through the kubernetes
+# Service; images in build/images/*.tar are imported into containerd.
 #
 # Tiers and their components are listed in common.sh (CLUSTER_TIERS); each
 # component is a file in components/. Idempotent: a component that runs with
@@ -18,8 +26,37 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 need openssl curl ss setsid flock
 
-tiers=("$@")
-[[ ${#tiers[@]} -gt 0 ]] || tiers=("${DEFAULT_TIERS[@]}")
+tiers=()
+cp_only=0
+[[ "${DROID_NODE:-1}" != 0 ]] || cp_only=1
+for a in "$@"; do
+  case "$a" in
+    --control-plane-only) cp_only=1 ;;
+    -*) die "unknown option $a (usage: $0 [--control-plane-only] [TIER...])" ;;
+    *) tiers+=("$a") ;;
+  esac
+done
+if [[ ${#tiers[@]} -eq 0 ]]; then
+  tiers=(control-plane)
+  if [[ $cp_only -eq 0 ]]; then
+    why=$(node_unsupported)
+    [[ -n "$why" || -n "$(pause_image)" ]] ||
+      why="no pause image in $IMAGES_DIR (build the images: scripts/images/build.sh)"
+    owner=$(node_owner)
+    if [[ -z "$why" && -n "$owner" && "$owner" != "$DROID_CLUSTER_DIR" && -n "$(node_pids_in "$owner")" ]]; then
+      why="the node tier of $owner runs (one per machine)"
+    fi
+    if [[ -z "$why" ]]; then tiers+=(node)
+    else warn "starting the control plane only, without the node tier: $why"; fi
+  fi
+fi
+# Pods reach the apiserver at the node's address (Kubernetes refuses loopback
+# endpoints for the kubernetes Service).
+if [[ " ${tiers[*]} " == *" node "* && -z "${DROID_APISERVER_ADVERTISE:-}" ]]; then
+  [[ -n "$NODE_IP" ]] || die "the node tier needs the node's IPv4 address: set DROID_NODE_IP"
+  APISERVER_ADVERTISE=$NODE_IP
+  export DROID_APISERVER_ADVERTISE=$NODE_IP
+fi
 components=()
 for t in "${tiers[@]}"; do
   tier_components "$t" >/dev/null   # dies on an unknown tier
@@ -28,6 +65,9 @@ done
 
 start=$(now_s)
 log "cluster in $DROID_CLUSTER_DIR (tiers: ${tiers[*]}; apiserver :$APISERVER_PORT, etcd :$ETCD_PORT/:$ETCD_PEER_PORT, kcm :$KCM_PORT, scheduler :$SCHEDULER_PORT)"
+if [[ " ${tiers[*]} " == *" node "* ]]; then
+  step "node $NODE_NAME ($NODE_IP): kubelet :$KUBELET_PORT/:$KUBELET_HEALTHZ_PORT, kube-proxy :$KUBE_PROXY_METRICS_PORT/:$KUBE_PROXY_HEALTHZ_PORT, apiserver advertised at $APISERVER_ADVERTISE"
+fi
 mkdir -p "$DROID_CLUSTER_DIR" "$RUN" "$LOGS"
 # One up.sh or down.sh at a time per cluster.
 exec 9>"$RUN/.lock"
@@ -67,6 +107,7 @@ bring_up() {
   fi
   [[ $LAUNCHED -eq 0 ]] || started[$name]=1
   step "$name ready ($(elapsed "$t0"))"
+  if declare -F "${f}_post" >/dev/null; then "${f}_post"; fi
 }
 
 for c in "${components[@]}"; do bring_up "$c"; done

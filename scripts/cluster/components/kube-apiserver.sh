@@ -15,10 +15,12 @@ kube_apiserver_ports() { echo "$APISERVER_PORT"; }
 kube_apiserver_start() {
   # Kubernetes refuses loopback addresses in the "kubernetes" Endpoints and
   # would log that every 10s: with a loopback advertise address, publish none.
-  local reconciler=lease
-  [[ "$APISERVER_ADVERTISE" == 127.* ]] && reconciler=none
+  # With the node tier, pods reach it at the advertised (node) address through
+  # the kubernetes Service, so it listens on every address, not just loopback.
+  local reconciler=lease bind=0.0.0.0
+  [[ "$APISERVER_ADVERTISE" == 127.* ]] && reconciler=none bind=127.0.0.1
   run_daemon kube-apiserver "$(kube_apiserver_binary)" \
-    --bind-address=127.0.0.1 \
+    --bind-address="$bind" \
     --secure-port="$APISERVER_PORT" \
     --advertise-address="$APISERVER_ADVERTISE" \
     --endpoint-reconciler-type="$reconciler" \
