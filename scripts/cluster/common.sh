@@ -54,7 +54,7 @@ CLUSTER_SCRIPTS="$ROOT_DIR/scripts/cluster"
 # ---------------------------------------------------------------------------
 CLUSTER_TIERS=(control-plane node)
 TIER_control_plane=(etcd kube-apiserver kube-controller-manager kube-scheduler)
-TIER_node=(containerd kubelet kube-proxy)
+TIER_node=(containerd kubelet kube-proxy netpol)
 # up.sh without tiers starts control-plane, plus node where node_supported
 # says the machine can run it (DROID_NODE=0 or --control-plane-only: not).
 

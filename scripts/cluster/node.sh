@@ -131,7 +131,7 @@ node_host_restore() {
 
 # node_iptables_cleanup removes, from every table of iptables and ip6tables
 # (the host's backend, as kube-proxy uses it), the chains kube-proxy and the
-# CNI plugins made (KUBE-*, CNI-*) and the rules jumping to them. Each table
+# CNI plugins and netpol made (KUBE-*, CNI-*, DROID-NP*) and the rules jumping to them. Each table
 # is rewritten in one iptables-restore, so rules of others stay as they are.
 node_iptables_cleanup() {
   local cmd t save filtered n
@@ -139,10 +139,10 @@ node_iptables_cleanup() {
     command -v "$cmd-save" >/dev/null 2>&1 || continue
     for t in filter nat mangle raw; do
       save=$("$cmd-save" -t "$t" 2>/dev/null) || continue
-      n=$(grep -cE '^:(KUBE-|CNI-)|^-A (KUBE-|CNI-)|-[jg] (KUBE-|CNI-)' <<<"$save" || true)
+      n=$(grep -cE '^:(KUBE-|CNI-|DROID-NP)|^-A (KUBE-|CNI-|DROID-NP)|-[jg] (KUBE-|CNI-|DROID-NP)' <<<"$save" || true)
       [[ $n -gt 0 ]] || continue
-      filtered=$(grep -vE '^:(KUBE-|CNI-)|^-A (KUBE-|CNI-)|-[jg] (KUBE-|CNI-)' <<<"$save")
-      step "$cmd: removing $n KUBE-*/CNI-* chains and rules from table $t"
+      filtered=$(grep -vE '^:(KUBE-|CNI-|DROID-NP)|^-A (KUBE-|CNI-|DROID-NP)|-[jg] (KUBE-|CNI-|DROID-NP)' <<<"$save")
+      step "$cmd: removing $n KUBE-*/CNI-*/DROID-NP* chains and rules from table $t"
       "$cmd-restore" <<<"$filtered" || warn "$cmd-restore of table $t failed"
     done
   done
@@ -180,7 +180,7 @@ node_pods_cleanup() {
 
 # node_host_cleanup removes the host state the node tier leaves once its
 # processes are gone: pod network namespaces that are left, the cni0 bridge
-# and its veths, KUBE-*/CNI-* iptables chains, the pods' cgroups, CNI caches,
+# and its veths, KUBE-*/CNI-*/DROID-NP* iptables chains, the pods' cgroups, CNI caches,
 # the kubelet's log symlinks; and restores the sysctls.
 node_host_cleanup() {
   local ns link d n=0
@@ -205,10 +205,13 @@ node_host_cleanup() {
     [[ -d "$d" ]] && warn "could not remove cgroup $d (a process still in it?)" || n=$((n + 1))
   done
   [[ $n -eq 0 ]] || step "removed the kubepods cgroups ($n hierarchies)"
-  rm -rf /var/lib/cni/results/"$CNI_NETWORK"-* "$CNI_DIR/ipam" 2>/dev/null || true
+  rm -rf /var/lib/cni/results/"$CNI_NETWORK"-* /var/lib/cni/results/cni-loopback-* "$CNI_DIR/ipam" 2>/dev/null || true
   for link in "$CONTAINER_LOGS_LINKS"/*.log; do
     [[ -L "$link" && "$(readlink "$link")" == "$DROID_CLUSTER_DIR"/* ]] && rm -f "$link"
   done
+  # Directories containerd, the CNI plugins and the kubelet create at fixed
+  # places, when they are left empty.
+  rmdir /run/containerd/s /run/containerd /var/lib/cni/results /var/lib/cni "$CONTAINER_LOGS_LINKS" 2>/dev/null || true
   node_host_restore
 }
 

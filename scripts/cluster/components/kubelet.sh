@@ -105,10 +105,16 @@ kubelet_ready() {
   [[ "$(curl --silent --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" 2>/dev/null)" == ok ]]
 }
 
-# node_ready_status prints the Node's Ready condition status ("True", ...).
+# node_ready_status prints the Node's Ready condition status ("True", ...),
+# counting only a status the running kubelet posted: one older than its pid
+# file is a previous kubelet's ("stale").
 node_ready_status() {
-  "$K8S_BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=5s get node "$NODE_NAME" \
-    -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true
+  local out status beat since
+  out=$("$K8S_BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=5s get node "$NODE_NAME" \
+    -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}' 2>/dev/null) || return 0
+  read -r status beat <<<"$out"
+  since=$(stat -c %Y "$RUN/kubelet.pid" 2>/dev/null || echo 0)
+  if [[ -n "$beat" ]] && (( $(date -d "$beat" +%s) + 1 < since )); then echo "$status (stale)"; else echo "$status"; fi
 }
 
 # kubelet_post waits until the Node is Ready (the kubelet has registered, the
