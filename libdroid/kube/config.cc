@@ -1,11 +1,13 @@
 #include "kube/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -28,19 +30,6 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   auto e = s.find_last_not_of(ws);
   return s.substr(b, e - b + 1);
-}
-
-// A named entry of one of the kubeconfig lists (clusters, users, contexts).
-YAML::Node find_named(const YAML::Node& root, const std::string& list, const std::string& name,
-                      const std::string& file) {
-  const YAML::Node items = root[list];
-  if (items && !items.IsSequence()) throw ConfigError(file + ": " + list + " is not a list");
-  if (items) {
-    for (const auto& item : items) {
-      if (item["name"] && item["name"].as<std::string>() == name) return item;
-    }
-  }
-  throw ConfigError(file + ": " + list + ": no entry named \"" + name + "\"");
 }
 
 std::string scalar(const YAML::Node& node, const std::string& key, const std::string& where) {
@@ -125,78 +114,157 @@ std::string base64_decode(const std::string& text) {
   return out;
 }
 
-Config load_kubeconfig(const std::string& path, const KubeconfigOptions& options) {
+namespace {
+
+// One kubeconfig file, parsed.
+struct KubeconfigFile {
+  std::string path;
+  std::filesystem::path dir;
   YAML::Node root;
+};
+
+KubeconfigFile parse_kubeconfig(const std::string& path) {
+  KubeconfigFile file{path, std::filesystem::path(path).parent_path(), {}};
   try {
-    root = YAML::LoadFile(path);
+    file.root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
     throw ConfigError(path + ": cannot read the kubeconfig");
   } catch (const YAML::Exception& e) {
     throw ConfigError(path + ": invalid YAML: " + e.what());
   }
-  if (!root.IsMap()) throw ConfigError(path + ": not a kubeconfig (expected a mapping)");
-  const auto dir = std::filesystem::path(path).parent_path();
+  if (file.root.IsNull()) file.root = YAML::Node(YAML::NodeType::Map);  // an empty file merges as nothing
+  if (!file.root.IsMap()) throw ConfigError(path + ": not a kubeconfig (expected a mapping)");
+  return file;
+}
 
+// The files' names for messages about the merged configuration: "a" or "a:b".
+std::string joined_paths(const std::vector<KubeconfigFile>& files) {
+  std::string out;
+  for (const auto& f : files) out += (out.empty() ? "" : ":") + f.path;
+  return out;
+}
+
+// A named entry of one of the lists (clusters, users, contexts): the first file
+// that defines the name wins, as kubectl merges KUBECONFIG.
+std::pair<YAML::Node, const KubeconfigFile*> find_merged(const std::vector<KubeconfigFile>& files,
+                                                         const std::string& list, const std::string& name) {
+  for (const auto& f : files) {
+    const YAML::Node items = f.root[list];
+    if (items && !items.IsSequence()) throw ConfigError(f.path + ": " + list + " is not a list");
+    if (!items) continue;
+    for (const auto& item : items)
+      if (item["name"] && item["name"].as<std::string>() == name) return {item, &f};
+  }
+  throw ConfigError(joined_paths(files) + ": " + list + ": no entry named \"" + name + "\"");
+}
+
+Config resolve_kubeconfig(const std::vector<KubeconfigFile>& files, const KubeconfigOptions& options) {
+  const std::string all = joined_paths(files);
+  std::string context_name = options.context;
+  for (const auto& f : files) {
+    if (!context_name.empty()) break;
+    context_name = scalar(f.root, "current-context", f.path);
+  }
+  if (context_name.empty()) throw ConfigError(all + ": current-context is not set and no context was given");
+  const auto [context_entry, context_file] = find_merged(files, "contexts", context_name);
+  const YAML::Node context = context_entry["context"];
+  const std::string cwhere = context_file->path + ": contexts[" + context_name + "].context";
+  if (!context || !context.IsMap()) throw ConfigError(cwhere + " is missing");
+  const std::string cluster_name = scalar(context, "cluster", cwhere);
+  if (cluster_name.empty()) throw ConfigError(cwhere + ".cluster is missing");
+  const std::string user_name = scalar(context, "user", cwhere);
+
+  Config config;
+  config.context = context_name;
+  config.user = user_name;
+  const std::string ns = scalar(context, "namespace", cwhere);
+  if (!ns.empty()) config.default_namespace = ns;
+
+  const auto [cluster_entry, cluster_file] = find_merged(files, "clusters", cluster_name);
+  const YAML::Node cluster = cluster_entry["cluster"];
+  const std::string where = cluster_file->path + ": clusters[" + cluster_name + "].cluster";
+  if (!cluster || !cluster.IsMap()) throw ConfigError(where + " is missing");
+  config.server = scalar(cluster, "server", where);
+  if (config.server.empty()) throw ConfigError(where + ".server is missing");
+  while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
+  if (config.server.rfind("https://", 0) != 0 && config.server.rfind("http://", 0) != 0) {
+    throw ConfigError(where + ".server: \"" + config.server + "\" is not an http(s) URL");
+  }
+  config.ca_pem = data_or_file(cluster, "certificate-authority", where, cluster_file->dir);
+  const YAML::Node insecure = cluster["insecure-skip-tls-verify"];
+  if (insecure && insecure.as<bool>(false)) {
+    if (!options.allow_insecure) {
+      throw ConfigError(where + ".insecure-skip-tls-verify: refused (the caller did not allow insecure TLS)");
+    }
+    config.insecure_skip_tls_verify = true;
+  }
+
+  if (!user_name.empty()) {
+    const auto [user_entry, user_file] = find_merged(files, "users", user_name);
+    const YAML::Node user = user_entry["user"];
+    const std::string uwhere = user_file->path + ": users[" + user_name + "].user";
+    if (user && user.IsMap()) {
+      config.client_cert_pem = data_or_file(user, "client-certificate", uwhere, user_file->dir);
+      config.client_key_pem = data_or_file(user, "client-key", uwhere, user_file->dir);
+      if (config.client_cert_pem.empty() != config.client_key_pem.empty()) {
+        throw ConfigError(uwhere + ": client-certificate and client-key must be given together");
+      }
+      config.token = scalar(user, "token", uwhere);
+      std::string token_file = scalar(user, "tokenFile", uwhere);
+      if (!token_file.empty() && config.token.empty()) {
+        std::filesystem::path p(token_file);
+        if (p.is_relative()) p = user_file->dir / p;
+        config.token_file = std::make_shared<TokenFile>(p.string());
+        config.token_file->token();  // fail now, naming the file, rather than at the first request
+      }
+      if (user["exec"] || user["auth-provider"]) {
+        throw ConfigError(uwhere + ": exec and auth-provider credential plugins are not supported");
+      }
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+Config load_kubeconfig(const std::string& path, const KubeconfigOptions& options) {
+  std::vector<KubeconfigFile> files{parse_kubeconfig(path)};
   try {
-    std::string context_name = options.context;
-    if (context_name.empty()) context_name = scalar(root, "current-context", path);
-    if (context_name.empty()) throw ConfigError(path + ": current-context is not set and no context was given");
-    const YAML::Node context_entry = find_named(root, "contexts", context_name, path);
-    const YAML::Node context = context_entry["context"];
-    const std::string cwhere = path + ": contexts[" + context_name + "].context";
-    if (!context || !context.IsMap()) throw ConfigError(cwhere + " is missing");
-    const std::string cluster_name = scalar(context, "cluster", cwhere);
-    if (cluster_name.empty()) throw ConfigError(cwhere + ".cluster is missing");
-    const std::string user_name = scalar(context, "user", cwhere);
-
-    Config config;
-    const std::string ns = scalar(context, "namespace", cwhere);
-    if (!ns.empty()) config.default_namespace = ns;
-
-    const YAML::Node cluster = find_named(root, "clusters", cluster_name, path)["cluster"];
-    const std::string where = path + ": clusters[" + cluster_name + "].cluster";
-    if (!cluster || !cluster.IsMap()) throw ConfigError(where + " is missing");
-    config.server = scalar(cluster, "server", where);
-    if (config.server.empty()) throw ConfigError(where + ".server is missing");
-    while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
-    if (config.server.rfind("https://", 0) != 0 && config.server.rfind("http://", 0) != 0) {
-      throw ConfigError(where + ".server: \"" + config.server + "\" is not an http(s) URL");
-    }
-    config.ca_pem = data_or_file(cluster, "certificate-authority", where, dir);
-    const YAML::Node insecure = cluster["insecure-skip-tls-verify"];
-    if (insecure && insecure.as<bool>(false)) {
-      if (!options.allow_insecure) {
-        throw ConfigError(where + ".insecure-skip-tls-verify: refused (the caller did not allow insecure TLS)");
-      }
-      config.insecure_skip_tls_verify = true;
-    }
-
-    if (!user_name.empty()) {
-      const YAML::Node user = find_named(root, "users", user_name, path)["user"];
-      const std::string uwhere = path + ": users[" + user_name + "].user";
-      if (user && user.IsMap()) {
-        config.client_cert_pem = data_or_file(user, "client-certificate", uwhere, dir);
-        config.client_key_pem = data_or_file(user, "client-key", uwhere, dir);
-        if (config.client_cert_pem.empty() != config.client_key_pem.empty()) {
-          throw ConfigError(uwhere + ": client-certificate and client-key must be given together");
-        }
-        config.token = scalar(user, "token", uwhere);
-        std::string token_file = scalar(user, "tokenFile", uwhere);
-        if (!token_file.empty() && config.token.empty()) {
-          std::filesystem::path p(token_file);
-          if (p.is_relative()) p = dir / p;
-          config.token_file = std::make_shared<TokenFile>(p.string());
-          config.token_file->token();  // fail now, naming the file, rather than at the first request
-        }
-        if (user["exec"] || user["auth-provider"]) {
-          throw ConfigError(uwhere + ": exec and auth-provider credential plugins are not supported");
-        }
-      }
-    }
-    return config;
+    return resolve_kubeconfig(files, options);
   } catch (const YAML::Exception& e) {
     throw ConfigError(path + ": " + e.what());
   }
+}
+
+Config load_kubeconfig_files(const std::vector<std::string>& paths, const KubeconfigOptions& options) {
+  std::vector<KubeconfigFile> files;
+  std::string listed;
+  for (const auto& p : paths) {
+    if (p.empty()) continue;
+    listed += (listed.empty() ? "" : ", ") + p;
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) continue;  // kubectl skips the files of KUBECONFIG that do not exist
+    files.push_back(parse_kubeconfig(p));
+  }
+  if (files.empty()) throw ConfigError("no kubeconfig: none of these files exists: " + listed);
+  try {
+    return resolve_kubeconfig(files, options);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(joined_paths(files) + ": " + e.what());
+  }
+}
+
+std::vector<std::string> split_kubeconfig_paths(const std::string& value) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto colon = value.find(':', start);
+    std::string part = value.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end()) out.push_back(std::move(part));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return out;
 }
 
 Config load_in_cluster(const InClusterPaths& paths) {

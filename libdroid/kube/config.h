@@ -6,6 +6,10 @@
 // files (paths injectable for tests). A token that comes from a file is re-read
 // when older than its refresh interval, so rotated service-account tokens are
 // picked up. Every error is a ConfigError naming the file and the field.
+// load_kubeconfig_files merges several kubeconfig files as kubectl merges
+// KUBECONFIG=a:b: the first file that sets current-context or defines a named
+// cluster, user or context wins; files that do not exist are skipped; relative
+// paths are relative to the file that names them.
 // Not supported: exec and auth-provider credential plugins, proxies.
 #pragma once
 
@@ -13,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace droid::kube {
 
@@ -43,6 +48,8 @@ struct Config {
   std::shared_ptr<TokenFile> token_file;  // bearer token re-read from a file, or null
   bool insecure_skip_tls_verify = false;  // only when the caller allowed it explicitly
   std::string default_namespace = "default";
+  std::string context;  // the kubeconfig context used ("" in cluster)
+  std::string user;     // the kubeconfig user entry's name ("" when none or in cluster)
 
   // The bearer token to send ("" when none): token_file's current content, else token.
   std::string bearer_token() const;
@@ -54,6 +61,11 @@ struct KubeconfigOptions {
 };
 
 Config load_kubeconfig(const std::string& path, const KubeconfigOptions& options = {});
+// Several files merged, the first one winning (see above). Throws ConfigError
+// when none of them exists.
+Config load_kubeconfig_files(const std::vector<std::string>& paths, const KubeconfigOptions& options = {});
+// The paths of a KUBECONFIG value ("a:b:c"), empty entries and duplicates dropped.
+std::vector<std::string> split_kubeconfig_paths(const std::string& value);
 
 struct InClusterPaths {
   std::string token = "/var/run/secrets/kubernetes.io/serviceaccount/token";

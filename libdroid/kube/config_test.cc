@@ -135,6 +135,74 @@ current-context: c
       << half;
 }
 
+TEST_F(ConfigTest, ReportsTheContextAndUserUsed) {
+  write("ca.pem", "FILE CA");
+  auto c = load_kubeconfig(write("kc", kTwoContexts), {.context = "ctx-b"});
+  EXPECT_EQ(c.context, "ctx-b");
+  EXPECT_EQ(c.user, "tok");
+}
+
+TEST_F(ConfigTest, SeveralFilesMergeWithTheFirstWinning) {
+  write("ca.pem", "FILE CA");
+  const std::string first = write("first", kTwoContexts);
+  // The second file redefines cluster "a" (ignored: the first file's wins), adds
+  // a context of its own whose relative CA path is relative to the second file,
+  // and sets a current-context that the first file's overrides.
+  fs::create_directories(dir_ / "other");
+  std::ofstream(dir_ / "other" / "ca2.pem") << "SECOND CA";
+  std::ofstream(dir_ / "other" / "kc") << R"(clusters:
+- name: a
+  cluster: {server: "https://ignored.example"}
+- name: c
+  cluster: {server: "https://second.example", certificate-authority: ca2.pem}
+users:
+- name: tok
+  user: {token: ignored}
+contexts:
+- name: ctx-c
+  context: {cluster: c, user: tok, namespace: second}
+current-context: ctx-c
+)";
+  const std::string second = (dir_ / "other" / "kc").string();
+  const std::string missing = (dir_ / "does-not-exist").string();
+
+  auto merged = load_kubeconfig_files({missing, first, second});
+  EXPECT_EQ(merged.context, "ctx-a");  // the first file's current-context
+  EXPECT_EQ(merged.server, "https://127.0.0.1:6443");
+
+  auto c = load_kubeconfig_files({first, second}, {.context = "ctx-c"});
+  EXPECT_EQ(c.server, "https://second.example");
+  EXPECT_EQ(c.ca_pem, "SECOND CA");
+  EXPECT_EQ(c.bearer_token(), "s3cret");  // user "tok" from the first file
+  EXPECT_EQ(c.default_namespace, "second");
+
+  // Reversed, the second file's current-context and cluster "a" win.
+  auto reversed = load_kubeconfig_files({second, first});
+  EXPECT_EQ(reversed.context, "ctx-c");
+  EXPECT_EQ(load_kubeconfig_files({second, first}, {.context = "ctx-a"}).server, "https://ignored.example");
+
+  try {
+    load_kubeconfig_files({missing});
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("none of these files exists: " + missing), std::string::npos) << e.what();
+  }
+  try {
+    load_kubeconfig_files({first, second}, {.context = "nope"});
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(first + ":" + second + ": contexts: no entry named \"nope\""),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(KubeconfigPaths, SplitLikeKubectl) {
+  EXPECT_EQ(split_kubeconfig_paths(""), std::vector<std::string>{});
+  EXPECT_EQ(split_kubeconfig_paths("/a"), std::vector<std::string>{"/a"});
+  EXPECT_EQ(split_kubeconfig_paths("/a::/b:/a:"), (std::vector<std::string>{"/a", "/b"}));
+}
+
 TEST_F(ConfigTest, InsecureSkipTlsVerifyOnlyWhenAllowed) {
   const std::string kc =
       write("kc", R"(clusters: [{name: a, cluster: {server: "https://x", insecure-skip-tls-verify: true}}]
