@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Renders deploy/manifests/, the plain manifests equivalent to the chart's defaults, from
+# Copies crds/*.yaml into charts/droid-operator/crds/ and renders deploy/manifests/, the
+# plain manifests equivalent to the chart's defaults, from
 # charts/droid-operator: crds.yaml (the chart's crds/) and droid-operator.yaml (the
 # Namespace, then `helm template` of release droid-operator in namespace droid-system).
 # Two files because a CRD must be established before its objects (the default
@@ -86,6 +87,20 @@ write_or_check() {
   fi
 }
 
-mkdir -p "$OUT_DIR"
+# The chart carries copies of crds/ (helm follows symlinks but warns on every command).
+sync_chart_crds() {
+  local f name
+  for f in "$ROOT_DIR"/crds/*.yaml; do
+    name=$(basename "$f")
+    if [[ $mode == write ]]; then
+      cmp -s "$f" "$CHART/crds/$name" || { cp "$f" "$CHART/crds/$name"; log "copied crds/$name into the chart"; }
+    elif ! cmp -s "$f" "$CHART/crds/$name"; then
+      die "charts/droid-operator/crds/$name differs from crds/$name: run scripts/render-manifests.sh"
+    fi
+  done
+}
+
+mkdir -p "$OUT_DIR" "$CHART/crds"
+sync_chart_crds
 write_or_check crds.yaml render_crds
 write_or_check droid-operator.yaml render_operator
