@@ -43,7 +43,7 @@ demo: setup ## the main job, end to end on a local cluster
 bench: setup ## operator benchmark on its own cluster: latency, sessions/s, RSS (figures, not a test)
 	scripts/bench.sh
 
-cluster-up: setup ## start the local control plane; prints the admin kubeconfig
+cluster-up: setup ## start the local cluster: control plane + node tier where possible (DROID_NODE=0: control plane only); prints the admin kubeconfig
 	scripts/cluster/up.sh
 
 cluster-down: ## stop the local cluster, leaving nothing running
