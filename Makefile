@@ -43,6 +43,15 @@ demo: setup ## the main job, end to end on a local cluster
 bench: setup ## operator benchmark on its own cluster: latency, sessions/s, RSS (figures, not a test)
 	scripts/bench.sh
 
+.PHONY: images airgap-bundle
+# The CMake build tree the images take their binaries from (make images IMAGES_BUILD_DIR=...).
+IMAGES_BUILD_DIR ?= build/default
+images: setup ## container images with buildah, offline (build/images/*.tar; needs root)
+	scripts/images/build.sh $(IMAGES_BUILD_DIR)
+
+airgap-bundle: setup ## one archive with the images, chart, CRDs and seccomp profile (build/droid-operator-airgap-*.tar.gz)
+	scripts/images/airgap-bundle.sh $(IMAGES_BUILD_DIR)
+
 cluster-up: setup ## start the local cluster: control plane + node tier where possible (DROID_NODE=0: control plane only); prints the admin kubeconfig
 	scripts/cluster/up.sh
 
