@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # TIER_node, K8S_BIN and the paths come from common.sh
 # Host helpers of the node tier (components containerd, kubelet, kube-proxy),
 # sourced by common.sh. The node tier changes global state of the machine —
 # sysctls, iptables chains, the cni0 bridge, network namespaces, cgroups — so:
@@ -183,7 +184,20 @@ node_pods_cleanup() {
 # and its veths, KUBE-*/CNI-*/DROID-NP* iptables chains, the pods' cgroups, CNI caches,
 # the kubelet's log symlinks; and restores the sysctls.
 node_host_cleanup() {
-  local ns link d n=0
+  local ns link d n=0 pids
+  # Processes left in the pods' cgroups (containerd died before it could
+  # remove them), then the shims of this containerd.
+  mapfile -t pids < <(cat /sys/fs/cgroup/*/kubepods/cgroup.procs /sys/fs/cgroup/*/kubepods/*/cgroup.procs \
+    /sys/fs/cgroup/*/kubepods/*/*/cgroup.procs /sys/fs/cgroup/*/kubepods/*/*/*/cgroup.procs 2>/dev/null | sort -u)
+  if [[ ${#pids[@]} -gt 0 ]]; then
+    step "killing ${#pids[@]} processes left in the kubepods cgroups"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+  fi
+  mapfile -t pids < <(pgrep -f -- "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK( |\$)" || true)
+  if [[ ${#pids[@]} -gt 0 ]]; then
+    step "stopping ${#pids[@]} containerd shims left"
+    stop_pid containerd-shim "${pids[@]}"
+  fi
   # Network namespaces containerd made for pods (cni-<uuid>) that are left.
   for ns in "$NETNS_DIR"/cni-*; do
     [[ -e "$ns" ]] || continue
