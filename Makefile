@@ -43,6 +43,10 @@ demo: setup ## the main job, end to end on a local cluster
 bench: setup ## operator benchmark on its own cluster: latency, sessions/s, RSS (figures, not a test)
 	scripts/bench.sh
 
+.PHONY: manifests
+manifests: ## copy crds/ into the chart and render deploy/manifests from it (--check: scripts/render-manifests.sh --check)
+	scripts/render-manifests.sh
+
 .PHONY: images airgap-bundle
 # The CMake build tree the images take their binaries from (make images IMAGES_BUILD_DIR=...).
 IMAGES_BUILD_DIR ?= build/default
