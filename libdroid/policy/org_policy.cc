@@ -7,6 +7,7 @@
 
 #include "jsonutil/lookup.h"
 #include "policy/quantity.h"
+#include "settings/field_path.h"
 
 namespace droid::policy {
 namespace {
@@ -34,21 +35,40 @@ bool quantity_less(const json& a, const json& b) {
   return *qa < *qb;
 }
 
-void merge_runner(const json& runner, json& out) {
+// Records that `policy` set `path` (replacing an earlier policy's claim on it).
+void claim(Provenance& provenance, const std::string& path, const std::string& policy) {
+  for (auto& [p, name] : provenance) {
+    if (p == path) {
+      name = policy;
+      return;
+    }
+  }
+  provenance.emplace_back(path, policy);
+}
+
+void merge_runner(const json& runner, json& out, Provenance& provenance, const std::string& policy) {
   for (const char* first_wins :
        {"image", "runtimeClassName", "seccompProfile", "defaultResources", "defaultTimeoutSeconds"}) {
-    if (const json* v = jsonutil::find(runner, {first_wins}); v != nullptr && !out.contains(first_wins))
+    if (const json* v = jsonutil::find(runner, {first_wins}); v != nullptr && !out.contains(first_wins)) {
       out[first_wins] = *v;
+      claim(provenance, std::string("runner.") + first_wins, policy);
+    }
   }
   if (const json* v = jsonutil::find(runner, {"maxTimeoutSeconds"}); v != nullptr && v->is_number_integer()) {
-    if (!out.contains("maxTimeoutSeconds") || *v < out["maxTimeoutSeconds"]) out["maxTimeoutSeconds"] = *v;
+    if (!out.contains("maxTimeoutSeconds") || *v < out["maxTimeoutSeconds"]) {
+      out["maxTimeoutSeconds"] = *v;
+      claim(provenance, "runner.maxTimeoutSeconds", policy);
+    }
   }
   for (const char* kind : {"requests", "limits"}) {
     const json* max = jsonutil::find(runner, {"maxResources", kind});
     if (max == nullptr || !max->is_object()) continue;
     for (const auto& [resource, value] : max->items()) {
       json& slot = out["maxResources"][kind][resource];
-      if (slot.is_null() || quantity_less(value, slot)) slot = value;
+      if (slot.is_null() || quantity_less(value, slot)) {
+        slot = value;
+        claim(provenance, settings::field_path(std::string("runner.maxResources.") + kind, resource), policy);
+      }
     }
   }
 }
@@ -80,26 +100,41 @@ EffectivePolicy resolve(const std::vector<OrgPolicy>& governing) {
     levels.push_back(settings != nullptr ? *settings : json::object());
     level_names.push_back("orgpolicy/" + p.name);
 
-    if (const json* runner = jsonutil::find(p.spec, {"runner"})) merge_runner(*runner, out.runner);
+    if (const json* runner = jsonutil::find(p.spec, {"runner"}))
+      merge_runner(*runner, out.runner, out.provenance, p.name);
     if (const json* network = jsonutil::find(p.spec, {"network"})) {
-      if (const json* dns = jsonutil::find(*network, {"allowDNS"}); dns != nullptr && *dns == false)
+      if (const json* dns = jsonutil::find(*network, {"allowDNS"});
+          dns != nullptr && *dns == false && !out.network.contains("allowDNS")) {
         out.network["allowDNS"] = false;
-      if (const json* egress = jsonutil::find(*network, {"egress"}); egress != nullptr && egress->is_array())
-        for (const auto& rule : *egress) out.network["egress"].push_back(rule);
+        claim(out.provenance, "network.allowDNS", p.name);
+      }
+      if (const json* egress = jsonutil::find(*network, {"egress"}); egress != nullptr && egress->is_array()) {
+        for (const auto& rule : *egress) {
+          claim(out.provenance, settings::item_path("network.egress", out.network["egress"].size()), p.name);
+          out.network["egress"].push_back(rule);
+        }
+      }
     }
     if (const json* gateways = jsonutil::find(p.spec, {"gateways"}); gateways != nullptr && gateways->is_array()) {
       for (const auto& g : *gateways) {
         const bool known = std::any_of(out.gateways.begin(), out.gateways.end(),
                                        [&](const json& e) { return e.value("name", "") == g.value("name", ""); });
-        if (!known) out.gateways.push_back(g);
+        if (!known) {
+          claim(out.provenance, settings::field_path("gateways", g.value("name", "")), p.name);
+          out.gateways.push_back(g);
+        }
       }
     }
-    if (const json* telemetry = jsonutil::find(p.spec, {"telemetry"}); telemetry != nullptr && out.telemetry.empty())
+    if (const json* telemetry = jsonutil::find(p.spec, {"telemetry"}); telemetry != nullptr && out.telemetry.empty()) {
       out.telemetry = *telemetry;
+      claim(out.provenance, "telemetry", p.name);
+    }
     if (const json* limits = jsonutil::find(p.spec, {"limits"}); limits != nullptr && limits->is_object()) {
       for (const auto& [key, value] : limits->items())
-        if (value.is_number_integer() && (!out.limits.contains(key) || value < out.limits[key]))
+        if (value.is_number_integer() && (!out.limits.contains(key) || value < out.limits[key])) {
           out.limits[key] = value;
+          claim(out.provenance, settings::field_path("limits", key), p.name);
+        }
     }
   }
   if (!out.network.contains("allowDNS")) out.network["allowDNS"] = true;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,11 @@ struct OrgPolicy {
 // The policies governing a namespace with `labels`, highest precedence first.
 std::vector<OrgPolicy> governing_policies(const std::vector<OrgPolicy>& all, const Labels& labels);
 
+// Field path (settings/field_path.h style: "runner.image",
+// "runner.maxResources.limits.cpu", "network.egress[0]", "gateways.vllm",
+// "telemetry", "limits.tokenBudgetPerSession") -> the OrgPolicy that set it.
+using Provenance = std::vector<std::pair<std::string, std::string>>;
+
 struct EffectivePolicy {
   std::vector<std::string> names;  // the governing policies, highest precedence first
   std::string hash;                // "sha256:<hex>" of their names and specs, in order
@@ -40,6 +46,9 @@ struct EffectivePolicy {
   nlohmann::json gateways = nlohmann::json::array();
   nlohmann::json telemetry = nlohmann::json::object();
   nlohmann::json limits = nlohmann::json::object();
+  // Which policy set each field of runner, network, gateways, telemetry and
+  // limits, in the order the fields were first set (settings has its own).
+  Provenance provenance;
 };
 
 // Merges `governing` (as returned by governing_policies). No policy at all

@@ -69,6 +69,28 @@ TEST(OrgPolicy, ResolveMergesWithoutLoosening) {
   EXPECT_EQ(e.limits["tokenBudgetPerSession"], 100000);
 }
 
+TEST(OrgPolicy, ProvenanceNamesThePolicyThatSetEachField) {
+  EffectivePolicy e = resolve(governing_policies(kPolicies, {{"team", "a"}}));
+  auto who = [&](const std::string& path) -> std::string {
+    for (const auto& [p, name] : e.provenance)
+      if (p == path) return name;
+    return "(none)";
+  };
+  EXPECT_EQ(who("runner.image"), "team-a");
+  EXPECT_EQ(who("runner.maxTimeoutSeconds"), "team-a");
+  EXPECT_EQ(who("runner.maxResources.limits.cpu"), "team-a");
+  EXPECT_EQ(who("runner.maxResources.limits.memory"), "baseline");  // 8Gi is below team-a's 16Gi
+  EXPECT_EQ(who("network.allowDNS"), "alpha");
+  EXPECT_EQ(who("network.egress[0]"), "team-a");
+  EXPECT_EQ(who("gateways.vllm"), "team-a");
+  EXPECT_EQ(who("limits.maxConcurrentSessionsPerNamespace"), "team-a");
+  EXPECT_EQ(who("limits.tokenBudgetPerSession"), "team-a");
+  EXPECT_EQ(who("telemetry"), "(none)");
+  std::size_t memory_claims = 0;
+  for (const auto& [p, name] : e.provenance) memory_claims += p == "runner.maxResources.limits.memory" ? 1 : 0;
+  EXPECT_EQ(memory_claims, 1u);  // one entry per field, the last claim kept
+}
+
 TEST(OrgPolicy, HashChangesWithAnyPolicyAndIsStable) {
   auto governing = governing_policies(kPolicies, {{"team", "a"}});
   const std::string h = resolve(governing).hash;
