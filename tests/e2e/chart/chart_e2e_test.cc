@@ -356,6 +356,20 @@ TEST_F(ChartFiles, CrdsAreByteCopiesOfTheTopLevelCrds) {
   EXPECT_NE(shown.out.find("name: orgpolicies.droid.dev"), std::string::npos);
 }
 
+TEST_F(ChartFiles, PackageCarriesTheCrdsAndTheSchema) {
+  const std::string out = temp_dir() + "/package";
+  fs::create_directories(out);
+  auto r = helm().Run({"package", kChart.string(), "--destination", out});
+  ASSERT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.err.find("symbolic link"), std::string::npos) << r.err;
+  auto list = process::run({"tar", "tzf", out + "/droid-operator-0.1.0.tgz"});
+  ASSERT_TRUE(list.ok()) << list.describe();
+  for (const char* f :
+       {"droid-operator/crds/droid.dev_droidsessions.yaml", "droid-operator/crds/droid.dev_orgpolicies.yaml",
+        "droid-operator/values.schema.json", "droid-operator/templates/NOTES.txt"})
+    EXPECT_NE(list.out.find(f), std::string::npos) << f << " not in the package:\n" << list.out;
+}
+
 TEST_F(ChartFiles, AppVersionIsTheProjectVersion) {
   const std::string version = project_version();
   ASSERT_FALSE(version.empty()) << "no project(droid-operator VERSION x.y.z) in CMakeLists.txt";
