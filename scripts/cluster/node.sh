@@ -237,29 +237,32 @@ pause_image() {
   tar -xOf "$IMAGES_DIR/pause.tar" manifest.json 2>/dev/null | jq -r '.[0].RepoTags[0] // empty'
 }
 
-# node_import_images imports every $IMAGES_DIR/*.tar into containerd's k8s.io
-# namespace, skipping an archive imported before with the same checksum whose
-# images are all still there.
-node_import_images() {
-  local ctr=(ctr --address "$CONTAINERD_SOCK" --namespace k8s.io) tar name sum stamp have tags t missing
+# node_import_archive TAR NAME imports the docker-archive TAR into containerd's
+# k8s.io namespace, unless it was imported before with the same image id (or
+# checksum) and its images are all still there.
+node_import_archive() {
+  local tar=$1 name=$2 ctr=(ctr --address "$CONTAINERD_SOCK" --namespace k8s.io) sum stamp have tags t missing=0
   local stamps="$CONTAINERD_DIR/imported"
   mkdir -p "$stamps"
   have=$("${ctr[@]}" images ls -q 2>/dev/null || true)
+  # The image id scripts/images/build.sh writes beside the archive, else its checksum.
+  if [[ -s "$tar.id" ]]; then sum=$(<"$tar.id"); else sum=$(sha256sum "$tar" | cut -d' ' -f1); fi
+  stamp="$stamps/$name.sha256"
+  mapfile -t tags < <(tar -xOf "$tar" manifest.json 2>/dev/null | jq -r '.[].RepoTags[]?' 2>/dev/null || true)
+  for t in "${tags[@]}"; do grep -qxF "$t" <<<"$have" || missing=1; done
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$sum" && $missing -eq 0 && ${#tags[@]} -gt 0 ]]; then
+    step "image $name (${tags[*]}): already imported"
+    return 0
+  fi
+  step "importing $tar (${tags[*]:-untagged})"
+  "${ctr[@]}" images import "$tar" >/dev/null || die "ctr images import $tar failed"
+  echo "$sum" >"$stamp"
+}
+
+# node_import_images imports every $IMAGES_DIR/*.tar (node_import_archive).
+node_import_images() {
+  local tar
   shopt -s nullglob
-  for tar in "$IMAGES_DIR"/*.tar; do
-    name=$(basename "$tar" .tar)
-    sum=$(sha256sum "$tar" | cut -d' ' -f1)
-    stamp="$stamps/$name.sha256"
-    mapfile -t tags < <(tar -xOf "$tar" manifest.json 2>/dev/null | jq -r '.[].RepoTags[]?' 2>/dev/null || true)
-    missing=0
-    for t in "${tags[@]}"; do grep -qxF "$t" <<<"$have" || missing=1; done
-    if [[ -f "$stamp" && "$(cat "$stamp")" == "$sum" && $missing -eq 0 && ${#tags[@]} -gt 0 ]]; then
-      step "image $name (${tags[*]}): already imported"
-      continue
-    fi
-    step "importing $tar (${tags[*]:-untagged})"
-    "${ctr[@]}" images import "$tar" >/dev/null || die "ctr images import $tar failed"
-    echo "$sum" >"$stamp"
-  done
+  for tar in "$IMAGES_DIR"/*.tar; do node_import_archive "$tar" "$(basename "$tar" .tar)"; done
   shopt -u nullglob
 }
