@@ -202,6 +202,11 @@ TEST_F(Node, NetworkPolicyDenyingEgressMakesTheConnectionFail) {
   EXPECT_FALSE(connects("client", service_ip_, 80)) << "blocked once, then let through";
   // The same connection from a pod the policy does not select still works: the policy is what blocks.
   EXPECT_TRUE(connects("bystander", service_ip_, 80)) << "a pod without the policy cannot connect either";
+  // The API server too (the kubernetes Service, DNAT'ed to the node's address: the INPUT path).
+  auto api = kubectl_->Run({"get", "service", "-n", "default", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"});
+  ASSERT_TRUE(api.ok()) << api.describe();
+  EXPECT_FALSE(connects("client", api.out, 443)) << "the policy did not block the API server";
+  EXPECT_TRUE(connects("bystander", api.out, 443)) << "a pod without the policy cannot reach the API server";
 
   // An egress rule that allows the server pod's port lets the client through again.
   json allow = deny;
