@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Copies crds/*.yaml into charts/droid-operator/crds/ and renders deploy/manifests/, the
-# plain manifests equivalent to the chart's defaults, from
-# charts/droid-operator: crds.yaml (the chart's crds/) and droid-operator.yaml (the
-# Namespace, then `helm template` of release droid-operator in namespace droid-system).
+# Copies crds/*.yaml and policies/seccomp/droid-runner.json into charts/droid-operator
+# and renders deploy/manifests/, the plain manifests equivalent to the chart's defaults:
+# crds.yaml (the chart's crds/) and droid-operator.yaml (the Namespace, then `helm
+# template` of release droid-operator in namespace droid-system).
 # Two files because a CRD must be established before its objects (the default
 # OrgPolicy) can be applied.
 # Plain manifests cannot generate a certificate: the webhook's is made by
@@ -87,20 +87,21 @@ write_or_check() {
   fi
 }
 
-# The chart carries copies of crds/ (helm follows symlinks but warns on every command).
-sync_chart_crds() {
-  local f name
-  for f in "$ROOT_DIR"/crds/*.yaml; do
-    name=$(basename "$f")
-    if [[ $mode == write ]]; then
-      cmp -s "$f" "$CHART/crds/$name" || { cp "$f" "$CHART/crds/$name"; log "copied crds/$name into the chart"; }
-    elif ! cmp -s "$f" "$CHART/crds/$name"; then
-      die "charts/droid-operator/crds/$name differs from crds/$name: run scripts/render-manifests.sh"
-    fi
-  done
+# The chart carries copies of crds/ and of the runner's seccomp profile (helm reads only
+# files inside the chart; it follows symlinks but warns on every command).
+# sync_copy SOURCE DEST (both relative to the repository root)
+sync_copy() {
+  if [[ $mode == write ]]; then
+    cmp -s "$ROOT_DIR/$1" "$ROOT_DIR/$2" || { cp "$ROOT_DIR/$1" "$ROOT_DIR/$2"; log "copied $1 to $2"; }
+  elif ! cmp -s "$ROOT_DIR/$1" "$ROOT_DIR/$2"; then
+    die "$2 differs from $1: run scripts/render-manifests.sh"
+  fi
 }
 
-mkdir -p "$OUT_DIR" "$CHART/crds"
-sync_chart_crds
+mkdir -p "$OUT_DIR" "$CHART/crds" "$CHART/files/seccomp"
+for f in "$ROOT_DIR"/crds/*.yaml; do
+  sync_copy "crds/${f##*/}" "charts/droid-operator/crds/${f##*/}"
+done
+sync_copy policies/seccomp/droid-runner.json charts/droid-operator/files/seccomp/droid-runner.json
 write_or_check crds.yaml render_crds
 write_or_check droid-operator.yaml render_operator

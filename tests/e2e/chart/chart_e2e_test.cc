@@ -108,8 +108,9 @@ std::string scoped_values() {
 
 // Every optional part of the chart switched on (ServiceMonitor, cert-manager, pull
 // secrets, proxy, CA bundle, registry override, digests, pinned API server, a complete
-// default OrgPolicy). `secret_ns` is a second namespace for rbac.extraSecretNamespaces.
-std::string everything_values(const std::string& secret_ns) {
+// default OrgPolicy, the seccomp profile DaemonSet). `secret_ns` is a second namespace for
+// rbac.extraSecretNamespaces, `nodes_ns` a Pod Security `privileged` one for the DaemonSet.
+std::string everything_values(const std::string& secret_ns, const std::string& nodes_ns) {
   return R"(global:
   imageRegistry: registry.example.internal:5000/mirror
 image:
@@ -152,6 +153,11 @@ networkPolicy:
   apiServer:
     cidrs: [10.0.0.1/32, 192.168.10.0/24]
     ports: [6443]
+seccompProfile:
+  install: true
+  namespace: ")" +
+         nodes_ns + R"("
+  tolerations: [{operator: Exists}]
 defaultOrgPolicy:
   name: chart-e2e-everything-)" +
          kId + R"(
@@ -230,15 +236,15 @@ class ChartTest : public ::testing::Test {
     return json::parse(r.out);
   }
 
-  // A namespace of this run, labelled for the webhooks' selectors and Pod Security
-  // `restricted` (enforced, and warned about on workloads). Deleted at the end.
-  static std::string make_namespace(const std::string& suffix) {
+  // A namespace of this run, labelled for the webhooks' selectors and a Pod Security
+  // level (enforced, and warned about on workloads). Deleted at the end.
+  static std::string make_namespace(const std::string& suffix, const std::string& level = "restricted") {
     const std::string ns = "droid-chart-e2e-" + kId + "-" + suffix;
     const std::string manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n    " +
                                  kSelectorLabel + ": \"" + kId +
                                  "\"\n    droid.dev/enabled: \"true\"\n"
-                                 "    pod-security.kubernetes.io/enforce: restricted\n"
-                                 "    pod-security.kubernetes.io/warn: restricted\n";
+                                 "    pod-security.kubernetes.io/enforce: " +
+                                 level + "\n    pod-security.kubernetes.io/warn: " + level + "\n";
     auto r = kubectl().Run({"apply", "--server-side", "--field-manager=chart-e2e", "-f", "-"}, manifest);
     EXPECT_TRUE(r.ok()) << r.describe();
     namespaces().push_back(ns);
@@ -385,7 +391,7 @@ TEST_F(ChartFiles, AppVersionIsTheProjectVersion) {
 }
 
 TEST_F(ChartFiles, LintStrictIsClean) {
-  const std::string values = write_temp("everything.yaml", everything_values("extra-secrets"));
+  const std::string values = write_temp("everything.yaml", everything_values("extra-secrets", "droid-nodes"));
   for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{{}, {"-f", values}}) {
     std::vector<std::string> args = {"lint", "--strict", kChart.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -634,6 +640,36 @@ TEST_F(ChartFiles, CertificateOptions) {
   }
 }
 
+TEST_F(ChartFiles, SeccompProfileDaemonSetInstallsTheProjectsProfile) {
+  const std::string profile = read_file(kSource / "policies" / "seccomp" / "droid-runner.json");
+  ASSERT_FALSE(profile.empty());
+  EXPECT_TRUE(profile == read_file(kChart / "files" / "seccomp" / "droid-runner.json"))
+      << "charts/droid-operator/files/seccomp/droid-runner.json differs from policies/seccomp/droid-runner.json: "
+         "run scripts/render-manifests.sh";
+  for (const auto& d : render("r", "ns")) EXPECT_NE(d["kind"], "DaemonSet") << "off by default";
+  auto docs = render("r", "ns",
+                     {"--set", "seccompProfile.install=true", "--set", "seccompProfile.namespace=droid-nodes", "--set",
+                      "seccompProfile.kubeletRootDir=/var/lib/k8s/kubelet/"});
+  const json* cm = find_object(docs, "ConfigMap", "r-seccomp-profile");
+  ASSERT_NE(cm, nullptr);
+  EXPECT_EQ((*cm)["metadata"]["namespace"], "droid-nodes");
+  EXPECT_TRUE((*cm)["data"]["droid-runner.json"] == profile) << "the ConfigMap carries the profile byte for byte";
+  const json* ds = find_object(docs, "DaemonSet", "r-seccomp-profile");
+  ASSERT_NE(ds, nullptr);
+  const json& pod = (*ds)["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["automountServiceAccountToken"], false);
+  EXPECT_EQ(pod["volumes"][1]["hostPath"]["path"], "/var/lib/k8s/kubelet/seccomp/profiles");
+  const json& c = pod["containers"][0];
+  EXPECT_EQ(c["image"], "localhost/droid/runner:" + project_version());
+  EXPECT_EQ(c["securityContext"]["capabilities"]["drop"], json::array({"ALL"}));
+  EXPECT_EQ(c["securityContext"]["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(c["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_NE(c["args"][0].get<std::string>().find("mv /var/lib/k8s/kubelet/seccomp/profiles/.droid-runner.json.tmp "
+                                                 "/var/lib/k8s/kubelet/seccomp/profiles/droid-runner.json"),
+            std::string::npos)
+      << c["args"][0];
+}
+
 TEST_F(ChartFiles, PlainManifestsAreInSyncWithTheChart) {
   process::Options o;
   o.env = {"DROID_HELM=" + helm().binary()};
@@ -671,15 +707,19 @@ TEST_F(ChartCluster, EveryOptionPassesAServerSideDryRun) {
   ensure_crd("cert-manager.io", "Certificate", "certificates");
   const std::string ns = make_namespace("all");
   const std::string secrets_ns = make_namespace("all-secrets");
-  const std::string values = write_temp("everything-" + ns + ".yaml", everything_values(secrets_ns));
+  const std::string nodes_ns = make_namespace("all-nodes", "privileged");
+  const std::string values = write_temp("everything-" + ns + ".yaml", everything_values(secrets_ns, nodes_ns));
   std::string raw;
   auto docs = render("everything", ns, {"-f", values}, &raw);
   std::set<std::string> kinds;
   for (const auto& d : docs) kinds.insert(d["kind"].get<std::string>());
-  for (const char* k : {"ServiceMonitor", "Certificate", "Issuer", "OrgPolicy", "NetworkPolicy"})
+  for (const char* k : {"ServiceMonitor", "Certificate", "Issuer", "OrgPolicy", "NetworkPolicy", "DaemonSet"})
     EXPECT_EQ(kinds.count(k), 1U) << k;
   const std::string out = dry_run(raw);
   EXPECT_NE(out.find("servicemonitor.monitoring.coreos.com/everything serverside-applied (server dry run)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("daemonset.apps/everything-seccomp-profile serverside-applied (server dry run)"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("role.rbac.authorization.k8s.io/everything-operator-secrets serverside-applied"),
