@@ -121,6 +121,7 @@ int run(const OperatorOptions& o) {
   mo.session_workers = o.session_workers;
   mo.session.operator_namespace = ns;
   mo.session.max_pod_attempts = o.max_pod_attempts;
+  mo.session.timing.max_approval_rounds = o.max_approval_rounds;
   mo.session.runner.image = o.runner_image;
   mo.session.runner.image_pull_policy = o.runner_image_pull_policy;
   mo.session.timing.image_pull_grace = std::chrono::duration_cast<std::chrono::seconds>(o.image_pull_grace);

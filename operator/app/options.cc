@@ -61,6 +61,7 @@ OperatorOptions parse_options(const std::vector<std::string>& args) {
       {"--webhook-cert-dir", [&](auto&, auto& v) { o.webhook_cert_dir = v; }},
       {"--session-workers", [&](auto& f, auto& v) { o.session_workers = parse_int(f, v, 1, 64); }},
       {"--max-pod-attempts", [&](auto& f, auto& v) { o.max_pod_attempts = parse_int(f, v, 1, 100); }},
+      {"--max-approval-rounds", [&](auto& f, auto& v) { o.max_approval_rounds = parse_int(f, v, 0, 100); }},
       {"--runner-image", [&](auto&, auto& v) { o.runner_image = v; }},
       {"--runner-image-pull-policy",
        [&](auto& f, auto& v) {
@@ -139,6 +140,8 @@ the cluster of --kubeconfig, or, without it, the cluster it runs in.
                                  without it the webhook is not served
   --session-workers N            DroidSessions reconciled at once (default 4)
   --max-pod-attempts N           pod creation attempts before a session fails (default 5)
+  --max-approval-rounds N        approvals one session may ask for; asking once more
+                                 fails it with ApprovalRoundsExceeded (default 10; 0: none)
   --runner-image IMAGE           runner image unless an OrgPolicy sets one (default droid-runner:latest)
   --runner-image-pull-policy P   Always, IfNotPresent or Never (default IfNotPresent)
   --image-pull-grace D           how long an image may fail to pull (default 120s)

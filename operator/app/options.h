@@ -28,6 +28,7 @@ struct OperatorOptions {
 
   int session_workers = 4;
   int max_pod_attempts = 5;
+  int max_approval_rounds = 10;  // approvals one session may ask for (SPEC §6.5)
   std::string runner_image = "droid-runner:latest";
   std::string runner_image_pull_policy = "IfNotPresent";
   std::chrono::milliseconds image_pull_grace{std::chrono::seconds(120)};

@@ -23,6 +23,7 @@ TEST(OperatorOptions, DefaultsAreClientGosLeaseTimings) {
   EXPECT_EQ(o.renew_deadline, 10s);
   EXPECT_EQ(o.retry_period, 2s);
   EXPECT_EQ(o.kubeconfig, "");
+  EXPECT_EQ(o.max_approval_rounds, 10);
 }
 
 TEST(OperatorOptions, ParsesBothFlagForms) {
@@ -33,6 +34,7 @@ TEST(OperatorOptions, ParsesBothFlagForms) {
   EXPECT_EQ(o.lease_duration, 4s);
   EXPECT_EQ(o.retry_period, 500ms);
   EXPECT_FALSE(o.leader_elect);
+  EXPECT_EQ(parse_options({"--max-approval-rounds=3"}).max_approval_rounds, 3);
 }
 
 TEST(OperatorOptions, ErrorsNameTheFlagAndWhatItAccepts) {

@@ -52,6 +52,19 @@ bool permanent_api_error(const kube::ApiError& e) {
   return e.code() == 403 && e.status_message().find("violates PodSecurity") != std::string::npos;
 }
 
+// A later run gets what is left of the session's timeout: from the first run's
+// start to the approval that began this run. Both times are in the status, so a
+// retried creation builds the same (immutable) ConfigMap.
+std::int64_t remaining_timeout(const json& status, std::int64_t timeout) {
+  const json* runs = find(status, {"previousRuns"});
+  if (runs == nullptr || !runs->is_array() || runs->empty()) return timeout;
+  auto started = parse_rfc3339(string_at(status, {"startTime"}));
+  auto approved = parse_rfc3339(runs->back().value("approvedAt", ""));
+  if (!started || !approved || *approved < *started) return timeout;
+  const auto elapsed = std::chrono::duration_cast<seconds>(*approved - *started).count();
+  return std::max<std::int64_t>(1, timeout - elapsed);
+}
+
 double seconds_since_creation(const json& session, Clock::time_point now) {
   auto created = parse_rfc3339(string_at(session, {"metadata", "creationTimestamp"}));
   if (!created) return 0;
@@ -104,7 +117,8 @@ ReconcileResult SessionReconciler::reconcile(const std::string& key) {
   const std::string ns = string_at(session, {"metadata", "namespace"});
   const std::string name = string_at(session, {"metadata", "name"});
   const std::string uid = string_at(session, {"metadata", "uid"});
-  std::optional<json> pod = caches_.pods->get(ns + "/" + name + "-runner");
+  // The pod of the session's current run (a later run after an approval has a pod of its own).
+  std::optional<json> pod = caches_.pods->get(ns + "/" + pod_name(name, run_attempt(session)));
   if (pod && !owned_by(*pod, uid)) {
     // A pod of an earlier session of the same name, not yet collected.
     log_.info("waiting for the previous session's pod to be deleted", {{"session", key}});
@@ -171,6 +185,12 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   }
 
   SessionRef ref{string_at(session, {"metadata", "name"}), ns, string_at(session, {"metadata", "uid"}), spec, ""};
+  ref.run_attempt = run_attempt(session);
+  if (ref.run_attempt > 1) {
+    ref.tokens_used = tokens_used(status);
+    plan.timeout_seconds = remaining_timeout(status, plan.timeout_seconds);
+  }
+  const bool new_run_pod = string_at(status, {"podName"}) != pod_name(ref);
   try {
     ref.prompt = read_prompt(session);
     std::map<std::string, std::string> gateway_data;
@@ -180,7 +200,13 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
       client_.apply(r, obj, options_.field_manager, /*force=*/true);
     };
     try {
-      apply(kube::kConfigMaps, build_config_map(ref, effective, plan));
+      try {
+        apply(kube::kConfigMaps, build_config_map(ref, effective, plan));
+      } catch (const kube::ApiError& e) {
+        // Immutable, and spec.approvals may have changed since an earlier try
+        // created it: this run keeps the ConfigMap it started with.
+        if (e.code() != 422 || !owned_by(client_.get(kube::kConfigMaps, ns, config_map_name(ref)), ref.uid)) throw;
+      }
       apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
       if (!gateway_data.empty()) apply(kube::kSecrets, build_gateway_secret(ref, gateway_data));
       apply(kube::kPods, build_pod(ref, effective, plan, options_.runner));
@@ -193,12 +219,16 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
 
   status["phase"] = "Pending";
   status["podName"] = pod_name(ref);
+  status["runAttempt"] = ref.run_attempt;
   set_ready_condition(status, false, kReasonPodCreating, "runner pod created; waiting for it to start", generation, t);
   if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
-  if (!recreating) {
-    if (hooks_.session_start) hooks_.session_start("pod_created", seconds_since_creation(session, t));
-    log_.info("runner pod created", {{"session", key}, {"pod", pod_name(ref)}, {"policyHash", effective.hash}});
-    event(session, "Normal", "PodCreated", "Create", "created runner pod " + pod_name(ref));
+  if (!recreating || new_run_pod) {
+    if (!recreating && hooks_.session_start) hooks_.session_start("pod_created", seconds_since_creation(session, t));
+    log_.info("runner pod created",
+              {{"session", key}, {"pod", pod_name(ref)}, {"run", ref.run_attempt}, {"policyHash", effective.hash}});
+    event(session, "Normal", "PodCreated", "Create",
+          "created runner pod " + pod_name(ref) +
+              (ref.run_attempt > 1 ? " (run " + std::to_string(ref.run_attempt) + ", after an approval)" : ""));
   }
   // Without pod events (a kubelet that never reports) the operator's own clock still ends the session.
   return ReconcileResult::after(seconds(plan.timeout_seconds) + options_.timing.timeout_grace);
@@ -269,9 +299,18 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
         }
       log_.info("session phase changed", {{"session", key}, {"from", old_phase}, {"to", phase}, {"reason", reason}});
       const bool bad = phase == "Failed" || phase == "TimedOut";
-      event(session, bad ? "Warning" : "Normal", reason, phase == "Running" ? "Run" : "Update",
-            message.empty() ? phase : message);
-      if (phase == "Running" && hooks_.session_start)
+      const int run = run_attempt(session);
+      if (tr.approved_command) {
+        log_.info("approval received; starting the next run", {{"session", key}, {"run", run + 1}});
+        event(session, "Normal", kReasonApprovalReceived, "Approve", message);
+      } else if (phase == "Running" && run > 1) {
+        event(session, "Normal", kReasonResumed, "Run",
+              "run " + std::to_string(run) + " is running (pod " + status.value("podName", "") + ")");
+      } else {
+        event(session, bad ? "Warning" : "Normal", reason, phase == "Running" ? "Run" : "Update",
+              message.empty() ? phase : message);
+      }
+      if (phase == "Running" && run == 1 && hooks_.session_start)
         hooks_.session_start("running", seconds_since_creation(session, t));
     }
   }
@@ -297,6 +336,8 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
     }
     return ReconcileResult::done();
   }
+  // The next run's objects: as soon as the cache shows the new status (its watch event normally comes first).
+  if (tr.approved_command) return ReconcileResult::after(seconds(1));
   if (tr.requeue_after) return ReconcileResult::after(*tr.requeue_after);
   return ReconcileResult::done();
 }

@@ -25,6 +25,45 @@ seconds until(Clock::time_point deadline, Clock::time_point now) {
   return std::max(seconds(1), std::chrono::ceil<seconds>(deadline - now));
 }
 
+bool has_ended(const json& pod) {
+  const std::string phase = string_at(pod, {"status", "phase"});
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+seconds session_timeout(const json& session) {
+  const json* t = find(session, {"spec", "timeoutSeconds"});
+  return seconds(t != nullptr && t->is_number_integer() ? t->get<std::int64_t>() : kDefaultTimeoutSeconds);
+}
+
+constexpr std::array<const char*, 5> kUsageFields = {"inputTokens", "outputTokens", "llmRequests", "toolCalls",
+                                                     "commandsBlocked"};
+
+json zero_usage() {
+  json u = json::object();
+  for (const char* f : kUsageFields) u[f] = 0;
+  return u;
+}
+
+// a + sign * b, field by field (missing fields count 0, results never below 0).
+json add_usage(const json& a, const json& b, int sign = 1) {
+  json out = zero_usage();
+  for (const char* f : kUsageFields) {
+    const auto get = [&](const json& u) {
+      return u.is_object() && u.contains(f) && u[f].is_number_integer() ? u[f].get<std::int64_t>() : 0;
+    };
+    out[f] = std::max<std::int64_t>(0, get(a) + sign * get(b));
+  }
+  return out;
+}
+
+// What the runs before the current one used.
+json earlier_usage(const json& status) {
+  json sum = zero_usage();
+  if (const json* runs = find(status, {"previousRuns"}); runs != nullptr && runs->is_array())
+    for (const auto& r : *runs) sum = add_usage(sum, r.value("usage", json::object()));
+  return sum;
+}
+
 // The runner container's status in the pod, if the kubelet reported one.
 const json* runner_status(const json& pod) {
   const json* statuses = find(pod, {"status", "containerStatuses"});
@@ -53,7 +92,13 @@ class Machine {
     }
     if (find(session_, {"spec", "cancel"}) != nullptr && session_["spec"]["cancel"] == true) {
       finish("Cancelled", kReasonCancelled, "cancelled by spec.cancel");
-      out_.delete_pod = pod.has_value();
+      out_.delete_pod = pod.has_value() && !has_ended(*pod);  // an ended pod stays for its logs
+      return out_;
+    }
+    // The run ended asking for an approval: its report is in the status already
+    // (its pod stays for its logs, but the session no longer needs it).
+    if (phase == "AwaitingApproval") {
+      awaiting();
       return out_;
     }
     if (!pod) {
@@ -66,7 +111,10 @@ class Machine {
     }
     out_.status["podName"] = string_at(*pod, {"metadata", "name"});
     from_pod(*pod);
-    check_own_clock(*pod);
+    if (out_.status.value("phase", "") == "AwaitingApproval")
+      awaiting();  // an approval may have arrived while the run still ran
+    else
+      check_own_clock(*pod);
     return out_;
   }
 
@@ -152,11 +200,12 @@ class Machine {
   }
 
   void report(const contract::TerminationMessage& m) {
-    out_.status["usage"] = {{"inputTokens", m.usage.input_tokens},
-                            {"outputTokens", m.usage.output_tokens},
-                            {"llmRequests", m.usage.llm_requests},
-                            {"toolCalls", m.usage.tool_calls},
-                            {"commandsBlocked", m.usage.commands_blocked}};
+    // Every run counts: the earlier ones (status.previousRuns) plus this one.
+    out_.status["usage"] = add_usage(earlier_usage(out_.status), {{"inputTokens", m.usage.input_tokens},
+                                                                  {"outputTokens", m.usage.output_tokens},
+                                                                  {"llmRequests", m.usage.llm_requests},
+                                                                  {"toolCalls", m.usage.tool_calls},
+                                                                  {"commandsBlocked", m.usage.commands_blocked}});
     json result = {{"summary", m.result.summary}, {"filesChanged", m.result.files_changed}};
     if (!m.result.branch.empty()) result["branch"] = m.result.branch;
     if (!m.result.commit.empty()) result["commit"] = m.result.commit;
@@ -168,16 +217,64 @@ class Machine {
         return finish("Succeeded", m.reason.empty() ? kReasonCompleted : m.reason, m.message);
       case contract::Outcome::Failed: return finish("Failed", reason, m.message);
       case contract::Outcome::TimedOut: return finish("TimedOut", reason, m.message);
-      case contract::Outcome::AwaitingApproval:
-        if (m.pending_approval) {
-          out_.status["pendingApproval"] = {{"command", m.pending_approval->command},
-                                            {"risk", m.pending_approval->risk},
-                                            {"reasons", m.pending_approval->reasons},
-                                            {"requestedAt", format_rfc3339(now_)}};
-        }
-        return set("AwaitingApproval", false, kReasonWaitingForApproval,
-                   m.pending_approval ? "waiting for an approval of: " + m.pending_approval->command : m.message);
+      case contract::Outcome::AwaitingApproval: return ask(m);
     }
+  }
+
+  void ask(const contract::TerminationMessage& m) {
+    if (!m.pending_approval || m.pending_approval->command.empty())
+      return finish("Failed", kReasonRunnerError,
+                    "the runner asked for an approval without naming the command: " + m.message);
+    const std::string& command = m.pending_approval->command;
+    const int run = run_attempt(session_);
+    if (run > timing_.max_approval_rounds)
+      return finish("Failed", kReasonApprovalRoundsExceeded,
+                    "run " + std::to_string(run) + " asked for an approval again (of: " + command +
+                        "); a session may ask at most " + std::to_string(timing_.max_approval_rounds) +
+                        " times (--max-approval-rounds)");
+    out_.status["pendingApproval"] = {{"command", command},
+                                      {"risk", m.pending_approval->risk},
+                                      {"reasons", m.pending_approval->reasons},
+                                      {"requestedAt", format_rfc3339(now_)}};
+    set("AwaitingApproval", false, kReasonWaitingForApproval,
+        "waiting for an approval of: " + command + " (add it to spec.approvals)");
+  }
+
+  // AwaitingApproval: the session's clock still runs (spec.timeoutSeconds from
+  // startTime, the wait included); an approval of exactly the pending command
+  // starts the next run.
+  void awaiting() {
+    const std::string command = string_at(out_.status, {"pendingApproval", "command"});
+    auto started = time_at(out_.status, {"startTime"});
+    if (!started) started = time_at(session_, {"metadata", "creationTimestamp"});
+    if (started) {
+      const seconds timeout = session_timeout(session_);
+      const auto deadline = *started + timeout;
+      if (now_ >= deadline)
+        return finish("TimedOut", kReasonApprovalTimedOut,
+                      "no approval of '" + command + "' arrived within spec.timeoutSeconds (" +
+                          std::to_string(timeout.count()) + "s)");
+      out_.requeue_after = until(deadline, now_);
+    }
+    if (!command.empty() && is_approved(session_, command)) resume(command);
+  }
+
+  void resume(const std::string& command) {
+    const int run = run_attempt(session_);
+    json& previous = out_.status["previousRuns"];
+    if (!previous.is_array()) previous = json::array();
+    const json this_run = add_usage(out_.status.value("usage", json::object()), earlier_usage(out_.status), -1);
+    previous.push_back({{"runAttempt", run},
+                        {"podName", out_.status.value("podName", "")},
+                        {"approvedCommand", command},
+                        {"approvedAt", format_rfc3339(now_)},
+                        {"usage", this_run}});
+    out_.status["runAttempt"] = run + 1;
+    // The next run starts afresh: pod creation retries and the result are its own.
+    for (const char* key : {"pendingApproval", "attempts", "result"}) out_.status.erase(key);
+    set("Pending", false, kReasonApprovalReceived,
+        "approved: " + command + "; starting run " + std::to_string(run + 1));
+    out_.approved_command = command;
   }
 
   // The pod's activeDeadlineSeconds normally ends a session in time; this is the
@@ -187,8 +284,7 @@ class Machine {
     auto started = time_at(out_.status, {"startTime"});
     if (!started) started = time_at(pod, {"metadata", "creationTimestamp"});
     if (!started) return;
-    const json* t = find(session_, {"spec", "timeoutSeconds"});
-    const seconds timeout(t != nullptr && t->is_number_integer() ? t->get<std::int64_t>() : kDefaultTimeoutSeconds);
+    const seconds timeout = session_timeout(session_);
     const auto deadline = *started + timeout + timing_.timeout_grace;
     if (now_ >= deadline) {
       finish("TimedOut", kReasonDeadlineExceeded,
@@ -211,6 +307,24 @@ class Machine {
 bool is_terminal(const std::string& phase) {
   static const std::array<const char*, 5> kTerminal = {"Denied", "Succeeded", "Failed", "TimedOut", "Cancelled"};
   return std::any_of(kTerminal.begin(), kTerminal.end(), [&](const char* p) { return phase == p; });
+}
+
+int run_attempt(const json& session) {
+  const json* r = find(session, {"status", "runAttempt"});
+  return r != nullptr && r->is_number_integer() ? std::max(1, r->get<int>()) : 1;
+}
+
+bool is_approved(const json& session, const std::string& command) {
+  const json* approvals = find(session, {"spec", "approvals"});
+  if (approvals == nullptr || !approvals->is_array()) return false;
+  return std::any_of(approvals->begin(), approvals->end(), [&](const json& a) {
+    return a.is_object() && a.contains("command") && a["command"].is_string() && a["command"] == command;
+  });
+}
+
+std::int64_t tokens_used(const json& status) {
+  const json u = add_usage(status.value("usage", json::object()), json::object());
+  return u["inputTokens"].get<std::int64_t>() + u["outputTokens"].get<std::int64_t>();
 }
 
 void set_condition(json& status, const std::string& type, bool value, const std::string& reason,

@@ -8,6 +8,15 @@
 // Denied (policy), Cancelled (spec.cancel). Terminal phases never change again.
 // Every phase carries a Ready condition whose reason says why the session is
 // where it is; reasons are stable (the k* constants below).
+//
+// Approval (SPEC §6.5): a run whose runner asked for an approval ends; the
+// session waits in AwaitingApproval with status.pendingApproval. When
+// spec.approvals gains exactly that command, the session moves to the next
+// run (status.runAttempt + 1, back to Pending with reason ApprovalReceived; the
+// reconciler then creates that run's ConfigMap and pod). status.previousRuns
+// keeps what each earlier run used and which command was approved after it;
+// status.usage counts every run. The wait is bounded by spec.timeoutSeconds
+// from status.startTime and by Timing::max_approval_rounds; spec.cancel ends it.
 #pragma once
 
 #include <chrono>
@@ -34,8 +43,20 @@ inline constexpr const char* kReasonRunnerError = "RunnerError";
 inline constexpr const char* kReasonPodDisappeared = "PodDisappeared";
 inline constexpr const char* kReasonCancelled = "Cancelled";
 inline constexpr const char* kReasonWaitingForApproval = "WaitingForApproval";
+inline constexpr const char* kReasonApprovalReceived = "ApprovalReceived";
+inline constexpr const char* kReasonApprovalRoundsExceeded = "ApprovalRoundsExceeded";
+inline constexpr const char* kReasonApprovalTimedOut = "ApprovalTimedOut";
+// Event reason when a later run's pod is running.
+inline constexpr const char* kReasonResumed = "Resumed";
 
 bool is_terminal(const std::string& phase);
+
+// status.runAttempt: 1 for the first run (and when unset).
+int run_attempt(const nlohmann::json& session);
+// spec.approvals holds `command` exactly (the list is keyed by command).
+bool is_approved(const nlohmann::json& session, const std::string& command);
+// Input plus output tokens in status.usage (every run so far).
+std::int64_t tokens_used(const nlohmann::json& status);
 
 struct Timing {
   // How long an image may fail to pull before the session fails.
@@ -43,6 +64,10 @@ struct Timing {
   // Slack on top of spec.timeoutSeconds before the operator's own clock acts
   // (the pod's activeDeadlineSeconds normally ends it first).
   std::chrono::seconds timeout_grace{30};
+  // How many times a session may ask for an approval; asking once more fails it
+  // (ApprovalRoundsExceeded), so a model that wants a new command every run
+  // cannot keep a session going forever.
+  int max_approval_rounds = 10;
 };
 
 struct Transition {
@@ -51,11 +76,14 @@ struct Transition {
   bool delete_session = false;  // TTL after finish has passed
   // When to look again even if nothing changes (timeouts, TTL, image pulls).
   std::optional<std::chrono::seconds> requeue_after;
+  // Set when this transition starts the next run: the command that was approved.
+  std::optional<std::string> approved_command;
 };
 
-// `session` is the DroidSession object (with its current status); `pod` its
-// runner pod if it exists. `pod_expected` says whether the reconciler has
-// already created the pod (a pod that vanished after that is a failure).
+// `session` is the DroidSession object (with its current status); `pod` the
+// runner pod of its current run (run_attempt()) if it exists. `pod_expected`
+// says whether the reconciler has already created the pod (a pod that vanished
+// after that is a failure, except once its run has ended in AwaitingApproval).
 Transition next_status(const nlohmann::json& session, const std::optional<nlohmann::json>& pod, bool pod_expected,
                        Clock::time_point now, const Timing& timing = {});
 

@@ -136,14 +136,189 @@ TEST(SessionStatus, APodThatVanishesFailsTheSession) {
   EXPECT_EQ(ready(t)["reason"], kReasonPodDisappeared);
 }
 
-TEST(SessionStatus, AwaitingApprovalShowsTheCommand) {
+contract::TerminationMessage asks_for(const std::string& command, contract::Usage usage = {}) {
   contract::TerminationMessage m;
   m.outcome = contract::Outcome::AwaitingApproval;
-  m.pending_approval = contract::PendingApproval{"git push origin HEAD", "high", {"pushes"}};
-  Transition t = next_status(session(), pod("Succeeded", terminated_with(contract::encode(m))), true, kT0);
+  m.reason = "ApprovalRequired";
+  m.pending_approval = contract::PendingApproval{command, "high", {"pushes"}};
+  m.usage = usage;
+  return m;
+}
+
+// A session whose first run ended asking for `command`, as the operator wrote it.
+json awaiting(const std::string& command, json approvals = json::array(), json spec = json::object()) {
+  spec["approvals"] = std::move(approvals);
+  return session(spec, {{"phase", "AwaitingApproval"},
+                        {"observedGeneration", 2},
+                        {"podName", "s-runner"},
+                        {"runAttempt", 1},
+                        {"attempts", 1},
+                        {"startTime", "2026-11-21T10:00:00Z"},
+                        {"usage", {{"inputTokens", 100}, {"outputTokens", 10}, {"llmRequests", 2}, {"toolCalls", 1}}},
+                        {"result", {{"summary", "asked"}, {"filesChanged", 1}}},
+                        {"pendingApproval", {{"command", command}, {"risk", "high"}}}});
+}
+
+TEST(SessionStatus, AwaitingApprovalShowsTheCommand) {
+  Transition t = next_status(
+      session({{"timeoutSeconds", 600}}, {{"phase", "Running"}, {"startTime", "2026-11-21T10:00:00Z"}}),
+      pod("Succeeded", terminated_with(contract::encode(asks_for("git push origin HEAD")))), true, kT0 + 60s);
   EXPECT_EQ(t.status["phase"], "AwaitingApproval");
   EXPECT_EQ(t.status["pendingApproval"]["command"], "git push origin HEAD");
+  EXPECT_EQ(t.status["pendingApproval"]["risk"], "high");
+  EXPECT_EQ(t.status["pendingApproval"]["requestedAt"], "2026-11-21T10:01:00Z");
   EXPECT_EQ(ready(t)["reason"], kReasonWaitingForApproval);
+  EXPECT_FALSE(t.approved_command);
+  // The session's clock still runs while it waits: look again at its deadline.
+  ASSERT_TRUE(t.requeue_after);
+  EXPECT_EQ(*t.requeue_after, 540s);
+}
+
+TEST(SessionStatus, OnlyAnApprovalOfThePendingCommandStartsTheNextRun) {
+  const std::string cmd = "git push origin droid/fix";
+  for (const json& unrelated : {json::array(), json({{{"command", "make deploy"}}}),
+                                json({{{"command", cmd + " --force"}}, {{"command", "git push origin droid/fix "}}})}) {
+    Transition t = next_status(awaiting(cmd, unrelated), std::nullopt, true, kT0 + 60s);
+    EXPECT_EQ(t.status["phase"], "AwaitingApproval") << unrelated.dump();
+    EXPECT_FALSE(t.approved_command) << unrelated.dump();
+    EXPECT_FALSE(t.status.contains("previousRuns"));
+    EXPECT_EQ(t.status, awaiting(cmd, unrelated)["status"]) << "nothing to write while nothing changed";
+  }
+
+  Transition t = next_status(awaiting(cmd, {{{"command", "make deploy"}}, {{"command", cmd}, {"approvedBy", "bob"}}}),
+                             pod("Succeeded", terminated_with(contract::encode(asks_for(cmd)))), true, kT0 + 60s);
+  ASSERT_TRUE(t.approved_command);
+  EXPECT_EQ(*t.approved_command, cmd);
+  EXPECT_EQ(t.status["phase"], "Pending");
+  EXPECT_EQ(ready(t)["reason"], kReasonApprovalReceived);
+  EXPECT_NE(ready(t)["message"].get<std::string>().find(cmd), std::string::npos);
+  EXPECT_EQ(t.status["runAttempt"], 2);
+  EXPECT_FALSE(t.status.contains("pendingApproval"));
+  EXPECT_FALSE(t.status.contains("attempts")) << "pod creation retries count per run";
+  EXPECT_FALSE(t.status.contains("result")) << "the next run reports its own result";
+  EXPECT_FALSE(t.delete_pod) << "the asking run's pod stays for its logs";
+  // The previous pod stays the session's pod until the next run's exists (the reconciler keeps its slot).
+  EXPECT_EQ(t.status["podName"], "s-runner");
+  ASSERT_EQ(t.status["previousRuns"].size(), 1u);
+  const json& prev = t.status["previousRuns"][0];
+  EXPECT_EQ(prev["runAttempt"], 1);
+  EXPECT_EQ(prev["podName"], "s-runner");
+  EXPECT_EQ(prev["approvedCommand"], cmd);
+  EXPECT_EQ(prev["approvedAt"], "2026-11-21T10:01:00Z");
+  EXPECT_EQ(prev["usage"]["inputTokens"], 100);
+  EXPECT_EQ(prev["usage"]["llmRequests"], 2);
+}
+
+TEST(SessionStatus, AnApprovalThatArrivedWhileTheRunRanResumesAsSoonAsItAsks) {
+  json s = session({{"approvals", {{{"command", "make deploy"}}}}}, {{"phase", "Running"}, {"podName", "s-runner"}});
+  Transition t =
+      next_status(s, pod("Succeeded", terminated_with(contract::encode(asks_for("make deploy")))), true, kT0);
+  EXPECT_EQ(t.status["phase"], "Pending");
+  EXPECT_EQ(t.status["runAttempt"], 2);
+  EXPECT_TRUE(t.approved_command);
+}
+
+TEST(SessionStatus, TheNextRunReportsAndUsageCountsEveryRun) {
+  json status = {{"phase", "Running"},
+                 {"podName", "s-runner-2"},
+                 {"runAttempt", 2},
+                 {"startTime", "2026-11-21T10:00:00Z"},
+                 {"previousRuns",
+                  {{{"runAttempt", 1},
+                    {"podName", "s-runner"},
+                    {"approvedCommand", "make deploy"},
+                    {"usage", {{"inputTokens", 100}, {"outputTokens", 10}, {"llmRequests", 2}, {"toolCalls", 1}}}}}}};
+  contract::TerminationMessage m;
+  m.outcome = contract::Outcome::Succeeded;
+  m.result = {"deployed", 1, "", ""};
+  m.usage = {50, 5, 1, 3, 0};
+  json p = pod("Succeeded", terminated_with(contract::encode(m)));
+  p["metadata"]["name"] = "s-runner-2";
+  Transition t = next_status(session({{"approvals", {{{"command", "make deploy"}}}}}, status), p, true, kT0 + 60s);
+  EXPECT_EQ(t.status["phase"], "Succeeded");
+  EXPECT_EQ(t.status["result"]["summary"], "deployed");
+  EXPECT_EQ(t.status["usage"]["inputTokens"], 150);
+  EXPECT_EQ(t.status["usage"]["outputTokens"], 15);
+  EXPECT_EQ(t.status["usage"]["llmRequests"], 3);
+  EXPECT_EQ(t.status["usage"]["toolCalls"], 4);
+  EXPECT_EQ(t.status["usage"]["commandsBlocked"], 0);
+  EXPECT_EQ(t.status["runAttempt"], 2);
+  EXPECT_EQ(tokens_used(t.status), 165);
+
+  // A second approval round: what the second run used alone goes to previousRuns.
+  m = asks_for("make release", {50, 5, 1, 3, 0});
+  p["status"] = pod("Succeeded", terminated_with(contract::encode(m)))["status"];
+  t = next_status(session({{"approvals", {{{"command", "make deploy"}}, {{"command", "make release"}}}}}, status), p,
+                  true, kT0 + 60s);
+  EXPECT_EQ(t.status["runAttempt"], 3);
+  ASSERT_EQ(t.status["previousRuns"].size(), 2u);
+  EXPECT_EQ(t.status["previousRuns"][1]["podName"], "s-runner-2");
+  EXPECT_EQ(t.status["previousRuns"][1]["usage"]["inputTokens"], 50);
+  EXPECT_EQ(t.status["usage"]["inputTokens"], 150);
+}
+
+TEST(SessionStatus, ApprovalRoundsAreBounded) {
+  Timing timing;
+  timing.max_approval_rounds = 2;
+  const auto asking_run = [&](int run) {
+    json s = session({}, {{"phase", "Running"}, {"runAttempt", run}});
+    return next_status(s, pod("Succeeded", terminated_with(contract::encode(asks_for("make it")))), true, kT0, timing);
+  };
+  EXPECT_EQ(asking_run(1).status["phase"], "AwaitingApproval");
+  EXPECT_EQ(asking_run(2).status["phase"], "AwaitingApproval");
+  Transition third = asking_run(3);
+  EXPECT_EQ(third.status["phase"], "Failed");
+  EXPECT_EQ(ready(third)["reason"], kReasonApprovalRoundsExceeded);
+  EXPECT_NE(ready(third)["message"].get<std::string>().find("make it"), std::string::npos);
+  EXPECT_FALSE(third.status.contains("pendingApproval"));
+  EXPECT_TRUE(third.status.contains("completionTime"));
+
+  timing.max_approval_rounds = 0;  // no approvals at all
+  EXPECT_EQ(asking_run(1).status["phase"], "Failed");
+}
+
+TEST(SessionStatus, AnAskWithoutACommandIsARunnerError) {
+  contract::TerminationMessage m;
+  m.outcome = contract::Outcome::AwaitingApproval;
+  m.message = "needs approval";
+  Transition t = next_status(session(), pod("Succeeded", terminated_with(contract::encode(m))), true, kT0);
+  EXPECT_EQ(t.status["phase"], "Failed");
+  EXPECT_EQ(ready(t)["reason"], kReasonRunnerError);
+}
+
+TEST(SessionStatus, AwaitingApprovalTimesOutFromTheSessionsStart) {
+  json spec = {{"timeoutSeconds", 600}};
+  Transition before = next_status(awaiting("make deploy", json::array(), spec), std::nullopt, true, kT0 + 599s);
+  EXPECT_EQ(before.status["phase"], "AwaitingApproval") << "a deleted pod of a run that ended is no failure";
+  EXPECT_EQ(*before.requeue_after, 1s);
+  Transition after = next_status(awaiting("make deploy", json::array(), spec), std::nullopt, true, kT0 + 600s);
+  EXPECT_EQ(after.status["phase"], "TimedOut");
+  EXPECT_EQ(ready(after)["reason"], kReasonApprovalTimedOut);
+  EXPECT_FALSE(after.delete_pod);
+  // Too late is too late, even with the approval there.
+  Transition late =
+      next_status(awaiting("make deploy", {{{"command", "make deploy"}}}, spec), std::nullopt, true, kT0 + 601s);
+  EXPECT_EQ(late.status["phase"], "TimedOut");
+  EXPECT_FALSE(late.approved_command);
+}
+
+TEST(SessionStatus, CancelEndsTheWaitWithoutANewRun) {
+  json s = awaiting("make deploy", {{{"command", "make deploy"}}}, {{"cancel", true}});
+  Transition t =
+      next_status(s, pod("Succeeded", terminated_with(contract::encode(asks_for("make deploy")))), true, kT0);
+  EXPECT_EQ(t.status["phase"], "Cancelled");
+  EXPECT_FALSE(t.approved_command);
+  EXPECT_FALSE(t.delete_pod) << "the pod already ended; it stays for its logs";
+  EXPECT_FALSE(t.status.contains("previousRuns"));
+}
+
+TEST(SessionStatus, RunAttemptAndApprovalLookups) {
+  EXPECT_EQ(run_attempt(session()), 1);
+  EXPECT_EQ(run_attempt(session({}, {{"runAttempt", 4}})), 4);
+  EXPECT_TRUE(is_approved(session({{"approvals", {{{"command", "a b"}}}}}), "a b"));
+  EXPECT_FALSE(is_approved(session({{"approvals", {{{"command", "a b"}}}}}), "a  b"));
+  EXPECT_FALSE(is_approved(session(), "a b"));
+  EXPECT_EQ(tokens_used(json::object()), 0);
 }
 
 TEST(SessionStatus, TerminalPhasesNeverChangeAndTtlDeletes) {

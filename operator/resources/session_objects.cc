@@ -1,5 +1,7 @@
 #include "resources/session_objects.h"
 
+#include <algorithm>
+
 #include "jsonutil/lookup.h"
 #include "settings/effective.h"
 #include "settings/validate.h"
@@ -49,7 +51,7 @@ json public_gateway(const json& g) {
 }
 
 json session_config(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
-  json c = {{"session", {{"name", s.name}, {"namespace", s.namespace_}, {"uid", s.uid}}},
+  json c = {{"session", {{"name", s.name}, {"namespace", s.namespace_}, {"uid", s.uid}, {"runAttempt", s.run_attempt}}},
             {"prompt", s.prompt},
             {"model", plan.model},
             {"autonomyLevel", settings::autonomy_name(plan.autonomy)},
@@ -65,7 +67,10 @@ json session_config(const SessionRef& s, const policy::EffectivePolicy& policy, 
     for (const char* key : {"otlpEndpoint", "protocol", "resourceAttributes"}) copy_if_set(policy.telemetry, t, key);
     c["telemetry"] = t;
   }
-  if (const json* budget = find(policy.limits, {"tokenBudgetPerSession"})) c["tokenBudget"] = *budget;
+  if (const json* budget = find(policy.limits, {"tokenBudgetPerSession"}); budget != nullptr && budget->is_number()) {
+    // Never 0 (no limit to the runner) when the earlier runs used it all: at least one token.
+    c["tokenBudget"] = std::max<std::int64_t>(1, budget->get<std::int64_t>() - s.tokens_used);
+  }
   return c;
 }
 
@@ -106,11 +111,20 @@ json resources(const SessionRef& s, const policy::EffectivePolicy& policy, const
   return r;
 }
 
+// Run 1 keeps the plain name; run N > 1 gets "-N".
+std::string with_run(std::string name, int run_attempt) {
+  if (run_attempt > 1) name += "-" + std::to_string(run_attempt);
+  return name;
+}
+
 }  // namespace
 
-std::string config_map_name(const SessionRef& s) { return s.name + "-config"; }
+std::string config_map_name(const SessionRef& s) { return with_run(s.name + "-config", s.run_attempt); }
 std::string network_policy_name(const SessionRef& s) { return s.name + "-egress"; }
-std::string pod_name(const SessionRef& s) { return s.name + "-runner"; }
+std::string pod_name(const SessionRef& s) { return pod_name(s.name, s.run_attempt); }
+std::string pod_name(const std::string& session_name, int run_attempt) {
+  return with_run(session_name + "-runner", run_attempt);
+}
 std::string gateway_secret_name(const SessionRef& s) { return s.name + "-gateway"; }
 
 bool gateway_needs_secret(const policy::SessionPlan& plan) {
@@ -220,6 +234,7 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
                {"volumes", volumes}};
   if (const json* rc = find(policy.runner, {"runtimeClassName"})) spec["runtimeClassName"] = *rc;
   json meta = metadata(s, pod_name(s), "runner");
+  meta["labels"][kRunAttemptLabel] = std::to_string(s.run_attempt);
   std::string names;
   for (const auto& n : policy.names) names += (names.empty() ? "" : ",") + n;
   meta["annotations"] = {{kPolicyHashAnnotation, policy.hash}, {kPolicyNamesAnnotation, names}};

@@ -2,7 +2,8 @@
 // JSON ready for server-side apply, all owned by the session and named
 // deterministically from it so that a retry never duplicates one:
 //   <session>-config   ConfigMap: the org settings, the session's settings and
-//                      the session config the runner reads (mounted read-only)
+//                      the session config the runner reads (mounted read-only;
+//                      spec.approvals included)
 //   <session>-egress   NetworkPolicy: no ingress; egress only to cluster DNS
 //                      and to what the org policy allows
 //   <session>-gateway  Secret (only when the gateway has credentials or a CA
@@ -11,10 +12,15 @@
 //   <session>-runner   Pod: Pod Security Standard "restricted", no service
 //                      account token, emptyDir workspace, resource limits,
 //                      activeDeadlineSeconds, optional runtimeClassName
+// A session runs again after an approval (SPEC §6.5): run N > 1 gets a
+// ConfigMap and a Pod of its own, `<session>-config-N` and `<session>-runner-N`
+// (run 1 keeps the plain names); the NetworkPolicy and the gateway Secret are
+// shared by all runs.
 // Pure functions: no I/O, so they are tested without a cluster (and applied to
 // a real apiserver by the controlplane tests).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -31,7 +37,10 @@ struct SessionRef {
   std::string namespace_;
   std::string uid;
   nlohmann::json spec = nlohmann::json::object();
-  std::string prompt;  // spec.prompt, or the text spec.promptFrom points at (read by the reconciler)
+  std::string prompt;   // spec.prompt, or the text spec.promptFrom points at (read by the reconciler)
+  int run_attempt = 1;  // status.runAttempt: which run of the session these objects are for
+  // Tokens (input + output) the earlier runs used: the runner gets what is left of the org's budget.
+  std::int64_t tokens_used = 0;
 };
 
 // Operator-wide defaults the org policy may override.
@@ -45,6 +54,7 @@ struct RunnerDefaults {
 };
 
 inline constexpr const char* kSessionLabel = "droid.dev/session";
+inline constexpr const char* kRunAttemptLabel = "droid.dev/run-attempt";  // on the runner pod
 inline constexpr const char* kConfigMountPath = "/etc/droid";
 inline constexpr const char* kGatewayMountPath = "/var/run/droid/gateway";
 // On the runner pod: the policy applied, so that status can be rebuilt from the pod.
@@ -57,6 +67,8 @@ inline constexpr const char* kGatewayCaBundle = "ca.crt";
 std::string config_map_name(const SessionRef& s);
 std::string network_policy_name(const SessionRef& s);
 std::string pod_name(const SessionRef& s);
+// The runner pod of run `run_attempt` of session `session_name`.
+std::string pod_name(const std::string& session_name, int run_attempt);
 std::string gateway_secret_name(const SessionRef& s);
 
 // Whether the plan's gateway takes values from Secrets (credentialsSecretRef or

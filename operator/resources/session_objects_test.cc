@@ -49,6 +49,50 @@ TEST(SessionObjects, NamesAreDeterministic) {
   EXPECT_EQ(pod_name(session()), "fix-tests-runner");
 }
 
+TEST(SessionObjects, ALaterRunHasAConfigMapAndAPodOfItsOwn) {
+  SessionRef s = session();
+  s.run_attempt = 3;
+  EXPECT_EQ(config_map_name(s), "fix-tests-config-3");
+  EXPECT_EQ(pod_name(s), "fix-tests-runner-3");
+  EXPECT_EQ(pod_name("fix-tests", 1), "fix-tests-runner");
+  EXPECT_EQ(pod_name("fix-tests", 2), "fix-tests-runner-2");
+  // Shared by every run: one fence, one copy of the gateway key.
+  EXPECT_EQ(network_policy_name(s), "fix-tests-egress");
+  EXPECT_EQ(gateway_secret_name(s), "fix-tests-gateway");
+
+  const auto policy = org();
+  const auto plan = policy::plan_session(s.spec, policy, 0);
+  json pod = build_pod(s, policy, plan, RunnerDefaults{});
+  EXPECT_EQ(pod["metadata"]["name"], "fix-tests-runner-3");
+  EXPECT_EQ(pod["metadata"]["labels"][kRunAttemptLabel], "3");
+  EXPECT_EQ(pod["metadata"]["labels"][kSessionLabel], "fix-tests") << "the NetworkPolicy selects every run's pod";
+  bool mounts_its_config = false;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v["name"] == "config") mounts_its_config = v["configMap"]["name"] == "fix-tests-config-3";
+  EXPECT_TRUE(mounts_its_config) << pod["spec"]["volumes"].dump();
+  EXPECT_EQ(build_pod(session(), policy, plan, RunnerDefaults{})["metadata"]["labels"][kRunAttemptLabel], "1");
+}
+
+TEST(SessionObjects, ALaterRunsConfigCarriesTheApprovalsAndWhatIsLeftOfTheBudget) {
+  SessionRef s = session();
+  s.run_attempt = 2;
+  s.spec["approvals"].push_back({{"command", "make deploy"}, {"approvedBy", "bob"}});
+  s.tokens_used = 49000;
+  const auto policy = org();
+  json cm = build_config_map(s, policy, policy::plan_session(s.spec, policy, 0));
+  EXPECT_EQ(cm["metadata"]["name"], "fix-tests-config-2");
+  json config = json::parse(cm["data"]["session.json"].get<std::string>());
+  EXPECT_EQ(config["session"]["runAttempt"], 2);
+  ASSERT_EQ(config["approvals"].size(), 2u);
+  EXPECT_EQ(config["approvals"][1]["command"], "make deploy");
+  EXPECT_EQ(config["tokenBudget"], 1000);
+  // Used up: the runner gets one token, never 0 (which would mean no limit).
+  s.tokens_used = 60000;
+  config = json::parse(
+      build_config_map(s, policy, policy::plan_session(s.spec, policy, 0))["data"]["session.json"].get<std::string>());
+  EXPECT_EQ(config["tokenBudget"], 1);
+}
+
 TEST(SessionObjects, EverythingIsOwnedByTheSession) {
   const auto policy = org();
   const auto plan = policy::plan_session(session().spec, policy, 0);

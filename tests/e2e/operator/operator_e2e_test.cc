@@ -507,6 +507,132 @@ TEST_F(OperatorE2E, CancellingStopsThePodAndEndsCancelled) {
       << "the runner pod of a cancelled session must be deleted";
 }
 
+// The runner's report when a command needs a human: the run ends, the command in the report.
+contract::TerminationMessage asks_for(const std::string& command) {
+  contract::TerminationMessage m;
+  m.outcome = contract::Outcome::AwaitingApproval;
+  m.reason = "ApprovalRequired";
+  m.message = "pushing the changes needs a human's approval";
+  m.pending_approval = contract::PendingApproval{command, "high", {"git push is in commandDenylist"}};
+  m.usage = {100, 20, 2, 3, 0};
+  return m;
+}
+
+// The operator has acted on the session's latest spec (status.observedGeneration
+// caught up): a barrier that shows what it did not do, without waiting for a time.
+bool observed_latest(const json& s) {
+  return s.value("status", json::object()).value("observedGeneration", std::int64_t{-1}) ==
+         s["metadata"].value("generation", std::int64_t{0});
+}
+
+TEST_F(OperatorE2E, AnApprovalOfThePendingCommandResumesTheSessionInANewRun) {
+  const std::string cmd = "git push origin droid/approve-me";
+  create_session(kMainNs, "approve-me", {{"timeoutSeconds", 1800}});
+  wait_for_session(kMainNs, "approve-me", [](const json& s) {
+    return s.value("status", json::object()).value("podName", "") == "approve-me-runner";
+  });
+  pod_running(kMainNs, "approve-me-runner");
+  wait_for_session(kMainNs, "approve-me", [](const json& s) { return s["status"].value("phase", "") == "Running"; });
+
+  // Run 1 ends asking for the push.
+  pod_finished(kMainNs, "approve-me-runner", asks_for(cmd), 0);
+  json s = wait_for_session(kMainNs, "approve-me",
+                            [](const json& s) { return s["status"].value("phase", "") == "AwaitingApproval"; });
+  EXPECT_EQ(s["status"]["pendingApproval"]["command"], cmd);
+  EXPECT_EQ(s["status"]["pendingApproval"]["risk"], "high");
+  EXPECT_EQ(ready_reason(s), "WaitingForApproval");
+  EXPECT_EQ(s["status"]["runAttempt"], 1);
+
+  // An approval of something else starts nothing.
+  client_->patch(kube::kDroidSessions, kMainNs, "approve-me", kube::PatchType::Merge,
+                 {{"spec", {{"approvals", {{{"command", "make deploy"}}, {{"command", cmd + " --force"}}}}}}});
+  s = wait_for_session(kMainNs, "approve-me", observed_latest);
+  EXPECT_EQ(s["status"]["phase"], "AwaitingApproval");
+  EXPECT_EQ(s["status"]["runAttempt"], 1);
+  EXPECT_FALSE(find(kube::kPods, kMainNs, "approve-me-runner-2"));
+  EXPECT_FALSE(find(kube::kConfigMaps, kMainNs, "approve-me-config-2"));
+
+  // The approval of exactly the pending command: run 2, with a pod and a config of its own.
+  client_->patch(kube::kDroidSessions, kMainNs, "approve-me", kube::PatchType::Merge,
+                 {{"spec",
+                   {{"approvals",
+                     {{{"command", "make deploy"}},
+                      {{"command", cmd + " --force"}},
+                      {{"command", cmd}, {"approvedBy", "bob@example.com"}}}}}}});
+  s = wait_for_session(kMainNs, "approve-me", [](const json& s) {
+    return s.value("status", json::object()).value("podName", "") == "approve-me-runner-2";
+  });
+  EXPECT_EQ(s["status"]["phase"], "Pending");
+  EXPECT_EQ(s["status"]["runAttempt"], 2);
+  EXPECT_FALSE(s["status"].contains("pendingApproval"));
+  ASSERT_EQ(s["status"]["previousRuns"].size(), 1u) << s["status"].dump(2);
+  EXPECT_EQ(s["status"]["previousRuns"][0]["approvedCommand"], cmd);
+  EXPECT_EQ(s["status"]["previousRuns"][0]["podName"], "approve-me-runner");
+  EXPECT_EQ(s["status"]["previousRuns"][0]["usage"]["inputTokens"], 100);
+
+  json pod = client_->get(kube::kPods, kMainNs, "approve-me-runner-2");
+  EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["uid"], s["metadata"]["uid"]);
+  EXPECT_EQ(pod["metadata"]["labels"]["droid.dev/run-attempt"], "2");
+  std::string config_volume;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v["name"] == "config") config_volume = v["configMap"]["name"];
+  EXPECT_EQ(config_volume, "approve-me-config-2");
+  // The runner of run 2 reads the approval (it re-runs the session; this time the push is allowed).
+  json cm = client_->get(kube::kConfigMaps, kMainNs, "approve-me-config-2");
+  const json config = json::parse(cm["data"]["session.json"].get<std::string>());
+  bool approved = false;
+  for (const auto& a : config["approvals"]) approved = approved || a["command"] == cmd;
+  EXPECT_TRUE(approved) << config.dump(2);
+  EXPECT_EQ(config["session"]["runAttempt"], 2);
+  EXPECT_LE(config["timeoutSeconds"].get<int>(), 1800);
+  // Run 1's pod and config stay (its logs), owned by the session like everything else.
+  EXPECT_TRUE(find(kube::kPods, kMainNs, "approve-me-runner"));
+  EXPECT_TRUE(find(kube::kConfigMaps, kMainNs, "approve-me-config"));
+  EXPECT_TRUE(wait_until([] { return has_event(kMainNs, "approve-me", "Normal", "ApprovalReceived"); }, 60s));
+
+  pod_running(kMainNs, "approve-me-runner-2");
+  wait_for_session(kMainNs, "approve-me", [](const json& s) { return s["status"].value("phase", "") == "Running"; });
+  EXPECT_TRUE(wait_until([] { return has_event(kMainNs, "approve-me", "Normal", "Resumed"); }, 60s));
+
+  contract::TerminationMessage done;
+  done.outcome = contract::Outcome::Succeeded;
+  done.message = "pushed";
+  done.result = {"fixed and pushed", 2, "droid/approve-me", "def456"};
+  done.usage = {300, 40, 3, 5, 0};
+  pod_finished(kMainNs, "approve-me-runner-2", done, 0);
+  s = wait_for_session(kMainNs, "approve-me",
+                       [](const json& s) { return s["status"].value("phase", "") == "Succeeded"; });
+  EXPECT_EQ(s["status"]["result"]["branch"], "droid/approve-me");
+  EXPECT_EQ(s["status"]["result"]["summary"], "fixed and pushed");
+  EXPECT_EQ(s["status"]["usage"]["inputTokens"], 400) << "both runs count";
+  EXPECT_EQ(s["status"]["usage"]["llmRequests"], 5);
+  EXPECT_EQ(ready_reason(s), "Completed");
+  EXPECT_FALSE(find(kube::kPods, kMainNs, "approve-me-runner-3"));
+}
+
+TEST_F(OperatorE2E, CancellingASessionThatAwaitsApprovalEndsItWithoutANewRun) {
+  const std::string cmd = "make deploy";
+  create_session(kMainNs, "approve-cancel", json::object());
+  wait_for_session(kMainNs, "approve-cancel", [](const json& s) {
+    return s.value("status", json::object()).value("podName", "") == "approve-cancel-runner";
+  });
+  pod_finished(kMainNs, "approve-cancel-runner", asks_for(cmd), 0);
+  wait_for_session(kMainNs, "approve-cancel",
+                   [](const json& s) { return s["status"].value("phase", "") == "AwaitingApproval"; });
+  client_->patch(kube::kDroidSessions, kMainNs, "approve-cancel", kube::PatchType::Merge,
+                 {{"spec", {{"cancel", true}}}});
+  json s = wait_for_session(kMainNs, "approve-cancel",
+                            [](const json& s) { return s["status"].value("phase", "") == "Cancelled"; });
+  EXPECT_EQ(ready_reason(s), "Cancelled");
+  // An approval that comes too late starts nothing either.
+  client_->patch(kube::kDroidSessions, kMainNs, "approve-cancel", kube::PatchType::Merge,
+                 {{"spec", {{"approvals", {{{"command", cmd}}}}}}});
+  s = wait_for_session(kMainNs, "approve-cancel", observed_latest);
+  EXPECT_EQ(s["status"]["phase"], "Cancelled");
+  EXPECT_FALSE(find(kube::kPods, kMainNs, "approve-cancel-runner-2"));
+  EXPECT_FALSE(find(kube::kConfigMaps, kMainNs, "approve-cancel-config-2"));
+}
+
 TEST_F(OperatorE2E, TtlAfterFinishedDeletesTheSession) {
   create_session(kMainNs, "short-lived", {{"model", "not-allowed"}, {"ttlSecondsAfterFinished", 1}});
   wait_for_session(kMainNs, "short-lived",
