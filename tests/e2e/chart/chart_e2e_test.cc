@@ -37,6 +37,15 @@
 #include "kubectl.h"
 #include "process/subprocess.h"
 
+#ifdef DROID_CHART_TEST_WEBHOOK_SERVER
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "webhook/https_json_server.h"
+#include "webhook/webhook_server.h"
+#endif
+
 namespace droid::e2e {
 namespace {
 
@@ -474,6 +483,8 @@ TEST_F(ChartFiles, DefaultsRenderTheOperatorTheWebhookAndTheirPolicies) {
        {"--leader-elect=true", "--lease-name=droid-operator", "--namespace=droid-system", "--ops-bind-address=:8080",
         "--webhook-bind-address=:9443", "--webhook-cert-dir=/etc/droid/webhook-certs"})
     EXPECT_TRUE(contains(c["args"], a)) << a << " not in " << c["args"];
+  for (const auto& a : c["args"])
+    EXPECT_EQ(a.get<std::string>().rfind("--max-approval-rounds", 0), std::string::npos) << "the operator's default";
   EXPECT_EQ(c["readinessProbe"]["httpGet"]["path"], "/readyz");
   EXPECT_EQ(c["readinessProbe"]["httpGet"]["port"], "ops");
   EXPECT_EQ(c["livenessProbe"]["httpGet"]["path"], "/healthz");
@@ -669,6 +680,70 @@ TEST_F(ChartFiles, SeccompProfileDaemonSetInstallsTheProjectsProfile) {
             std::string::npos)
       << c["args"][0];
 }
+
+#ifdef DROID_CHART_TEST_WEBHOOK_SERVER
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0) ::close(fd);
+  return port;
+}
+
+// The operator's own webhook server (operator/webhook) serves the certificate and key the
+// chart generates, and a client that checks them as the API server does (the CA bundle of
+// the webhook configurations, the Service's DNS name) gets the admission answers.
+TEST_F(ChartFiles, TheOperatorsWebhookServesTheChartsCertificate) {
+  auto docs = render("r", "ns");
+  const json* secret = find_object(docs, "Secret", "r-webhook-tls");
+  const json* validating = find_object(docs, "ValidatingWebhookConfiguration", "r");
+  ASSERT_TRUE(secret != nullptr && validating != nullptr);
+  const std::string dir = temp_dir() + "/served";
+  fs::create_directories(dir);
+  std::ofstream(dir + "/tls.crt") << unbase64((*secret)["data"]["tls.crt"]);
+  std::ofstream(dir + "/tls.key") << unbase64((*secret)["data"]["tls.key"]);
+  std::ofstream(dir + "/ca.crt") << unbase64((*validating)["webhooks"][1]["clientConfig"]["caBundle"]);
+  const int port = free_port();
+  ASSERT_GT(port, 0);
+  op::HttpsJsonServer server(
+      {.address = "127.0.0.1", .port = port, .cert_file = dir + "/tls.crt", .key_file = dir + "/tls.key"},
+      op::webhook_routes([] { return op::AdmissionContext{}; }));
+  ASSERT_NO_THROW(server.start());
+  const std::string host = "r-webhook.ns.svc";
+  auto post = [&](const json& settings) {
+    const json review = {{"apiVersion", "admission.k8s.io/v1"},
+                         {"kind", "AdmissionReview"},
+                         {"request",
+                          {{"uid", "chart-e2e"},
+                           {"kind", {{"group", "droid.dev"}, {"version", "v1alpha1"}, {"kind", "OrgPolicy"}}},
+                           {"operation", "CREATE"},
+                           {"name", "p"},
+                           {"object", {{"spec", {{"settings", settings}}}}}}}};
+    return process::run({"curl", "--silent", "--show-error", "--fail", "--cacert", dir + "/ca.crt", "--resolve",
+                         host + ":" + std::to_string(port) + ":127.0.0.1", "-H", "Content-Type: application/json",
+                         "--data-binary", "@-", "https://" + host + ":" + std::to_string(port) + "/validate-orgpolicy"},
+                        review.dump());
+  };
+  auto allowed = post({{"maxAutonomyLevel", "low"}});
+  ASSERT_TRUE(allowed.ok()) << allowed.describe();
+  EXPECT_EQ(json::parse(allowed.out)["response"]["allowed"], true) << allowed.out;
+  auto refused = post({{"maxAutonomyLevel", "full"}});
+  ASSERT_TRUE(refused.ok()) << refused.describe();
+  EXPECT_EQ(json::parse(refused.out)["response"]["allowed"], false) << refused.out;
+  // Another name than the Service's is not in the certificate: the client refuses it.
+  auto wrong_name = process::run({"curl", "--silent", "--cacert", dir + "/ca.crt", "--resolve",
+                                  "other.ns.svc:" + std::to_string(port) + ":127.0.0.1",
+                                  "https://other.ns.svc:" + std::to_string(port) + "/validate-orgpolicy"});
+  EXPECT_FALSE(wrong_name.ok());
+  server.stop();
+}
+#endif  // DROID_CHART_TEST_WEBHOOK_SERVER
 
 TEST_F(ChartFiles, PlainManifestsAreInSyncWithTheChart) {
   process::Options o;
@@ -870,8 +945,9 @@ TEST_F(ChartCluster, InstallUpgradeUninstall) {
 
   // helm upgrade with a changed value: the Deployment changes, the certificate stays.
   const long generation = (*dep)["metadata"]["generation"];
-  auto upgrade = helm().Run({"upgrade", release, kChart.string(), "--namespace", ns, "-f", values, "--set",
-                             "logLevel=debug", "--set", "sessionWorkers=8", "--timeout", "2m"});
+  auto upgrade =
+      helm().Run({"upgrade", release, kChart.string(), "--namespace", ns, "-f", values, "--set", "logLevel=debug",
+                  "--set", "sessionWorkers=8", "--set", "maxApprovalRounds=3", "--timeout", "2m"});
   ASSERT_TRUE(upgrade.ok()) << upgrade.describe();
   auto dep2 = get_json({"deployment", release, "-n", ns});
   ASSERT_TRUE(dep2);
@@ -879,6 +955,7 @@ TEST_F(ChartCluster, InstallUpgradeUninstall) {
   const json& args = (*dep2)["spec"]["template"]["spec"]["containers"][0]["args"];
   EXPECT_TRUE(contains(args, "--log-level=debug")) << args;
   EXPECT_TRUE(contains(args, "--session-workers=8")) << args;
+  EXPECT_TRUE(contains(args, "--max-approval-rounds=3")) << args;
   auto secret2 = get_json({"secret", release + "-webhook-tls", "-n", ns});
   auto validating2 = get_json({"validatingwebhookconfiguration", release});
   ASSERT_TRUE(secret2 && validating2);
