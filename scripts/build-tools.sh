@@ -2,9 +2,10 @@
 # Builds the pinned upstream tools of the test bed from their Go modules (SPEC §8)
 # into $DROID_BIN/<tool>-<version>/, skipping what is already built.
 #
-#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [gitleaks]   (default: all but gitleaks)
+#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [gitleaks]   (default: all but gitleaks)
 #
 # gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
+# coredns is the local cluster's DNS (scripts/cluster/coredns.sh runs it as a pod).
 # otelcol is the OpenTelemetry Collector the telemetry tests export to: the
 # collector builder (ocb, tools/otelcol-builder) generates a minimal
 # distribution from tools/otelcol/builder.yaml, then `go build` compiles it.
@@ -133,7 +134,7 @@ build_otelcol() {
 }
 
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm otelcol)
+[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm otelcol coredns)
 total=$(now_s)
 for t in "${tools[@]}"; do
   case "$t" in
@@ -145,10 +146,11 @@ for t in "${tools[@]}"; do
     etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd "" go.etcd.io/etcd/server/v3 ;;
     helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / "$(helm_version_flags)" helm.sh/helm/v3/cmd/helm ;;
     otelcol) build_otelcol ;;
+    coredns) build_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns "" github.com/coredns/coredns ;;
     gitleaks)
       build_tool gitleaks "$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 gitleaks \
         "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 ;;
-    *) die "unknown tool '$t' (kubernetes, etcd, helm, otelcol, gitleaks)" ;;
+    *) die "unknown tool '$t' (kubernetes, etcd, helm, otelcol, coredns, gitleaks)" ;;
   esac
 done
 log "upstream tools ready in $(elapsed "$total")"

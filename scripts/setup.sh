@@ -22,7 +22,7 @@ PACKAGES=(
   # opentelemetry-cpp-dev does not itself depend on.
   libabsl-dev libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   prometheus  # the real Prometheus server the metrics tests scrape with (its service is not used)
-  containerd runc containernetworking-plugins iptables  # the local cluster's node tier (scripts/cluster)
+  containerd runc containernetworking-plugins iptables buildah  # the local cluster's node tier (scripts/cluster; buildah: the CoreDNS image)
 )
 # Packages that bookworm has only in bookworm-backports.
 BACKPORTS_PACKAGES=(opentelemetry-cpp-dev)

@@ -131,6 +131,8 @@ CNI_DIR="$DROID_CLUSTER_DIR/cni"
 # Load the component definitions and the node tier's host helpers.
 # shellcheck source=node.sh
 . "$CLUSTER_SCRIPTS/node.sh"
+# shellcheck source=coredns.sh
+. "$CLUSTER_SCRIPTS/coredns.sh"
 for _f in "$CLUSTER_SCRIPTS"/components/*.sh; do
   # shellcheck source=/dev/null
   . "$_f"

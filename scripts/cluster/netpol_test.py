@@ -5,8 +5,10 @@ tests/e2e/node. Run: python3 scripts/cluster/netpol_test.py"""
 
 import importlib.util
 import os
+import sys
 import unittest
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 _spec = importlib.util.spec_from_file_location("netpol", os.path.join(os.path.dirname(__file__), "netpol.py"))
 netpol = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(netpol)

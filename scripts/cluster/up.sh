@@ -111,6 +111,10 @@ bring_up() {
 }
 
 for c in "${components[@]}"; do bring_up "$c"; done
+if [[ " ${tiers[*]} " == *" node "* ]]; then
+  if coredns_enabled; then log "cluster DNS"; coredns_deploy
+  else warn "no cluster DNS: CoreDNS is not built (scripts/build-tools.sh coredns)"; fi
+fi
 
 log "cluster ready in $(elapsed "$start"): kubectl --kubeconfig $ADMIN_KUBECONFIG get --raw /readyz"
 echo "$ADMIN_KUBECONFIG"

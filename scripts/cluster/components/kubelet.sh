@@ -9,9 +9,9 @@
 #     127.0.0.1:DROID_KUBELET_HEALTHZ_PORT, no read-only port;
 #   - it registers with a node client cert (system:node:$NODE_NAME in
 #     system:nodes: the Node authorizer and NodeRestriction apply);
-#   - no cluster DNS (there is no DNS image): pods get a resolv.conf made from
-#     the host's non-loopback nameservers and find Services through the
-#     *_SERVICE_HOST/PORT environment variables;
+#   - cluster DNS at $DNS_IP when CoreDNS is built (coredns.sh); pods with
+#     dnsPolicy Default get a resolv.conf made from the host's non-loopback
+#     nameservers;
 #   - the runner's seccomp profile (policies/seccomp/droid-runner.json, when it
 #     exists) is installed as Localhost profile "profiles/droid-runner.json".
 # Its post step waits until the Node is Ready (CNI configured from the podCIDR).
@@ -86,7 +86,7 @@ containerLogMaxFiles: 2
 volumePluginDir: $KUBELET_DIR/volume-plugins
 resolvConf: $node/resolv.conf
 clusterDomain: cluster.local
-clusterDNS: []
+clusterDNS: [$(if coredns_enabled; then echo "$DNS_IP"; fi)]
 EOF
 }
 

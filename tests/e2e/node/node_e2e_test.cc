@@ -1,7 +1,8 @@
 // The node tier of the local cluster (scripts/cluster/up.sh: containerd, kubelet,
-// kube-proxy, netpol) with real pods: a pod runs with an address from the node's
-// podCIDR, a ClusterIP Service reaches a pod through kube-proxy, and a NetworkPolicy
-// denying a pod's egress makes its connection fail while a pod without the policy
+// kube-proxy, netpol, CoreDNS) with real pods: a pod runs with an address from the
+// node's podCIDR, a ClusterIP Service reaches a pod through kube-proxy and its name
+// resolves through the cluster DNS, and a NetworkPolicy denying a pod's egress makes
+// its connections fail (a Service, the API server) while a pod without the policy
 // still connects.
 //
 // Images come from the node (imported by up.sh from build/images): the pause image
@@ -185,6 +186,24 @@ TEST_F(Node, ClusterIpServiceReachesThePodThroughKubeProxy) {
   ensure_service();
   ASSERT_FALSE(service_ip_.empty());
   EXPECT_TRUE(eventually_connects("client", service_ip_, 80, true)) << "client cannot reach " << service_ip_ << ":80";
+}
+
+TEST_F(Node, ServiceNameResolvesThroughClusterDns) {
+  ensure_service();
+  ASSERT_FALSE(service_ip_.empty());
+  // Prints the IPv4 address $0 resolves to, with python3 or busybox nslookup.
+  const std::string resolve =
+      "if command -v python3 >/dev/null 2>&1; then python3 -c 'import socket, sys; "
+      "print(socket.gethostbyname(sys.argv[1]))' \"$0\"; else nslookup \"$0\" | awk '/^Address/ { a = $NF } END "
+      "{ print a }'; fi";
+  for (const std::string& name : {std::string("web"), "web." + namespace_ + ".svc.cluster.local"}) {
+    auto r = kubectl_->Run({"exec", "-n", namespace_, "client", "--", "sh", "-c", resolve, name}, {}, 30s);
+    ASSERT_TRUE(r.ok()) << "cannot resolve " << name << " (is CoreDNS running? scripts/build-tools.sh coredns)\n"
+                        << r.describe();
+    std::string ip = r.out;
+    while (!ip.empty() && (ip.back() == '\n' || ip.back() == ' ')) ip.pop_back();
+    EXPECT_EQ(ip, service_ip_) << name;
+  }
 }
 
 TEST_F(Node, NetworkPolicyDenyingEgressMakesTheConnectionFail) {
