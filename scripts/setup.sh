@@ -23,6 +23,7 @@ PACKAGES=(
   libabsl-dev libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   prometheus  # the real Prometheus server the metrics tests scrape with (its service is not used)
   containerd runc containernetworking-plugins iptables buildah  # the local cluster's node tier (scripts/cluster; buildah: the CoreDNS image)
+  debootstrap  # the container images' own Debian bases (scripts/images/debian-base.sh; buildah builds them)
 )
 # Packages that bookworm has only in bookworm-backports.
 BACKPORTS_PACKAGES=(opentelemetry-cpp-dev)

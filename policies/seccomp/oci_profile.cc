@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace droid::seccomp_profile {
 namespace {
@@ -70,7 +70,9 @@ struct CtxDeleter {
 };
 
 void check(int rc, const std::string& what) {
-  if (rc < 0) throw std::runtime_error("seccomp profile: " + what + ": " + std::strerror(-rc));
+  if (rc < 0)
+    throw std::runtime_error("seccomp profile: " + what + ": " +
+                             std::error_code(-rc, std::generic_category()).message());
 }
 
 }  // namespace
@@ -175,7 +177,8 @@ void install(const Profile& profile) {
     }
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    throw std::runtime_error(std::string("seccomp profile: no_new_privs: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("seccomp profile: no_new_privs: ") +
+                             std::error_code(errno, std::generic_category()).message());
   check(seccomp_load(c), "load");
 }
 

@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "oci_profile.h"
@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     return 125;
   }
   execvp(argv[3], argv + 3);
-  std::cerr << "droid-seccomp-exec: " << argv[3] << ": " << std::strerror(errno) << "\n";
+  std::cerr << "droid-seccomp-exec: " << argv[3] << ": " << std::error_code(errno, std::generic_category()).message()
+            << "\n";
   return 127;
 }

@@ -7,6 +7,7 @@
 // child, since as PID 1 of a shared PID namespace it inherits orphans. With
 // `--version` it prints its version and exits. Linked statically: its image is only
 // this file.
+#include <pthread.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -28,8 +29,8 @@ int main(int argc, char** argv) {
   sigaddset(&waited, SIGTERM);
   sigaddset(&waited, SIGINT);
   sigaddset(&waited, SIGCHLD);
-  if (sigprocmask(SIG_BLOCK, &waited, nullptr) != 0) {
-    std::perror("droid-pause: sigprocmask");
+  if (pthread_sigmask(SIG_BLOCK, &waited, nullptr) != 0) {
+    std::fputs("droid-pause: cannot block signals\n", stderr);
     return 1;
   }
   for (;;) {

@@ -94,39 +94,47 @@ class Image {
     return config().contains("Env") ? config()["Env"].get<std::vector<std::string>>() : std::vector<std::string>{};
   }
 
-  // Runs argv inside the image: own mount and PID namespaces, /proc mounted, chroot,
-  // as USER (default: the image's User), with only the image's Env.
-  Result exec(const std::vector<std::string>& argv, const std::string& user = "") const {
+  // The command line running argv inside the image the way a container runtime
+  // would: own mount and PID namespaces, /proc and a minimal /dev mounted, chroot,
+  // as USER (default: the image's User), with only the image's Env (or no
+  // environment at all when the image has no env(1)).
+  std::vector<std::string> command(const std::vector<std::string>& argv, const std::string& user = "") const {
+    for (const char* d : {"proc", "dev"}) fs::create_directories(rootfs() / d);
     const std::string u = user.empty() ? config().value("User", std::string("0:0")) : user;
-    const auto colon = u.find(':');
-    std::vector<std::string> cmd = {"unshare",
-                                    "--mount",
-                                    "--pid",
-                                    "--fork",
-                                    "--mount-proc=" + (rootfs() / "proc").string(),
-                                    "--root=" + rootfs().string(),
-                                    "--wd=/",
-                                    "--setuid=" + u.substr(0, colon),
-                                    "--setgid=" + (colon == std::string::npos ? u : u.substr(colon + 1))};
-    // With env(1) in the image: exactly the image's Env. Without (distroless): only PATH.
+    std::vector<std::string> cmd = {
+        "unshare",
+        "--mount",
+        "--pid",
+        "--fork",
+        "/bin/sh",
+        "-ec",
+        "r=$1; u=$2; shift 2; mount -t proc proc \"$r/proc\"; mount -t tmpfs -o mode=755 tmpfs \"$r/dev\"; "
+        "for d in null zero full random urandom tty; do touch \"$r/dev/$d\"; mount --bind \"/dev/$d\" \"$r/dev/$d\"; "
+        "done; exec chroot --userspec=\"$u\" \"$r\" \"$@\"",
+        "sh",
+        rootfs().string(),
+        u};
     if (fs::exists(rootfs() / "usr/bin/env")) {
       cmd.emplace_back("/usr/bin/env");
       cmd.emplace_back("-i");
       for (const auto& e : env()) cmd.push_back(e);
     }
     cmd.insert(cmd.end(), argv.begin(), argv.end());
+    return cmd;
+  }
+  Result exec(const std::vector<std::string>& argv, const std::string& user = "") const {
     droid::process::Options options;
     options.clear_env = true;
-    options.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};  // for unshare itself
+    options.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};  // for unshare, mount and chroot themselves
     options.timeout = std::chrono::seconds(120);
-    return droid::process::run_with(cmd, options);
+    return droid::process::run_with(command(argv, user), options);
   }
 
   // Every regular file or link under the root filesystem, as absolute image paths.
   std::vector<std::string> files() const {
     std::vector<std::string> out;
     for (const auto& e : fs::recursive_directory_iterator(rootfs())) {
-      if (e.is_symlink() || e.is_regular_file()) out.push_back("/" + fs::relative(e.path(), rootfs()).string());
+      if (e.is_symlink() || e.is_regular_file()) out.push_back("/" + e.path().lexically_relative(rootfs()).string());
     }
     return out;
   }
@@ -288,21 +296,12 @@ TEST(GitServerImage, ServesTheSampleRepositoryAndAcceptsAPush) {
   EXPECT_EQ(image.tags(), std::vector<std::string>{"localhost/droid/git-server:" + kVersion});
   EXPECT_EQ(image.config().value("User", ""), "65532:65532");
   const int port = free_port();
-  std::vector<std::string> argv = {"unshare",
-                                   "--mount",
-                                   "--pid",
-                                   "--fork",
-                                   "--mount-proc=" + (image.rootfs() / "proc").string(),
-                                   "--root=" + image.rootfs().string(),
-                                   "--setuid=65532",
-                                   "--setgid=65532",
-                                   "/usr/bin/env",
-                                   "-i"};
-  for (const auto& e : image.env()) argv.push_back(e);
-  for (const auto& a : image.config().at("Entrypoint")) argv.push_back(a.get<std::string>());
+  std::vector<std::string> server_argv;
+  for (const auto& a : image.config().at("Entrypoint")) server_argv.push_back(a.get<std::string>());
   for (const std::string a : {"--root", "/var/lib/git", "--seed", "/srv/git-seed", "--listen", "127.0.0.1", "--port"})
-    argv.push_back(a);
-  argv.push_back(std::to_string(port));
+    server_argv.push_back(a);
+  server_argv.push_back(std::to_string(port));
+  const std::vector<std::string> argv = image.command(server_argv);
   Background server(argv);
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/sample.git";
 
