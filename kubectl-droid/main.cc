@@ -1,29 +1,14 @@
-// kubectl-droid: the `kubectl droid` plugin (SPEC §7): run, list, approve and
-// cancel sessions. The subcommands arrive with the delivery issue; kubectl finds
-// this binary on PATH by its name.
+// kubectl-droid: the `kubectl droid` plugin (SPEC §7). kubectl finds this
+// binary on PATH by its name and passes it the arguments after `kubectl droid`.
+// See README.md for the commands and exit codes.
 #include <iostream>
 #include <string>
+#include <vector>
 
-namespace {
-
-constexpr const char* kUsage =
-    "usage: kubectl droid COMMAND\n"
-    "\n"
-    "Commands:\n"
-    "  version   print the version\n";
-
-}  // namespace
+#include "dispatch.h"
 
 int main(int argc, char** argv) {
-  std::string command = argc > 1 ? argv[1] : "";
-  if (command == "version" || command == "--version") {
-    std::cout << "kubectl-droid " << DROID_VERSION << "\n";
-    return 0;
-  }
-  if (command.empty() || command == "-h" || command == "--help" || command == "help") {
-    std::cout << kUsage;
-    return command.empty() ? 2 : 0;
-  }
-  std::cerr << "kubectl droid: unknown command '" << command << "'\n\n" << kUsage;
-  return 2;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  droid::kubectl::Io io{std::cout, std::cerr, droid::kubectl::Environment::from_process()};
+  return droid::kubectl::dispatch(args, io);
 }

@@ -1,13 +1,16 @@
-// Internal to libdroid/kube: the cpprestsdk side of Client, shared by client.cc
-// and watch.cc. Not installed, not included by users of the client.
+// Internal to libdroid/kube: the cpprestsdk side of Client and CancelToken, shared
+// by client.cc, watch.cc and stream.cc. Not installed, not included by users of the client.
 #pragma once
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include <cpprest/http_client.h>
 
 #include "kube/client.h"
 #include "kube/config.h"
+#include "kube/watch.h"
 
 namespace droid::kube {
 
@@ -22,6 +25,14 @@ struct Client::Impl {
   Config config;
   ClientOptions options;
   web::http::client::http_client http;
+};
+
+// Shared by watch.cc and stream.cc: cancelling closes the requests made with `source`.
+struct CancelToken::Impl {
+  pplx::cancellation_token_source source;
+  mutable std::mutex mu;
+  mutable std::condition_variable cv;
+  bool cancelled = false;
 };
 
 }  // namespace droid::kube

@@ -66,13 +66,6 @@ std::vector<WatchEvent> EventDecoder::feed(std::string_view bytes) {
   return events;
 }
 
-struct CancelToken::Impl {
-  pplx::cancellation_token_source source;
-  mutable std::mutex mu;
-  mutable std::condition_variable cv;
-  bool cancelled = false;
-};
-
 CancelToken::CancelToken() : impl_(std::make_unique<Impl>()) {}
 CancelToken::~CancelToken() = default;
 

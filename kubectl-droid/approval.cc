@@ -1,0 +1,41 @@
+#include "approval.h"
+
+#include "exit_codes.h"
+
+namespace droid::kubectl {
+
+using json = nlohmann::json;
+
+std::string command_to_approve(const json& session, const std::string& requested) {
+  const json status = session.value("status", json::object());
+  const std::string phase = status.value("phase", "");
+  const std::string name = session["metadata"].value("name", "");
+  if (is_terminal_phase(phase))
+    throw CommandError("session " + name + " already finished (phase " + phase + "); there is nothing to approve",
+                       kExitError);
+  if (!requested.empty()) return requested;
+  const std::string pending = status.value("pendingApproval", json::object()).value("command", "");
+  if (phase != "AwaitingApproval" || pending.empty())
+    throw CommandError("session " + name + " has no command waiting for an approval (phase " +
+                           (phase.empty() ? std::string("Pending") : phase) +
+                           "); to approve a command before it is asked for, give --command 'CMD'",
+                       kExitError);
+  return pending;
+}
+
+std::optional<json> approval_patch(const json& session, const Approval& approval) {
+  json approvals = json::array();
+  if (session.contains("spec") && session["spec"].contains("approvals") && session["spec"]["approvals"].is_array())
+    approvals = session["spec"]["approvals"];
+  for (const auto& a : approvals)
+    if (a.value("command", "") == approval.command) return std::nullopt;
+  json entry = {{"command", approval.command}};
+  if (!approval.approved_by.empty()) entry["approvedBy"] = approval.approved_by;
+  if (!approval.approved_at.empty()) entry["approvedAt"] = approval.approved_at;
+  if (!approval.comment.empty()) entry["comment"] = approval.comment;
+  approvals.push_back(entry);
+  return json{{"metadata", {{"resourceVersion", session["metadata"].value("resourceVersion", "")}}},
+              {"spec", {{"approvals", approvals}}}};
+}
+
+}  // namespace droid::kubectl

@@ -1,0 +1,56 @@
+// Following a session until it ends, for `kubectl droid run`: the session is
+// read and then watched (resuming after the server closes a watch, reading
+// again after 410 Gone); every phase change is printed as it happens; while a
+// runner pod exists its log is streamed (pods/log?follow=true, retried while
+// the pod does not exist yet or its container has not started; a new pod after
+// an approval is followed too); AwaitingApproval prints the pending command and
+// the exact `kubectl droid approve` line, then waits on or returns.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "context.h"
+#include "kube/client.h"
+
+namespace droid::kubectl {
+
+// Serialises the two writers of `run` (the watch and the log thread).
+class Output {
+ public:
+  Output(std::ostream& progress, std::ostream& logs) : progress_(progress), logs_(logs) {}
+  void progress(const std::string& text);
+  void log(std::string_view bytes);
+
+ private:
+  std::mutex mu_;
+  std::ostream& progress_;
+  std::ostream& logs_;
+  bool log_line_open_ = false;  // the last log chunk did not end with a newline
+};
+
+struct FollowOptions {
+  bool logs = true;                                  // stream the runner pod's log
+  bool wait_approval = true;                         // false: return at AwaitingApproval
+  std::optional<std::chrono::seconds> wait_timeout;  // give up waiting after this long
+};
+
+struct FollowResult {
+  enum class End { Finished, AwaitingApproval, WaitTimeout };
+  End end = End::Finished;
+  nlohmann::json session;  // the last state seen
+};
+
+// Throws CommandError when the session cannot be read or watched, or is deleted.
+FollowResult follow_session(kube::Client& client, const Context& context, const std::string& name,
+                            const FollowOptions& options, Output& out);
+
+// "kubectl droid approve NAME -n NS --command 'CMD'" (shell-quoted).
+std::string approve_command_line(const std::string& name, const std::string& ns, const std::string& command);
+
+}  // namespace droid::kubectl
