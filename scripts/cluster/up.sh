@@ -7,10 +7,11 @@
 #   scripts/cluster/up.sh --control-plane-only   (same as DROID_NODE=0)
 #   export KUBECONFIG=$(scripts/cluster/up.sh)
 #
-# Without tiers it starts the node tier (containerd, kubelet, kube-proxy) too
-# where the machine can run it (root, cgroups, br_netfilter, the Debian
-# packages, the kubelet built): where it cannot, it says why and starts the
-# control plane alone. With the node tier the apiserver advertises (and
+# Without tiers it starts the node tier (containerd, kubelet, kube-proxy,
+# netpol; then CoreDNS) too where the machine can run it (root, cgroups,
+# br_netfilter, the Debian packages, the kubelet built, the pause image), unless
+# another cluster's node tier runs or this cluster's control plane already runs
+# without one: then it says why and starts the control plane alone. With the node tier the apiserver advertises (and
 # listens on) the node's address, which pods reach through the kubernetes
 # Service; images in build/images/*.tar are imported into containerd.
 #
@@ -45,6 +46,11 @@ if [[ ${#tiers[@]} -eq 0 ]]; then
     owner=$(node_owner)
     if [[ -z "$why" && -n "$owner" && "$owner" != "$DROID_CLUSTER_DIR" && -n "$(node_pids_in "$owner")" ]]; then
       why="the node tier of $owner runs (one per machine)"
+    fi
+    # A control plane running without a node tier is not restarted under its
+    # users to add one (its apiserver would move to the node's address).
+    if [[ -z "$why" && ! -d "$CONTAINERD_DIR" && -n "$(component_pid kube-apiserver)" ]]; then
+      why="this cluster runs without it (add it with: $0 control-plane node)"
     fi
     if [[ -z "$why" ]]; then tiers+=(node)
     else warn "starting the control plane only, without the node tier: $why"; fi
