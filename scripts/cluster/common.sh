@@ -100,7 +100,7 @@ KUBELET_PORT="${DROID_KUBELET_PORT:-10250}"
 KUBELET_HEALTHZ_PORT="${DROID_KUBELET_HEALTHZ_PORT:-10248}"
 KUBE_PROXY_METRICS_PORT="${DROID_KUBE_PROXY_METRICS_PORT:-10249}"
 KUBE_PROXY_HEALTHZ_PORT="${DROID_KUBE_PROXY_HEALTHZ_PORT:-10256}"
-NODE_NAME="${DROID_NODE_NAME:-$(hostname | tr '[:upper:]' '[:lower:]')}"
+NODE_NAME="${DROID_NODE_NAME:-$(hostname | tr '[:upper:]_' '[:lower:]-')}"   # a DNS-1123 name
 # default_route_ip prints the IPv4 address of the default route's interface.
 default_route_ip() {
   local dev
