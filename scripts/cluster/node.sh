@@ -88,7 +88,12 @@ node_claim() {
 }
 
 # node_release forgets the ownership when it is ours.
-node_release() { if [[ "$(node_owner)" == "$DROID_CLUSTER_DIR" ]]; then rm -f "$NODE_OWNER_FILE"; fi; }
+node_release() {
+  if [[ "$(node_owner)" == "$DROID_CLUSTER_DIR" ]]; then
+    rm -f "$NODE_OWNER_FILE"
+    rmdir "$(dirname "$NODE_OWNER_FILE")" 2>/dev/null || true
+  fi
+}
 
 # sysctl_path KEY prints /proc/sys/... of KEY.
 sysctl_path() { echo "/proc/sys/${1//.//}"; }
