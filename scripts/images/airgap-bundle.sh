@@ -61,7 +61,7 @@ sed -e "s/@VERSION@/$VERSION/g" scripts/images/airgap-README.md >"$DIR/README.md
 
 log "writing $BUNDLE"
 start=$(now_s)
-tar -C "$STAGE" --sort=name --owner=0 --group=0 --numeric-owner -cf - "$NAME" | gzip -6 >"$BUNDLE.tmp"
+tar -C "$STAGE" --sort=name --owner=0 --group=0 --numeric-owner -cf - "$NAME" | gzip -1 >"$BUNDLE.tmp"  # fast: the images are the bulk and compress little better at -6
 mv "$BUNDLE.tmp" "$BUNDLE"
 (cd "$(dirname "$BUNDLE")" && sha256sum "$(basename "$BUNDLE")" >"$BUNDLE.sha256")
 rm -rf "$STAGE"
