@@ -120,6 +120,8 @@ EOF
   printf '%s\n' "${PKGS[@]}" >"$ROOTFS/etc/droid-base-packages"
   tar -C "$ROOTFS" --numeric-owner --sort=name -cf "$TARBALL.tmp" .
   mv "$TARBALL.tmp" "$TARBALL"
+  # Earlier package lists of this base are stale now: keep the cache from growing.
+  find "$CACHE" -maxdepth 1 -name "$NAME-*.tar" ! -name "$NAME-$KEY.tar" -delete
   step "$NAME root filesystem ready in $(elapsed "$start") ($(du -h "$TARBALL" | cut -f1))"
 fi
 
