@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -74,6 +75,17 @@ std::string temp_dir() {
   }();
   return dir;
 }
+
+// Removes the run's temp dir (rendered certificates and keys, values files) at the end.
+class TempDirCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(fs::temp_directory_path() / ("droid-chart-e2e-" + kId), ignored);
+  }
+};
+// NOLINTNEXTLINE(cert-err58-cpp): gtest owns the environment; registering cannot throw in practice
+[[maybe_unused]] ::testing::Environment* const kCleanup = ::testing::AddGlobalTestEnvironment(new TempDirCleanup);
 
 // Writes `text` to a file of the run's temp dir and returns its path.
 std::string write_temp(const std::string& name, const std::string& text) {
