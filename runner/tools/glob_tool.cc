@@ -66,17 +66,21 @@ Result GlobTool::run(const json& arguments) {
 
     std::vector<std::string> matches;
     bool stopped = false;
-    walk_tree(path.real, kMaxDepth, [&](const WalkEntry& e) {
-      std::string workspace_relative = prefix + e.relative;
-      if (!glob_match(pattern, e.relative) && !glob_match(pattern, workspace_relative)) return true;
-      if (matches.size() == kMaxResults) {
-        stopped = true;
-        return false;
-      }
-      if (e.type == fs::file_type::directory) workspace_relative += '/';
-      matches.push_back(std::move(workspace_relative));
-      return true;
-    });
+    const WalkEnd end = walk_tree(
+        path.real, kMaxDepth,
+        [&](const WalkEntry& e) {
+          std::string workspace_relative = prefix + e.relative;
+          if (!glob_match(pattern, e.relative) && !glob_match(pattern, workspace_relative)) return true;
+          if (matches.size() == kMaxResults) {
+            stopped = true;
+            return false;
+          }
+          if (e.type == fs::file_type::directory) workspace_relative += '/';
+          matches.push_back(std::move(workspace_relative));
+          return true;
+        },
+        context_.max_walk_entries);
+    const bool cut = end == WalkEnd::EntryLimit;
     std::sort(matches.begin(), matches.end());
 
     Result r;
@@ -85,7 +89,12 @@ Result GlobTool::run(const json& arguments) {
     if (stopped) {
       r.content += "[stopped at " + std::to_string(kMaxResults) + " matches; use a narrower pattern or path]";
     }
-    r.audit = {{"path", path.relative}, {"pattern", pattern}, {"matches", matches.size()}, {"truncated", stopped}};
+    if (cut) {
+      r.content += "[searched only the first " + std::to_string(context_.max_walk_entries) + " entries under " +
+                   path.relative + "; give a narrower path]";
+    }
+    r.audit = {
+        {"path", path.relative}, {"pattern", pattern}, {"matches", matches.size()}, {"truncated", stopped || cut}};
     return r;
   });
 }

@@ -41,6 +41,21 @@ TEST_F(GlobToolTest, PatternRelativeToPathOrToTheWorkspace) {
   EXPECT_EQ(glob({{"pattern", "src/*"}}).content, "src/a.cc\nsrc/a.h\nsrc/deep/\n");
 }
 
+TEST_F(GlobToolTest, AHugeTreeIsWalkedOnlyUpToTheEntryLimitAndTheModelIsTold) {
+  for (int i = 0; i < 50; ++i) ws_.write("node_modules/p" + std::to_string(i) + "/index.js", "");
+  context_.max_walk_entries = 20;
+  Result r = glob({{"pattern", "**/*.js"}});
+  EXPECT_FALSE(r.is_error) << r.content;
+  EXPECT_NE(r.content.find("[searched only the first 20 entries under .; give a narrower path]"), std::string::npos)
+      << r.content;
+  EXPECT_LT(r.audit["matches"].get<int>(), 20);
+  EXPECT_EQ(r.audit["truncated"], true);
+  context_.max_walk_entries = 1000;
+  Result whole = glob({{"pattern", "**/*.js"}});
+  EXPECT_EQ(whole.audit["matches"], 50) << whole.content;
+  EXPECT_EQ(whole.audit["truncated"], false);
+}
+
 TEST_F(GlobToolTest, NoMatchSaysSo) {
   Result r = glob({{"pattern", "*.py"}});
   EXPECT_FALSE(r.is_error);

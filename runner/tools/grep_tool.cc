@@ -38,7 +38,9 @@ struct Search {
   std::size_t skipped_binary = 0;
   std::size_t skipped_large = 0;
   std::size_t blocked = 0;
+  std::size_t bytes_left = 0;  // content still allowed to be read (Context::max_search_bytes)
   bool stopped = false;
+  bool out_of_bytes = false;
 };
 
 // Returns false when the search is full.
@@ -50,6 +52,11 @@ bool search_file(const Context& context, const WorkspacePath& file, Search& s) {
     ++s.skipped_large;  // over the limit, or vanished/unreadable since the walk
     return true;
   }
+  if (content.size() > s.bytes_left) {
+    s.out_of_bytes = true;
+    return false;
+  }
+  s.bytes_left -= content.size();
   ++s.files_searched;
   if (looks_binary(content)) {
     ++s.skipped_binary;
@@ -143,19 +150,25 @@ Result GrepTool::run(const json& arguments) {
     s.line_re = &line_re;
     s.file_re = &file_re;
     s.max_results = static_cast<std::size_t>(args.integer("max_results", kDefaultResults));
+    s.bytes_left = context_.max_search_bytes;
     s.budget = context_.max_result_bytes > 2 * kNoteRoom ? context_.max_result_bytes - kNoteRoom
                                                          : context_.max_result_bytes / 2;
     std::error_code ec;
     fs::file_status status = fs::status(path.real, ec);
     if (ec || !fs::exists(status)) throw ToolError("path: " + path.relative + " does not exist");
+    bool walk_cut = false;
     if (fs::is_directory(status)) {
       fs::path ws_real = real_workspace(context_.workspace);
-      walk_tree(path.real, kMaxDepth, [&](const WalkEntry& e) {
-        if (e.type != fs::file_type::regular) return true;
-        std::string relative = workspace_relative(ws_real, e.real);
-        if (!glob_accepts(glob, e.relative, relative)) return true;
-        return search_file(context_, WorkspacePath{e.real, relative}, s);
-      });
+      const WalkEnd end = walk_tree(
+          path.real, kMaxDepth,
+          [&](const WalkEntry& e) {
+            if (e.type != fs::file_type::regular) return true;
+            std::string relative = workspace_relative(ws_real, e.real);
+            if (!glob_accepts(glob, e.relative, relative)) return true;
+            return search_file(context_, WorkspacePath{e.real, relative}, s);
+          },
+          context_.max_walk_entries);
+      walk_cut = end == WalkEnd::EntryLimit;
     } else if (fs::is_regular_file(status)) {
       search_file(context_, path, s);
     } else {
@@ -168,6 +181,12 @@ Result GrepTool::run(const json& arguments) {
     if (s.stopped) {
       r.content += "[stopped at " + plural(s.matches, "match", "matches") +
                    "; narrow the pattern, path or glob, or raise max_results]\n";
+    }
+    if (walk_cut || s.out_of_bytes) {
+      r.content += walk_cut ? "[searched only the first " + std::to_string(context_.max_walk_entries) +
+                                  " entries under " + path.relative + "; give a narrower path or glob]\n"
+                            : "[stopped after reading " + std::to_string(context_.max_search_bytes) +
+                                  " bytes of files; give a narrower path or glob]\n";
     }
     std::vector<std::string> skipped;
     if (s.skipped_binary > 0) skipped.push_back(plural(s.skipped_binary, "binary file", "binary files"));
@@ -185,7 +204,7 @@ Result GrepTool::run(const json& arguments) {
                {"files_blocked", s.blocked},
                {"skipped_binary", s.skipped_binary},
                {"skipped_large", s.skipped_large},
-               {"truncated", s.stopped}};
+               {"truncated", s.stopped || walk_cut || s.out_of_bytes}};
     return r;
   });
 }

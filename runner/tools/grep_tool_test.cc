@@ -35,6 +35,26 @@ TEST_F(GrepToolTest, PathLineTextSortedSkippingGit) {
   EXPECT_EQ(r.audit["files_matched"], 1);
 }
 
+TEST_F(GrepToolTest, TheWalkAndTheBytesReadAreBoundedAndTheModelIsTold) {
+  for (int i = 0; i < 40; ++i) ws_.write("gen/f" + std::to_string(100 + i) + ".txt", "TODO generated\n");
+  context_.max_walk_entries = 10;
+  Result walked = grep({{"pattern", "TODO"}});
+  EXPECT_FALSE(walked.is_error) << walked.content;
+  EXPECT_NE(walked.content.find("[searched only the first 10 entries under .; give a narrower path or glob]"),
+            std::string::npos)
+      << walked.content;
+  EXPECT_EQ(walked.audit["truncated"], true);
+
+  context_.max_walk_entries = 1000;
+  context_.max_search_bytes = 100;  // a.cc (27 bytes) and a few of the 15-byte files
+  Result read = grep({{"pattern", "TODO"}});
+  EXPECT_NE(read.content.find("[stopped after reading 100 bytes of files; give a narrower path or glob]"),
+            std::string::npos)
+      << read.content;
+  EXPECT_LT(read.audit["files_searched"].get<int>(), 10);
+  EXPECT_EQ(read.audit["truncated"], true);
+}
+
 TEST_F(GrepToolTest, Re2SyntaxAndIgnoreCase) {
   EXPECT_EQ(grep({{"pattern", "todo"}, {"ignore_case", true}}).content,
             "src/b.cc:1:// TODO: fix\nsrc/c.h:1:// todo lower\n");

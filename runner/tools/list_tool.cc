@@ -45,24 +45,32 @@ Result ListTool::run(const json& arguments) {
     Result r;
     std::size_t count = 0;
     bool stopped = false;
-    walk_tree(path.real, depth, [&](const WalkEntry& e) {
-      if (count == kMaxEntries) {
-        stopped = true;
-        return false;
-      }
-      ++count;
-      r.content += e.relative;
-      if (e.type == fs::file_type::directory) {
-        r.content += '/';
-      } else if (e.type == fs::file_type::symlink) {
-        std::error_code link_ec;
-        fs::path target = fs::read_symlink(e.real, link_ec);
-        if (!link_ec) r.content += " -> " + target.string();
-      }
-      r.content += '\n';
-      return true;
-    });
+    const WalkEnd end = walk_tree(
+        path.real, depth,
+        [&](const WalkEntry& e) {
+          if (count == kMaxEntries) {
+            stopped = true;
+            return false;
+          }
+          ++count;
+          r.content += e.relative;
+          if (e.type == fs::file_type::directory) {
+            r.content += '/';
+          } else if (e.type == fs::file_type::symlink) {
+            std::error_code link_ec;
+            fs::path target = fs::read_symlink(e.real, link_ec);
+            if (!link_ec) r.content += " -> " + target.string();
+          }
+          r.content += '\n';
+          return true;
+        },
+        context_.max_walk_entries);
     if (count == 0) r.content = "[" + path.relative + " is empty]";
+    if (end == WalkEnd::EntryLimit) {
+      stopped = true;
+      r.content += "[listing stopped after reading " + std::to_string(context_.max_walk_entries) +
+                   " directory entries; list a subdirectory or use a smaller depth]";
+    }
     if (stopped) {
       r.content += "[listing stopped at " + std::to_string(kMaxEntries) +
                    " entries; list a subdirectory or use a smaller depth]";

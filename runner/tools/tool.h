@@ -43,6 +43,8 @@ struct Context {
   sandbox::Spec shell;                           // template for the shell tool (argv and workspace are set per call)
   std::size_t max_result_bytes = 64 * 1024;      // content returned to the model is cut here, with a note
   std::size_t max_file_bytes = 8 * 1024 * 1024;  // larger files are refused by read/edit/grep
+  std::size_t max_walk_entries = 200000;         // directory entries list/glob/grep read per call
+  std::size_t max_search_bytes = 256 * 1024 * 1024;  // file content grep reads per call
 };
 
 struct Result {

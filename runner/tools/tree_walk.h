@@ -18,8 +18,17 @@ struct WalkEntry {
   int depth = 1;                                                          // 1 for the root's own entries
 };
 
+enum class WalkEnd {
+  Complete,    // every entry down to max_depth was visited
+  Stopped,     // `visit` returned false
+  EntryLimit,  // `max_entries` directory entries were read; the rest of the tree was not
+};
+
 // Visits the entries under `root` down to `max_depth` levels; `visit` returns
-// false to stop the walk.
-void walk_tree(const std::filesystem::path& root, int max_depth, const std::function<bool(const WalkEntry&)>& visit);
+// false to stop the walk. At most `max_entries` directory entries are read in
+// all, so that a huge tree (node_modules, a build output) bounds the tool's
+// time and memory; the caller tells the model when the limit cut the walk.
+WalkEnd walk_tree(const std::filesystem::path& root, int max_depth, const std::function<bool(const WalkEntry&)>& visit,
+                  std::size_t max_entries);
 
 }  // namespace droid::runner::tools
