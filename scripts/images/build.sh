@@ -108,7 +108,8 @@ log "base images (scripts/images/debian-base.sh)"
 mapfile -t RUNTIME_PKGS < <(packages_of "${BIN[droid-operator]}" "${BIN[droid-scripted-gateway]}" "${BIN[droid-runner]}")
 RUNTIME_BASE=$(scripts/images/debian-base.sh runtime-base ca-certificates "${RUNTIME_PKGS[@]}")
 RUNNER_BASE=$(scripts/images/debian-base.sh runner-base ca-certificates "${RUNTIME_PKGS[@]}" \
-  git make gcc g++ libc6-dev python3 python3-venv patch diffutils less)
+  git make gcc g++ libc6-dev python3 python3-venv patch diffutils less \
+  '/usr/bin/x86_64-linux-gnu-lto-dump-*' '/usr/bin/lto-dump-*')  # 31 MB, an LTO debugging tool
 GIT_BASE=$(scripts/images/debian-base.sh git-base ca-certificates git python3)
 
 # --- 4. the images.

@@ -7,7 +7,10 @@
 #
 #   localhost/droid/NAME:<hash of the package list>   (and :latest)
 #
-#   scripts/images/debian-base.sh NAME [PKG | PKG/bookworm-backports]...
+#   scripts/images/debian-base.sh NAME [PKG | PKG/bookworm-backports | /PATH]...
+#
+# A /PATH argument (a glob) is deleted from the root filesystem after the install:
+# files a package brings that the image never needs (e.g. gcc's lto-dump).
 #
 # Caches under $DROID_CACHE/images/: the minbase tarball (debootstrap, once) and
 # one tarball per package list, so a second run only re-imports when the image is
@@ -19,7 +22,8 @@ set -euo pipefail
 [[ $# -ge 1 ]] || die "usage: $0 NAME [PKG]..."
 NAME=$1
 shift
-mapfile -t PKGS < <(printf '%s\n' "$@" | sed '/^$/d' | sort -u)
+mapfile -t PKGS < <(printf '%s\n' "$@" | sed '/^$/d' | grep -v '^/' | sort -u || true)
+mapfile -t PRUNE < <(printf '%s\n' "$@" | grep '^/' | sort -u || true)
 [[ $(id -u) -eq 0 ]] || die "debootstrap and chroot need root"
 need debootstrap buildah tar sha256sum
 
@@ -39,7 +43,7 @@ SECURITY="${SECURITY:-http://deb.debian.org/debian-security}"
 RECIPE=3
 
 mkdir -p "$CACHE"
-KEY=$(printf '%s\n' "recipe=$RECIPE" "suite=$SUITE" "${PKGS[@]}" | sha256sum | cut -c1-12)
+KEY=$(printf '%s\n' "recipe=$RECIPE" "suite=$SUITE" "${PKGS[@]}" "${PRUNE[@]}" | sha256sum | cut -c1-12)
 REF="localhost/droid/$NAME:$KEY"
 TARBALL="$CACHE/$NAME-$KEY.tar"
 MINBASE="$CACHE/minbase-$SUITE-r$RECIPE.tar"
@@ -116,6 +120,10 @@ EOF
   rm -rf "$ROOTFS"/usr/share/{man,info,locale,lintian}/* "$ROOTFS"/var/lib/apt/lists/* \
     "$ROOTFS"/var/cache/apt/* "$ROOTFS"/var/cache/debconf/*-old "$ROOTFS"/var/log/* "$ROOTFS"/tmp/* \
     "$ROOTFS"/var/cache/ldconfig/aux-cache
+  for p in "${PRUNE[@]}"; do
+    # shellcheck disable=SC2086  # the glob is meant to expand
+    rm -rf "$ROOTFS"$p
+  done
   : >"$ROOTFS/etc/resolv.conf"
   printf '%s\n' "${PKGS[@]}" >"$ROOTFS/etc/droid-base-packages"
   tar -C "$ROOTFS" --numeric-owner --sort=name -cf "$TARBALL.tmp" .
