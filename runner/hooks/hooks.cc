@@ -6,6 +6,7 @@
 #include "hooks/hook_config.h"
 #include "hooks/hook_output.h"
 #include "hooks/http_hook.h"
+#include "hooks/tool_input.h"
 
 namespace droid::runner::hooks {
 namespace {
@@ -113,6 +114,15 @@ Outcome Hooks::run(Event event, const nlohmann::json& input) const {
   Combiner combiner(event);
   if (groups.empty()) return std::move(combiner).finish();
   json full = input.is_object() ? input : json::object();
+  // Tool events speak Claude Code's names and keys (tool_input.h); updatedInput comes back in ours.
+  const bool tool_event = event == Event::PreToolUse || event == Event::PostToolUse;
+  const auto tool_it = full.find("tool_name");
+  const std::string tool = tool_it != full.end() && tool_it->is_string() ? tool_it->get<std::string>() : "";
+  if (tool_event && !tool.empty()) {
+    HookToolCall call = to_hook_call(tool, full.value("tool_input", json()), options_.workspace);
+    full["tool_name"] = call.tool_name;
+    if (full.contains("tool_input")) full["tool_input"] = std::move(call.tool_input);
+  }
   full["session_id"] = options_.session_id;
   full["cwd"] = options_.workspace;
   full["hook_event_name"] = event_name(event);
@@ -128,7 +138,10 @@ Outcome Hooks::run(Event event, const nlohmann::json& input) const {
                        : run_http_hook(event, hook.url, hook.headers, body, timeout, options_.ca_file));
     }
   }
-  return std::move(combiner).finish();
+  Outcome outcome = std::move(combiner).finish();
+  if (outcome.updated_input && tool_event && !tool.empty())
+    outcome.updated_input = from_hook_input(tool, *outcome.updated_input, options_.workspace);
+  return outcome;
 }
 
 }  // namespace droid::runner::hooks

@@ -11,6 +11,9 @@
 // LS, Glob, Grep); empty or "*" matches every tool.
 // Each hook gets the event's JSON on stdin (command) or as the POST body (http):
 //   {"session_id", "cwd", "hook_event_name", "tool_name", "tool_input", "tool_response", "prompt", ...}
+// with the tool's Claude Code name and keys ("Bash", {"command"}; "Write",
+// {"file_path", "content"}...; tool_input.h has the mapping); an updatedInput
+// is mapped back, so callers pass and get our tools' names and arguments.
 // Command hooks run in the tool sandbox with the workspace as cwd. Exit 0: stdout
 // may be JSON (below); exit 2: block, stderr is the reason; other exit codes:
 // a non-blocking error. JSON output: {"continue": false, "stopReason"},

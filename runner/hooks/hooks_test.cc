@@ -88,8 +88,33 @@ TEST_F(HooksTest, InputCarriesTheEventAndSessionFields) {
   EXPECT_EQ(input["session_id"], "session-1");
   EXPECT_EQ(input["cwd"], workspace_);
   EXPECT_EQ(input["hook_event_name"], "PreToolUse");
-  EXPECT_EQ(input["tool_name"], "shell");
+  // Claude Code's name for the tool (tool_input.h).
+  EXPECT_EQ(input["tool_name"], "Bash");
   EXPECT_EQ(input["tool_input"]["command"], "git status");
+}
+
+// A hook as written for Claude Code: matcher "Bash" or "Write|Edit", reading
+// .tool_input.command and .tool_input.file_path with jq, answering in its JSON.
+TEST_F(HooksTest, AHookWrittenForClaudeCodeWorksUnchanged) {
+  json settings = json::parse(R"({"PreToolUse": [
+    {"matcher": "Bash", "hooks": [{"type": "command", "command":
+      "cmd=$(jq -r '.tool_input.command'); case \"$cmd\" in *'rm -rf'*) echo \"Blocked: $cmd\" >&2; exit 2;; esac"}]},
+    {"matcher": "Write|Edit", "hooks": [{"type": "command", "command":
+      "jq -c '{hookSpecificOutput: {hookEventName: \"PreToolUse\", permissionDecision: \"allow\", updatedInput: (.tool_input + {file_path: (.tool_input.file_path + \".new\")})}}'"}]}]})");
+  Hooks h = hooks(settings);
+  Outcome blocked = h.run(Event::PreToolUse, shell_call("rm -rf build"));
+  EXPECT_TRUE(blocked.block);
+  EXPECT_EQ(blocked.reason, "Blocked: rm -rf build");
+  Outcome fine = h.run(Event::PreToolUse, shell_call("ls"));
+  EXPECT_FALSE(fine.block) << fine.reason;
+  EXPECT_EQ(fine.hooks_run, 1) << "the Write|Edit hook does not match a shell call";
+
+  // The hook saw an absolute file_path and changed it; the gate gets our arguments back.
+  Outcome rewritten = h.run(Event::PreToolUse,
+                            {{"tool_name", "write"}, {"tool_input", {{"path", "src/a.c"}, {"content", "int a;\n"}}}});
+  EXPECT_FALSE(rewritten.block) << rewritten.reason;
+  ASSERT_TRUE(rewritten.updated_input.has_value()) << (rewritten.errors.empty() ? "" : rewritten.errors.front());
+  EXPECT_EQ(*rewritten.updated_input, json({{"path", "src/a.c.new"}, {"content", "int a;\n"}}));
 }
 
 TEST_F(HooksTest, ExitTwoBlocksWithStderrAsTheReason) {
