@@ -5,6 +5,11 @@
 #   lint          clang-format and clang-tidy, clean or failing
 #   controlplane  a real control plane (scripts/cluster/up.sh, on its own state
 #                 dir and ports), the tests labelled controlplane, then down
+#   node          the images (scripts/images/build.sh, then the tests labelled
+#                 images, the air-gap bundle among them), a cluster with its node
+#                 tier on its own state dir and ports, the tests labelled node
+#                 (real pods), then down; SKIP with the reason where the machine
+#                 cannot run a node (not root, no cgroups, ...)
 #
 #   scripts/test.sh [TIER...]     (default: every tier, in that order)
 #
@@ -24,6 +29,17 @@ TEST_CLUSTER_ENV=(
   DROID_CLUSTER_DIR="$DROID_CACHE/cluster-test"
   DROID_APISERVER_PORT=26443 DROID_ETCD_PORT=22379
   DROID_KCM_PORT=20257 DROID_SCHEDULER_PORT=20259 DROID_NODE=0
+)
+
+# The node tier's cluster: its own state dir and ports, so that it runs beside
+# the controlplane tier's and a developer's control plane (only one node tier
+# per machine, though: scripts/cluster/up.sh refuses a second).
+NODE_CLUSTER_ENV=(
+  DROID_CLUSTER_DIR="$DROID_CACHE/cluster-node-test"
+  DROID_APISERVER_PORT=27443 DROID_ETCD_PORT=23379
+  DROID_KCM_PORT=21257 DROID_SCHEDULER_PORT=21259
+  DROID_KUBELET_PORT=21250 DROID_KUBELET_HEALTHZ_PORT=21248
+  DROID_KUBE_PROXY_METRICS_PORT=21249 DROID_KUBE_PROXY_HEALTHZ_PORT=21256
 )
 
 # The OpenTelemetry Collector the telemetry tests (runner/telemetry) export to,
@@ -78,6 +94,28 @@ tier_controlplane() {
     ctest --preset controlplane --verbose
 }
 
+tier_node() {
+  local why kubeconfig
+  # shellcheck source=cluster/node.sh
+  why=$(env "${NODE_CLUSTER_ENV[@]}" bash -c ". '$ROOT_DIR/scripts/cluster/common.sh'; node_unsupported")
+  if [[ -n "$why" ]]; then
+    echo "SKIP: this machine cannot run the node tier: $why"
+    return 3
+  fi
+  build default
+  # The images hold this build's binaries; the archives are only rewritten when an image changed.
+  "$ROOT_DIR/scripts/images/build.sh" build/default
+  "$ROOT_DIR/scripts/images/airgap-bundle.sh"
+  DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" ctest --preset images --verbose
+  trap 'env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge' RETURN
+  env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge
+  kubeconfig=$(env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/up.sh" control-plane node | tail -n 1)
+  env "${NODE_CLUSTER_ENV[@]}" KUBECONFIG="$kubeconfig" \
+    DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
+    DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" \
+    ctest --preset node --verbose
+}
+
 # gtest_counts LOG prints "PASSED FAILED" summed over the GoogleTest programs
 # whose output LOG holds ("[  PASSED  ] 85 tests." / "[  FAILED  ] 2 tests, listed below:").
 gtest_counts() {
@@ -87,11 +125,11 @@ gtest_counts() {
 }
 
 tiers=("$@")
-[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane)
+[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane node)
 declare -A result seconds counts
 passed_total=0 failed_total=0
 for t in "${tiers[@]}"; do
-  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane)"
+  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane, node)"
   log "tier $t (log: build/test-logs/$t.log)"
   start=$(now_s)
   # The tier runs in a subshell with -e, so its first failing command fails it;
@@ -100,12 +138,19 @@ for t in "${tiers[@]}"; do
   (set -e; cd "$ROOT_DIR"; "tier_$t") 2>&1 | tee "$LOG_DIR/$t.log"
   rc=${PIPESTATUS[0]}
   set -e
-  if [[ $rc -eq 0 ]]; then result[$t]=PASS; else result[$t]=FAIL; fi
+  # 3 from a tier that cannot run on this machine: SKIP, shown as such (never as PASS).
+  if [[ $rc -eq 0 ]]; then
+    result[$t]=PASS
+  elif [[ $rc -eq 3 ]] && grep -q '^SKIP: ' "$LOG_DIR/$t.log"; then
+    result[$t]=SKIP
+  else
+    result[$t]=FAIL
+  fi
   seconds[$t]=$(( $(now_s) - start ))
   # Counts: the GoogleTest cases where a tier shows them (verbose ctest), else
   # ctest's summary "100% tests passed, 0 tests failed out of 55".
   passed=0 failed=0 line=$(gtest_counts "$LOG_DIR/$t.log")
-  if [[ $t != controlplane || -z "$line" ]]; then
+  if [[ ( $t != controlplane && $t != node ) || -z "$line" ]]; then
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$LOG_DIR/$t.log" | tail -n 1 |
       sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2 \1/' || true)
     [[ -z "$line" ]] || line="$(( ${line% *} - ${line#* } )) ${line#* }"
@@ -116,8 +161,9 @@ for t in "${tiers[@]}"; do
   else
     counts[$t]="-"
   fi
+  [[ ${result[$t]} != SKIP ]] || counts[$t]=$(grep -m1 '^SKIP: ' "$LOG_DIR/$t.log" | cut -c7-)
   # A tier that failed outside its tests (build, lint, cluster) counts as one failure.
-  [[ ${result[$t]} == PASS || $failed -gt 0 ]] || failed=1
+  [[ ${result[$t]} != FAIL || $failed -gt 0 ]] || failed=1
   passed_total=$(( passed_total + passed ))
   failed_total=$(( failed_total + failed ))
 done
@@ -128,14 +174,14 @@ printf '    %-14s %-6s %8s   %s\n' tier result time tests
 any_failed=0
 for t in "${tiers[@]}"; do
   printf '    %-14s %-6s %7ss   %s\n' "$t" "${result[$t]}" "${seconds[$t]}" "${counts[$t]}"
-  [[ ${result[$t]} == PASS ]] || any_failed=1
+  [[ ${result[$t]} != FAIL ]] || any_failed=1
 done
 if [[ $any_failed -ne 0 ]]; then
   warn "failed tiers: see build/test-logs/<tier>.log"
   # The failed cases and their assertion messages, last, where a CI excerpt of
   # the end of the output shows them (the logs themselves can be megabytes).
   for t in "${tiers[@]}"; do
-    [[ ${result[$t]} == PASS ]] && continue
+    [[ ${result[$t]} == FAIL ]] || continue
     echo "--- failures in tier $t"
     grep -E '^([0-9]+: )?\[  FAILED  \] [A-Za-z]' "$LOG_DIR/$t.log" | sort -u | head -n 40 || true
     grep -E -A 8 ': Failure$' "$LOG_DIR/$t.log" | grep -v '"level":' | cut -c1-400 | head -n 120 || true
