@@ -48,6 +48,13 @@ const Mapping* mapping_of(std::string_view tool) {
   return nullptr;
 }
 
+// The key of `m` whose name on `side` (&Key::ours or &Key::theirs) is `name`.
+const Key* key_by(const Mapping& m, std::string_view name, std::string_view Key::*side) {
+  for (const Key& k : m.keys)
+    if (k.*side == name) return &k;
+  return nullptr;
+}
+
 std::string absolute(const std::string& workspace, const std::string& path) {
   if (!path.empty() && path.front() == '/') return path;
   if (path.empty() || path == ".") return workspace;
@@ -103,8 +110,8 @@ HookToolCall to_hook_call(std::string_view tool, const json& arguments, const st
   if (m == nullptr || !arguments.is_object()) return {std::string(m != nullptr ? m->theirs : tool), arguments};
   json out = json::object();
   for (const auto& [key, value] : arguments.items()) {
-    const auto k = std::find_if(m->keys.begin(), m->keys.end(), [&](const Key& x) { return x.ours == key; });
-    if (k == m->keys.end())
+    const Key* k = key_by(*m, key, &Key::ours);
+    if (k == nullptr)
       out[key] = value;
     else
       out[std::string(k->theirs)] = to_theirs(*k, value, workspace);
@@ -119,8 +126,8 @@ json from_hook_input(std::string_view tool, const json& tool_input, const std::s
   json out = json::object();
   for (const auto& [key, value] : tool_input.items()) {
     if (m->ours == "shell" && key == "description") continue;
-    const auto k = std::find_if(m->keys.begin(), m->keys.end(), [&](const Key& x) { return x.theirs == key; });
-    if (k == m->keys.end())
+    const Key* k = key_by(*m, key, &Key::theirs);
+    if (k == nullptr)
       out[key] = value;
     else
       out[std::string(k->ours)] = to_ours(*k, value, workspace);
