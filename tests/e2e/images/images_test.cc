@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -291,29 +292,45 @@ int free_port() {
   return std::stoi(r.out);
 }
 
+// The git server of the image, started on a free loopback port with extra arguments;
+// url() is the sample repository's once it answers.
+class GitServer {
+ public:
+  GitServer(const Image& image, const std::vector<std::string>& extra) : port_(free_port()) {
+    std::vector<std::string> argv;
+    for (const auto& a : image.config().at("Entrypoint")) argv.push_back(a.get<std::string>());
+    for (const std::string a : {"--root", "/var/lib/git", "--seed", "/srv/git-seed", "--listen", "127.0.0.1", "--port"})
+      argv.push_back(a);
+    argv.push_back(std::to_string(port_));
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<Background>(image.command(argv));
+    for (int i = 0; i < 300; ++i) {  // until it listens (seeding copies the repository first)
+      if (run({"curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + std::to_string(port_) + "/"}).ok()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::string url(const std::string& credentials = "") const {
+    return "http://" + credentials + "127.0.0.1:" + std::to_string(port_) + "/sample.git";
+  }
+
+ private:
+  int port_;
+  std::unique_ptr<Background> server_;
+};
+
+fs::path temp_dir(const std::string& name) {
+  std::string tmpl = fs::temp_directory_path().string() + "/" + name + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
 TEST(GitServerImage, ServesTheSampleRepositoryAndAcceptsAPush) {
   Image image("git-server");
   EXPECT_EQ(image.tags(), std::vector<std::string>{"localhost/droid/git-server:" + kVersion});
   EXPECT_EQ(image.config().value("User", ""), "65532:65532");
-  const int port = free_port();
-  std::vector<std::string> server_argv;
-  for (const auto& a : image.config().at("Entrypoint")) server_argv.push_back(a.get<std::string>());
-  for (const std::string a : {"--root", "/var/lib/git", "--seed", "/srv/git-seed", "--listen", "127.0.0.1", "--port"})
-    server_argv.push_back(a);
-  server_argv.push_back(std::to_string(port));
-  const std::vector<std::string> argv = image.command(server_argv);
-  Background server(argv);
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/sample.git";
-
-  std::string tmpl = fs::temp_directory_path().string() + "/droid-git-client-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-  const fs::path client = tmpl;
-  Result clone;
-  for (int i = 0; i < 100; ++i) {  // until it listens (seeding copies the repository first)
-    clone = run({"git", "clone", "-q", url, (client / "sample").string()});
-    if (clone.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  GitServer server(image, {});
+  const fs::path client = temp_dir("droid-git-client");
+  const Result clone = run({"git", "clone", "-q", server.url(), (client / "sample").string()});
   ASSERT_TRUE(clone.ok()) << clone.describe();
   EXPECT_TRUE(fs::exists(client / "sample" / "calc.py"));
   const std::string repo = (client / "sample").string();
@@ -323,10 +340,40 @@ TEST(GitServerImage, ServesTheSampleRepositoryAndAcceptsAPush) {
   ASSERT_TRUE(run({"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "n"}).ok());
   const Result push = run({"git", "-C", repo, "push", "-q", "origin", "droid/test"});
   EXPECT_TRUE(push.ok()) << push.describe();
-  const Result refs = run({"git", "ls-remote", url});
+  const Result refs = run({"git", "ls-remote", server.url()});
   EXPECT_NE(refs.out.find("refs/heads/droid/test"), std::string::npos) << refs.describe();
   EXPECT_NE(refs.out.find("refs/heads/main"), std::string::npos) << refs.describe();
   fs::remove_all(client);
+}
+
+TEST(GitServerImage, WithBasicAuthRefusesWrongCredentials) {
+  Image image("git-server");
+  std::ofstream(image.rootfs() / "tmp" / "git-password") << "s3cret-droid\n";
+  fs::permissions(image.rootfs() / "tmp" / "git-password", fs::perms::owner_read | fs::perms::others_read);
+  GitServer server(image, {"--user", "droid", "--password-file", "/tmp/git-password"});
+  droid::process::Options no_prompt;
+  no_prompt.env = {"GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=/bin/false"};
+  const Result anonymous = droid::process::run_with({"git", "ls-remote", server.url()}, no_prompt);
+  EXPECT_NE(anonymous.exit_code, 0) << anonymous.describe();
+  const Result wrong = droid::process::run_with({"git", "ls-remote", server.url("droid:wrong@")}, no_prompt);
+  EXPECT_NE(wrong.exit_code, 0) << wrong.describe();
+  const Result right = droid::process::run_with({"git", "ls-remote", server.url("droid:s3cret-droid@")}, no_prompt);
+  EXPECT_TRUE(right.ok()) << right.describe();
+  EXPECT_NE(right.out.find("refs/heads/main"), std::string::npos) << right.describe();
+}
+
+// Whether pid is pause waiting for its signals: it runs the pause program (chroot has
+// exec'd it) and sleeps, which pause does only in sigwaitinfo, with SIGTERM blocked
+// (during the wait the kernel shows the waited signals as unblocked in SigBlk).
+bool pause_is_waiting(pid_t pid) {
+  std::istringstream status(read_file("/proc/" + std::to_string(pid) + "/status"));
+  bool named = false;
+  bool sleeping = false;
+  for (std::string line; std::getline(status, line);) {
+    if (line == "Name:\tpause") named = true;
+    if (line.rfind("State:\tS", 0) == 0) sleeping = true;
+  }
+  return named && sleeping;
 }
 
 TEST(PauseImage, OneStaticFileThatExitsOnSigterm) {
@@ -338,8 +385,9 @@ TEST(PauseImage, OneStaticFileThatExitsOnSigterm) {
   EXPECT_EQ(version.out, "droid-pause " + kVersion + "\n") << version.describe();
   // Run directly (chroot: no unshare, so the signal goes to pause itself).
   Background pause({"chroot", "--userspec=65535:65535", image.rootfs().string(), "/pause"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it block its signals: not a timing assertion
-  ASSERT_EQ(waitpid(pause.pid(), nullptr, WNOHANG), 0) << "pause exited on its own";
+  for (int i = 0; i < 300 && !pause_is_waiting(pause.pid()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(pause_is_waiting(pause.pid())) << "pause never got to wait for its signals";
   const int status = pause.stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
