@@ -14,7 +14,7 @@ std::string command_to_approve(const json& session, const std::string& requested
     throw CommandError("session " + name + " already finished (phase " + phase + "); there is nothing to approve",
                        kExitError);
   if (!requested.empty()) return requested;
-  const std::string pending = status.value("pendingApproval", json::object()).value("command", "");
+  std::string pending = status.value("pendingApproval", json::object()).value("command", "");
   if (phase != "AwaitingApproval" || pending.empty())
     throw CommandError("session " + name + " has no command waiting for an approval (phase " +
                            (phase.empty() ? std::string("Pending") : phase) +

@@ -37,7 +37,14 @@ std::vector<std::string> expand_short_flags(const std::vector<std::string>& args
       out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
       break;
     }
-    if (a.size() < 2 || a[0] != '-' || a[1] == '-') {
+    if (a.size() > 2 && a[0] == '-' && a[1] == '-') {
+      // A long option's value is taken as it is, even when it starts with '-'.
+      out.push_back(a);
+      const cli::Flags::Spec* spec = a.find('=') == std::string::npos ? find_spec(specs, a.substr(2)) : nullptr;
+      if (spec != nullptr && spec->kind != cli::Flags::Bool && i + 1 < args.size()) out.push_back(args[++i]);
+      continue;
+    }
+    if (a.size() < 2 || a[0] != '-') {
       out.push_back(a);
       continue;
     }

@@ -20,6 +20,8 @@ TEST(ExpandShortFlags, KubectlSpellings) {
   // After "--" and "-" (standard input) nothing is rewritten.
   EXPECT_EQ(expand_short_flags({"-", "--", "-n", "x"}, shorts, kSpecs), (V{"-", "--", "-n", "x"}));
   EXPECT_EQ(expand_short_flags({"--namespace", "a"}, shorts, kSpecs), (V{"--namespace", "a"}));
+  // A long option's value may start with '-'.
+  EXPECT_EQ(expand_short_flags({"--output", "-x", "-A"}, shorts, kSpecs), (V{"--output", "-x", "--all-namespaces"}));
 }
 
 TEST(ExpandShortFlags, ErrorsNameTheOption) {

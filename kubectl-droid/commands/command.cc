@@ -35,7 +35,7 @@ std::string single_name(const cli::Flags& flags, const std::string& command) {
 }
 
 std::string output_format(const cli::Flags& flags, bool wide_ok) {
-  const std::string o = flags.value("output");
+  std::string o = flags.value("output");
   if (o.empty() || o == "json" || o == "yaml" || (wide_ok && o == "wide")) return o;
   throw UsageError("-o/--output: \"" + o + "\" is not one of json, yaml" + (wide_ok ? ", wide" : ""));
 }
