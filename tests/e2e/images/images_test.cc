@@ -50,6 +50,12 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
+fs::path temp_dir(const std::string& name) {
+  std::string tmpl = fs::temp_directory_path().string() + "/" + name + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
 // One image archive unpacked: its config and its root filesystem (layers applied in
 // order, whiteouts honoured).
 class Image {
@@ -228,6 +234,50 @@ TEST(RunnerImage, HasTheAgentsToolsAndWritesOnlyWorkspaceAndTmp) {
   EXPECT_EQ(sandboxed.out, "sandboxed\n");
 }
 
+// The runner image in a real OCI runtime (runc, as the node's containerd runs it): read-only
+// root filesystem, user 65532, tmpfs /tmp and /workspace, and policies/seccomp/droid-runner.json
+// as the container's seccomp filter. droid-runner and its own sandbox work; unshare is refused,
+// and only because of the profile (the same container without it may unshare).
+Result run_in_runc(const Image& image, bool with_profile) {
+  const fs::path bundle = temp_dir("droid-runc-bundle");
+  const Result spec = run({"runc", "spec", "--bundle", bundle.string()});
+  if (!spec.ok()) throw std::runtime_error(spec.describe());
+  json config = json::parse(read_file(bundle / "config.json"));
+  config["root"] = {{"path", image.rootfs().string()}, {"readonly", true}};
+  config["process"]["terminal"] = false;
+  config["process"]["user"] = {{"uid", 65532}, {"gid", 65532}};
+  config["process"]["env"] = image.env();
+  config["process"]["cwd"] = "/workspace";
+  config["process"]["args"] = {
+      "/bin/sh", "-c",
+      "droid-runner --version && "
+      "droid-runner sandbox --workspace /workspace -- sh -c 'echo sandboxed-ok' && "
+      "if unshare -U true 2>/dev/null; then echo unshare-allowed; else echo unshare-refused; fi"};
+  for (const char* dir : {"/tmp", "/workspace"})
+    config["mounts"].push_back(
+        {{"destination", dir}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"nosuid", "nodev", "mode=1777"}}});
+  if (with_profile)
+    config["linux"]["seccomp"] =
+        json::parse(read_file(fs::path(DROID_SOURCE_DIR) / "policies/seccomp/droid-runner.json"));
+  std::ofstream(bundle / "config.json") << config.dump();
+  const std::string id = "droid-images-test-" + std::to_string(getpid()) + (with_profile ? "-profile" : "-bare");
+  const Result r = run({"runc", "run", "--bundle", bundle.string(), id}, std::chrono::seconds(120));
+  run({"runc", "delete", "--force", id});
+  fs::remove_all(bundle);
+  return r;
+}
+
+TEST(RunnerImage, RunsUnderRuncWithTheSeccompProfile) {
+  if (run({"sh", "-c", "command -v runc"}).exit_code != 0)
+    GTEST_SKIP() << "runc is not installed (Debian package runc)";
+  Image image("runner");
+  const Result confined = run_in_runc(image, true);
+  EXPECT_EQ(confined.exit_code, 0) << confined.describe();
+  EXPECT_EQ(confined.out, "droid-runner " + kVersion + "\nsandboxed-ok\nunshare-refused\n") << confined.describe();
+  const Result bare = run_in_runc(image, false);
+  EXPECT_EQ(bare.out, "droid-runner " + kVersion + "\nsandboxed-ok\nunshare-allowed\n") << bare.describe();
+}
+
 TEST(ScriptedGatewayImage, NoShellAndTheGatewayRuns) {
   Image image("scripted-gateway");
   EXPECT_EQ(image.tags(), std::vector<std::string>{"localhost/droid/scripted-gateway:" + kVersion});
@@ -317,12 +367,6 @@ class GitServer {
   int port_;
   std::unique_ptr<Background> server_;
 };
-
-fs::path temp_dir(const std::string& name) {
-  std::string tmpl = fs::temp_directory_path().string() + "/" + name + "-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return tmpl;
-}
 
 TEST(GitServerImage, ServesTheSampleRepositoryAndAcceptsAPush) {
   Image image("git-server");
