@@ -276,6 +276,10 @@ defaultOrgPolicy:
       mode: redact
     commandBlocklist: [shutdown, reboot, mkfs]
   runner:
+    # Small requests: the node has two cores and the runner's default limit would ask for them.
+    defaultResources:
+      requests: {cpu: 100m, memory: 256Mi}
+      limits: {cpu: "1", memory: 1Gi}
     seccompProfile:
       type: Localhost
       localhostProfile: profiles/droid-runner.json
