@@ -340,6 +340,34 @@ TEST(AgentLoop, HooksGateToolCallsAndAStopHookSendsTheModelBackToWork) {
   EXPECT_EQ(calls[0]["blocked_by"], "hook");
 }
 
+// Hooks copied from a Claude Code project's .claude/settings.json: they match
+// "Bash" and "Write", read .tool_input.command / .tool_input.file_path with jq
+// and answer with permissionDecision / updatedInput in Claude Code's keys.
+TEST(AgentLoop, HooksWrittenForClaudeCodeGateAndRewriteOurToolsUnchanged) {
+  Harness h;
+  h.settings = json::parse(R"({"hooks": {"PreToolUse": [
+    {"matcher": "Bash", "hooks": [{"type": "command", "command":
+      "cmd=$(jq -r '.tool_input.command'); case \"$cmd\" in *'rm -rf'*) echo \"Blocked by the Claude Code hook: $cmd\" >&2; exit 2;; esac"}]},
+    {"matcher": "Write", "hooks": [{"type": "command", "command":
+      "jq -c 'if (.tool_input.file_path | endswith(\"/notes.txt\")) then {hookSpecificOutput: {hookEventName: \"PreToolUse\", permissionDecision: \"allow\", updatedInput: (.tool_input + {content: \"reviewed\\n\"})}} else {} end'"}]}]}})");
+  h.write("src/keep.c", "int keep;\n");
+  const json turns = json::parse(R"([
+    {"match": {"lastMessageContains": "tidy up"},
+     "response": {"toolCalls": [{"id": "c1", "name": "shell", "arguments": {"command": "rm -rf src"}},
+                                {"id": "c2", "name": "write", "arguments": {"path": "notes.txt", "content": "draft\n"}}]}},
+    {"response": {"text": "Kept src."}}])");
+  SessionResult r = h.run(turns, "tidy up");
+  EXPECT_EQ(r.outcome, contract::Outcome::Succeeded) << r.reason << ": " << r.message;
+  EXPECT_TRUE(fs::exists(h.workspace / "src" / "keep.c")) << "the Bash hook did not stop rm -rf";
+  EXPECT_NE(h.sent().find("Blocked by the Claude Code hook: rm -rf src"), std::string::npos)
+      << "the hook's reason goes back to the model";
+  std::ifstream notes(h.workspace / "notes.txt");
+  std::stringstream text;
+  text << notes.rdbuf();
+  EXPECT_EQ(text.str(), "reviewed\n") << "the Write hook's updatedInput (file_path, content) did not reach the tool";
+  EXPECT_EQ(h.gateway->unused_turns(), 0u);
+}
+
 TEST(AgentLoop, AGatewayThatKeepsFailingEndsTheSessionWithAReason) {
   Harness h;
   const json turns = {{{"failures", json::array({{{"status", 500}}, {{"status", 500}}, {{"status", 500}}})},
