@@ -49,7 +49,8 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-const std::set<std::string> kFinal = {"Succeeded", "Failed", "Denied", "TimedOut", "Cancelled"};
+// The phases a session stops in (AwaitingApproval until someone approves).
+const std::set<std::string> kFinal = {"Succeeded", "Failed", "Denied", "TimedOut", "Cancelled", "AwaitingApproval"};
 
 // Connects to $0:$1 over TCP (5 s timeout); exit status 0 when the connection opens.
 constexpr const char* kConnect =
@@ -287,16 +288,19 @@ class Sessions : public ::testing::Test {
 // The scenario of test 1: read, run the test, fix, run it again, finish (4 requests).
 json fix_calc_turns(const std::string& token) {
   json first = tool_turn(
-      "look", {call("c1", "read", {{"path", "calc.py"}}), call("c2", "shell", {{"command", "python3 test_calc.py"}})},
-      800, 60);
+      "look",
+      {call("c1", "read", {{"path", "calc.py"}}), call("c2", "shell", {{"command", "python3 -B test_calc.py"}})}, 800,
+      60);
   first["match"] = {{"lastMessageContains", token}};
-  return {first,
-          tool_turn("fix",
-                    {call("c3", "edit",
-                          {{"path", "calc.py"}, {"old_string", "return a - b"}, {"new_string", "return a + b"}})},
-                    1200, 80),
-          tool_turn("check", {call("c4", "shell", {{"command", "python3 test_calc.py"}})}, 1400, 20),
-          text_turn("done", "Fixed calc.add: it subtracted. test_calc.py passes.", 1500, 40)};
+  return json::array(
+      {first,
+       tool_turn(
+           "fix",
+           json::array({call("c3", "edit",
+                             {{"path", "calc.py"}, {"old_string", "return a - b"}, {"new_string", "return a + b"}})}),
+           1200, 80),
+       tool_turn("check", json::array({call("c4", "shell", {{"command", "python3 -B test_calc.py"}})}), 1400, 20),
+       text_turn("done", "Fixed calc.add: it subtracted. test_calc.py passes.", 1500, 40)});
 }
 
 // Checks a Succeeded session of fix_calc_turns: status, the branch on the git server, the
@@ -346,8 +350,9 @@ TEST_F(Sessions, KubectlApplySessionSucceedsAndPushesABranch) {
   const auto before = prometheus("max(droid_sessions{phase=\"Succeeded\"})").value_or(0);
   const std::string name = "fix-calc";
   const std::string branch = "droid/e2e-" + suffix_ + "-apply";
-  auto created =
-      apply(session(name, token + ": test_calc.py is failing, fix calc.py.", {{"output", {{"pushBranch", branch}}}}));
+  // Autonomy high: the push (git push, high risk) needs no approval.
+  auto created = apply(session(name, token + ": test_calc.py is failing, fix calc.py.",
+                               {{"autonomyLevel", "high"}, {"output", {{"pushBranch", branch}}}}));
   ASSERT_TRUE(created.ok()) << created.describe();
   const json s = wait_phase(name, kFinal);
   ASSERT_EQ(phase_of(s), "Succeeded") << diagnose(name);
@@ -395,7 +400,7 @@ TEST_F(Sessions, KubectlDroidRunSessionSucceeds) {
                          "--model",
                          stack_.value("model", ""),
                          "--auto",
-                         "medium",
+                         "high",
                          "--timeout",
                          "300",
                          "--push-branch",
@@ -514,15 +519,17 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
   // A pod without the session's NetworkPolicy, from the same image, for comparison.
   const std::string image = runner_image();
   ASSERT_FALSE(image.empty());
-  const json bystander = {
-      {"apiVersion", "v1"},
-      {"kind", "Pod"},
-      {"metadata", {{"name", "bystander"}, {"namespace", namespace_}}},
-      {"spec",
-       {{"terminationGracePeriodSeconds", 1},
-        {"automountServiceAccountToken", false},
-        {"containers",
-         {{{"name", "main"}, {"image", image}, {"imagePullPolicy", "Never"}, {"command", {"sleep", "3600"}}}}}}}};
+  const json bystander = {{"apiVersion", "v1"},
+                          {"kind", "Pod"},
+                          {"metadata", {{"name", "bystander"}, {"namespace", namespace_}}},
+                          {"spec",
+                           {{"terminationGracePeriodSeconds", 1},
+                            {"automountServiceAccountToken", false},
+                            {"containers",
+                             {{{"name", "main"},
+                               {"image", image},
+                               {"imagePullPolicy", "Never"},
+                               {"command", json::array({"sleep", "3600"})}}}}}}};
   ASSERT_TRUE(apply(bystander).ok());
   auto bystander_ready =
       kubectl_->Run({"wait", "-n", namespace_, "--for=condition=Ready", "--timeout=120s", "pod/bystander"}, {}, 150s);
@@ -588,7 +595,7 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
 TEST_F(Sessions, ApprovalWithKubectlDroidApprove) {
   ASSERT_FALSE(kubectl_droid_.empty()) << "DROID_KUBECTL_DROID is not set (the kubectl-droid binary)";
   // rm -r asks at autonomy medium; after the approval the second run runs it and finishes.
-  json ask = tool_turn("clean", {call("a1", "shell", {{"command", "rm -rf __pycache__"}})}, 100, 10);
+  json ask = tool_turn("clean", json::array({call("a1", "shell", {{"command", "rm -rf __pycache__"}})}), 100, 10);
   ask["match"] = {{"lastMessageContains", "E2E-T6-" + suffix_}};
   ask["repeat"] = true;
   json done = text_turn("done", "Cleaned the cache.", 120, 8);
