@@ -250,7 +250,8 @@ class Sessions : public ::testing::Test {
     auto r = kubectl_->Run(
         {"get", "deployment", "-n", stack_.value("operatorNamespace", ""), stack_.value("release", ""), "-o", "json"});
     if (!r.ok()) return "";
-    for (const auto& arg : json::parse(r.out)["spec"]["template"]["spec"]["containers"][0]["args"]) {
+    const json deployment = json::parse(r.out);  // named: a range-for over a temporary's member dangles
+    for (const auto& arg : deployment["spec"]["template"]["spec"]["containers"][0]["args"]) {
       const auto a = arg.get<std::string>();
       if (a.starts_with("--runner-image=")) return a.substr(std::string("--runner-image=").size());
     }
@@ -430,7 +431,8 @@ TEST_F(Sessions, ForbiddenSessionIsRefusedByTheWebhookAndDeniedByTheReconciler) 
   auto list = kubectl_->Run({"get", "validatingwebhookconfigurations", "-o", "json"});
   ASSERT_TRUE(list.ok()) << list.describe();
   json saved;
-  for (const auto& item : json::parse(list.out)["items"])
+  const json configurations = json::parse(list.out);
+  for (const auto& item : configurations["items"])
     if (item["metadata"].value("name", "").find("droid") != std::string::npos) saved = item;
   ASSERT_FALSE(saved.is_null()) << "no droid validating webhook configuration";
   const std::string config_name = saved["metadata"].value("name", "");
@@ -539,7 +541,8 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
   std::string node_ip;
   auto nodes = kubectl_->Run({"get", "nodes", "-o", "json"});
   ASSERT_TRUE(nodes.ok());
-  for (const auto& a : json::parse(nodes.out)["items"][0]["status"]["addresses"])
+  const json node_list = json::parse(nodes.out);
+  for (const auto& a : node_list["items"][0]["status"]["addresses"])
     if (a.value("type", "") == "InternalIP") node_ip = a.value("address", "");
   ASSERT_FALSE(node_ip.empty());
   const int outside_port = 30000 + static_cast<int>(getpid() % 20000);
