@@ -40,6 +40,7 @@ NODE_CLUSTER_ENV=(
   DROID_KCM_PORT=21257 DROID_SCHEDULER_PORT=21259
   DROID_KUBELET_PORT=21250 DROID_KUBELET_HEALTHZ_PORT=21248
   DROID_KUBE_PROXY_METRICS_PORT=21249 DROID_KUBE_PROXY_HEALTHZ_PORT=21256
+  DROID_PROMETHEUS_PORT=29090
 )
 
 # The OpenTelemetry Collector the telemetry tests (runner/telemetry) export to,
@@ -107,9 +108,12 @@ tier_node() {
   "$ROOT_DIR/scripts/images/build.sh" build/default
   "$ROOT_DIR/scripts/images/airgap-bundle.sh"
   DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" ctest --preset images --verbose
-  trap 'env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge' RETURN
+  trap 'env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/stack.sh" down || true
+        env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge' RETURN
   env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge
   kubeconfig=$(env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/up.sh" control-plane node | tail -n 1)
+  # The in-cluster test bed the session tests run against: the chart, gateway, collector, git server, Prometheus.
+  env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/stack.sh" up
   env "${NODE_CLUSTER_ENV[@]}" KUBECONFIG="$kubeconfig" \
     DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
     DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" \
