@@ -84,7 +84,7 @@ std::string human_duration(std::chrono::seconds d) {
   if (h < 8) return std::to_string(h) + "h" + (m % 60 == 0 ? "" : std::to_string(m % 60) + "m");
   if (h < 48) return std::to_string(h) + "h";
   if (days < 8) return std::to_string(days) + "d" + (h % 24 == 0 ? "" : std::to_string(h % 24) + "h");
-  if (days < 365 * 2) return std::to_string(days) + "d";
+  if (days < 730) return std::to_string(days) + "d";  // two years
   return std::to_string(days / 365) + "y";
 }
 
