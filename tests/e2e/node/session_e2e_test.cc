@@ -326,6 +326,13 @@ void expect_fixed_and_pushed(const json& s, const std::string& branch, const std
   auto remote = process::run({"git", "ls-remote", git_url + "/sample.git", "refs/heads/" + branch});
   ASSERT_TRUE(remote.ok()) << remote.describe();
   EXPECT_EQ(remote.out.substr(0, 40), commit) << remote.out;
+  const fs::path checkout = fs::temp_directory_path() / ("droid-e2e-checkout-" + std::to_string(getpid()));
+  fs::remove_all(checkout);
+  auto cloned = process::run({"git", "clone", "-q", "--branch", branch, git_url + "/sample.git", checkout.string()});
+  ASSERT_TRUE(cloned.ok()) << cloned.describe();
+  EXPECT_NE(read_file((checkout / "calc.py").string()).find("return a + b"), std::string::npos)
+      << "the fix is not pushed";
+  fs::remove_all(checkout);
 
   // The collector received the session's trace (spans with its traceId) and metrics.
   const std::string name = s["metadata"].value("name", "");
@@ -485,6 +492,15 @@ TEST_F(Sessions, TimeoutCancelAndTtl) {
   ASSERT_TRUE(patched.ok()) << patched.describe();
   const json cancelled = wait_phase("cancelled", kFinal, 90s);
   EXPECT_EQ(phase_of(cancelled), "Cancelled") << diagnose("cancelled");
+  bool pod_stopped = false;  // the cancelled session's pod is deleted (or at least no longer running)
+  for (int i = 0; i < 60 && !pod_stopped; ++i) {
+    pod_stopped = true;
+    for (const auto& pod : pods_of("cancelled"))
+      if (!pod["metadata"].contains("deletionTimestamp") && pod["status"].value("phase", "") == "Running")
+        pod_stopped = false;
+    if (!pod_stopped) std::this_thread::sleep_for(1s);
+  }
+  EXPECT_TRUE(pod_stopped) << diagnose("cancelled");
 
   const json timed_out = wait_phase("too-slow", kFinal, 120s);
   ASSERT_EQ(phase_of(timed_out), "TimedOut") << diagnose("too-slow");
@@ -666,6 +682,7 @@ TEST_F(Sessions, PlantedSecretReachesNeitherGatewayNorTelemetryNorLogs) {
   EXPECT_EQ(telemetry().find(secret.substr(4, 20)), std::string::npos) << "the secret reached the collector";
   const std::string logs = pod_logs("secret");
   EXPECT_FALSE(logs.empty());
+  EXPECT_NE(logs.find("\"redacted\":true"), std::string::npos) << "the runner's audit log shows no redaction";
   EXPECT_EQ(logs.find(secret.substr(4, 20)), std::string::npos) << "the secret is in the runner's log";
 }
 
