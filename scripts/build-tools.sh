@@ -5,7 +5,8 @@
 #   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [gitleaks]   (default: all but gitleaks)
 #
 # gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
-# coredns is the local cluster's DNS (scripts/cluster/coredns.sh runs it as a pod).
+# coredns is the local cluster's DNS (scripts/cluster/coredns.sh runs it as a pod):
+# tools/coredns/main.go, CoreDNS with only the plugins the cluster uses.
 # otelcol is the OpenTelemetry Collector the telemetry tests export to: the
 # collector builder (ocb, tools/otelcol-builder) generates a minimal
 # distribution from tools/otelcol/builder.yaml, then `go build` compiles it.
@@ -146,7 +147,7 @@ for t in "${tools[@]}"; do
     etcd) build_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd "" go.etcd.io/etcd/server/v3 ;;
     helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / "$(helm_version_flags)" helm.sh/helm/v3/cmd/helm ;;
     otelcol) build_otelcol ;;
-    coredns) build_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns "" github.com/coredns/coredns ;;
+    coredns) build_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns "" droid.dev/tools/coredns ;;
     gitleaks)
       build_tool gitleaks "$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 gitleaks \
         "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 ;;
