@@ -355,7 +355,6 @@ void expect_fixed_and_pushed(const json& s, const std::string& branch, const std
 TEST_F(Sessions, KubectlApplySessionSucceedsAndPushesABranch) {
   const std::string token = "E2E-T1-" + suffix_;
   ASSERT_NO_FATAL_FAILURE(set_script(fix_calc_turns(token)));
-  const auto before = prometheus("max(droid_sessions{phase=\"Succeeded\"})").value_or(0);
   const std::string name = "fix-calc";
   const std::string branch = "droid/e2e-" + suffix_ + "-apply";
   // Autonomy high: the push (git push, high risk) needs no approval.
@@ -374,15 +373,24 @@ TEST_F(Sessions, KubectlApplySessionSucceedsAndPushesABranch) {
   }
   EXPECT_GE(mine, 4);
 
-  // Prometheus (scraping the operator pods) counts it.
-  std::optional<double> after;
-  for (int i = 0; i < 60; ++i) {
-    after = prometheus("max(droid_sessions{phase=\"Succeeded\"})");
-    if (after && *after >= before + 1) break;
+  // Prometheus (scraping the operator pods) counts it: its droid_sessions{phase="Succeeded"}
+  // comes to the number of Succeeded sessions the API server has, ours among them (sessions of
+  // earlier runs may still be going away with their namespaces, so the two are compared).
+  std::optional<double> scraped;
+  int in_api = -1;
+  for (int i = 0; i < 90; ++i) {
+    in_api = 0;
+    auto all = kubectl_->Run({"get", "droidsessions", "-A", "-o", "json"});
+    ASSERT_TRUE(all.ok()) << all.describe();
+    for (const auto& item : json::parse(all.out).value("items", json::array()))
+      if (phase_of(item) == "Succeeded") ++in_api;
+    scraped = prometheus("max(droid_sessions{phase=\"Succeeded\"})");
+    if (scraped && static_cast<int>(*scraped) == in_api) break;
     std::this_thread::sleep_for(1s);
   }
-  ASSERT_TRUE(after.has_value()) << "no droid_sessions in Prometheus";
-  EXPECT_GE(*after, before + 1);
+  ASSERT_TRUE(scraped.has_value()) << "no droid_sessions in Prometheus";
+  EXPECT_GE(in_api, 1);
+  EXPECT_EQ(static_cast<int>(*scraped), in_api);
 }
 
 TEST_F(Sessions, KubectlDroidRunSessionSucceeds) {
