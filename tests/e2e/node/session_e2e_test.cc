@@ -395,6 +395,7 @@ TEST_F(Sessions, KubectlApplySessionSucceedsAndPushesABranch) {
 
 TEST_F(Sessions, KubectlDroidRunSessionSucceeds) {
   ASSERT_FALSE(kubectl_droid_.empty()) << "DROID_KUBECTL_DROID is not set (the kubectl-droid binary)";
+  ASSERT_TRUE(fs::exists(kubectl_droid_)) << kubectl_droid_ << " does not exist: build the kubectl-droid target";
   const std::string token = "E2E-T1B-" + suffix_;
   ASSERT_NO_FATAL_FAILURE(set_script(fix_calc_turns(token)));
   const std::string name = "fix-calc-run";
@@ -569,7 +570,7 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
   for (const auto& a : node_list["items"][0]["status"]["addresses"])
     if (a.value("type", "") == "InternalIP") node_ip = a.value("address", "");
   ASSERT_FALSE(node_ip.empty());
-  const int outside_port = 30000 + static_cast<int>(getpid() % 20000);
+  const int outside_port = 40000 + static_cast<int>(getpid() % 20000);  // above the NodePort range
   const pid_t server = fork();
   ASSERT_GE(server, 0);
   if (server == 0) {
@@ -621,6 +622,7 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
 
 TEST_F(Sessions, ApprovalWithKubectlDroidApprove) {
   ASSERT_FALSE(kubectl_droid_.empty()) << "DROID_KUBECTL_DROID is not set (the kubectl-droid binary)";
+  ASSERT_TRUE(fs::exists(kubectl_droid_)) << kubectl_droid_ << " does not exist: build the kubectl-droid target";
   // rm -r asks at autonomy medium; after the approval the second run runs it and finishes.
   json ask = tool_turn("clean", json::array({call("a1", "shell", {{"command", "rm -rf __pycache__"}})}), 100, 10);
   ask["match"] = {{"lastMessageContains", "E2E-T6-" + suffix_}};
