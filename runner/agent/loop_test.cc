@@ -36,6 +36,8 @@ struct Harness {
   std::set<std::string> approvals;
   Limits limits;
   llm::Provider provider = llm::Provider::OpenAI;
+  bool stream = false;
+  std::string streamed_text;  // what on_text received
 
   std::unique_ptr<llm::testing::ScriptedGateway> gateway;
   std::ostringstream audit_out;
@@ -109,6 +111,7 @@ struct Harness {
     config.autonomy = autonomy;
     config.settings = settings;
     config.limits = limits;
+    config.stream = stream;
     Controls controls;
     controls.client = client.get();
     controls.tools = &box;
@@ -117,6 +120,7 @@ struct Harness {
     controls.hooks = hooks.get();
     controls.guardrails = &guardrails;
     controls.audit = &audit;
+    controls.on_text = [this](std::string_view text) { streamed_text += text; };
     AgentLoop loop(config, controls);
     result = loop.run(prompt);
     return result;
@@ -174,6 +178,40 @@ TEST_P(AgentLoopBothApis, RunsToolsFeedsResultsBackAndFinishes) {
   EXPECT_NE(sent.find("README.md"), std::string::npos);
   EXPECT_EQ(h.audit_events("tool_call").size(), 3u);
   EXPECT_EQ(h.audit_events("session_end").at(0)["outcome"], "Succeeded");
+  EXPECT_EQ(h.gateway->unused_turns(), 0u);
+}
+
+// Streaming (SSE): text and tool calls arrive in small deltas (chunkSize) and are
+// assembled before a call runs; the usage comes from the stream's last events.
+TEST_P(AgentLoopBothApis, StreamedResponsesAreAssembledIntoToolCallsAndText) {
+  Harness h;
+  h.provider = GetParam();
+  h.stream = true;
+  const json turns = {
+      {{"match", {{"lastMessageContains", "write the notes"}}},
+       {"response",
+        {{"text", "Writing the notes now."},
+         {"chunkSize", 3},
+         {"toolCalls",
+          {call("c1", "write", {{"path", "NOTES.md"}, {"content", "streamed notes, assembled\n"}}),
+           call("c2", "shell", {{"command", "cat NOTES.md"}})}},
+         {"usage", {{"inputTokens", 100}, {"outputTokens", 30}}}}}},
+      {{"match", {{"lastMessageContains", "streamed notes, assembled"}}},
+       {"response",
+        {{"text", "Done: NOTES.md written."},
+         {"chunkSize", 2},
+         {"usage", {{"inputTokens", 150}, {"outputTokens", 7}}}}}},
+  };
+  SessionResult r = h.run(turns, "write the notes");
+  EXPECT_EQ(r.outcome, contract::Outcome::Succeeded) << r.reason << ": " << r.message;
+  EXPECT_EQ(r.summary, "Done: NOTES.md written.");
+  EXPECT_EQ(slurp(h.workspace / "NOTES.md"), "streamed notes, assembled\n");
+  EXPECT_EQ(r.usage.tool_calls, 2);
+  EXPECT_EQ(r.usage.input_tokens, 250);
+  EXPECT_EQ(r.usage.output_tokens, 37);
+  EXPECT_NE(h.streamed_text.find("Writing the notes now."), std::string::npos) << h.streamed_text;
+  EXPECT_NE(h.streamed_text.find("Done: NOTES.md written."), std::string::npos) << h.streamed_text;
+  for (const json& req : h.requests()) EXPECT_EQ(req["stream"], true) << req.dump();
   EXPECT_EQ(h.gateway->unused_turns(), 0u);
 }
 
