@@ -26,6 +26,9 @@ if [[ -d "$RUN" ]]; then
   flock -w 120 9 || die "another up.sh/down.sh holds $RUN/.lock"
 fi
 
+# The test bed's Prometheus (stack.sh) runs on the host from this cluster's dir.
+"$(dirname "$0")/stack.sh" stop-host || true
+
 mapfile -t components < <(all_components | tac)
 for c in "${components[@]}"; do
   if [[ -n "$(component_pid "$c")" ]] && declare -F "$(fn "$c")_prestop" >/dev/null; then "$(fn "$c")_prestop"; fi

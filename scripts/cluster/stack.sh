@@ -7,6 +7,7 @@
 #   scripts/cluster/stack.sh down     remove it (the cluster keeps running)
 #   scripts/cluster/stack.sh status   what runs, and the info file
 #   scripts/cluster/stack.sh targets  re-point prometheus at the operator pods (after a restart)
+#   scripts/cluster/stack.sh stop-host  stop prometheus only (down.sh does, before the cluster)
 #
 # What `up` makes (same DROID_CLUSTER_DIR and ports as up.sh; images from build/images,
 # imported by up.sh; nothing is pulled):
@@ -470,5 +471,6 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   targets) write_targets ;;
-  *) die "usage: $0 up|down|status|targets" ;;
+  stop-host) prometheus_down ;;  # down.sh: what runs on the host from the cluster dir
+  *) die "usage: $0 up|down|status|targets|stop-host" ;;
 esac

@@ -384,7 +384,8 @@ TEST_F(Sessions, KubectlApplySessionSucceedsAndPushesABranch) {
     ASSERT_TRUE(all.ok()) << all.describe();
     for (const auto& item : json::parse(all.out).value("items", json::array()))
       if (phase_of(item) == "Succeeded") ++in_api;
-    scraped = prometheus("max(droid_sessions{phase=\"Succeeded\"})");
+    // Only recent samples: a restarted Prometheus keeps the series of gone targets for 5 minutes.
+    scraped = prometheus("max(last_over_time(droid_sessions{phase=\"Succeeded\"}[15s]))");
     if (scraped && static_cast<int>(*scraped) == in_api) break;
     std::this_thread::sleep_for(1s);
   }
