@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test test-unit test-sanitize lint test-controlplane format \
+.PHONY: help setup build test test-unit test-sanitize lint test-controlplane test-node format \
         demo cluster-up cluster-down cluster-purge tools clean bench
 
 help: ## list the targets
@@ -34,6 +34,9 @@ lint: setup ## clang-format and clang-tidy
 test-controlplane: setup ## tests against a real control plane
 	scripts/test.sh controlplane
 
+test-node: setup ## images, a cluster with its node tier, the in-cluster test bed and the tests with real pods (root)
+	scripts/test.sh node
+
 format: ## apply clang-format to every C++ file
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
@@ -57,6 +60,7 @@ airgap-bundle: setup ## one archive with the images, chart, CRDs and seccomp pro
 	scripts/images/airgap-bundle.sh $(IMAGES_BUILD_DIR)
 
 cluster-up: setup ## start the local cluster: control plane + node tier where possible (DROID_NODE=0: control plane only); prints the admin kubeconfig
+	scripts/build-tools.sh coredns
 	scripts/cluster/up.sh
 
 cluster-down: ## stop the local cluster, leaving nothing running

@@ -2,11 +2,14 @@
 # Builds the pinned upstream tools of the test bed from their Go modules (SPEC §8)
 # into $DROID_BIN/<tool>-<version>/, skipping what is already built.
 #
-#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [gitleaks]   (default: all but gitleaks)
+#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [gitleaks]
+#   (default: kubernetes etcd helm otelcol)
 #
 # gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
 # coredns is the local cluster's DNS (scripts/cluster/coredns.sh runs it as a pod):
-# tools/coredns/main.go, CoreDNS with only the plugins the cluster uses.
+# tools/coredns/main.go, CoreDNS with only the plugins the cluster uses. Built when
+# the node tier is wanted (make cluster-up, make test-node), not by plain setup: a
+# control plane without a node needs no DNS.
 # otelcol is the OpenTelemetry Collector the telemetry tests export to: the
 # collector builder (ocb, tools/otelcol-builder) generates a minimal
 # distribution from tools/otelcol/builder.yaml, then `go build` compiles it.
@@ -135,7 +138,7 @@ build_otelcol() {
 }
 
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm otelcol coredns)
+[[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm otelcol)
 total=$(now_s)
 for t in "${tools[@]}"; do
   case "$t" in

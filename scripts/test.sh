@@ -11,7 +11,11 @@
 #                 (real pods), then down; SKIP with the reason where the machine
 #                 cannot run a node (not root, no cgroups, ...)
 #
-#   scripts/test.sh [TIER...]     (default: every tier, in that order)
+#   scripts/test.sh [TIER...]     (default: unit sanitize lint controlplane)
+#
+# The node tier is not in the default list yet: its cold cost (CoreDNS, three
+# debootstrap bases, six images, the bundle) has not been measured against CI's
+# 90 minutes. Run it with `make test-node` or `scripts/test.sh node`.
 #
 # A failing tier does not stop the others; the script fails if any tier failed.
 # Each tier's full output is kept in build/test-logs/TIER.log.
@@ -104,6 +108,7 @@ tier_node() {
     return 3
   fi
   build default
+  "$ROOT_DIR/scripts/build-tools.sh" coredns
   # The images hold this build's binaries; the archives are only rewritten when an image changed.
   "$ROOT_DIR/scripts/images/build.sh" build/default
   "$ROOT_DIR/scripts/images/airgap-bundle.sh"
@@ -129,7 +134,7 @@ gtest_counts() {
 }
 
 tiers=("$@")
-[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane node)
+[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane)
 declare -A result seconds counts
 passed_total=0 failed_total=0
 for t in "${tiers[@]}"; do
