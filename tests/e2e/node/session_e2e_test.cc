@@ -514,6 +514,12 @@ TEST_F(Sessions, TimeoutCancelAndTtl) {
 
   const json timed_out = wait_phase("too-slow", kFinal, 120s);
   ASSERT_EQ(phase_of(timed_out), "TimedOut") << diagnose("too-slow");
+  // The runner's own wall-time limit (timeoutSeconds less a grace) or, failing it, the pod's
+  // activeDeadlineSeconds ends it.
+  std::string reason;
+  for (const auto& c : timed_out["status"].value("conditions", json::array()))
+    if (c.value("type", "") == "Ready") reason = c.value("reason", "");
+  EXPECT_TRUE(reason == "WallTimeExceeded" || reason == "DeadlineExceeded") << timed_out["status"].dump(2);
   for (const auto& pod : pods_of("too-slow")) {
     const std::string phase = pod["status"].value("phase", "");
     EXPECT_TRUE(phase == "Failed" || pod["metadata"].contains("deletionTimestamp"))
