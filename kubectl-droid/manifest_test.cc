@@ -130,6 +130,10 @@ TEST(Manifest, UsageErrorsNameTheFlag) {
             "--timeout: \"1h30\" is not a duration (examples: 600, 90s, 30m, 2h, 1h30m)");
   EXPECT_EQ(error_of({"--prompt", "x", "--name", "Bad_Name"}),
             "--name: \"Bad_Name\" is not a valid name (lower-case letters, digits and '-', at most 63 characters)");
+  // Each case runs in a process of its own under ctest: the file is this test's.
+  files["s.yaml"] =
+      "apiVersion: droid.dev/v1alpha1\nkind: DroidSession\nmetadata: {name: s, namespace: other}\n"
+      "spec: {prompt: hello}\n";
   EXPECT_EQ(error_of({"-f", "s.yaml", "--model", "m"}), "--model cannot be combined with -f; set it in the file");
   EXPECT_EQ(error_of({"-f", "s.yaml"}, "team", true),
             "s.yaml: metadata.namespace is \"other\" but --namespace is \"team\"; drop one of them");
