@@ -214,6 +214,13 @@ run_daemon() {
   fi
   stop_component "$name"
   for port in $("$(fn "$name")_ports"); do
+    # A multi-threaded process whose leader is already a zombie may still hold
+    # its sockets for a moment while its threads exit: wait for them briefly.
+    local i
+    for ((i = 0; i < 50; i++)); do
+      [[ -n "$(port_listeners "$port")" ]] || break
+      sleep 0.2
+    done
     [[ -z "$(port_listeners "$port")" ]] ||
       die "$name: port $port is taken by another process (choose other DROID_*_PORT values):
 $(port_listeners "$port")"
