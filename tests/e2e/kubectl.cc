@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace droid::e2e {
@@ -30,6 +31,15 @@ process::Result Kubectl::Run(const std::vector<std::string>& args, const std::st
   argv.push_back("--kubeconfig=" + kubeconfig_);
   argv.insert(argv.end(), args.begin(), args.end());
   return process::run(argv, input, timeout);
+}
+
+bool Kubectl::WaitForDefaultServiceAccount(const std::string& ns, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!Run({"get", "serviceaccount", "default", "-n", ns}).ok()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return true;
 }
 
 }  // namespace droid::e2e

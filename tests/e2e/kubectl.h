@@ -28,6 +28,11 @@ class Kubectl {
   process::Result Run(const std::vector<std::string>& args, const std::string& input = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(120)) const;
 
+  // Waits until namespace `ns` has its default ServiceAccount, which the
+  // controller-manager creates shortly after the namespace and pods need.
+  bool WaitForDefaultServiceAccount(const std::string& ns,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+
   const std::string& binary() const { return binary_; }
   const std::string& kubeconfig() const { return kubeconfig_; }
 

@@ -40,12 +40,7 @@ class SessionObjects : public ::testing::Test {
     auto created = kubectl_->Run({"create", "-f", "-"}, ns);
     ASSERT_TRUE(created.ok()) << created.describe();
     // Pods need the namespace's default ServiceAccount, which the controller-manager creates.
-    bool service_account = false;
-    for (int i = 0; i < 60 && !service_account; ++i) {
-      service_account = kubectl_->Run({"get", "serviceaccount", "default", "-n", namespace_}).ok();
-      if (!service_account) std::this_thread::sleep_for(500ms);
-    }
-    ASSERT_TRUE(service_account) << "no default ServiceAccount in " << namespace_;
+    ASSERT_TRUE(kubectl_->WaitForDefaultServiceAccount(namespace_)) << "no default ServiceAccount in " << namespace_;
   }
 
   static void TearDownTestSuite() {
