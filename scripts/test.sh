@@ -11,11 +11,7 @@
 #                 (real pods), then down; SKIP with the reason where the machine
 #                 cannot run a node (not root, no cgroups, ...)
 #
-#   scripts/test.sh [TIER...]     (default: unit sanitize lint controlplane)
-#
-# The node tier is not in the default list yet: its cold cost (CoreDNS, three
-# debootstrap bases, six images, the bundle) has not been measured against CI's
-# 90 minutes. Run it with `make test-node` or `scripts/test.sh node`.
+#   scripts/test.sh [TIER...]     (default: all five, in this order)
 #
 # A failing tier does not stop the others; the script fails if any tier failed.
 # Each tier's full output is kept in build/test-logs/TIER.log.
@@ -134,7 +130,7 @@ gtest_counts() {
 }
 
 tiers=("$@")
-[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane)
+[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane node)
 declare -A result seconds counts
 passed_total=0 failed_total=0
 for t in "${tiers[@]}"; do
