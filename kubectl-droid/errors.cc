@@ -17,9 +17,28 @@ std::string kind_of(const std::string& resource) {
 
 }  // namespace
 
+bool refused_at_admission(const kube::ApiError& e) {
+  // The API server's words for a webhook's allowed=false: `admission webhook "NAME" denied the request: ...`.
+  const std::string& m = e.status_message();
+  const auto quote = m.find("admission webhook \"");
+  if (quote == std::string::npos) return false;
+  const auto end = m.find('"', quote + 19);
+  if (end == std::string::npos) return false;
+  const std::string webhook = m.substr(quote + 19, end - quote - 19);
+  return webhook.ends_with(".droid.dev") && m.find("denied the request", end) != std::string::npos;
+}
+
+int exit_code_for_api_error(const kube::ApiError& e) { return refused_at_admission(e) ? kExitDenied : kExitError; }
+
 std::string explain_api_error(const kube::ApiError& e, const Operation& op, const Context& context) {
   const std::string server_says = e.status_message().empty() ? std::string(e.what()) : e.status_message();
   const bool droid_resource = op.resource.find("droid.dev") != std::string::npos;
+  if (refused_at_admission(e)) {
+    return "denied by policy at admission: " + server_says +
+           ". Change the field it names, or ask your platform team to change the OrgPolicy (see: kubectl droid "
+           "policy explain" +
+           (op.ns.empty() ? std::string() : " -n " + op.ns) + ")";
+  }
   if (e.code() == 403) {
     std::string can_i = "kubectl auth can-i " + op.verb + " " + op.resource;
     if (!op.ns.empty()) can_i += " -n " + op.ns;

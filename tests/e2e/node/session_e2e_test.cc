@@ -438,6 +438,16 @@ TEST_F(Sessions, ForbiddenSessionIsRefusedByTheWebhookAndDeniedByTheReconciler) 
   EXPECT_NE(refused.err.find("denied the request"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("not-an-allowed-model"), std::string::npos) << refused.err;
   EXPECT_FALSE(get("droidsession", "forbidden").has_value());
+  if (!kubectl_droid_.empty()) {
+    // A CI job sees the refusal as the policy's (exit 3, the webhook's message), not as an RBAC problem.
+    auto run = process::run({kubectl_droid_, "run", "--kubeconfig", kubectl_->kubeconfig(), "-n", namespace_, "--name",
+                             "forbidden", "--prompt", "anything", "--model", "not-an-allowed-model"},
+                            {}, 60s);
+    EXPECT_EQ(run.exit_code, 3) << run.describe();
+    EXPECT_NE(run.err.find("denied by policy at admission"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("not-an-allowed-model"), std::string::npos) << run.err;
+    EXPECT_FALSE(get("droidsession", "forbidden").has_value());
+  }
 
   // Out of the way: the validating webhook configuration, restored at the end.
   auto list = kubectl_->Run({"get", "validatingwebhookconfigurations", "-o", "json"});
