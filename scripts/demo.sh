@@ -1,132 +1,145 @@
 #!/usr/bin/env bash
-# The main job, end to end on a local cluster. Today (foundation issue) it:
-#   1. builds droid-operator, droid-runner and kubectl-droid;
-#   2. starts the local control plane (scripts/cluster/up.sh --control-plane-only: the demo on real pods comes with the node tier issue);
-#   3. installs the CRDs and the org policies, and creates the sample sessions;
-#   4. merges the four settings levels of one session, as the runner will:
-#      org (an OrgPolicy read back from the apiserver), project
-#      (deploy/demo/project-settings.json), folder ({}), user (the session's
-#      spec.settings), and prints the effective settings and their provenance.
-#   5. runs droid-operator against the cluster: each sample session is resolved
-#      against the org policies and either Denied with a reason or given its
-#      ConfigMap, NetworkPolicy and runner Pod (which stay Pending until the
-#      node tier runs pods);
-#   6. runs one agent session locally with `droid-runner exec` against the
-#      scripted LLM gateway (deploy/demo/scenario.json) in a copy of
-#      deploy/demo/repo: the model reads, runs the test, fixes the bug, tries a
-#      command the policy refuses, and finishes; the audit log is printed.
-# It grows as the node tier lands. The cluster is left running;
-# `make cluster-down` stops it.
+# The main job, end to end on a local cluster with real runner pods (SPEC §8, node tier):
+#   1. builds the C++ programs and the container images (buildah, offline; cached);
+#   2. starts the local cluster with its node tier (containerd, kubelet, kube-proxy,
+#      NetworkPolicy enforcement, CoreDNS; scripts/cluster/up.sh);
+#   3. installs the Helm chart (operator with two replicas, admission webhook) and the
+#      test bed: the scripted LLM gateway, the OpenTelemetry Collector, a git server with
+#      deploy/demo/repo, Prometheus on the host (scripts/cluster/stack.sh);
+#   4. session 1 with `kubectl droid run`, shown as it happens: the runner pod clones the
+#      repository, the model (the gateway replays deploy/demo/scenario.json) reads the code,
+#      runs the failing test, fixes the bug, tries `curl ... | sh` (blocked: the repository's
+#      .factory/settings.json blocklists curl), re-runs the test; the runner commits and
+#      pushes a branch; Succeeded;
+#   5. session 2, one the org policy forbids (a model it does not allow): refused by the
+#      webhook, naming the field, with `kubectl droid run`'s exit code 3;
+#   6. the results and where to look: the sessions, the pushed branch, the collector's
+#      output, Prometheus, the commands to go on.
+# Needs root (the node tier and buildah). Cached after the first run; the cluster keeps
+# running (`make cluster-down` stops it).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=cluster/common.sh
+. "$(dirname "$0")/cluster/common.sh"  # lib.sh and node_unsupported
 
 KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl"
-RUNNER="$ROOT_DIR/build/default/runner/droid-runner"
-OPERATOR="$ROOT_DIR/build/default/operator/droid-operator"
-GATEWAY="$ROOT_DIR/build/default/runner/llm/droid-scripted-gateway"
+KUBECTL_DROID="$ROOT_DIR/build/default/kubectl-droid/kubectl-droid"
 NS=droid-demo
 start=$(now_s)
 
-log "1/6 building"
+why=$(node_unsupported)
+[[ -z "$why" ]] || die "make demo runs sessions in real pods, and this machine cannot run the node tier: $why"
+
+log "1/6 building the programs and the container images (cached after the first run)"
 cmake --preset default >/dev/null
 cmake --build --preset default
+"$ROOT_DIR/scripts/build-tools.sh" coredns
+"$ROOT_DIR/scripts/images/build.sh" build/default
 
-log "2/6 starting the local control plane"
+log "2/6 starting the local cluster with its node tier"
 export KUBECONFIG
-KUBECONFIG=$("$ROOT_DIR/scripts/cluster/up.sh" --control-plane-only | tail -n 1)
+KUBECONFIG=$("$ROOT_DIR/scripts/cluster/up.sh" control-plane node | tail -n 1)
 k() { "$KUBECTL" "$@"; }
+k get nodes -o wide
 
-log "3/6 installing the CRDs, the org policies and the sample sessions"
-k apply --server-side --force-conflicts --field-manager=droid-demo -f "$ROOT_DIR/crds/" >/dev/null
-k wait --for condition=Established --timeout=60s crd/droidsessions.droid.dev crd/orgpolicies.droid.dev >/dev/null
-k apply --server-side --field-manager=droid-demo -f "$ROOT_DIR/policies/"
-k create namespace "$NS" --dry-run=client -o yaml | k apply --server-side --field-manager=droid-demo -f - >/dev/null
-k apply --server-side --field-manager=droid-demo -n "$NS" -f "$ROOT_DIR/deploy/samples/"
-echo
+log "3/6 installing droid-operator (Helm chart) and the test bed"
+stack=$("$ROOT_DIR/scripts/cluster/stack.sh" up | tail -n 1)
+info() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$stack" "$1"; }
+k get pods -n droid-system -o wide
+k get pods -n droid-testbed -o wide
+# A fresh start: the sessions of an earlier run go, and so do the org policies of policies/
+# that the control-plane-only demo of earlier versions applied (this demo's org policy is
+# the chart's default, pointing at the test bed).
+if k get namespace "$NS" >/dev/null 2>&1; then
+  step "deleting namespace $NS of an earlier run"
+  k delete namespace "$NS" --wait --timeout=120s >/dev/null
+fi
+k delete -f "$ROOT_DIR/policies/" --ignore-not-found 2>/dev/null | sed 's/^/    /' || true
+k create namespace "$NS" >/dev/null
+for _ in $(seq 1 30); do k get serviceaccount default -n "$NS" >/dev/null 2>&1 && break; sleep 1; done
 k get orgpolicies
-echo
+
+# The gateway replays its scenario once per session: start it over for this run.
+auth=$(mktemp)
+trap 'rm -f "$auth"' EXIT
+printf 'Authorization: Bearer %s\n' "$(cat "$(info gatewayKeyFile)")" >"$auth"
+curl -fsS -X PUT -H "@$auth" -H 'Content-Type: application/json' --data-binary "@$ROOT_DIR/deploy/demo/scenario.json" \
+  "$(info gatewayURL)/_gateway/script" >/dev/null
+
+run_id=$(date +%H%M%S)
+name="fix-calc-$run_id"
+branch="droid/demo-$run_id"
+log "4/6 session $name: fix the failing test and push $branch (kubectl droid run, as it happens)"
+step "kubectl droid run -n $NS --name $name --repo $(info gitRepositoryURL) --auto high --push-branch $branch ..."
+rc=0
+"$KUBECTL_DROID" run -n "$NS" --name "$name" --repo "$(info gitRepositoryURL)" --ref main \
+  --model "$(info model)" --auto high --timeout 10m --push-branch "$branch" --label droid.dev/demo=true \
+  --prompt "The test in test_calc.py is failing. Find the bug and fix it." || rc=$?
+[[ $rc -eq 0 ]] || die "session $name did not succeed (kubectl droid run exited $rc): kubectl droid get $name -n $NS"
+step "the branch on the git server (from the host, through the Service):"
+checkout=$(mktemp -d)
+trap 'rm -f "$auth"; rm -rf "$checkout"' EXIT
+git clone -q --branch "$branch" "$(info gitURL)/sample.git" "$checkout"
+git -C "$checkout" --no-pager log -1 --stat --format='commit %H%nAuthor: %an <%ae>%n%n%w(0,4,4)%B' | sed 's/^/    /'
+git -C "$checkout" --no-pager diff HEAD~1 | sed 's/^/    /'
+
+log "5/6 session forbidden-model: a model the org policy does not allow"
+step "kubectl droid run -n $NS --name forbidden-model --model gpt-4o ..."
+rc=0
+"$KUBECTL_DROID" run -n "$NS" --name forbidden-model --repo "$(info gitRepositoryURL)" --model gpt-4o \
+  --prompt "Refactor calc.py." || rc=$?
+[[ $rc -eq 3 ]] || die "the forbidden session was not refused by policy (kubectl droid run exited $rc, expected 3)"
+step "refused at admission (exit code 3, Denied); no session and no pod were created:"
+k get droidsession forbidden-model -n "$NS" 2>&1 | sed 's/^/    /' || true
+
+log "6/6 results"
 k get droidsessions -n "$NS" -o wide
 echo
-step "an invalid session is refused at admission, naming the field:"
-if k apply --server-side --field-manager=droid-demo -n "$NS" -f - 2>&1 <<'BAD'; then die "the apiserver accepted an invalid session"; fi
-apiVersion: droid.dev/v1alpha1
-kind: DroidSession
-metadata: {name: bad-demo}
-spec: {prompt: "fix it", autonomyLevel: full, timeoutSeconds: -5}
-BAD
-
-log "4/6 merging the settings of session refactor-with-settings"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-k get orgpolicy baseline -o jsonpath='{.spec.settings}' >"$work/org.json"
-k get droidsession refactor-with-settings -n "$NS" -o jsonpath='{.spec.settings}' >"$work/user.json"
-echo '{}' >"$work/folder.json"
-levels=("$work/org.json" "$ROOT_DIR/deploy/demo/project-settings.json" "$work/folder.json" "$work/user.json")
-step "droid-runner settings merge ORG PROJECT FOLDER USER"
-"$RUNNER" settings merge "${levels[@]}"
-step "droid-runner settings merge --provenance ... (which level set each field)"
-"$RUNNER" settings merge --provenance "${levels[@]}" 2>/dev/null
-
-log "5/6 running droid-operator against the cluster"
-k create namespace droid-system --dry-run=client -o yaml | k apply --server-side --field-manager=droid-demo -f - >/dev/null
-ops_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$OPERATOR" --kubeconfig "$KUBECONFIG" --namespace droid-system --identity demo \
-  --ops-bind-address "127.0.0.1:$ops_port" >"$work/operator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$ops_port/readyz" >/dev/null 2>&1 && break
+trace=$(k get droidsession "$name" -n "$NS" -o jsonpath='{.status.traceId}')
+telemetry=$(info telemetryFile)
+for _ in $(seq 1 20); do grep -q "$trace" "$telemetry" 2>/dev/null && break; sleep 1; done
+step "the OpenTelemetry Collector's output ($telemetry):"
+python3 - "$telemetry" "$name" "$trace" <<'DIGEST'
+import json, sys
+path, name, trace = sys.argv[1:]
+spans, metrics = [], set()
+for line in open(path):
+    doc = json.loads(line)
+    for rs in doc.get("resourceSpans", []):
+        for ss in rs.get("scopeSpans", []):
+            spans += [s["name"] for s in ss.get("spans", []) if s.get("traceId") == trace]
+    for rm in doc.get("resourceMetrics", []):
+        attrs = {a["key"]: a["value"].get("stringValue") for a in rm.get("resource", {}).get("attributes", [])}
+        if attrs.get("droid.session") == name:
+            for sm in rm.get("scopeMetrics", []):
+                metrics.update(m["name"] for m in sm.get("metrics", []))
+print(f"    trace {trace}: {len(spans)} spans ({', '.join(sorted(set(spans))[:6])}, ...)")
+print(f"    metrics of session {name}: {', '.join(sorted(metrics))}")
+DIGEST
+prom=$(info prometheusURL)
+step "Prometheus ($prom), scraping the operator pods: droid_sessions by phase"
+# Until a scrape after the session ended (Prometheus scrapes every 5 s).
+for _ in $(seq 1 30); do
+  out=$(curl -fsS "$prom/api/v1/query" --data-urlencode 'query=max by (phase) (droid_sessions)' | python3 -c '
+import json, sys
+n = {x["metric"]["phase"]: int(float(x["value"][1])) for x in json.load(sys.stdin)["data"]["result"]}
+print("  ".join(f"{p}={v}" for p, v in sorted(n.items())))
+sys.exit(0 if n.get("Succeeded", 0) >= 1 and n.get("Running", 0) == 0 and n.get("Pending", 0) == 0 else 1)') && break
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$ops_port/readyz" >/dev/null || { tail -n 20 "$work/operator.log" >&2; die "droid-operator did not become ready"; }
-sleep 5  # one reconcile pass over the samples
-step "the sessions, as the operator reconciled them (pods stay Pending until the node tier runs them):"
-k get droidsessions -n "$NS" -o custom-columns='NAME:.metadata.name,PHASE:.status.phase,REASON:.status.conditions[?(@.type=="Ready")].reason,POD:.status.podName,POLICY:.status.policy.names'
-echo
-step "what the operator created for the sessions (owned by them; deleting a session removes them):"
-k get pods,configmaps,networkpolicies -n "$NS" -l droid.dev/session
-step "its metrics:"
-curl -fsS "http://127.0.0.1:$ops_port/metrics" | grep -E '^droid_sessions' || true
-kill "${pids[-1]}" 2>/dev/null || true
-
-log "6/6 one agent session, locally: droid-runner exec against the scripted LLM gateway"
-cp -r "$ROOT_DIR/deploy/demo/repo" "$work/repo"
-echo "demo-gateway-key-$RANDOM$RANDOM" >"$work/gateway-key"
-"$GATEWAY" --script "$ROOT_DIR/deploy/demo/scenario.json" --listen http://127.0.0.1:0 \
-  --api-key-file "$work/gateway-key" >"$work/gateway.out" 2>"$work/gateway.log" &
-pids+=($!)
-for _ in $(seq 1 50); do [[ -s "$work/gateway.out" ]] && break; sleep 0.1; done
-gateway_url=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["listening"])' "$work/gateway.out")
-step "droid-runner exec --auto medium --model demo --gateway $gateway_url/v1 \"the test ... is failing; fix the bug\""
-"$RUNNER" exec --auto medium --model demo --gateway "$gateway_url/v1" --api-key-file "$work/gateway-key" \
-  --workspace "$work/repo" --audit-log "$work/audit.jsonl" \
-  "the test in test_calc.py is failing; fix the bug"
-step "the audit log (one JSON line per decision; here a digest):"
-python3 - "$work/audit.jsonl" <<'DIGEST'
-import json, sys
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    what = {"llm_call": lambda: f"{e['input_tokens']} in / {e['output_tokens']} out, {e['tool_calls']} tool call(s)",
-            "tool_call": lambda: f"{e['tool']:6} {e['action']:7} {e.get('command', e.get('result', {}).get('path', ''))}"
-                                 + (f"  <- {e['reasons'][-1]}" if e['action'] != 'run' else ""),
-            "session_end": lambda: f"{e['outcome']} ({e['reason']}), {e['commands_blocked']} command(s) refused"}.get(
-        e["event"], lambda: "")()
-    print(f"    {e['seq']:>2} {e['event']:13} {what}")
-DIGEST
-step "the fix, in the workspace:"
-diff -u "$ROOT_DIR/deploy/demo/repo/calc.py" "$work/repo/calc.py" || true
+echo "    $out"
 
 echo
 log "demo done in $(elapsed "$start")"
 cat >&2 <<NEXT
     Look around:
       export KUBECONFIG=$KUBECONFIG
-      $KUBECTL explain droidsession.spec
-      $KUBECTL get droidsessions -A          # phases and reasons the operator set
-      $KUBECTL get orgpolicies -o wide
+      $KUBECTL_DROID get $name -n $NS            # result, usage, branch, commit
+      $KUBECTL_DROID logs $name -n $NS           # the runner's audit log, while its pod is kept
+      $KUBECTL_DROID policy explain -n $NS       # the effective org policy, and who set each field
+      $KUBECTL get droidsessions -A -o wide
+      $KUBECTL get events -n $NS
+      less $telemetry                            # what the collector received
+      $prom/graph?g0.expr=droid_sessions         # Prometheus
+      scripts/cluster/stack.sh status            # what runs in the test bed
     Stop the cluster with: make cluster-down
 NEXT

@@ -409,7 +409,7 @@ cmd_up() {
 
   log "helm install of charts/droid-operator in $OP_NS (images localhost/droid/*:$VERSION)"
   start=$(now_s)
-  k create namespace "$OP_NS" --dry-run=client -o yaml | k apply -f - >/dev/null
+  k get namespace "$OP_NS" >/dev/null 2>&1 || k create namespace "$OP_NS" >/dev/null
   apply_secret "$OP_NS" gateway-key api-key "$key"
   chart_values >"$STACK_DIR/values.yaml"
   "$HELM" --kubeconfig "$KUBECONFIG_FILE" upgrade --install "$RELEASE" "$ROOT_DIR/charts/droid-operator" \
