@@ -233,12 +233,21 @@ void Output::progress(const std::string& text) {
   progress_.flush();
 }
 
+Output::~Output() {
+  const std::string rest = text_.flush();
+  if (!rest.empty()) logs_ << rest << std::flush;
+}
+
 void Output::log(std::string_view bytes) {
   if (bytes.empty()) return;
   std::lock_guard lock(mu_);
-  logs_ << bytes;
+  if (raw_) {
+    logs_ << bytes;
+    log_line_open_ = bytes.back() != '\n';
+  } else {
+    logs_ << text_.feed(bytes);
+  }
   logs_.flush();
-  log_line_open_ = bytes.back() != '\n';
 }
 
 FollowResult follow_session(kube::Client& client, const Context& context, const std::string& name,

@@ -15,15 +15,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit_text.h"
 #include "context.h"
 #include "kube/client.h"
 
 namespace droid::kubectl {
 
 // Serialises the two writers of `run` (the watch and the log thread).
+// The log is rendered for people (audit_text.h) unless `raw`.
 class Output {
  public:
-  Output(std::ostream& progress, std::ostream& logs) : progress_(progress), logs_(logs) {}
+  Output(std::ostream& progress, std::ostream& logs, bool raw = false) : progress_(progress), logs_(logs), raw_(raw) {}
+  ~Output();  // writes what is left of an unterminated last log line
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
   void progress(const std::string& text);
   void log(std::string_view bytes);
 
@@ -31,7 +36,9 @@ class Output {
   std::mutex mu_;
   std::ostream& progress_;
   std::ostream& logs_;
-  bool log_line_open_ = false;  // the last log chunk did not end with a newline
+  bool raw_;
+  AuditText text_;
+  bool log_line_open_ = false;  // raw: the last log chunk did not end with a newline
 };
 
 struct FollowOptions {

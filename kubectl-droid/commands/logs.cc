@@ -19,16 +19,18 @@ constexpr const char* kUsage =
     "usage: kubectl droid logs NAME [-f] [--tail N]\n"
     "\n"
     "Prints the log of the session's runner pod (status.podName): the runner's audit\n"
-    "records and progress.\n"
+    "records, one line each as a person reads it, and its progress.\n"
     "\n"
     "  -f, --follow   keep streaming until the runner ends\n"
-    "  --tail N       only the last N lines\n";
+    "  --tail N       only the last N lines\n"
+    "  --raw          the log as the runner wrote it (JSON lines, for tools)\n";
 
 }  // namespace
 
 int logs_command(const Args& args, Io& io) {
-  const auto flags = parse_command_flags(args, {{"follow", cli::Flags::Bool}, {"tail", cli::Flags::Value}},
-                                         {{'f', "follow"}}, kUsage, io);
+  const auto flags =
+      parse_command_flags(args, {{"follow", cli::Flags::Bool}, {"raw", cli::Flags::Bool}, {"tail", cli::Flags::Value}},
+                          {{'f', "follow"}}, kUsage, io);
   if (!flags) return kExitOk;
   const std::string name = single_name(*flags, "logs");
   const long long tail = flags->integer("tail", -1, 0, 1000000);
@@ -50,7 +52,7 @@ int logs_command(const Args& args, Io& io) {
                                                              {"container", "runner"},
                                                              {"tailLines", tail >= 0 ? std::to_string(tail) : ""}});
   kube::CancelToken cancel;
-  Output out(io.err, io.out);
+  Output out(io.err, io.out, flags->has("raw"));
   try {
     kube::stream_get(
         *client, path, [&](std::string_view bytes) { out.log(bytes); }, cancel);

@@ -19,7 +19,8 @@ using json = nlohmann::json;
 constexpr const char* kUsage =
     "usage: kubectl droid run (--prompt TEXT | --prompt-file FILE | -f FILE) [flags]\n"
     "\n"
-    "Creates a DroidSession, prints its phase changes and the runner's log as they happen,\n"
+    "Creates a DroidSession, prints its phase changes and the runner's log (one line per\n"
+    "audit record: model calls, tool calls, what the controls refused) as they happen,\n"
     "waits until it ends and prints the result and usage. Exits 0 when it Succeeded;\n"
     "1 Failed, 3 Denied, 4 TimedOut, 5 Cancelled, 6 AwaitingApproval (--no-wait-approval),\n"
     "7 API or kubeconfig error, 8 --wait-timeout elapsed, 2 usage error.\n"
@@ -49,6 +50,7 @@ constexpr const char* kUsage =
     "Waiting:\n"
     "  --detach                  print the session's name and return at once\n"
     "  --no-logs                 do not stream the runner's log\n"
+    "  --raw                     the runner's log as it wrote it (JSON lines), not rendered\n"
     "  --no-wait-approval        exit (code 6) when the session waits for an approval\n"
     "  --wait-timeout DURATION   stop waiting after this long (exit 8; the session goes on)\n"
     "  -o, --output json|yaml    print the final session as JSON or YAML on stdout\n"
@@ -58,7 +60,7 @@ constexpr const char* kUsage =
 
 int run_command(const Args& args, Io& io) {
   auto specs = session_flag_specs();
-  for (const char* b : {"detach", "no-logs", "no-wait-approval"}) specs.push_back({b, cli::Flags::Bool});
+  for (const char* b : {"detach", "no-logs", "raw", "no-wait-approval"}) specs.push_back({b, cli::Flags::Bool});
   specs.push_back({"wait-timeout", cli::Flags::Value});
   specs.push_back({"output", cli::Flags::Value});
   const auto flags = parse_command_flags(args, specs, {{'f', "filename"}, {'o', "output"}}, kUsage, io);
@@ -89,7 +91,7 @@ int run_command(const Args& args, Io& io) {
   std::ostream& progress = output.empty() ? io.out : io.err;
   progress << "droidsession.droid.dev/" << name << " created in namespace " << ns << "\n";
   progress.flush();
-  Output out(progress, progress);
+  Output out(progress, progress, flags->has("raw"));
   const FollowResult result = follow_session(*client, session_context, name, follow, out);
   const json& session = result.session;
   if (output == "json") io.out << session.dump(2) << "\n";

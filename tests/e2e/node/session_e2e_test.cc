@@ -426,6 +426,10 @@ TEST_F(Sessions, KubectlDroidRunSessionSucceeds) {
   ASSERT_TRUE(printed.is_object()) << r.out;
   EXPECT_EQ(phase_of(printed), "Succeeded");
   EXPECT_NE(r.err.find("Succeeded"), std::string::npos) << "no phase progress printed:\n" << r.err;
+  // The runner pod's audit log, followed live and rendered one line per record.
+  EXPECT_NE(r.err.find("llm      800 in / 60 out tokens, 2 tool calls"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("shell    python3 -B test_calc.py -> exit 0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pushed   " + branch + " at "), std::string::npos) << r.err;
   const auto s = get("droidsession", name);
   ASSERT_TRUE(s.has_value());
   expect_fixed_and_pushed(*s, branch, stack_.value("gitURL", ""), stack_.value("telemetryFile", ""));

