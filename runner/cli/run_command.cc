@@ -8,6 +8,7 @@
 
 #include "cli/flags.h"
 #include "contract/termination_message.h"
+#include "git/commit_message.h"
 #include "git/repository.h"
 #include "llm/error.h"
 #include "session/session.h"
@@ -69,12 +70,6 @@ void write_termination(const std::string& path, const contract::TerminationMessa
   if (!out) std::cerr << "droid-runner run: cannot write the termination message to " << path << "\n";
 }
 
-std::string first_line(const std::string& text, std::size_t max) {
-  std::string line = text.substr(0, text.find('\n'));
-  if (line.size() > max) line = line.substr(0, max);
-  return line.empty() ? "changes" : line;
-}
-
 struct Published {
   std::string branch;
   std::string commit;
@@ -117,9 +112,7 @@ Published publish(git::Repository& repo, const std::string& branch, const std::s
     return {};
   }
   Published p;
-  p.commit = repo.commit_all(
-      "droid: " + first_line(r.summary, 72) + "\n\n" + r.summary + "\n\nDroid-Session: " + session_name + "\n", "droid",
-      "droid@droid.dev");
+  p.commit = repo.commit_all(git::commit_message(r.summary, session_name), "droid", "droid@droid.dev");
   repo.push(branch);
   p.branch = branch;
   after.audit.record("pushed", {{"branch", branch}, {"commit", p.commit}});
