@@ -62,9 +62,14 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 std::string or_none(const std::string& s) { return s.empty() ? "<none>" : s; }
 
 std::string usage_line(const json& usage) {
-  auto n = [&](const char* key) { return std::to_string(usage.value(key, 0LL)); };
-  return n("inputTokens") + " input tokens, " + n("outputTokens") + " output tokens, " + n("llmRequests") +
-         " LLM requests, " + n("toolCalls") + " tool calls, " + n("commandsBlocked") + " commands blocked";
+  // "1 tool call", "2 tool calls"; "command blocked" / "commands blocked".
+  auto n = [&](const char* key, const std::string& one, const std::string& many) {
+    const long long v = usage.value(key, 0LL);
+    return std::to_string(v) + " " + (v == 1 ? one : many);
+  };
+  return n("inputTokens", "input token", "input tokens") + ", " + n("outputTokens", "output token", "output tokens") +
+         ", " + n("llmRequests", "LLM request", "LLM requests") + ", " + n("toolCalls", "tool call", "tool calls") +
+         ", " + n("commandsBlocked", "command blocked", "commands blocked");
 }
 
 void indented(std::string& out, const std::string& text, const std::string& indent) {

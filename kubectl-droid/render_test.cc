@@ -72,7 +72,7 @@ TEST(Render, Description) {
         "Repository:        https://git.example/a.git @ main\n", "Requester:         alice\n",
         "  - make deploy  (by bob, at 2026-11-22T09:57:00Z)\n",
         "  TYPE    STATUS   REASON      AGE   MESSAGE\n  Ready   True     Completed   60s   done\n",
-        "Usage:\n  1200 input tokens, 300 output tokens, 4 LLM requests, 7 tool calls, 1 commands blocked\n",
+        "Usage:\n  1200 input tokens, 300 output tokens, 4 LLM requests, 7 tool calls, 1 command blocked\n",
         "Result:\n  Fixed the race.\n  Added a test.\n  Files changed: 2\n  Branch:        droid/fix\n"})
     EXPECT_NE(d.find(part), std::string::npos) << part << "\n---\n" << d;
   json waiting = finished();
@@ -95,7 +95,7 @@ TEST(Render, RunOutput) {
             "Session fix-1 Succeeded (Completed): done\n"
             "Summary:\n  Fixed the race.\n  Added a test.\n"
             "Files changed: 2\nBranch: droid/fix\nCommit: abc123\n"
-            "Usage: 1200 input tokens, 300 output tokens, 4 LLM requests, 7 tool calls, 1 commands blocked\n");
+            "Usage: 1200 input tokens, 300 output tokens, 4 LLM requests, 7 tool calls, 1 command blocked\n");
 }
 
 TEST(Render, ShellQuote) {
