@@ -166,7 +166,10 @@ std::string describe_session(const json& s, TimePoint now) {
     repo += " @ " + str(s, {"spec", "repository", "ref"});
   field("Repository", repo);
   field("Push branch", str(s, {"spec", "output", "pushBranch"}));
-  field("Timeout", str(s, {"spec", "timeoutSeconds"}).empty() ? "" : str(s, {"spec", "timeoutSeconds"}) + "s");
+  // The timeout in force (status: fixed at admission, the policy's default included), else the asked one.
+  std::string timeout = str(s, {"status", "timeoutSeconds"});
+  if (timeout.empty()) timeout = str(s, {"spec", "timeoutSeconds"});
+  field("Timeout", timeout.empty() ? "" : timeout + "s");
   if (s.contains("spec") && s["spec"].value("cancel", false)) field("Cancel", "requested");
   field("Pod", str(s, {"status", "podName"}));
   field("Started", str(s, {"status", "startTime"}));

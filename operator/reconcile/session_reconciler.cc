@@ -184,6 +184,12 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
     return ReconcileResult::after(options_.wait_recheck);
   }
 
+  // The timeout is fixed when the session is first admitted (spec, else the policy's
+  // default): a later change of the OrgPolicy does not move a running session's deadline.
+  if (const json* admitted = find(status, {"timeoutSeconds"}); admitted != nullptr && admitted->is_number_integer())
+    plan.timeout_seconds = admitted->get<std::int64_t>();
+  else
+    status["timeoutSeconds"] = plan.timeout_seconds;
   SessionRef ref{string_at(session, {"metadata", "name"}), ns, string_at(session, {"metadata", "uid"}), spec, ""};
   ref.run_attempt = run_attempt(session);
   if (ref.run_attempt > 1) {

@@ -30,9 +30,13 @@ bool has_ended(const json& pod) {
   return phase == "Succeeded" || phase == "Failed";
 }
 
+// The timeout the session was admitted with (status.timeoutSeconds: spec, else the
+// policy's default); spec.timeoutSeconds, else the built-in default, for a session
+// admitted by an operator that did not record it.
 seconds session_timeout(const json& session) {
-  const json* t = find(session, {"spec", "timeoutSeconds"});
-  return seconds(t != nullptr && t->is_number_integer() ? t->get<std::int64_t>() : kDefaultTimeoutSeconds);
+  for (const json* t : {find(session, {"status", "timeoutSeconds"}), find(session, {"spec", "timeoutSeconds"})})
+    if (t != nullptr && t->is_number_integer()) return seconds(t->get<std::int64_t>());
+  return seconds(kDefaultTimeoutSeconds);
 }
 
 constexpr std::array<const char*, 5> kUsageFields = {"inputTokens", "outputTokens", "llmRequests", "toolCalls",
@@ -182,7 +186,8 @@ class Machine {
 
   void terminated(const json& pod) {
     if (string_at(pod, {"status", "reason"}) == "DeadlineExceeded")
-      return finish("TimedOut", kReasonDeadlineExceeded, "the session ran past spec.timeoutSeconds");
+      return finish("TimedOut", kReasonDeadlineExceeded,
+                    "the session ran past its timeout (the pod's activeDeadlineSeconds)");
     const json* cs = runner_status(pod);
     const json* term = cs != nullptr ? find(*cs, {"state", "terminated"}) : nullptr;
     if (term == nullptr)
@@ -252,7 +257,7 @@ class Machine {
       const auto deadline = *started + timeout;
       if (now_ >= deadline)
         return finish("TimedOut", kReasonApprovalTimedOut,
-                      "no approval of '" + command + "' arrived within spec.timeoutSeconds (" +
+                      "no approval of '" + command + "' arrived within the session's timeout (" +
                           std::to_string(timeout.count()) + "s)");
       out_.requeue_after = until(deadline, now_);
     }
@@ -288,7 +293,7 @@ class Machine {
     const auto deadline = *started + timeout + timing_.timeout_grace;
     if (now_ >= deadline) {
       finish("TimedOut", kReasonDeadlineExceeded,
-             "the session ran past spec.timeoutSeconds (" + std::to_string(timeout.count()) + "s)");
+             "the session ran past its timeout (" + std::to_string(timeout.count()) + "s)");
       out_.delete_pod = true;
     } else if (!out_.requeue_after || *out_.requeue_after > until(deadline, now_)) {
       out_.requeue_after = until(deadline, now_);

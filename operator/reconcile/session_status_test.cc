@@ -123,6 +123,22 @@ TEST(SessionStatus, TheOperatorsOwnClockTimesOut) {
   EXPECT_TRUE(after.delete_pod);
 }
 
+TEST(SessionStatus, TheClockIsTheTimeoutTheSessionWasAdmittedWith) {
+  // No spec.timeoutSeconds: the policy's default the reconciler recorded at admission (120 s) counts,
+  // not the built-in 3600 s.
+  const json running = pod("Running", {{"startTime", "2026-11-21T10:00:00Z"}});
+  const json admitted = session({}, {{"phase", "Running"}, {"timeoutSeconds", 120}});
+  EXPECT_EQ(next_status(admitted, running, true, kT0 + 140s).status["phase"], "Running");
+  Transition after = next_status(admitted, running, true, kT0 + 151s);
+  EXPECT_EQ(after.status["phase"], "TimedOut");
+  EXPECT_NE(ready(after)["message"].get<std::string>().find("(120s)"), std::string::npos) << ready(after);
+  // Without the record (admitted by an older operator): spec, then the built-in default.
+  EXPECT_EQ(next_status(session({}, {{"phase", "Running"}}), running, true, kT0 + 151s).status["phase"], "Running");
+  EXPECT_EQ(
+      next_status(session({{"timeoutSeconds", 60}}, {{"phase", "Running"}}), running, true, kT0 + 91s).status["phase"],
+      "TimedOut");
+}
+
 TEST(SessionStatus, CancelDeletesThePod) {
   Transition t = next_status(session({{"cancel", true}}), pod("Running"), true, kT0);
   EXPECT_EQ(t.status["phase"], "Cancelled");

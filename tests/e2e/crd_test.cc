@@ -526,12 +526,11 @@ spec:
   ASSERT_TRUE(obj);
   const auto& spec = (*obj)["spec"];
   EXPECT_EQ(spec["environment"], "sandbox");
-  EXPECT_EQ(spec["timeoutSeconds"], 3600);
   EXPECT_EQ(spec["cancel"], false);
   EXPECT_EQ(spec["settings"]["mcpServers"]["local"]["type"], "stdio");
   // Nothing the policy should decide is defaulted by the CRD.
-  for (const char* unset :
-       {"model", "autonomyLevel", "reasoningEffort", "maxTurns", "ttlSecondsAfterFinished", "resources", "approvals"}) {
+  for (const char* unset : {"model", "autonomyLevel", "reasoningEffort", "maxTurns", "timeoutSeconds",
+                            "ttlSecondsAfterFinished", "resources", "approvals"}) {
     EXPECT_FALSE(spec.contains(unset)) << unset << " must not be defaulted";
   }
 }

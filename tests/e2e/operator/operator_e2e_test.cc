@@ -151,7 +151,7 @@ class OperatorE2E : public ::testing::Test {
       "spec": {
         "priority": 100,
         "settings": {"models": {"allowed": ["qwen"]}, "maxAutonomyLevel": "medium"},
-        "runner": {"image": "droid-runner:e2e", "maxTimeoutSeconds": 3600},
+        "runner": {"image": "droid-runner:e2e", "defaultTimeoutSeconds": 1200, "maxTimeoutSeconds": 3600},
         "gateways": [{"name": "vllm", "provider": "openai", "baseURL": "http://vllm.llm:8000/v1",
                       "models": ["qwen"], "credentialsSecretRef": {"name": "gw-key"}}]}})");
     policy["metadata"]["name"] = kPolicy;
@@ -433,9 +433,13 @@ TEST_F(OperatorE2E, AllowedSessionGetsItsLockedDownObjectsAndFollowsItsPod) {
   ASSERT_TRUE(s["status"].contains("policy"));
   EXPECT_EQ(s["status"]["policy"]["names"], json({kPolicy}));
   EXPECT_EQ(s["status"]["policy"]["hash"].get<std::string>().rfind("sha256:", 0), 0u);
+  // No spec.timeoutSeconds: the policy's default is the timeout in force, recorded at admission.
+  EXPECT_FALSE(s["spec"].contains("timeoutSeconds")) << "the CRD must not default what the policy decides";
+  EXPECT_EQ(s["status"].value("timeoutSeconds", 0), 1200) << s["status"].dump(2);
 
   // Everything owned by the session, named from it.
   json pod = client_->get(kube::kPods, kMainNs, "happy-runner");
+  EXPECT_EQ(pod["spec"].value("activeDeadlineSeconds", 0), 1200);
   for (const auto& [r, name] :
        std::vector<std::pair<kube::Resource, std::string>>{{kube::kConfigMaps, "happy-config"},
                                                            {kube::kNetworkPolicies, "happy-egress"},
