@@ -1,5 +1,7 @@
 #include "resources/session_objects.h"
 
+#include "policy/quantity.h"
+
 #include <algorithm>
 
 #include "jsonutil/lookup.h"
@@ -103,11 +105,27 @@ json resources(const SessionRef& s, const policy::EffectivePolicy& policy, const
     r = *spec;
   else if (const json* def = find(policy.runner, {"defaultResources"}))
     r = *def;
-  // Every runner pod has limits: a session never runs unbounded.
+  // Every runner pod has limits: a session never runs unbounded. A limit defaulted here
+  // comes with the default request, unless a request was given; a given request above
+  // the default limit becomes the limit (a request may never exceed its limit).
   json& limits = r["limits"];
-  if (!limits.contains("cpu")) limits["cpu"] = d.cpu_limit;
-  if (!limits.contains("memory")) limits["memory"] = d.memory_limit;
-  if (!limits.contains("ephemeral-storage")) limits["ephemeral-storage"] = d.ephemeral_storage_limit;
+  json requests = r.value("requests", json::object());
+  const auto defaulted = [&](const char* resource, const std::string& limit, const std::string& request) {
+    if (limits.contains(resource)) return;
+    limits[resource] = limit;
+    if (!requests.contains(resource)) {
+      requests[resource] = request;
+      return;
+    }
+    const json& asked = requests[resource];
+    const auto asked_q = asked.is_string() ? policy::Quantity::parse(asked.get<std::string>()) : std::nullopt;
+    const auto limit_q = policy::Quantity::parse(limit);
+    if (asked_q && limit_q && *asked_q > *limit_q) limits[resource] = asked;
+  };
+  defaulted("cpu", d.cpu_limit, d.cpu_request);
+  defaulted("memory", d.memory_limit, d.memory_request);
+  defaulted("ephemeral-storage", d.ephemeral_storage_limit, d.ephemeral_storage_request);
+  if (!requests.empty()) r["requests"] = requests;
   return r;
 }
 

@@ -47,9 +47,15 @@ struct SessionRef {
 struct RunnerDefaults {
   std::string image = "droid-runner:latest";
   std::string image_pull_policy = "IfNotPresent";
+  // Limits every runner pod gets unless the session or policy sets them. Where a limit
+  // comes from here, so does the request below it (else Kubernetes would request the
+  // whole limit, and a 2-CPU request fits no small node).
   std::string cpu_limit = "2";
   std::string memory_limit = "4Gi";
   std::string ephemeral_storage_limit = "10Gi";
+  std::string cpu_request = "250m";
+  std::string memory_request = "512Mi";
+  std::string ephemeral_storage_request = "1Gi";
   std::string workspace_size = "8Gi";
 };
 

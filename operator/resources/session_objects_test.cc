@@ -107,6 +107,37 @@ TEST(SessionObjects, EverythingIsOwnedByTheSession) {
   }
 }
 
+TEST(SessionObjects, DefaultLimitsComeWithSmallerRequestsSoThePodFitsASmallNode) {
+  const auto policy = org();
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  RunnerDefaults d;
+  const json r = build_pod(session(), policy, plan, d)["spec"]["containers"][0]["resources"];
+  EXPECT_EQ(r["limits"], json({{"cpu", "2"}, {"memory", "4Gi"}, {"ephemeral-storage", "10Gi"}}));
+  // Without them Kubernetes would request the whole limit: 2 CPUs, more than a 2-core node can give.
+  EXPECT_EQ(r["requests"], json({{"cpu", "250m"}, {"memory", "512Mi"}, {"ephemeral-storage", "1Gi"}}));
+}
+
+TEST(SessionObjects, GivenResourcesKeepTheirMeaning) {
+  const auto policy = org();
+  const auto plan = policy::plan_session(session().spec, policy, 0);
+  const auto resources_of = [&](const json& asked) {
+    SessionRef s = session();
+    s.spec["resources"] = asked;
+    return build_pod(s, policy, plan, RunnerDefaults{})["spec"]["containers"][0]["resources"];
+  };
+  // A given limit without a request: no request of ours below it (Kubernetes requests the limit).
+  json r = resources_of({{"limits", {{"cpu", "500m"}}}});
+  EXPECT_EQ(r["limits"]["cpu"], "500m");
+  EXPECT_FALSE(r["requests"].contains("cpu")) << r.dump();
+  EXPECT_EQ(r["requests"]["memory"], "512Mi");
+  // A given request above the default limit raises that limit to it; one below keeps the default limit.
+  r = resources_of({{"requests", {{"cpu", "3"}, {"memory", "1Gi"}}}});
+  EXPECT_EQ(r["limits"]["cpu"], "3");
+  EXPECT_EQ(r["requests"]["cpu"], "3");
+  EXPECT_EQ(r["limits"]["memory"], "4Gi");
+  EXPECT_EQ(r["requests"]["memory"], "1Gi");
+}
+
 TEST(SessionObjects, PodIsLockedDown) {
   const auto policy = org();
   const auto plan = policy::plan_session(session().spec, policy, 0);
