@@ -21,7 +21,8 @@ constexpr const char* kUsage =
     "Prints the log of the session's runner pod (status.podName): the runner's audit\n"
     "records, one line each as a person reads it, and its progress.\n"
     "\n"
-    "  -f, --follow   keep streaming until the runner ends\n"
+    "  -f, --follow   keep streaming until the runner ends (a session without its pod\n"
+    "                 yet is waited for, its phase changes shown on stderr)\n"
     "  --tail N       only the last N lines\n"
     "  --raw          the log as the runner wrote it (JSON lines, for tools)\n";
 
@@ -42,6 +43,14 @@ int logs_command(const Args& args, Io& io) {
   const json status = session.value("status", json::object());
   const std::string pod = status.value("podName", "");
   const std::string phase = status.value("phase", "Pending");
+  if (pod.empty() && flags->has("follow") && !is_terminal_phase(phase) && phase != "AwaitingApproval") {
+    // Not started yet: follow it as `run` does (phase changes on stderr) until its pod's log ends.
+    Output out(io.err, io.out, flags->has("raw"));
+    FollowOptions follow;
+    follow.wait_approval = false;
+    follow_session(*client, context, name, follow, out);
+    return kExitOk;
+  }
   if (pod.empty())
     throw CommandError("session " + name + " has no runner pod (phase " + phase + ")" +
                            (phase == "Denied" ? ": it was denied by policy, see kubectl droid get " + name

@@ -251,8 +251,7 @@ TEST_F(KubectlDroidE2E, RunFollowsPhasesApprovalAndResult) {
   for (const char* part :
        {"Session run-ok Succeeded (Completed): the agent finished\n", "Summary:\n  Fixed the race in the retry loop.\n",
         "Files changed: 3\n", "Branch: droid/fix\n", "Commit: 0123abcd\n",
-        "Usage: 1200 input tokens, 300 output tokens, 4 LLM requests, 7 tool calls, 1 commands "
-        "blocked\n"})
+        "Usage: 1200 input tokens, 300 output tokens, 4 LLM requests, 7 tool calls, 1 command blocked\n"})
     EXPECT_NE(out.find(part), std::string::npos) << part << "\n---\n" << out;
   // Phase changes came in order.
   EXPECT_LT(out.find("Pending (PodCreating)"), out.find("Running: the runner"));
@@ -416,6 +415,14 @@ TEST_F(KubectlDroidE2E, LogsOfAPodThatDoesNotExist) {
   auto none = droid({"logs", "no-pod-yet", "-n", kNs});
   EXPECT_EQ(none.exit_code, 7);
   EXPECT_NE(none.err.find("session no-pod-yet has no runner pod (phase Pending)"), std::string::npos) << none.err;
+  // -f waits for a session that has no pod yet, showing its phases, and ends with it.
+  create_session("follow-later");
+  set_status("follow-later", {{"phase", "Pending"}, {"conditions", ready("False", "Unschedulable", "no node")}});
+  auto follow = droid_in_background({"logs", "follow-later", "-n", kNs, "-f"}, "follow-later");
+  ASSERT_TRUE(follow->wait_for_output("Pending", 60s)) << follow->out() << follow->err();
+  set_status("follow-later", {{"phase", "Failed"}, {"conditions", ready("False", "RunnerError", "image missing")}});
+  EXPECT_EQ(follow->wait(60s), 0) << follow->out() << follow->err();
+  EXPECT_NE(follow->err().find("Failed (RunnerError): image missing"), std::string::npos) << follow->err();
   create_session("pod-gone");
   set_status("pod-gone", {{"phase", "Succeeded"}, {"podName", "pod-gone-runner"}});
   auto gone = droid({"logs", "pod-gone", "-n", kNs});
