@@ -4,6 +4,7 @@
 #
 #   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [gitleaks]
 #   (default: kubernetes etcd helm otelcol)
+#   scripts/build-tools.sh --download-only coredns    (only `go mod download`)
 #
 # gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
 # coredns is the local cluster's DNS (scripts/cluster/coredns.sh runs it as a pod):
@@ -137,6 +138,17 @@ build_otelcol() {
   step "otelcol $version built in $(elapsed "$start"): $("$dir/otelcol" --version)"
 }
 
+# --download-only TOOL...: only fetch the modules (network-bound, nothing to do when they
+# are in the module cache; scripts/test.sh runs it beside CPU-bound work).
+if [[ ${1:-} == --download-only ]]; then
+  shift
+  for t in "$@"; do
+    [[ -f "$ROOT_DIR/tools/$t/go.mod" ]] || die "no consumer module tools/$t"
+    step "downloading the modules of $t"
+    (cd "$ROOT_DIR/tools/$t" && go mod download)
+  done
+  exit 0
+fi
 tools=("$@")
 [[ ${#tools[@]} -gt 0 ]] || tools=(kubernetes etcd helm otelcol)
 total=$(now_s)

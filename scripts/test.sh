@@ -104,6 +104,11 @@ tier_node() {
     return 3
   fi
   build default
+  # The background prefetch (a sibling of this subshell: waited for by its result file).
+  # Its failure is not fatal: build.sh and build-tools.sh do the same work and report what fails.
+  while [[ -n "$PREFETCH_PID" && ! -f "$LOG_DIR/node-prefetch.rc" ]] && kill -0 "$PREFETCH_PID" 2>/dev/null; do sleep 2; done
+  [[ -z "$PREFETCH_PID" || "$(cat "$LOG_DIR/node-prefetch.rc" 2>/dev/null)" == 0 ]] ||
+    warn "the background prefetch failed (build/test-logs/node-prefetch.log); building the same again"
   "$ROOT_DIR/scripts/build-tools.sh" coredns
   # The images hold this build's binaries; the archives are only rewritten when an image changed.
   "$ROOT_DIR/scripts/images/build.sh" build/default
@@ -131,6 +136,22 @@ gtest_counts() {
 
 tiers=("$@")
 [[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane node)
+
+# The node tier's network-bound work (debootstrap from the Debian mirror: the minbase root
+# filesystem and the git server's base, about five minutes cold) starts now, beside the
+# CPU-bound builds of the other tiers; tier_node waits for it. Cached: nothing to do warm.
+PREFETCH_PID=
+if [[ " ${tiers[*]} " == *" node "* && -z "$(env "${NODE_CLUSTER_ENV[@]}" bash -c ". '$ROOT_DIR/scripts/cluster/common.sh'; node_unsupported")" ]]; then
+  log "node tier: image bases and CoreDNS's modules in the background (log: build/test-logs/node-prefetch.log)"
+  rm -f "$LOG_DIR/node-prefetch.rc"
+  (
+    rc=0
+    "$ROOT_DIR/scripts/build-tools.sh" --download-only coredns || rc=$?
+    "$ROOT_DIR/scripts/images/build.sh" --prefetch || rc=$?
+    echo "$rc" >"$LOG_DIR/node-prefetch.rc"
+  ) >"$LOG_DIR/node-prefetch.log" 2>&1 &
+  PREFETCH_PID=$!
+fi
 declare -A result seconds counts
 passed_total=0 failed_total=0
 for t in "${tiers[@]}"; do

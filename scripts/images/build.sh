@@ -13,6 +13,7 @@
 #   pause             workloads/Dockerfile.*        tools/pause, static, the pod sandbox
 #
 #   scripts/images/build.sh [BUILD_DIR] [NAME...]     (BUILD_DIR default build/default)
+#   scripts/images/build.sh --prefetch    only the bases that need no binary (minbase, git-base)
 #   DROID_IMAGES_PREBUILT=1 scripts/images/build.sh DIR   (DIR's binaries as they are, no cmake)
 #
 # The C++ binaries come from BUILD_DIR (configured with the default preset if it is
@@ -25,6 +26,17 @@
 # overrides the tag (default: CMakeLists.txt's project VERSION).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+
+# The git server's base needs none of the binaries: --prefetch makes it (and the minbase
+# root filesystem all bases start from) ahead, network-bound work that scripts/test.sh
+# runs beside the CPU-bound builds.
+GIT_BASE_PACKAGES=(ca-certificates git python3)
+if [[ ${1:-} == --prefetch ]]; then
+  [[ $(id -u) -eq 0 ]] || die "buildah (chroot isolation) and debootstrap need root"
+  cd "$ROOT_DIR"
+  scripts/images/debian-base.sh git-base "${GIT_BASE_PACKAGES[@]}" >/dev/null
+  exit 0
+fi
 
 BUILD_DIR=build/default
 if [[ $# -gt 0 && ( -d "$1" || $1 == */* ) ]]; then BUILD_DIR=$1; shift; fi
@@ -110,7 +122,7 @@ RUNTIME_BASE=$(scripts/images/debian-base.sh runtime-base ca-certificates "${RUN
 RUNNER_BASE=$(scripts/images/debian-base.sh runner-base ca-certificates "${RUNTIME_PKGS[@]}" \
   git make gcc g++ libc6-dev python3 python3-venv patch diffutils less \
   '/usr/bin/x86_64-linux-gnu-lto-dump-*' '/usr/bin/lto-dump-*')  # 31 MB, an LTO debugging tool
-GIT_BASE=$(scripts/images/debian-base.sh git-base ca-certificates git python3)
+GIT_BASE=$(scripts/images/debian-base.sh git-base "${GIT_BASE_PACKAGES[@]}")
 
 # --- 4. the images.
 dockerfile_of() {
