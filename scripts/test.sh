@@ -2,7 +2,8 @@
 # Runs the project's test tiers and prints one report:
 #   unit          the unit tests of the default build (ctest -L unit)
 #   sanitize      the unit tests again under AddressSanitizer and UBSan
-#   lint          clang-format and clang-tidy, clean or failing
+#   lint          clang-format and clang-tidy, clean or failing (in the background at
+#                 nice 19 while the cluster tiers after it run: they leave CPU idle)
 #   controlplane  a real control plane (scripts/cluster/up.sh, on its own state
 #                 dir and ports), the tests labelled controlplane, then down
 #   node          the images (scripts/images/build.sh, then the tests labelled
@@ -154,16 +155,10 @@ if [[ " ${tiers[*]} " == *" node "* && -z "$(env "${NODE_CLUSTER_ENV[@]}" bash -
 fi
 declare -A result seconds counts
 passed_total=0 failed_total=0
-for t in "${tiers[@]}"; do
-  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane, node)"
-  log "tier $t (log: build/test-logs/$t.log)"
-  start=$(now_s)
-  # The tier runs in a subshell with -e, so its first failing command fails it;
-  # not in an `if`, where bash would ignore -e inside it.
-  set +e
-  (set -e; cd "$ROOT_DIR"; "tier_$t") 2>&1 | tee "$LOG_DIR/$t.log"
-  rc=${PIPESTATUS[0]}
-  set -e
+
+# record_tier TIER RC START: the result, time and test counts of a finished tier.
+record_tier() {
+  local t=$1 rc=$2 start=$3 passed=0 failed=0 line
   # 3 from a tier that cannot run on this machine: SKIP, shown as such (never as PASS).
   if [[ $rc -eq 0 ]]; then
     result[$t]=PASS
@@ -175,7 +170,7 @@ for t in "${tiers[@]}"; do
   seconds[$t]=$(( $(now_s) - start ))
   # Counts: the GoogleTest cases where a tier shows them (verbose ctest), else
   # ctest's summary "100% tests passed, 0 tests failed out of 55".
-  passed=0 failed=0 line=$(gtest_counts "$LOG_DIR/$t.log")
+  line=$(gtest_counts "$LOG_DIR/$t.log")
   if [[ ( $t != controlplane && $t != node ) || -z "$line" ]]; then
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$LOG_DIR/$t.log" | tail -n 1 |
       sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2 \1/' || true)
@@ -192,7 +187,46 @@ for t in "${tiers[@]}"; do
   [[ ${result[$t]} != FAIL || $failed -gt 0 ]] || failed=1
   passed_total=$(( passed_total + passed ))
   failed_total=$(( failed_total + failed ))
+}
+
+# The cluster tiers leave much of the CPU idle (waiting for the API server and pods), and
+# lint needs nothing from them: when one follows it, lint runs in the background at the
+# lowest CPU priority (nice 19: it takes only what they leave) and is waited for at the end.
+LINT_PID= lint_in_background=0 seen_lint=0
+for t in "${tiers[@]}"; do
+  [[ $t != lint ]] || seen_lint=1
+  [[ $seen_lint -eq 0 || ( $t != controlplane && $t != node ) ]] || lint_in_background=1
 done
+for t in "${tiers[@]}"; do
+  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane, node)"
+  start=$(now_s)
+  if [[ $t == lint && $lint_in_background -eq 1 ]]; then
+    (cd "$ROOT_DIR" && build default >/dev/null)  # before the cluster tiers build in the same tree
+    log "tier lint in the background at nice 19, beside the cluster tiers (log: build/test-logs/lint.log)"
+    rm -f "$LOG_DIR/lint.rc"
+    (
+      set +e
+      (set -e; cd "$ROOT_DIR"; renice -n 19 -p "$BASHPID" >/dev/null; tier_lint) >"$LOG_DIR/lint.log" 2>&1
+      echo $? >"$LOG_DIR/lint.rc"
+    ) &
+    LINT_PID=$! LINT_START=$start
+    continue
+  fi
+  log "tier $t (log: build/test-logs/$t.log)"
+  # The tier runs in a subshell with -e, so its first failing command fails it;
+  # not in an `if`, where bash would ignore -e inside it.
+  set +e
+  (set -e; cd "$ROOT_DIR"; "tier_$t") 2>&1 | tee "$LOG_DIR/$t.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  record_tier "$t" "$rc" "$start"
+done
+if [[ -n "$LINT_PID" ]]; then
+  log "tier lint (started in the background; log: build/test-logs/lint.log)"
+  wait "$LINT_PID" || true
+  tail -n 60 "$LOG_DIR/lint.log"
+  record_tier lint "$(cat "$LOG_DIR/lint.rc" 2>/dev/null || echo 1)" "$LINT_START"
+fi
 
 echo
 log "test report"
