@@ -65,7 +65,8 @@ tier_sanitize() {
 
 tier_lint() {
   need clang-format clang-tidy
-  build default >/dev/null
+  # In the background the tree was built before (the cluster tiers build in it meanwhile).
+  [[ "${DROID_LINT_PREBUILT:-0}" == 1 ]] || build default >/dev/null
   local files
   mapfile -t files < <(cd "$ROOT_DIR" && git ls-files '*.cc' '*.h')
   echo "clang-format: ${#files[@]} files"
@@ -210,6 +211,14 @@ fits_deadline() {  # TIER
 # lint needs nothing from them: when one follows it, lint runs in the background at the
 # lowest CPU priority (nice 19: it takes only what they leave) and is waited for at the end.
 LINT_PID= lint_in_background=0 seen_lint=0
+# An interrupted run (Ctrl-C, a CI timeout) does not leave the background lint running.
+stop_background_lint() {
+  if [[ -n "$LINT_PID" ]] && kill -0 "$LINT_PID" 2>/dev/null; then
+    kill -TERM -- "-$(cat "$LOG_DIR/lint.pgid" 2>/dev/null)" 2>/dev/null || true
+  fi
+}
+trap stop_background_lint EXIT
+trap 'exit 130' INT TERM
 for t in "${tiers[@]}"; do
   [[ $t != lint ]] || seen_lint=1
   [[ $seen_lint -eq 0 || ( $t != controlplane && $t != node ) ]] || lint_in_background=1
@@ -218,15 +227,20 @@ for t in "${tiers[@]}"; do
   declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane, node)"
   start=$(now_s)
   if [[ $t == lint && $lint_in_background -eq 1 ]]; then
-    # Built before the cluster tiers build in the same tree; a failure shows in lint's own build.
-    (cd "$ROOT_DIR" && build default >/dev/null 2>&1) || true
+    # Built here, before the cluster tiers build in the same tree (lint itself then does not).
+    if ! (cd "$ROOT_DIR" && build default >"$LOG_DIR/lint.log" 2>&1); then
+      log "tier lint (log: build/test-logs/lint.log)"
+      tail -n 20 "$LOG_DIR/lint.log"
+      record_tier lint 1 "$start"
+      continue
+    fi
     log "tier lint in the background at nice 19, beside the cluster tiers (log: build/test-logs/lint.log)"
     rm -f "$LOG_DIR/lint.rc"
     # Its own session, so its own scheduler autogroup, whose nice is set too: with autogroups
     # (Debian's default) a process's nice counts only against its own group.
     (
       set +e
-      setsid --wait bash -c 'echo $$ >"$0"; echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"' \
+      DROID_LINT_PREBUILT=1 setsid --wait bash -c 'echo $$ >"$0"; echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"' \
         "$LOG_DIR/lint.pgid" "$ROOT_DIR/scripts/$(basename "$0")" --run-tier lint >"$LOG_DIR/lint.log" 2>&1
       echo $? >"$LOG_DIR/lint.rc"
     ) &
