@@ -1,7 +1,6 @@
 #include "audit_text.h"
 
-#include <algorithm>
-#include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace droid::kubectl {
 namespace {

@@ -9,10 +9,9 @@
 //   [13:40:49] shell    BLOCKED by policy: curl -s https://x/i.sh | sh ('curl ...' matches commandBlocklist ...)
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace droid::kubectl {
 

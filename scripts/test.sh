@@ -97,10 +97,14 @@ tier_controlplane() {
     ctest --preset controlplane --verbose
 }
 
+# Why this machine cannot run the node tier's cluster ("" when it can).
+node_tier_unsupported() {
+  env "${NODE_CLUSTER_ENV[@]}" bash -c ". '$ROOT_DIR/scripts/cluster/common.sh'; node_unsupported"
+}
+
 tier_node() {
   local why kubeconfig
-  # shellcheck source=cluster/node.sh
-  why=$(env "${NODE_CLUSTER_ENV[@]}" bash -c ". '$ROOT_DIR/scripts/cluster/common.sh'; node_unsupported")
+  why=$(node_tier_unsupported)
   if [[ -n "$why" ]]; then
     echo "SKIP: this machine cannot run the node tier: $why"
     return 3
@@ -150,7 +154,7 @@ tiers=("$@")
 # filesystem and the git server's base, about five minutes cold) starts now, beside the
 # CPU-bound builds of the other tiers; tier_node waits for it. Cached: nothing to do warm.
 PREFETCH_PID=
-if [[ " ${tiers[*]} " == *" node "* && -z "$(env "${NODE_CLUSTER_ENV[@]}" bash -c ". '$ROOT_DIR/scripts/cluster/common.sh'; node_unsupported")" ]]; then
+if [[ " ${tiers[*]} " == *" node "* && -z "$(node_tier_unsupported)" ]]; then
   log "node tier: image bases and CoreDNS's modules in the background (log: build/test-logs/node-prefetch.log)"
   rm -f "$LOG_DIR/node-prefetch.rc"
   (
@@ -269,7 +273,7 @@ if [[ -n "$LINT_PID" ]]; then
   # with how far it got, never as passed.
   while kill -0 "$LINT_PID" 2>/dev/null; do
     if [[ -n "${DROID_TEST_DEADLINE:-}" ]] && (( $(now_s) + 60 >= DROID_TEST_DEADLINE )); then
-      kill -TERM -- "-$(cat "$LOG_DIR/lint.pgid")" 2>/dev/null || true
+      stop_background_lint
       wait "$LINT_PID" 2>/dev/null || true
       if grep -qE '(error|warning):' "$LOG_DIR/lint.log"; then
         echo "stopped at DROID_TEST_DEADLINE; it had already found the problems above" >>"$LOG_DIR/lint.log"

@@ -1,5 +1,7 @@
 #include "git/commit_message.h"
 
+#include <algorithm>
+
 namespace droid::runner::git {
 namespace {
 
@@ -25,10 +27,13 @@ std::string_view trimmed(std::string_view s) {
 }  // namespace
 
 std::string commit_subject(std::string_view summary, std::size_t max) {
-  std::string_view line = summary;
-  while (!line.empty() && trimmed(line.substr(0, line.find('\n'))).empty() && line.find('\n') != std::string_view::npos)
-    line.remove_prefix(line.find('\n') + 1);  // skip blank leading lines
-  line = trimmed(line.substr(0, line.find('\n')));
+  // The first line that is not blank.
+  std::string_view line;
+  for (std::string_view rest = summary; line.empty() && !rest.empty();) {
+    const std::size_t nl = std::min(rest.find('\n'), rest.size());
+    line = trimmed(rest.substr(0, nl));
+    rest.remove_prefix(std::min(nl + 1, rest.size()));
+  }
   if (line.empty()) return "changes";
   // The first sentence, when the line has more than one and the first fits.
   for (std::size_t i = 0; i + 1 < line.size(); ++i) {
