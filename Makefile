@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test test-unit test-sanitize lint test-controlplane test-node format \
+.PHONY: help setup build test test-unit test-sanitize lint test-controlplane test-gateway test-node format \
         demo cluster-up cluster-down cluster-purge tools clean bench
 
 help: ## list the targets
@@ -33,6 +33,9 @@ lint: setup ## clang-format and clang-tidy
 
 test-controlplane: setup ## tests against a real control plane
 	scripts/test.sh controlplane
+
+test-gateway: setup ## the runner through a real LiteLLM proxy (installed, pinned, into the tool cache)
+	scripts/test.sh gateway
 
 test-node: setup ## images, a cluster with its node tier, the in-cluster test bed and the tests with real pods (root)
 	scripts/test.sh node

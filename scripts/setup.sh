@@ -15,6 +15,7 @@ PACKAGES=(
   g++ make cmake ninja-build pkg-config git ca-certificates curl openssl jq
   iproute2 procps psmisc util-linux
   python3  # the HTTPS git server of the runner's git tests, and the demo's glue
+  python3-venv  # the gateway tier's LiteLLM, in a virtual environment (scripts/install-litellm.sh)
   libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev
   prometheus-cpp-dev libre2-dev libgtest-dev libgmock-dev librapidcheck-dev
   clang-format clang-tidy

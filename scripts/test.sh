@@ -6,13 +6,16 @@
 #                 nice 19 while the cluster tiers after it run: they leave CPU idle)
 #   controlplane  a real control plane (scripts/cluster/up.sh, on its own state
 #                 dir and ports), the tests labelled controlplane, then down
+#   gateway       the runner through a real LiteLLM proxy (pinned; installed into the
+#                 tool cache by scripts/install-litellm.sh) in front of the scripted
+#                 gateway, on loopback: the tests labelled gateway
 #   node          the images (scripts/images/build.sh, then the tests labelled
 #                 images, the air-gap bundle among them), a cluster with its node
 #                 tier on its own state dir and ports, the tests labelled node
 #                 (real pods), then down; SKIP with the reason where the machine
 #                 cannot run a node (not root, no cgroups, ...)
 #
-#   scripts/test.sh [TIER...]     (default: all five, in this order)
+#   scripts/test.sh [TIER...]     (default: all six, in this order)
 #
 # A failing tier does not stop the others; the script fails if any tier failed.
 # Each tier's full output is kept in build/test-logs/TIER.log.
@@ -97,6 +100,13 @@ tier_controlplane() {
     ctest --preset controlplane --verbose
 }
 
+tier_gateway() {
+  build default
+  local litellm
+  litellm=$("$ROOT_DIR/scripts/install-litellm.sh" | tail -n 1)
+  DROID_LITELLM="$litellm" ctest --preset gateway --verbose
+}
+
 # Why this machine cannot run the node tier's cluster ("" when it can).
 node_tier_unsupported() {
   env "${NODE_CLUSTER_ENV[@]}" bash -c ". '$ROOT_DIR/scripts/cluster/common.sh'; node_unsupported"
@@ -148,7 +158,7 @@ if [[ ${1:-} == --run-tier ]]; then
 fi
 
 tiers=("$@")
-[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane node)
+[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit sanitize lint controlplane gateway node)
 
 # The node tier's network-bound work (debootstrap from the Debian mirror: the minbase root
 # filesystem and the git server's base, about five minutes cold) starts now, beside the
@@ -183,7 +193,7 @@ record_tier() {
   # Counts: the GoogleTest cases where a tier shows them (verbose ctest), else
   # ctest's summary "100% tests passed, 0 tests failed out of 55".
   line=$(gtest_counts "$LOG_DIR/$t.log")
-  if [[ ( $t != controlplane && $t != node ) || -z "$line" ]]; then
+  if [[ ( $t != controlplane && $t != gateway && $t != node ) || -z "$line" ]]; then
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$LOG_DIR/$t.log" | tail -n 1 |
       sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2 \1/' || true)
     [[ -z "$line" ]] || line="$(( ${line% *} - ${line#* } )) ${line#* }"
@@ -205,7 +215,7 @@ record_tier() {
 # tier that could not finish before it on a cold machine is not started but reported as
 # SKIP with the reason (never PASS), rather than the whole run being killed mid-tier with
 # no report. Cold costs measured on the 2-core CI machine type, rounded up.
-declare -A TIER_COLD_MINUTES=([unit]=25 [sanitize]=25 [lint]=30 [controlplane]=8 [node]=20)
+declare -A TIER_COLD_MINUTES=([unit]=25 [sanitize]=25 [lint]=30 [controlplane]=8 [gateway]=6 [node]=20)
 fits_deadline() {  # TIER
   [[ -n "${DROID_TEST_DEADLINE:-}" ]] || return 0
   (( $(now_s) + TIER_COLD_MINUTES[$1] * 60 <= DROID_TEST_DEADLINE ))
@@ -225,10 +235,10 @@ trap stop_background_lint EXIT
 trap 'exit 130' INT TERM
 for t in "${tiers[@]}"; do
   [[ $t != lint ]] || seen_lint=1
-  [[ $seen_lint -eq 0 || ( $t != controlplane && $t != node ) ]] || lint_in_background=1
+  [[ $seen_lint -eq 0 || ( $t != controlplane && $t != gateway && $t != node ) ]] || lint_in_background=1
 done
 for t in "${tiers[@]}"; do
-  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane, node)"
+  declare -F "tier_$t" >/dev/null || die "unknown tier '$t' (unit, sanitize, lint, controlplane, gateway, node)"
   start=$(now_s)
   if [[ $t == lint && $lint_in_background -eq 1 ]]; then
     # Built here, before the cluster tiers build in the same tree (lint itself then does not).

@@ -44,7 +44,8 @@ void copy_if_set(const json& from, json& to, const char* key) {
 json public_gateway(const json& g) {
   if (g.is_null()) return nullptr;
   json out = json::object();
-  for (const char* key : {"name", "provider", "baseURL", "models", "caBundle"}) copy_if_set(g, out, key);
+  for (const char* key : {"name", "provider", "baseURL", "models", "caBundle", "auth", "timeouts"})
+    copy_if_set(g, out, key);
   if (find(g, {"credentialsSecretRef"}) != nullptr)
     out["credentialsFile"] = std::string(kGatewayMountPath) + "/" + kGatewayApiKey;
   if (find(g, {"caBundleSecretRef"}) != nullptr)

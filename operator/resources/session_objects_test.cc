@@ -38,7 +38,9 @@ policy::EffectivePolicy org() {
           {{{"name", "vllm"},
             {"provider", "openai"},
             {"baseURL", "http://vllm.llm:8000/v1"},
-            {"credentialsSecretRef", {{"name", "vllm-key"}}}}}},
+            {"credentialsSecretRef", {{"name", "vllm-key"}}},
+            {"auth", "bearer"},
+            {"timeouts", {{"idleSeconds", 180}, {"connectSeconds", 5}}}}}},
          {"telemetry", {{"otlpEndpoint", "http://otel.obs:4318"}}},
          {"limits", {{"tokenBudgetPerSession", 50000}}}}}});
 }
@@ -183,6 +185,9 @@ TEST(SessionObjects, ConfigMapCarriesSettingsButNoSecretReferences) {
   EXPECT_EQ(config["tokenBudget"], 50000);
   EXPECT_EQ(config["policy"]["hash"], policy.hash);
   EXPECT_EQ(config["gateway"]["credentialsFile"], "/var/run/droid/gateway/api-key");
+  // The gateway's settings for the runner: how to send the key, and its timeouts.
+  EXPECT_EQ(config["gateway"]["auth"], "bearer");
+  EXPECT_EQ(config["gateway"]["timeouts"], json({{"idleSeconds", 180}, {"connectSeconds", 5}}));
   // Commands approved up front (a CI session pre-approving its push) reach the runner.
   EXPECT_EQ(config["approvals"][0]["command"], "git push origin droid/fix-tests");
 }

@@ -22,6 +22,14 @@ struct AgentLoop::State {
 
 namespace {
 
+// The session's reason for a failed LLM call, by the kind of error.
+std::string failure_reason_of(const llm::Error& e) {
+  if (dynamic_cast<const llm::TimeoutError*>(&e) != nullptr) return "GatewayTimeout";
+  if (dynamic_cast<const llm::TransportError*>(&e) != nullptr) return "GatewayUnreachable";
+  if (dynamic_cast<const llm::ProtocolError*>(&e) != nullptr) return "GatewayProtocolError";
+  return "GatewayError";  // ApiError and any other
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -135,27 +143,38 @@ bool AgentLoop::call_model(State& s) {
   std::string failure_reason;
   contract::Outcome failure_outcome = contract::Outcome::Failed;
   std::string failure;
-  try {
-    s.last = c_.client->complete(s.request, config_.stream ? c_.on_text : llm::TextCallback{});
-  } catch (const llm::TimeoutError& e) {
-    failure_reason = Clock::now() >= s.deadline ? "WallTimeExceeded" : "GatewayTimeout";
-    if (Clock::now() >= s.deadline) failure_outcome = contract::Outcome::TimedOut;
-    failure = e.what();
-  } catch (const llm::ApiError& e) {
-    failure_reason = "GatewayError", failure = e.what();
-  } catch (const llm::TransportError& e) {
-    failure_reason = "GatewayUnreachable", failure = e.what();
-  } catch (const llm::ProtocolError& e) {
-    failure_reason = "GatewayProtocolError", failure = e.what();
-  } catch (const llm::Error& e) {
-    failure_reason = "GatewayError", failure = e.what();
+  int attempts = 0;
+  // Each turn's streamed text ends on its own line, so that the next turn's (or
+  // the audit record after it, on the same stream) does not run into it.
+  char last_streamed = '\n';
+  llm::TextCallback on_text;
+  if (config_.stream && c_.on_text) {
+    on_text = [&](std::string_view delta) {
+      if (delta.empty()) return;
+      last_streamed = delta.back();
+      c_.on_text(delta);
+    };
   }
+  try {
+    s.last = c_.client->complete(s.request, on_text);
+  } catch (const llm::Error& e) {
+    attempts = e.attempts();
+    failure = e.what();
+    failure_reason = failure_reason_of(e);
+    if (failure_reason == "GatewayTimeout" && Clock::now() >= s.deadline) {
+      failure_reason = "WallTimeExceeded";
+      failure_outcome = contract::Outcome::TimedOut;
+    }
+  }
+  if (last_streamed != '\n') c_.on_text("\n");
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   if (!failure_reason.empty()) {
     call.error = redact(failure);
+    call.attempts = attempts;
     if (span) span->end_llm(call);
-    c_.audit->record("llm_call",
-                     {{"model", config_.model}, {"error", failure}, {"reason", failure_reason}, {"ms", ms}});
+    c_.audit->record(
+        "llm_call",
+        {{"model", config_.model}, {"error", failure}, {"reason", failure_reason}, {"attempts", attempts}, {"ms", ms}});
     end(s, failure_outcome, failure_reason, "the LLM gateway call failed: " + failure);
     return false;
   }

@@ -211,6 +211,7 @@ TEST_P(AgentLoopBothApis, StreamedResponsesAreAssembledIntoToolCallsAndText) {
   EXPECT_EQ(r.usage.output_tokens, 37);
   EXPECT_NE(h.streamed_text.find("Writing the notes now."), std::string::npos) << h.streamed_text;
   EXPECT_NE(h.streamed_text.find("Done: NOTES.md written."), std::string::npos) << h.streamed_text;
+  EXPECT_EQ(h.streamed_text, "Writing the notes now.\nDone: NOTES.md written.\n");  // one turn per line
   for (const json& req : h.requests()) EXPECT_EQ(req["stream"], true) << req.dump();
   EXPECT_EQ(h.gateway->unused_turns(), 0u);
 }
@@ -414,6 +415,11 @@ TEST(AgentLoop, AGatewayThatKeepsFailingEndsTheSessionWithAReason) {
   EXPECT_EQ(r.outcome, contract::Outcome::Failed);
   EXPECT_EQ(r.reason, "GatewayError");
   EXPECT_EQ(r.message.find(kKey), std::string::npos);
+  // The audit record of the failed call says how often it was tried.
+  const auto calls = h.audit_events("llm_call");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["reason"], "GatewayError");
+  EXPECT_EQ(calls[0]["attempts"], 2);  // the harness allows two
 }
 
 }  // namespace

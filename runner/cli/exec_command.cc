@@ -31,6 +31,10 @@ constexpr const char* kUsage =
     "  --gateway URL            the LLM gateway (default $DROID_GATEWAY_URL); OpenAI: .../v1\n"
     "  --provider P             openai (default) or anthropic\n"
     "  --api-key-file FILE      the gateway key (default $DROID_API_KEY, $OPENAI_API_KEY, $ANTHROPIC_API_KEY)\n"
+    "  --no-api-key             the gateway needs no key (without a key and this, exec refuses to start)\n"
+    "  --connect-timeout S, --idle-timeout S, --total-timeout S\n"
+    "                           one gateway request: connecting, silence while waiting for bytes (raise it\n"
+    "                           above the time a gateway queues requests), all of it (default 10, 60, 300)\n"
     "  --ca-file FILE           trust only this CA bundle for the gateway\n"
     "  --client-cert FILE, --client-key FILE   a client certificate (mTLS)\n"
     "  --settings FILE          an org-level settings layer, highest first (repeatable)\n"
@@ -99,7 +103,9 @@ int run(const std::vector<std::string>& args) {
                 {"network", cli::Flags::Value},      {"reasoning-effort", cli::Flags::Value},
                 {"stream", cli::Flags::Bool},        {"output-format", cli::Flags::Value},
                 {"audit-log", cli::Flags::Value},    {"otlp-endpoint", cli::Flags::Value},
-                {"prompt-file", cli::Flags::Value},  {"help", cli::Flags::Bool}});
+                {"prompt-file", cli::Flags::Value},  {"help", cli::Flags::Bool},
+                {"no-api-key", cli::Flags::Bool},    {"connect-timeout", cli::Flags::Value},
+                {"idle-timeout", cli::Flags::Value}, {"total-timeout", cli::Flags::Value}});
   f.parse(args);
   if (f.has("help")) {
     std::cout << kUsage;
@@ -157,11 +163,21 @@ int run(const std::vector<std::string>& args) {
   in.gateway.base_url = f.value("gateway", env("DROID_GATEWAY_URL"));
   if (in.gateway.base_url.empty()) throw UsageError("no gateway: pass --gateway URL or set DROID_GATEWAY_URL");
   const char* provider_env = in.gateway.provider == llm::Provider::OpenAI ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
-  if (f.has("api-key-file")) {
+  if (f.has("no-api-key")) {
+    if (f.has("api-key-file")) throw UsageError("--no-api-key and --api-key-file contradict each other: choose one");
+    in.gateway.auth = llm::AuthScheme::None;
+  } else if (f.has("api-key-file")) {
     in.gateway.api_key = llm::load_api_key(f.value("api-key-file"), "");
   } else {
     in.gateway.api_key = env("DROID_API_KEY").empty() ? env(provider_env) : env("DROID_API_KEY");
+    if (in.gateway.api_key.empty()) {
+      throw UsageError(std::string("no gateway API key: pass --api-key-file FILE or set DROID_API_KEY (or ") +
+                       provider_env + "); --no-api-key if the gateway needs none");
+    }
   }
+  in.gateway.connect_timeout = std::chrono::seconds(f.integer("connect-timeout", 10, 1, 86400));
+  in.gateway.idle_timeout = std::chrono::seconds(f.integer("idle-timeout", 60, 1, 86400));
+  in.gateway.request_timeout = std::chrono::seconds(f.integer("total-timeout", 300, 1, 86400));
   in.gateway.ca_file = f.value("ca-file");
   in.gateway.client_cert_file = f.value("client-cert");
   in.gateway.client_key_file = f.value("client-key");

@@ -12,6 +12,7 @@
 #include "git/repository.h"
 #include "llm/error.h"
 #include "session/session.h"
+#include "session/session_gateway.h"
 #include "session/session_settings.h"
 #include "settings/load.h"
 
@@ -198,12 +199,9 @@ int run(const std::vector<std::string>& args) {
     const json gw = s.value("gateway", json::object());
     if (gw.is_null() || gw.value("baseURL", "").empty())
       throw Failure("NoGateway", "session.json: no gateway; the OrgPolicy must name one (spec.gateways)");
-    in.gateway.provider = llm::parse_provider(gw.value("provider", "openai"));
-    in.gateway.base_url = gw.value("baseURL", "");
+    in.gateway = session::gateway_config(gw);
     if (const std::string key_file = gw.value("credentialsFile", ""); !key_file.empty())
       in.gateway.api_key = llm::load_api_key(key_file, "");
-    in.gateway.ca_pem = gw.value("caBundle", "");
-    in.gateway.ca_file = gw.value("caBundleFile", "");
     in.gateway.proxy = llm::ProxyEnvironment::from_process_environment();
 
     const std::int64_t timeout = s.value("timeoutSeconds", 3600);

@@ -110,9 +110,38 @@ TEST(Exec, ReadOnlyByDefaultJsonOutputAndExitCodes) {
   EXPECT_EQ(no_prompt.exit_code, 2);
   EXPECT_NE(no_prompt.err.find("no prompt"), std::string::npos) << no_prompt.err;
   const Result down = runner({"exec", "--model", "m", "--gateway", "http://127.0.0.1:9/v1", "--workspace", ws.string(),
-                              "--timeout", "5", "hello"});
+                              "--timeout", "5", "hello"},
+                             {"DROID_API_KEY=" + kKey});
   EXPECT_EQ(down.exit_code, 1) << down.describe();
   EXPECT_NE(down.err.find("Gateway"), std::string::npos) << down.err;
+  // No key anywhere: refused at the start, naming where a key comes from, unless the gateway needs none.
+  const Result keyless = runner({"exec", "--model", "m", "--gateway", "http://127.0.0.1:9/v1", "--workspace",
+                                 ws.string(), "--timeout", "5", "hello"},
+                                {"DROID_API_KEY=", "OPENAI_API_KEY="});
+  EXPECT_EQ(keyless.exit_code, 2) << keyless.describe();
+  EXPECT_NE(keyless.err.find("no gateway API key: pass --api-key-file FILE or set DROID_API_KEY"), std::string::npos)
+      << keyless.err;
+  const Result no_key_needed = runner({"exec", "--model", "m", "--gateway", "http://127.0.0.1:9/v1", "--workspace",
+                                       ws.string(), "--timeout", "5", "--no-api-key", "hello"},
+                                      {"DROID_API_KEY=", "OPENAI_API_KEY="});
+  EXPECT_EQ(no_key_needed.exit_code, 1) << no_key_needed.describe();  // started, then the gateway is down
+  EXPECT_NE(no_key_needed.err.find("GatewayUnreachable"), std::string::npos) << no_key_needed.err;
+  fs::remove_all(ws);
+}
+
+TEST(Exec, StreamPutsEachTurnsTextOnItsOwnLines) {
+  const fs::path ws = temp_dir("exec-stream");
+  std::ofstream(ws / "a.txt") << "a\n";
+  auto gw = gateway(json::parse(R"([
+    {"match": {"lastMessageContains": "look"},
+     "response": {"text": "Let me read it.", "toolCalls": [{"id": "c1", "name": "read", "arguments": {"path": "a.txt"}}]}},
+    {"response": {"text": "It says a."}}])"));
+  const Result r = runner({"exec", "--model", "m", "--gateway", gw->url() + "/v1", "--workspace", ws.string(),
+                           "--stream", "--audit-log", (ws / "audit.jsonl").string(), "look at a.txt"},
+                          {"DROID_API_KEY=" + kKey});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.err, "Let me read it.\nIt says a.\n");
+  EXPECT_EQ(r.out, "It says a.\n");
   fs::remove_all(ws);
 }
 
@@ -351,6 +380,17 @@ TEST(Run, AStartFailureStillWritesTheTerminationMessage) {
   std::ofstream(pod.config / "session.json") << "{not json";
   EXPECT_EQ(pod.run().exit_code, 1);
   EXPECT_EQ(pod.outcome().reason, "InvalidRunnerConfig");
+
+  // A gateway without a key fails at the start, naming the OrgPolicy setting,
+  // rather than sending requests without credentials.
+  json keyless = session_json("http://127.0.0.1:9", "");
+  keyless.erase("repository");
+  keyless["gateway"]["name"] = "litellm";
+  pod.write("session.json", keyless);
+  EXPECT_EQ(pod.run().exit_code, 1);
+  const auto k = pod.outcome();
+  EXPECT_EQ(k.reason, "GatewayConfigError") << k.message;
+  EXPECT_NE(k.message.find("credentialsSecretRef"), std::string::npos) << k.message;
 }
 
 }  // namespace

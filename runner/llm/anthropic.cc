@@ -39,7 +39,7 @@ json blocks_of(const Message& m) {
                         {"name", c->name},
                         {"input", c->arguments_valid() ? c->arguments : json::object()}});
     } else if (const auto* r = std::get_if<ToolResult>(&part)) {
-      json block = {{"type", "tool_result"}, {"tool_use_id", r->tool_call_id}, {"content", r->content}};
+      json block = {{"type", "tool_result"}, {"tool_use_id", r->tool_call_id}, {"content", r->marked_content()}};
       if (r->is_error) block["is_error"] = true;
       blocks.push_back(std::move(block));
     }

@@ -43,6 +43,8 @@ TEST(Anthropic, EncodesSystemTopLevelAndToolResultsInUserTurns) {
   ASSERT_EQ(m[2]["content"].size(), 3u);
   EXPECT_EQ(m[2]["content"][0], json({{"type", "tool_result"}, {"tool_use_id", "t1"}, {"content", "done"}}));
   EXPECT_EQ(m[2]["content"][1]["is_error"], true);
+  // The marker is in the text too: a gateway translating to the OpenAI dialect drops is_error.
+  EXPECT_EQ(m[2]["content"][1]["content"], "Error: invalid arguments");
   EXPECT_EQ(m[2]["content"][2]["text"], "and now?");
 }
 

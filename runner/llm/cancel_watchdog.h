@@ -7,10 +7,16 @@
 //   CancelWatchdog watchdog(deadline, source);
 //   ... client.request(req, source.get_token()).get() ...
 //   if (watchdog.fired()) -> timed out
+//
+// disarmer() gives a function that disarms it early (a phase that finished in
+// time, e.g. the connection once the request is sent); it may outlive the
+// watchdog and be called from any thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -21,36 +27,47 @@ namespace droid::llm {
 class CancelWatchdog {
  public:
   CancelWatchdog(std::chrono::steady_clock::time_point deadline, const pplx::cancellation_token_source& source)
-      : thread_([this, deadline, source]() {
-          std::unique_lock lock(mu_);
-          if (!cv_.wait_until(lock, deadline, [this] { return disarmed_; })) {
-            fired_ = true;
+      : state_(std::make_shared<State>()), thread_([state = state_, deadline, source]() {
+          std::unique_lock lock(state->mu);
+          if (!state->cv.wait_until(lock, deadline, [&] { return state->disarmed; })) {
+            state->fired = true;
             lock.unlock();
             source.cancel();
           }
         }) {}
   ~CancelWatchdog() {
-    {
-      std::lock_guard lock(mu_);
-      disarmed_ = true;
-    }
-    cv_.notify_all();
+    disarm(*state_);
     thread_.join();
   }
   CancelWatchdog(const CancelWatchdog&) = delete;
   CancelWatchdog& operator=(const CancelWatchdog&) = delete;
 
   bool fired() {
-    std::lock_guard lock(mu_);
-    return fired_;
+    std::lock_guard lock(state_->mu);
+    return state_->fired;
+  }
+
+  std::function<void()> disarmer() const {
+    return [state = state_] { disarm(*state); };
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool disarmed_ = false;
-  bool fired_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool disarmed = false;
+    bool fired = false;
+  };
+  static void disarm(State& s) {
+    {
+      std::lock_guard lock(s.mu);
+      s.disarmed = true;
+    }
+    s.cv.notify_all();
+  }
+
+  std::shared_ptr<State> state_;
+  std::thread thread_;  // last: starts once the state exists
 };
 
 }  // namespace droid::llm

@@ -37,6 +37,13 @@ class GatewayClient : public Client {
         url_(endpoint_url(config_.provider, config_.base_url)),
         log_("llm", {{"provider", to_string(config_.provider)}, {"url", url_}}) {
     if (config_.retry.max_attempts < 1) throw ConfigError("gateway retry attempts must be at least 1");
+    if (config_.api_key.empty() && config_.auth != AuthScheme::None) {
+      throw ConfigError("no API key for the gateway " + url_ +
+                        ": configure one, or say that the gateway needs none (auth: none)");
+    }
+    if (!config_.api_key.empty() && config_.auth == AuthScheme::None) {
+      throw ConfigError("the gateway " + url_ + " is configured with auth: none and an API key: choose one");
+    }
   }
 
   Provider provider() const override { return config_.provider; }
@@ -77,7 +84,7 @@ class GatewayClient : public Client {
   bool may_retry(const Error& e, int attempt, const AttemptState& state, steady_clock::time_point deadline) const {
     if (state.delivered || attempt >= config_.retry.max_attempts) return false;
     if (const auto* api = dynamic_cast<const ApiError*>(&e)) {
-      return api->status() != 0 ? retryable_status(api->status()) : retryable_error_type(api->type());
+      return api->status() != 0 ? retryable_status(api->status()) : retryable_stream_error(api->type(), api->code());
     }
     if (dynamic_cast<const TransportError*>(&e) != nullptr) return true;
     // A timeout of this attempt alone (request_timeout) may be retried; the overall deadline not.
@@ -91,7 +98,7 @@ class GatewayClient : public Client {
         {"User-Agent", "droid-runner/" DROID_VERSION},
     };
     const bool anthropic = config_.provider == Provider::Anthropic;
-    if (!config_.api_key.empty()) {
+    if (config_.auth != AuthScheme::None) {
       const bool x_api_key = config_.auth == AuthScheme::XApiKey || (config_.auth == AuthScheme::Default && anthropic);
       if (x_api_key) {
         h.emplace_back("x-api-key", config_.api_key);
@@ -136,7 +143,9 @@ class GatewayClient : public Client {
             }
           });
     } catch (ApiError& e) {  // an error event in the stream
-      throw ApiError(e.status(), e.type(), scrub(e.gateway_message(), key), scrub(e.what(), key));
+      ApiError scrubbed(e.status(), e.type(), scrub(e.gateway_message(), key), scrub(e.what(), key));
+      scrubbed.set_code(scrub(e.code(), key));
+      throw scrubbed;
     } catch (ProtocolError& e) {
       throw ProtocolError(scrub(std::string("POST ") + url_ + ": " + e.what(), key));
     } catch (TransportError& e) {
@@ -146,7 +155,7 @@ class GatewayClient : public Client {
     }
 
     if (!success(head.status)) {
-      state.wait = retry_after(head.header("retry-after-ms"), head.header("retry-after"));
+      state.wait = retry_after(head.headers);
       const GatewayError g = dialect_->parse_error(raw);
       const std::string message = scrub(g.message, key);
       std::string what = "POST " + url_ + ": the gateway answered HTTP " + std::to_string(head.status);

@@ -3,6 +3,10 @@
 // waits, what is never retried, timeouts, and the API key kept out of errors.
 #include "llm/client.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <thread>
 
@@ -373,6 +377,48 @@ TEST_P(ClientTest, ConnectionRefusedIsRetriedThenATransportError) {
 INSTANTIATE_TEST_SUITE_P(Providers, ClientTest, ::testing::Values(Provider::OpenAI, Provider::Anthropic),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
+TEST_P(ClientTest, HonoursTheProvidersRetryAfterThatLiteLlmForwards) {
+  auto gw = start({{{"failures", {{{"status", 429}, {"headers", {{"llm_provider-retry-after", "1"}}}}}},
+                    {"response", {{"text", "finally"}}}}});
+  auto client = make_client(config_for(provider(), *gw));
+  const auto t0 = steady_clock::now();
+  Response r = client->complete(ask("x"));
+  EXPECT_GE(elapsed_ms(t0), 1000);  // the backoff alone would be 20 ms
+  EXPECT_EQ(r.attempts, 2);
+}
+
+TEST(Client, RetriesLiteLlmsInStreamErrorByItsCode) {
+  // LiteLLM, when the upstream stream breaks before any output: an error event
+  // {"type": "internal_server_error", "code": "500"}, then [DONE].
+  auto gw =
+      start({{{"name", "broken"},
+              {"response",
+               {{"text", "lost"},
+                {"streamError", {{"afterEvents", 0}, {"type", "internal_server_error"}, {"code", "500"}}}}}},
+             {{"name", "throttled"},
+              {"response", {{"text", "lost"}, {"streamError", {{"afterEvents", 0}, {"type", "throttling_error"}}}}}},
+             {{"name", "fine"}, {"response", {{"text", "third try"}}}}});
+  auto client = make_client(config_for(Provider::OpenAI, *gw));
+  std::string seen;
+  Response r = client->complete(ask("x"), [&](std::string_view d) { seen += d; });
+  EXPECT_EQ(seen, "third try");
+  EXPECT_EQ(r.attempts, 3);
+
+  // A stream error whose code is a client error is not retried, whatever its type says.
+  gw->set_script(
+      script({{{"response",
+                {{"text", "lost"},
+                 {"streamError", {{"afterEvents", 0}, {"type", "internal_server_error"}, {"code", "400"}}}}}},
+              {{"response", {{"text", "must not be asked"}}}}}));
+  try {
+    client->complete(ask("x"), [](std::string_view) {});
+    FAIL() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), "400");
+    EXPECT_EQ(e.attempts(), 1);
+  }
+}
+
 TEST(Client, OpenAiArgumentsSentAsAnObject) {
   auto gw = start(
       {{{"response",
@@ -400,6 +446,68 @@ TEST(Client, AnthropicBearerAuthForProxies) {
   const json headers = gw->requests()[0]["headers"];
   EXPECT_EQ(headers["authorization"], "[REDACTED]");
   EXPECT_FALSE(headers.contains("x-api-key"));
+}
+
+TEST(Client, ConnectTimeoutBoundsAHandshakeThatNeverCompletes) {
+  // A listener that never accepts: the kernel completes the TCP handshake, the TLS
+  // handshake then waits forever. The idle timeout is long; the connect timeout ends it.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);  // NOLINT(*-reinterpret-cast)
+  ASSERT_EQ(::listen(fd, 8), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);  // NOLINT(*-reinterpret-cast)
+  GatewayConfig c;
+  c.base_url = "https://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/v1";
+  c.api_key = kKey;
+  c.connect_timeout = milliseconds(300);
+  c.idle_timeout = std::chrono::seconds(30);
+  c.retry.max_attempts = 1;
+  const auto t0 = steady_clock::now();
+  try {
+    make_client(c)->complete(ask("x"));
+    FAIL() << "no error";
+  } catch (const TransportError& e) {
+    EXPECT_NE(std::string(e.what()).find("no connection within 300 ms (connect timeout)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_GE(elapsed_ms(t0), 300);
+  EXPECT_LT(elapsed_ms(t0), 5000);
+  ::close(fd);
+
+  // A gateway that answers slowly is not cut short by it: the request was sent in time.
+  auto gw = start({{{"delayMs", 800}, {"response", {{"text", "slow but fine"}}}}});
+  auto config = config_for(Provider::OpenAI, *gw);
+  config.connect_timeout = milliseconds(300);
+  EXPECT_EQ(make_client(config)->complete(ask("x")).message.text(), "slow but fine");
+}
+
+TEST(Client, NoKeyIsRefusedUnlessTheGatewayNeedsNone) {
+  auto gw = start({{{"response", {{"text", "ok"}}}}});
+  auto config = config_for(Provider::OpenAI, *gw);
+  config.api_key.clear();
+  try {
+    make_client(config);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("no API key"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("auth: none"), std::string::npos) << e.what();
+  }
+  // auth: none sends no credentials (the scripted gateway, which wants a key, refuses them).
+  config.auth = AuthScheme::None;
+  try {
+    make_client(config)->complete(ask("x"));
+    FAIL() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 401);
+  }
+  const json headers = gw->requests()[0]["headers"];
+  EXPECT_FALSE(headers.contains("authorization")) << headers.dump();
+  EXPECT_FALSE(headers.contains("x-api-key")) << headers.dump();
+  config.api_key = kKey;
+  EXPECT_THROW(make_client(config), ConfigError);  // a key and auth: none contradict each other
 }
 
 TEST(Client, ConcurrentCallsShareOneClient) {

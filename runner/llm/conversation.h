@@ -48,6 +48,11 @@ struct ToolResult {
   std::string tool_call_id;
   std::string content;
   bool is_error = false;
+
+  // The content as both dialects send it: an error says so in its text ("Error: ..."),
+  // since the OpenAI API has no error flag and a gateway translating an Anthropic
+  // request to it drops `is_error`.
+  std::string marked_content() const { return is_error ? "Error: " + content : content; }
 };
 
 struct TextPart {

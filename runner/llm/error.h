@@ -38,11 +38,16 @@ class ApiError : public Error {
   int status() const { return status_; }             // HTTP status; 0 for an error event in a 200 stream
   const std::string& type() const { return type_; }  // e.g. "rate_limit_error", "invalid_request_error"
   const std::string& gateway_message() const { return gateway_message_; }
+  // The error's "code" as the gateway sent it (a stream error event's "500",
+  // "context_length_exceeded"...); empty when it sent none.
+  const std::string& code() const { return code_; }
+  void set_code(std::string code) { code_ = std::move(code); }
 
  private:
   int status_;
   std::string type_;
   std::string gateway_message_;
+  std::string code_;
 };
 
 class TransportError : public Error {

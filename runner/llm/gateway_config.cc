@@ -30,7 +30,8 @@ AuthScheme parse_auth_scheme(std::string_view name) {
   if (name.empty()) return AuthScheme::Default;
   if (name == "bearer") return AuthScheme::Bearer;
   if (name == "x-api-key") return AuthScheme::XApiKey;
-  throw ConfigError("unknown gateway auth scheme \"" + std::string(name) + "\" (expected bearer or x-api-key)");
+  if (name == "none") return AuthScheme::None;
+  throw ConfigError("unknown gateway auth scheme \"" + std::string(name) + "\" (expected bearer, x-api-key or none)");
 }
 
 std::string endpoint_url(Provider provider, const std::string& base_url) {

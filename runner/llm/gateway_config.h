@@ -10,13 +10,18 @@
 //              already ends in "/v1" gets "/messages" only.
 // Authentication: openai sends "Authorization: Bearer KEY"; anthropic sends
 // "x-api-key: KEY" unless `auth` says Bearer (LiteLLM and other proxies in front
-// of Anthropic models often want a bearer token).
+// of Anthropic models often want a bearer token). A gateway that needs no key
+// says `auth` None: without a key and without None, make_client() refuses the
+// configuration rather than send unauthenticated requests.
 // TLS: `ca_file`/`ca_pem` REPLACE the system trust store (like curl --cacert): an
 // air-gapped gateway is trusted through its own CA only. `client_cert_file` and
 // `client_key_file` (PEM) present a client certificate (mTLS).
-// Timeouts: `idle_timeout` bounds silence while waiting for bytes (cpprestsdk's
-// timeout is per read); `request_timeout` bounds one attempt, streaming included;
-// `deadline` bounds the whole call, retries and waits included.
+// Timeouts: `connect_timeout` bounds connecting (TCP, proxy tunnel, TLS
+// handshake) and sending the request; `idle_timeout` bounds silence while
+// waiting for bytes (cpprestsdk's timeout is per read), so it must exceed the
+// time a gateway holds a queued request before answering; `request_timeout`
+// bounds one attempt, streaming included; `deadline` bounds the whole call,
+// retries and waits included.
 // The API key is a secret: never logged, scrubbed from every error message.
 #pragma once
 
@@ -35,13 +40,13 @@ enum class Provider { OpenAI, Anthropic };
 const char* to_string(Provider provider);
 Provider parse_provider(std::string_view name);  // "openai" | "anthropic"; throws ConfigError
 
-enum class AuthScheme { Default, Bearer, XApiKey };
-AuthScheme parse_auth_scheme(std::string_view name);  // "" | "bearer" | "x-api-key"; throws ConfigError
+enum class AuthScheme { Default, Bearer, XApiKey, None };
+AuthScheme parse_auth_scheme(std::string_view name);  // "" | "bearer" | "x-api-key" | "none"; throws ConfigError
 
 struct GatewayConfig {
   Provider provider = Provider::OpenAI;
   std::string base_url;  // http:// or https://
-  std::string api_key;   // empty: no credentials sent
+  std::string api_key;   // empty only with auth None
   AuthScheme auth = AuthScheme::Default;
   std::string anthropic_version = "2023-06-01";
 
@@ -50,6 +55,7 @@ struct GatewayConfig {
   std::string client_cert_file;  // PEM certificate chain, for mTLS
   std::string client_key_file;   // PEM private key, for mTLS
 
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   std::chrono::milliseconds request_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds deadline{std::chrono::minutes(15)};

@@ -172,6 +172,7 @@ struct HttpTransport::Impl {
   std::string proxy_display;
   std::shared_ptr<TlsDiagnostics> tls_diagnostics;
   std::unique_ptr<http_client> client;
+  std::chrono::milliseconds connect_timeout{0};
 };
 
 HttpTransport::HttpTransport(const GatewayConfig& config) : impl_(std::make_unique<Impl>()) {
@@ -210,6 +211,10 @@ HttpTransport::HttpTransport(const GatewayConfig& config) : impl_(std::make_uniq
     configure_tls(probe, tls);
   }
 
+  if (config.connect_timeout.count() <= 0 || config.idle_timeout.count() <= 0) {
+    throw ConfigError("gateway connect and idle timeouts must be positive");
+  }
+  impl_->connect_timeout = config.connect_timeout;
   http_client_config cfg;
   cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(config.idle_timeout));
   cfg.set_validate_certificates(true);
@@ -267,6 +272,18 @@ void HttpTransport::post(const std::string& url, const std::vector<std::pair<std
   if (deadline <= now) throw TimeoutError(where + ": the deadline passed before the request was sent");
   pplx::cancellation_token_source source;
   CancelWatchdog watchdog(deadline, source);
+  // Connected once the request is written (TCP, proxy tunnel and TLS handshake
+  // done): cpprestsdk reports upload progress after each write of the body.
+  CancelWatchdog connect_watchdog(std::min(deadline, now + impl_->connect_timeout), source);
+  request.set_progress_handler(
+      [sent = connect_watchdog.disarmer()](web::http::message_direction::direction direction, utility::size64_t) {
+        if (direction == web::http::message_direction::upload) sent();
+      });
+  const auto not_connected = [&] {
+    return TransportError(where + (impl_->proxy_display.empty() ? "" : " via proxy " + impl_->proxy_display) +
+                          ": no connection within " + std::to_string(impl_->connect_timeout.count()) +
+                          " ms (connect timeout)");
+  };
   const auto timed_out = [&] {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     return TimeoutError(where + ": no complete answer within " + std::to_string(ms) + " ms");
@@ -291,6 +308,7 @@ void HttpTransport::post(const std::string& url, const std::vector<std::pair<std
     }
   } catch (const web::http::http_exception& e) {
     if (watchdog.fired()) throw timed_out();
+    if (connect_watchdog.fired()) throw not_connected();
     if (e.error_code() == std::errc::timed_out) {
       throw TransportError(where + ": the gateway sent nothing for " +
                            std::to_string(impl_->client->client_config().timeout<std::chrono::milliseconds>().count()) +
@@ -313,9 +331,11 @@ void HttpTransport::post(const std::string& url, const std::vector<std::pair<std
                          message);
   } catch (const pplx::task_canceled&) {
     if (watchdog.fired()) throw timed_out();
+    if (connect_watchdog.fired()) throw not_connected();
     throw TransportError(where + ": cancelled");
   } catch (const std::system_error& e) {  // a body read after the connection closed
     if (watchdog.fired()) throw timed_out();
+    if (connect_watchdog.fired()) throw not_connected();
     throw TransportError(where + ": " + e.what());
   } catch (...) {  // a callback refused the answer: close the connection rather than drain it
     source.cancel();

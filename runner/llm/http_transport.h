@@ -48,7 +48,7 @@ class HttpTransport {
   // POSTs `body` (JSON) to `url` (same scheme and authority as the base URL).
   // on_head runs once the status line and headers are in; on_body then runs for
   // each piece of the body. Throws TransportError (no answer, TLS failure,
-  // connection lost, idle timeout) and TimeoutError (the deadline passed).
+  // connection lost, connect or idle timeout) and TimeoutError (the deadline passed).
   void post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
             const std::string& body, std::chrono::steady_clock::time_point deadline,
             const std::function<void(const HttpHead&)>& on_head, const std::function<void(std::string_view)>& on_body);

@@ -76,9 +76,7 @@ void encode_message(const Message& m, json& out) {
     case Role::Tool: {
       // The API has no error flag: say it in the content.
       for (const auto& result : m.tool_results()) {
-        out.push_back({{"role", "tool"},
-                       {"tool_call_id", result.tool_call_id},
-                       {"content", result.is_error ? "Error: " + result.content : result.content}});
+        out.push_back({{"role", "tool"}, {"tool_call_id", result.tool_call_id}, {"content", result.marked_content()}});
       }
       break;
     }
@@ -97,7 +95,17 @@ class OpenAiStream : public StreamAssembler {
     if (const json* error = find(chunk, {"error"})) {
       const std::string type = error->is_object() ? string_at(*error, {"type"}) : "";
       const std::string message = error->is_object() ? string_at(*error, {"message"}) : error->dump();
-      throw ApiError(0, type, message, "the gateway reported an error in the stream: " + message);
+      std::string code;  // LiteLLM: "500" (a string); others: a number or a name
+      if (const json* c = error->is_object() ? find(*error, {"code"}) : nullptr) {
+        code = c->is_string() ? c->get<std::string>() : (c->is_number_integer() ? c->dump() : "");
+      }
+      std::string what = "the gateway reported an error in the stream";
+      if (!type.empty() || !code.empty()) {
+        what += " (" + type + (type.empty() || code.empty() ? "" : ", ") + (code.empty() ? "" : "code " + code) + ")";
+      }
+      ApiError e(0, type, message, what + ": " + message);
+      e.set_code(code);
+      throw e;
     }
     if (std::string id = string_at(chunk, {"id"}); !id.empty()) response_.id = std::move(id);
     if (std::string model = string_at(chunk, {"model"}); !model.empty()) response_.model = std::move(model);

@@ -138,6 +138,27 @@ TEST(OpenAi, StreamErrorChunkIsAnApiError) {
   EXPECT_THROW(s->on_event({"", "{not json"}, {}), ProtocolError);
 }
 
+TEST(OpenAi, StreamErrorKeepsItsCodeForTheRetryDecision) {
+  // What LiteLLM sends when the upstream stream broke before any output.
+  auto s = make_openai_dialect()->stream_assembler();
+  try {
+    s->on_event(
+        {"", R"({"error":{"message":"upstream broke","type":"internal_server_error","param":null,"code":"500"}})"}, {});
+    FAIL() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 0);
+    EXPECT_EQ(e.code(), "500");
+    EXPECT_EQ(e.type(), "internal_server_error");
+    EXPECT_NE(std::string(e.what()).find("code 500"), std::string::npos) << e.what();
+  }
+  try {
+    s->on_event({"", R"({"error":{"message":"slow down","type":null,"code":429}})"}, {});
+    FAIL() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), "429");
+  }
+}
+
 TEST(OpenAi, ErrorBodies) {
   auto d = make_openai_dialect();
   auto e = d->parse_error(R"({"error":{"message":"bad model","type":"invalid_request_error"}})");

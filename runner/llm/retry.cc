@@ -41,7 +41,18 @@ bool retryable_status(int status) {
 
 bool retryable_error_type(const std::string& type) {
   return type == "overloaded_error" || type == "rate_limit_error" || type == "api_error" || type == "server_error" ||
+         type == "internal_server_error" || type == "service_unavailable_error" || type == "throttling_error" ||
          type == "timeout_error";
+}
+
+bool retryable_stream_error(const std::string& type, const std::string& code) {
+  int status = 0;
+  const std::string c = trim(code);
+  const auto [end, ec] = std::from_chars(c.data(), c.data() + c.size(), status);
+  if (!c.empty() && ec == std::errc() && end == c.data() + c.size() && status >= 100 && status <= 599) {
+    return retryable_status(status);
+  }
+  return retryable_error_type(type);
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
@@ -74,6 +85,16 @@ std::optional<std::chrono::milliseconds> retry_after(const std::string& retry_af
     return d.count() > 0 ? d : milliseconds(0);
   }
   return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const std::map<std::string, std::string>& headers,
+                                                     std::chrono::system_clock::time_point now) {
+  const auto header = [&](const char* name) {
+    const auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  };
+  if (auto own = retry_after(header("retry-after-ms"), header("retry-after"), now)) return own;
+  return retry_after(header("llm_provider-retry-after-ms"), header("llm_provider-retry-after"), now);
 }
 
 }  // namespace droid::llm

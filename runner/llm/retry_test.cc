@@ -29,5 +29,34 @@ TEST(Retry, RetryAfterSecondsMillisecondsAndDates) {
   EXPECT_EQ(retry_after("x", "2", now), milliseconds(2000));  // a bad ms value falls back
 }
 
+TEST(Retry, StreamErrorsAreClassifiedByTheirCodeThenTheirType) {
+  // LiteLLM's error event when the upstream stream broke before any output.
+  EXPECT_TRUE(retryable_stream_error("internal_server_error", "500"));
+  EXPECT_TRUE(retryable_stream_error("", "503"));
+  EXPECT_TRUE(retryable_stream_error("", " 429 "));
+  EXPECT_TRUE(retryable_stream_error("throttling_error", ""));
+  EXPECT_TRUE(retryable_stream_error("internal_server_error", ""));
+  EXPECT_TRUE(retryable_stream_error("service_unavailable_error", "not-a-status"));
+  // The code wins over the type: a 400 is a 400 whatever it is called.
+  EXPECT_FALSE(retryable_stream_error("internal_server_error", "400"));
+  EXPECT_FALSE(retryable_stream_error("invalid_request_error", ""));
+  EXPECT_FALSE(retryable_stream_error("", "401"));
+  EXPECT_FALSE(retryable_stream_error("", "context_length_exceeded"));
+  EXPECT_FALSE(retryable_stream_error("", "42"));  // not an HTTP status: the (empty) type decides
+}
+
+TEST(Retry, RetryAfterFromHeadersFallsBackToTheProvidersPairLiteLlmForwards) {
+  const auto now = std::chrono::system_clock::from_time_t(784111777);
+  using Headers = std::map<std::string, std::string>;
+  EXPECT_EQ(retry_after(Headers{{"llm_provider-retry-after", "7"}}, now), milliseconds(7000));
+  EXPECT_EQ(retry_after(Headers{{"llm_provider-retry-after-ms", "120"}, {"llm_provider-retry-after", "7"}}, now),
+            milliseconds(120));
+  // The gateway's own header wins over what it forwards from the provider.
+  EXPECT_EQ(retry_after(Headers{{"retry-after", "2"}, {"llm_provider-retry-after", "7"}}, now), milliseconds(2000));
+  EXPECT_EQ(retry_after(Headers{{"retry-after-ms", "50"}, {"llm_provider-retry-after-ms", "9000"}}, now),
+            milliseconds(50));
+  EXPECT_FALSE(retry_after(Headers{{"content-type", "application/json"}}, now));
+}
+
 }  // namespace
 }  // namespace droid::llm

@@ -73,6 +73,7 @@ ScriptedResponse parse_response(const json& o) {
     r.stream_error_after = num<int>(*it, "afterEvents", 0);
     r.stream_error_type = str(*it, "type", r.stream_error_type);
     r.stream_error_message = str(*it, "message", r.stream_error_message);
+    r.stream_error_code = str(*it, "code", "");
   }
   if (o.contains("truncateAfterEvents")) r.truncate_after = num<int>(o, "truncateAfterEvents", 0);
   return r;
@@ -199,6 +200,13 @@ Script parse_script(const json& doc) {
           failure.type = str(x, "type", failure.type);
           failure.message = str(x, "message", failure.message);
           if (x.contains("body")) failure.body = str(x, "body");
+          if (auto h = x.find("headers"); h != x.end()) {
+            if (!h->is_object()) throw std::invalid_argument("failures[].headers must be an object of strings");
+            for (const auto& [name, value] : h->items()) {
+              if (!value.is_string()) throw std::invalid_argument("failures[].headers." + name + " must be a string");
+              failure.headers.emplace_back(name, value.get<std::string>());
+            }
+          }
           turn.failures.push_back(std::move(failure));
         }
       }
@@ -388,8 +396,10 @@ std::vector<std::string> stream_events(Api api, const ScriptedResponse& r, const
   }
   if (r.stream_error_after) {
     events.resize(std::min<std::size_t>(events.size(), static_cast<std::size_t>(*r.stream_error_after)));
-    events.push_back(api == Api::Anthropic ? sse("error", error_body(api, r.stream_error_type, r.stream_error_message))
-                                           : sse("", error_body(api, r.stream_error_type, r.stream_error_message)));
+    json error = error_body(api, r.stream_error_type, r.stream_error_message);
+    if (api == Api::OpenAI && !r.stream_error_code.empty()) error["error"]["code"] = r.stream_error_code;
+    events.push_back(sse(api == Api::Anthropic ? "error" : "", error));
+    if (api == Api::OpenAI && !r.stream_error_code.empty()) events.emplace_back("data: [DONE]\n\n");
     return events;
   }
   if (r.truncate_after) {

@@ -6,7 +6,8 @@
 //     {"name": "list files",
 //      "match": {"lastMessageContains": "list the files", "model": "m", "api": "openai"},
 //      "failures": [{"status": 429, "retryAfter": "1", "retryAfterMs": 500,
-//                    "type": "rate_limit_error", "message": "slow down", "body": "raw text"}],
+//                    "type": "rate_limit_error", "message": "slow down", "body": "raw text",
+//                    "headers": {"llm_provider-retry-after": "2"}}],
 //      "delayMs": 0,
 //      "repeat": false,
 //      "response": {"text": "Listing.", "toolCalls": [{"id": "call_1", "name": "shell",
@@ -15,7 +16,8 @@
 //                   "chunkSize": 8, "chunkDelayMs": 0, "splitEvents": false,
 //                   "argumentsAsObject": false, "argumentsRaw": "{not json",
 //                   "malformed": false, "ignoreStream": false,
-//                   "streamError": {"afterEvents": 2, "type": "overloaded_error", "message": "busy"},
+//                   "streamError": {"afterEvents": 2, "type": "overloaded_error", "message": "busy",
+//                                   "code": "500"},
 //                   "truncateAfterEvents": 3}}]}
 // A request is answered by the first turn not yet used whose match fits (all
 // given conditions must hold; none given matches anything); lastMessageContains
@@ -27,7 +29,8 @@
 // `chunkSize` bytes (so JSON arguments arrive in pieces), optionally pausing
 // `chunkDelayMs` between events and cutting each event in two writes
 // (`splitEvents`). `streamError` sends an error event after N events;
-// `truncateAfterEvents` closes the stream early without its terminal event;
+// (with a `code`, OpenAI only, the event carries it and [DONE] follows, as
+// LiteLLM sends it); `truncateAfterEvents` closes the stream early without its terminal event;
 // `malformed` answers 200 with a body that is not the API; `ignoreStream` answers
 // a stream request with plain JSON. `stopReason` defaults to tool_use when there
 // are tool calls, else end_turn (Anthropic names; mapped for OpenAI).
@@ -35,6 +38,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,7 +54,8 @@ struct Failure {
   std::string retry_after_ms;  // retry-after-ms header value
   std::string type = "api_error";
   std::string message = "scripted failure";
-  std::optional<std::string> body;  // the raw body instead of the API's error JSON
+  std::optional<std::string> body;                           // the raw body instead of the API's error JSON
+  std::vector<std::pair<std::string, std::string>> headers;  // more response headers
 };
 
 struct ScriptedToolCall {
@@ -75,6 +80,7 @@ struct ScriptedResponse {
   std::optional<int> stream_error_after;
   std::string stream_error_type = "overloaded_error";
   std::string stream_error_message = "scripted stream error";
+  std::string stream_error_code;  // OpenAI: the error's "code" (LiteLLM sends "500"); then [DONE]
   std::optional<int> truncate_after;
 };
 

@@ -232,6 +232,7 @@ struct ScriptedGateway::Impl {
       http_response resp(static_cast<web::http::status_code>(failure->status));
       if (!failure->retry_after.empty()) resp.headers().add("Retry-After", failure->retry_after);
       if (!failure->retry_after_ms.empty()) resp.headers().add("retry-after-ms", failure->retry_after_ms);
+      for (const auto& [name, value] : failure->headers) resp.headers().add(name, value);
       if (failure->body) {
         resp.set_body(*failure->body, "text/plain");
       } else {
