@@ -215,7 +215,7 @@ record_tier() {
 # tier that could not finish before it on a cold machine is not started but reported as
 # SKIP with the reason (never PASS), rather than the whole run being killed mid-tier with
 # no report. Cold costs measured on the 2-core CI machine type, rounded up.
-declare -A TIER_COLD_MINUTES=([unit]=25 [sanitize]=25 [lint]=30 [controlplane]=8 [gateway]=6 [node]=20)
+declare -A TIER_COLD_MINUTES=([unit]=25 [sanitize]=25 [lint]=30 [controlplane]=8 [gateway]=8 [node]=20)
 fits_deadline() {  # TIER
   [[ -n "${DROID_TEST_DEADLINE:-}" ]] || return 0
   (( $(now_s) + TIER_COLD_MINUTES[$1] * 60 <= DROID_TEST_DEADLINE ))
