@@ -40,7 +40,56 @@ constexpr std::array<std::string_view, 14> kSecretWords = {
     "undefined", "process.env", "os.environ", "getenv", "config.", "settings.", "null",
 };
 
+// Public by design: publishable keys, whose secret twins have other prefixes.
+constexpr std::array<std::string_view, 7> kPublicPrefixes = {
+    "pk.", "pk_live_", "pk_test_", "FLWPUBK-", "FLWPUBK_TEST-", "live_pub_", "test_pub_",
+};
+
+// Keys published as examples in SDK sources (firebase-android-sdk), in every
+// clone of them; not credentials of anyone's project.
+constexpr std::array<std::string_view, 16> kPublishedExampleKeys = {
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM", "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0", "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c", "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY", "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ", "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU", "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE", "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+};
+
+// [A-Za-z_][A-Za-z0-9_]*
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+// The last words of names that hold data about a secret, not the secret.
+constexpr std::array<std::string_view, 34> kMetadataWords = {
+    "id",    "ids",     "name",    "names",   "path",  "file",   "filename", "url",     "uri",
+    "type",  "length",  "len",     "size",    "count", "expiry", "expires",  "hours",   "seconds",
+    "ttl",   "timeout", "format",  "field",   "label", "version", "mode",    "prefix",  "regex",
+    "pattern", "policy", "ref",    "enabled", "required",
+    "minutes", "variable",
+};
+
 }  // namespace
+
+bool names_metadata(std::string_view name) {
+  // Drop the operator and quotes: `credentialsId: '` -> `credentialsId`.
+  while (!name.empty() && std::string_view(" \t\"'`=:>,.?+|&[]()").find(name.back()) != std::string_view::npos)
+    name.remove_suffix(1);
+  for (std::string_view word : kMetadataWords) {
+    if (name.size() <= word.size()) continue;
+    const std::string_view tail = name.substr(name.size() - word.size());
+    if (lower(tail) != word) continue;
+    const char before = name[name.size() - word.size() - 1];
+    const bool camel = std::isupper(static_cast<unsigned char>(tail.front())) != 0 &&
+                       std::islower(static_cast<unsigned char>(before)) != 0;
+    if (before == '_' || before == '-' || before == '.' || camel) return true;
+  }
+  return false;
+}
 
 bool is_placeholder(std::string_view secret) {
   const std::string s = lower(secret);
@@ -49,10 +98,22 @@ bool is_placeholder(std::string_view secret) {
   return s.find("0123456789") != std::string::npos || s.find("abcdefghij") != std::string::npos;
 }
 
-bool looks_like_reference(std::string_view value, bool strict) {
+bool is_public_token(std::string_view secret) {
+  for (std::string_view prefix : kPublicPrefixes)
+    if (secret.substr(0, prefix.size()) == prefix) return true;
+  return std::find(kPublishedExampleKeys.begin(), kPublishedExampleKeys.end(), secret) != kPublishedExampleKeys.end();
+}
+
+bool looks_like_reference(std::string_view value, bool strict, bool quoted) {
   if (value.empty()) return true;
   const char first = value.front();
-  if (first == '$' || first == '%' || first == '{' || first == '@' || first == '&' || first == '*') return true;
+  if (first == '{' && value.back() == '}') return true;  // {name}: a format field
+  if (quoted) {
+    if (first == '$' && (value.size() == 1 || is_identifier(value.substr(1)) || value[1] == '{' || value[1] == '('))
+      return true;
+  } else if (first == '$' || first == '%' || first == '{' || first == '@' || first == '&' || first == '*') {
+    return true;
+  }
   if (value.find('(') != std::string_view::npos || value.find("->") != std::string_view::npos) return true;
   const std::string s = lower(value);
   if (contains_any(s, kSecretWords)) return true;

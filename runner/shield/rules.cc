@@ -1,6 +1,13 @@
 #include "shield/rules.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
 #include <utility>
+
+#include "shield/entropy.h"
+#include "shield/placeholder.h"
 
 namespace droid::runner::shield {
 namespace {
@@ -14,17 +21,33 @@ Rule token(std::string id, std::string description, const std::string& body, std
   return Rule{std::move(id), std::move(description), R"(\b()" + body + ")" + kEnd, std::move(keywords), 1, entropy};
 }
 
-// A value assigned to a name that gives it away, as in code, YAML, JSON, .env
-// and shell: NAME ["']? (= | : | := | =>) ["']? VALUE. `name` must contain a keyword.
+// How a value is tied to a name that gives it away (after NAME[\w.-]{0,20}), in
+// every form code, config and shell write it; the value follows, maybe quoted:
+//   NAME = v, NAME: v, NAME := v, "NAME" => v, make's ::= :::= ?=, PHP's .=, += ??= ||=
+//   var NAME string = v, val NAME: String = v        (a type between name and operator)
+//   define('NAME', v), System.setProperty("NAME", v)  (a call: quoted name, comma)
+//   <add key="NAME" value="v"/>                       (XML attributes)
+//   <NAME>v</NAME>, <NAME>\n  v\n</NAME>              (an XML element; the value may sit on the next line)
+constexpr const char* kBinding =
+    R"((?:["'`]?\]?[ \t]{0,3}(?::[ \t]{0,3}[\w.<>\[\]?]{1,30}[ \t]{0,3})?)"
+    R"((?:=|:=|::=|:::=|\?=|\.=|\+=|\?\?=|\|\|=|:|=>)[ \t]{0,5}["'`]?)"
+    R"(|[ \t]{1,3}[\w.<>\[\]]{1,20}[ \t]{1,3}(?:=|:=)[ \t]{0,5}["'`]?)"
+    R"(|["'`][ \t]{0,3},[ \t]{0,5}["'`])"
+    R"(|["'][ \t]{1,5}value[ \t]{0,3}=[ \t]{0,3}["'])"
+    R"(|>[ \t]{0,20}(?:\r?\n[ \t]{0,20})?))";
+
+// A value assigned to a name that gives it away (see kBinding). `name` must
+// contain a keyword.
 Rule assigned(std::string id, std::string description, const std::string& name, const std::string& value,
               std::vector<std::string> keywords, double entropy = 3.0) {
-  return Rule{std::move(id),
-              std::move(description),
-              "(?i)" + name + R"([\w.-]{0,20}["']?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,5}["'`]?()" + value + ")" +
-                  R"((?:[^\w/+=-]|\z))",
-              std::move(keywords),
-              1,
-              entropy};
+  Rule r{std::move(id),
+         std::move(description),
+         "(?i)" + name + R"([\w.-]{0,20}(?:)" + kBinding + ")(" + value + ")" + R"((?:[^\w/+=-]|\z))",
+         std::move(keywords),
+         1,
+         entropy};
+  r.extra_lines = 1;  // <NAME>\n  value
+  return r;
 }
 
 // A PEM-style block: from its BEGIN line to the matching END line.
@@ -39,17 +62,93 @@ Rule pem(std::string id, std::string description, const std::string& label, std:
   return r;
 }
 
-// A URL with a password: SCHEME://USER:PASSWORD@HOST; group 1 is the password.
+// A URL with a password: SCHEME://USER:PASSWORD@HOST; group 1 is the password,
+// which may hold an unencoded '@' (the host follows the last one).
 Rule url_password(std::string id, std::string description, const std::string& scheme,
                   std::vector<std::string> keywords) {
   Rule r{std::move(id),
          std::move(description),
-         "(?i)\\b" + scheme + R"(://[^\s:@/"'`<>]*:([^\s@/"'`<>]{3,})@[^\s"'`<>/]+)",
+         "(?i)\\b" + scheme + R"(://[^\s:@/"'`<>]*:([^\s/"'`<>]{3,})@[\w-][^\s@"'`<>/]*)",
          std::move(keywords),
          1,
          0.0};
   r.generic = true;
+  r.quoted_value = true;
   return r;
+}
+
+// --- Checks of a secret beyond its regex (Rule::validate) -------------------------------------
+
+// Passwords that only stand in for one in commands and docs.
+bool stand_in_password(std::string_view p) {
+  static constexpr std::array<std::string_view, 13> kStandIns = {
+      "pass", "password", "passwd", "pwd", "test", "token", "secret", "changeme", "changeit", "admin", "user", "root", "mypassword"};
+  std::string l(p);
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (std::find(kStandIns.begin(), kStandIns.end(), l) != kStandIns.end()) return true;
+  return std::all_of(p.begin(), p.end(), [&](char c) { return c == p.front(); });  // xxx, ***
+}
+
+// A part of a credential that is an expansion or a template, not a literal.
+bool expansion(std::string_view p) {
+  return !p.empty() && (p.front() == '$' || p.front() == '<' || p.front() == '[' || p.find("{{") != p.npos);
+}
+
+// `curl -u USER:PASSWORD`: the credential as written (quotes included). A
+// password, or a lone user that is an API key (`-u sk_live_...:`), that is
+// literal and not a stand-in.
+bool curl_credential(std::string_view secret) {
+  std::string cred;
+  for (char c : secret)
+    if (c != '"' && c != '\'') cred += c;
+  const auto colon = cred.find(':');
+  if (colon == std::string::npos) return false;
+  const std::string_view user = std::string_view(cred).substr(0, colon);
+  const std::string_view pass = std::string_view(cred).substr(colon + 1);
+  const std::string_view key = pass.empty() ? user : pass;
+  if (key.size() < (pass.empty() ? 8u : 4u) || expansion(key)) return false;
+  return !stand_in_password(key);
+}
+
+// A command-line password (`mysql -pPW`, `sshpass -p PW`, `--password PW`): quotes
+// stripped, literal, not a stand-in.
+bool cli_password(std::string_view secret) {
+  if (secret.size() >= 2 && (secret.front() == '"' || secret.front() == '\'') && secret.back() == secret.front())
+    secret = secret.substr(1, secret.size() - 2);
+  if (secret.size() < 4 || expansion(secret) || secret.front() == '-' || secret.find("$(") != secret.npos)
+    return false;
+  return !stand_in_password(secret) && !looks_like_reference(secret, false, true);
+}
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+// A base64-encoded JSON Web Token: the text decodes to "eyJ" and more base64url
+// up to a '.' (a JWT's header and its first separator).
+bool base64_jwt(std::string_view secret) {
+  std::string decoded;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : secret.substr(0, 400)) {
+    const int v = base64_value(c);
+    if (v < 0) break;
+    bits = ((bits << 6) | static_cast<unsigned>(v)) & 0xffffffu;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      decoded += static_cast<char>((bits >> count) & 0xffu);
+    }
+  }
+  const auto dot = decoded.find('.');
+  if (decoded.rfind("eyJ", 0) != 0 || dot == std::string::npos || dot < 10) return false;
+  return std::all_of(decoded.begin(), decoded.begin() + static_cast<std::ptrdiff_t>(dot),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '='; });
 }
 
 std::vector<Rule> build() {
@@ -98,6 +197,9 @@ std::vector<Rule> build() {
                    3.0});
   r.push_back(
       token("azure-devops-pat", "Azure DevOps personal access token", "[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}", {"azdo"}));
+  r.push_back(assigned("azure-devops-pat-legacy", "Azure DevOps personal access token (52 characters)",
+                       R"((?:azure[\w.-]{0,20}devops|devops|azdo|vsts|ado[_-]))", "[a-z2-7]{52}",
+                       {"devops", "azdo", "vsts", "ado_", "ado-"}, 3.5));
   r.push_back(token("alibaba-access-key-id", "Alibaba Cloud AccessKey ID", "LTAI[a-zA-Z0-9]{20}", {"ltai"}));
   r.push_back(token("digitalocean-pat", "DigitalOcean personal access token", "dop_v1_[a-f0-9]{64}", {"dop_v1_"}));
   r.push_back(
@@ -199,6 +301,21 @@ std::vector<Rule> build() {
       {".webhook.office.com/"},
       1,
       0.0});
+  r.push_back(token("airtable-pat", "Airtable personal access token", "pat[A-Za-z0-9]{14}\\.[a-f0-9]{64}", {"pat"}));
+  r.push_back(Rule{"airtable-api-key",
+                   "Airtable API key (legacy)",
+                   std::string(R"((?i)airtable(?:[\w.-]{0,20}(?:)") + kBinding +
+                       R"()|[^\r\n]{0,60}?api_?key["']?[ \t]{0,3}[:=][ \t]{0,5}["'`]))" +
+                       R"(([A-Za-z0-9]{17})(?:[^\w/+=-]|\z))",
+                   {"airtable"},
+                   1,
+                   3.0});
+  r.back().extra_lines = 1;
+  r.push_back(token("launchdarkly-key", "LaunchDarkly SDK, mobile or API access key",
+                    "(?:sdk|mob|api)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    {"sdk-", "mob-", "api-"}));
+  r.push_back(assigned("launchdarkly-access-token", "LaunchDarkly access token", "launch_?darkly", "[\\w=-]{40}",
+                       {"launchdarkly", "launch_darkly"}));
   r.push_back(token("linear-api-key", "Linear API key", "lin_api_[a-zA-Z0-9]{40}", {"lin_api_"}));
   r.push_back(token("notion-api-token", "Notion integration token", "ntn_[0-9]{11}[A-Za-z0-9]{35}", {"ntn_"}));
   r.push_back(token("figma-pat", "Figma personal access token", "figd_[\\w-]{40}", {"figd_"}));
@@ -325,6 +442,14 @@ std::vector<Rule> build() {
       pem("private-key-pgp", "PGP private key block", "PGP PRIVATE KEY BLOCK", {"begin pgp private key block"}));
   r.push_back(pem("private-key-pkcs8", "PKCS#8 private key (PEM)", "(?:ENCRYPTED )?PRIVATE KEY",
                   {"begin private key", "begin encrypted private key"}));
+  r.push_back(Rule{"private-key-putty",
+                   "PuTTY private key (.ppk)",
+                   R"((PuTTY-User-Key-File-[1-3]:[ \t]*[\w.@-]+[\s\S]*?\nPrivate-Lines:[ \t]*\d+)"
+                   R"((?:\r?\n[A-Za-z0-9+/=]+)+(?:\r?\nPrivate-(?:MAC|Hash):[ \t]*[0-9a-fA-F]+)?))",
+                   {"putty-user-key-file-"},
+                   1,
+                   0.0,
+                   true});
 
   // --- Tokens in well-known carriers -------------------------------------------------------------
   r.push_back(Rule{"jwt",
@@ -333,15 +458,76 @@ std::vector<Rule> build() {
                    {"eyj"},
                    1,
                    3.0});
+  Rule jwt64 = token("jwt-base64", "Base64-encoded JSON Web Token", "ZXlK[A-Za-z0-9+/]{40,}={0,2}", {"zxlk"});
+  jwt64.validate = base64_jwt;
+  r.push_back(jwt64);
   r.push_back(Rule{"http-basic-auth-header",
                    "HTTP Basic authorization header",
-                   R"((?i)authorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+([A-Za-z0-9+/]{8,}={0,2}))",
+                   R"((?i)authorization["']?[ \t]*(?:=>|[:=,])[ \t]*["']?basic[ \t]+([A-Za-z0-9+/]{8,}={0,2}))",
                    {"authorization"},
                    1,
                    2.5});
   r.push_back(Rule{
       "http-bearer-token", "HTTP Bearer token", R"((?i)\bbearer[ \t]+([A-Za-z0-9_~+/.-]{20,}=*))", {"bearer"}, 1, 3.5});
   r.back().generic = true;
+  // Authorization: <scheme> <credential> in any other scheme, or none (a raw key).
+  r.push_back(Rule{"http-authorization-header",
+                   "HTTP Authorization header credential",
+                   R"((?i)authorization["']?[ \t]*(?:=>|[:=,])[ \t]*["']?)"
+                   R"((?:(?:bearer|token|api-?token|api-?key|ssws|splunk|geniekey|sso-key|negotiate|ntlm|key|dsn)[ \t]+)?)"
+                   R"(([\w~+/.@=-]{8,}))",
+                   {"authorization"},
+                   1,
+                   3.0});
+  r.back().generic = true;
+
+  // --- Credentials on command lines and in client configuration ---------------------------------
+  Rule curl{"curl-user-credential",
+            "Credential given to curl -u / --user",
+            R"(\bcurl\b[^\r\n]*?(?:\\\r?\n[^\r\n]*?){0,5}[ \t\n](?:-u[ \t]{0,5}|--user(?:=|[ \t]{1,5})))"
+            R"(("[^"\r\n]{1,200}"(?::"[^"\r\n]{1,200}")?|'[^'\r\n]{1,200}'|[^\s"'\\]{1,200}(?:'[^'\r\n]{1,200}'|"[^"\r\n]{1,200}")?))"
+            R"((?:\s|\z))",
+            {"curl"},
+            1,
+            0.0};
+  curl.extra_lines = 5;  // a command continued with backslashes
+  curl.validate = curl_credential;
+  r.push_back(curl);
+  Rule mysql{"database-cli-password",
+             "Password on a database client's command line (mysql -pPASSWORD)",
+             R"(\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"']{3,}))",
+             {"mysql", "mariadb"},
+             1,
+             0.0};
+  mysql.validate = cli_password;
+  r.push_back(mysql);
+  Rule sshpass{"sshpass-password",
+               "Password given to sshpass -p",
+               R"(\bsshpass\b[^\r\n]*?[ \t]-p[ \t]{0,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"']{3,}))",
+               {"sshpass"},
+               1,
+               0.0};
+  sshpass.validate = cli_password;
+  r.push_back(sshpass);
+  Rule option{"cli-secret-option",
+              "Secret given as a command-line option (--password VALUE, --token VALUE)",
+              R"((?i)(?:^|[ \t])--(?:password|passwd|pass|pwd|token|api-?key|secret|client-secret|auth-token|access-token))"
+              R"([ \t]{1,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"';|&]{3,}))",
+              {"--pass", "--pwd", "--token", "--api-key", "--apikey", "--secret", "--client-secret", "--auth-token",
+               "--access-token"},
+              1,
+              0.0};
+  option.validate = cli_password;
+  r.push_back(option);
+  r.push_back(Rule{"npmrc-auth",
+                   "npm / Yarn registry credentials (.npmrc _auth, _password; .yarnrc npmAuthIdent)",
+                   R"((?i)(?:^|[\s"'/:])(?:_auth|_password|npmAuthIdent)["']?[ \t]*[:=][ \t]*["']?)"
+                   R"(([A-Za-z0-9+/=_.~!@#%^&*:-]{6,}))",
+                   {"_auth", "_password", "npmauthident"},
+                   1,
+                   2.5});
+  r.back().generic = true;
+  r.back().quoted_value = true;
 
   // --- Connection strings and URLs with passwords ------------------------------------------------
   r.push_back(
@@ -365,11 +551,11 @@ std::vector<Rule> build() {
 
   // --- Generic assignments (last: specific rules name a secret first) ----------------------------
   Rule password = assigned("password-assignment", "Password assigned to a variable or key", "(?:password|passwd|pwd)",
-                           R"([^\s"'`;,]{8,})", {"password", "passwd", "pwd"}, 3.0);
+                           R"([^\s"'`;,<]{8,})", {"password", "passwd", "pwd"}, 3.0);
   password.generic = true;
   r.push_back(password);
   Rule secret = assigned("generic-secret-assignment", "Secret, token or API key assigned to a variable or key",
-                         "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential)", R"([^\s"'`;,]{12,})",
+                         "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential)", R"([^\s"'`;,<]{12,})",
                          {"secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey",
                           "auth_key", "auth-key", "authkey", "credential"},
                          3.5);

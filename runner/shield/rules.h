@@ -3,13 +3,14 @@
 //
 // Contract every rule keeps, which the prefilter relies on: each match of
 // `regex` contains at least one of `keywords` (ASCII case-insensitively), and a
-// match never spans a line break unless `multiline` is set, in which case a
-// keyword occurs on the match's first line. A rule without keywords (only
-// custom patterns may have none) runs on the whole text, and so does a
+// match never spans more than `extra_lines` line breaks unless `multiline` is
+// set; a keyword occurs on the match's first line. A rule without keywords
+// (only custom patterns may have none) runs on the whole text, and so does a
 // `gate_only` rule (custom patterns) once one of its keywords occurs.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace droid::runner::shield {
@@ -24,6 +25,10 @@ struct Rule {
   bool multiline = false;    // a match may run over several lines
   bool generic = false;      // an assignment to a secret-like name: the value must not look like code
   bool gate_only = false;    // keywords only gate the rule: once one occurs, the regex runs on the whole text
+  bool quoted_value = false;  // generic: the value is a literal even unquoted (a URL's password)
+  int extra_lines = 0;       // lines after the keyword's line a match may reach (a shell line continuation)
+  // A last check of the secret beyond the regex (nullptr = none): false drops the match.
+  bool (*validate)(std::string_view secret) = nullptr;
 };
 
 // The built-in rules, most specific first (for one secret found by two rules the

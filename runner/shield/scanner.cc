@@ -25,6 +25,12 @@ std::size_t line_end(std::string_view text, std::size_t pos) {
   return nl == std::string_view::npos ? text.size() : nl + 1;
 }
 
+// One past the end of the line `extra` lines after the line that ends at `end`.
+std::size_t extend_lines(std::string_view text, std::size_t end, int extra) {
+  for (; extra > 0 && end < text.size(); --extra) end = line_end(text, end + 1);
+  return end;
+}
+
 // Rank of a finding for deduplication: known secrets first, then rule order.
 std::size_t rank(const std::vector<Rule>& rules, const Finding& f) {
   if (f.rule == kKnownSecretRule) return 0;
@@ -66,11 +72,18 @@ Scanner::~Scanner() = default;
 Scanner::Scanner(Scanner&&) noexcept = default;
 Scanner& Scanner::operator=(Scanner&&) noexcept = default;
 
-bool Scanner::accept(const Rule& rule, std::string_view secret) const {
+bool Scanner::accept(const Rule& rule, std::string_view text, std::size_t match_begin, std::size_t begin,
+                     std::size_t end) const {
+  const std::string_view secret = text.substr(begin, end - begin);
   if (secret.empty()) return false;
   if (rule.min_entropy > 0 && shannon_entropy(secret) < rule.min_entropy) return false;
-  if (is_placeholder(secret)) return false;
-  return !rule.generic || !looks_like_reference(secret, rule.min_entropy > 0);
+  if (is_placeholder(secret) || is_public_token(secret)) return false;
+  if (rule.validate != nullptr && !rule.validate(secret)) return false;
+  if (!rule.generic) return true;
+  const char before = begin > 0 ? text[begin - 1] : '\0';
+  const bool quoted = rule.quoted_value || before == '"' || before == '\'' || before == '`';
+  return !looks_like_reference(secret, rule.min_entropy > 0, quoted) &&
+         !names_metadata(text.substr(match_begin, begin - match_begin));
 }
 
 void Scanner::run_rule(std::size_t rule, std::string_view text, Window window, std::vector<Finding>& out) const {
@@ -84,8 +97,8 @@ void Scanner::run_rule(std::size_t rule, std::string_view text, Window window, s
     const auto mb = static_cast<std::size_t>(sub[0].data() - text.data());
     const std::size_t me = mb + sub[0].size();
     const re2::StringPiece& s = sub[static_cast<std::size_t>(r.secret_group)];
-    if (s.data() != nullptr && accept(r, std::string_view(s.data(), s.size()))) {
-      const auto sb = static_cast<std::size_t>(s.data() - text.data());
+    const std::size_t sb = s.data() != nullptr ? static_cast<std::size_t>(s.data() - text.data()) : 0;
+    if (s.data() != nullptr && accept(r, text, mb, sb, sb + s.size())) {
       // The match as shown ends before trailing white space (a rule's end-of-token boundary).
       std::size_t shown_end = me;
       while (shown_end > sb + s.size() && (text[shown_end - 1] == '\n' || text[shown_end - 1] == '\r' ||
@@ -115,9 +128,10 @@ std::vector<Finding> Scanner::scan(std::string_view text, ScanStats* stats) cons
     auto& w = windows[rule];
     const Rule& r = rules_[rule];
     if (!w.empty() && (r.multiline || r.gate_only)) return;  // already runs to the end
-    if (!w.empty() && begin >= w.back().begin && end <= w.back().end) return;
+    if (!w.empty() && begin >= w.back().begin && end <= w.back().end && r.extra_lines == 0) return;
     Window add{r.gate_only ? 0 : line_start(text, begin),
-               r.multiline || r.gate_only ? text.size() : line_end(text, end)};
+               r.multiline || r.gate_only ? text.size() : extend_lines(text, line_end(text, end), r.extra_lines)};
+    if (!w.empty() && add.begin >= w.back().begin && add.end <= w.back().end) return;
     if (!w.empty() && add.begin <= w.back().end && add.begin >= w.back().begin) {
       w.back().end = std::max(w.back().end, add.end);
     } else {

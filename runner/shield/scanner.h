@@ -2,11 +2,14 @@
 // of known secrets (literal strings such as the runner's own credentials).
 //
 // scan() runs the keyword prefilter (keyword_matcher.h) once over the text and
-// then each rule's RE2 only on the lines where one of its keywords occurs (a
-// multiline rule from that line on; a `gate_only` rule on the whole text once a
-// keyword occurs; a rule without keywords always on the whole text). Each match
-// then passes the rule's entropy threshold, the placeholder allow-list and, for
-// generic rules, the "looks like code" check. scan_exhaustive() runs every
+// then each rule's RE2 only on the lines where one of its keywords occurs (and
+// the rule's `extra_lines` after them; a multiline rule from that line on; a
+// `gate_only` rule on the whole text once a keyword occurs; a rule without
+// keywords always on the whole text). Each match then passes the rule's entropy
+// threshold, the placeholder and public-token allow-lists, the rule's own
+// `validate` and, for generic rules, the "looks like code" check (which knows
+// whether the value was quoted: a quoted "@dm1n!" is a literal, a bare @admin a
+// reference). scan_exhaustive() runs every
 // regex on the whole text; both return the same findings (a property test holds
 // them to it).
 #pragma once
@@ -67,7 +70,8 @@ class Scanner {
     std::size_t begin, end;
   };
   void run_rule(std::size_t rule, std::string_view text, Window window, std::vector<Finding>& out) const;
-  bool accept(const Rule& rule, std::string_view secret) const;
+  bool accept(const Rule& rule, std::string_view text, std::size_t match_begin, std::size_t begin,
+              std::size_t end) const;
   void finish(std::string_view text, std::vector<Finding>& findings) const;
 
   std::vector<Rule> rules_;

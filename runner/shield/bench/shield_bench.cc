@@ -1,6 +1,6 @@
 // shield_bench: throughput and recall of the shield next to gitleaks (not a test).
 //
-//   shield_bench [--size-mb N] [--gitleaks PATH] [--keep]
+//   shield_bench [--size-mb N] [--gitleaks PATH] [--keep] [--cases-only] [--show-missed]
 //
 // Generates a mixed corpus (source code, logs, JSON; default 64 MB) with planted
 // secrets from testdata/positives.tsv into a temporary directory, scans it with
@@ -8,8 +8,10 @@
 // reached a regex, and how many planted secrets were found. Then runs gitleaks
 // (`gitleaks dir`, default $DROID_BIN/gitleaks-$GITLEAKS_VERSION/gitleaks) on the
 // same files, once with GOMAXPROCS=1 and once with all CPUs, and reports the
-// same figures. Finally it reports recall on testdata/gitleaks_cases.tsv, test
-// cases ported from gitleaks' own rule definitions.
+// same figures. Finally it reports recall on the true positives and findings on
+// the false positives of gitleaks' own rule definitions (testdata/gitleaks,
+// dumped from the pinned release by bench/gitleaks-cases.sh). --cases-only runs
+// only that part; --show-missed lists every missed and every flagged case.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -160,12 +162,66 @@ void run_gitleaks(const std::string& gitleaks, const fs::path& dir, double mb, c
               planted_found(planted, hits), planted.size());
 }
 
+// Recall on the true positives of gitleaks' rule definitions, and findings on
+// their false positives (testdata/gitleaks, from bench/gitleaks-cases.sh). A case
+// counts as found when the shield reports anything in its text. Cases gitleaks
+// decides by file path alone are left out: an empty text (a file type), and
+// false positives that are false only because of their path.
+void report_gitleaks_cases(const Scanner& scanner, bool show_missed) {
+  const auto tps = testing::load_cases(DROID_SHIELD_TESTDATA "/gitleaks/tps.tsv");
+  const auto fps = testing::load_cases(DROID_SHIELD_TESTDATA "/gitleaks/fps.tsv");
+  std::map<std::string, std::pair<int, int>> per_rule;  // rule -> (found, cases)
+  std::size_t found = 0, total = 0;
+  std::vector<std::string> missed_texts;
+  for (const auto& c : tps) {
+    if (c.text.empty()) continue;
+    ++total;
+    auto& [f, n] = per_rule[c.rule];
+    ++n;
+    if (!scanner.scan(c.text).empty()) {
+      ++found;
+      ++f;
+    } else if (show_missed) {
+      missed_texts.push_back(c.rule + "\t" + c.text);
+    }
+  }
+  std::size_t flagged = 0, fp_total = 0;
+  std::vector<std::string> flagged_texts;
+  for (const auto& c : fps) {
+    if (!c.path.empty()) continue;
+    ++fp_total;
+    const auto findings = scanner.scan(c.text);
+    if (findings.empty()) continue;
+    ++flagged;
+    if (show_missed) flagged_texts.push_back(c.rule + "\t" + findings.front().rule + "\t" + c.text);
+  }
+  std::size_t complete = 0;
+  double rule_recall = 0;
+  for (const auto& [rule, fn] : per_rule) {
+    complete += fn.first == fn.second;
+    rule_recall += static_cast<double>(fn.first) / fn.second;
+  }
+  const auto pct = [](double a, double b) { return 100.0 * a / (b > 0 ? b : 1); };
+  std::printf(
+      "gitleaks rule test cases: recall %zu/%zu true positives (%.1f%%); per rule: mean recall %.1f%%, "
+      "%zu/%zu rules with every case found; false positives flagged %zu/%zu (%.1f%%)\n",
+      found, total, pct(static_cast<double>(found), static_cast<double>(total)),
+      pct(rule_recall, static_cast<double>(per_rule.size())), complete, per_rule.size(), flagged, fp_total,
+      pct(static_cast<double>(flagged), static_cast<double>(fp_total)));
+  std::printf("  missed (gitleaks rule: cases missed/cases):");
+  for (const auto& [rule, fn] : per_rule)
+    if (fn.first != fn.second) std::printf(" %s:%d/%d", rule.c_str(), fn.second - fn.first, fn.second);
+  std::printf("\n");
+  for (const auto& t : missed_texts) std::printf("MISSED\t%s\n", t.c_str());
+  for (const auto& t : flagged_texts) std::printf("FLAGGED\t%s\n", t.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t size_mb = 64;
   std::string gitleaks = default_gitleaks();
-  bool keep = false;
+  bool keep = false, cases_only = false, show_missed = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--size-mb" && i + 1 < argc) {
@@ -174,10 +230,18 @@ int main(int argc, char** argv) {
       gitleaks = argv[++i];
     } else if (a == "--keep") {
       keep = true;
+    } else if (a == "--cases-only") {
+      cases_only = true;
+    } else if (a == "--show-missed") {
+      show_missed = true;
     } else {
-      std::cerr << "usage: shield_bench [--size-mb N] [--gitleaks PATH] [--keep]\n";
+      std::cerr << "usage: shield_bench [--size-mb N] [--gitleaks PATH] [--keep] [--cases-only] [--show-missed]\n";
       return 2;
     }
+  }
+  if (cases_only) {
+    report_gitleaks_cases(Scanner(builtin_rules()), show_missed);
+    return 0;
   }
   char templ[] = "/tmp/shield-bench-XXXXXX";
   if (mkdtemp(templ) == nullptr) {
@@ -220,24 +284,7 @@ int main(int argc, char** argv) {
     std::printf("gitleaks not found at %s (build it: scripts/build-tools.sh gitleaks)\n", gitleaks.c_str());
   }
 
-  // Recall on test cases ported from gitleaks' rules.
-  const auto cases = testing::load_samples(DROID_SHIELD_TESTDATA "/gitleaks_cases.tsv");
-  std::size_t found_cases = 0;
-  std::map<std::string, int> missed;
-  for (const auto& c : cases) {
-    if (!scanner.scan(c.pattern).empty()) {
-      ++found_cases;
-    } else {
-      ++missed[c.rule];
-    }
-  }
-  std::printf("recall on %zu gitleaks rule test cases: %zu found (%.1f%%)\n", cases.size(), found_cases,
-              100.0 * static_cast<double>(found_cases) / static_cast<double>(cases.empty() ? 1 : cases.size()));
-  if (!missed.empty()) {
-    std::printf("  missed (gitleaks rule: cases):");
-    for (const auto& [rule, n] : missed) std::printf(" %s:%d", rule.c_str(), n);
-    std::printf("\n");
-  }
+  report_gitleaks_cases(scanner, show_missed);
   if (keep) {
     std::printf("kept %s\n", root.c_str());
   } else {

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 namespace droid::runner::shield::testing {
 namespace {
@@ -21,6 +22,7 @@ std::string_view alphabet(char c) {
     case 'L': return "abcdefghijklmnopqrstuvwxyz";
     case 'm': return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     case 'c': return "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
+    case 'k': return "abcdefghijklmnopqrstuvwxyz234567";
     default: throw std::invalid_argument(std::string("unknown template class ") + c);
   }
 }
@@ -33,7 +35,7 @@ std::string unescape(std::string_view s) {
       continue;
     }
     const char c = s[++i];
-    out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+    out += c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
   }
   return out;
 }
@@ -59,6 +61,26 @@ std::vector<std::string> load_lines(const std::string& path) {
     lines.push_back(unescape(line));
   }
   return lines;
+}
+
+std::vector<Case> load_cases(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<Case> cases;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    // Fields are split on literal tabs first: a tab inside a field is escaped.
+    const auto tab = line.find('\t');
+    if (tab == std::string::npos) throw std::runtime_error(path + ": a line without a tab");
+    Case c{line.substr(0, tab), line.substr(tab + 1), ""};
+    if (const auto p = c.text.find("\tpath="); p != std::string::npos) {
+      c.path = unescape(c.text.substr(p + 6));
+      c.text.resize(p);
+    }
+    c.text = unescape(c.text);
+    cases.push_back(std::move(c));
+  }
+  return cases;
 }
 
 std::string expand(const std::string& pattern, std::mt19937_64& rng) {
