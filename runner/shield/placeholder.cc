@@ -35,6 +35,9 @@ constexpr std::array<std::string_view, 22> kPlaceholderWords = {
     "fake-",   "insert_", "insert-", "replace_me", "replace-me",  "todo_",
 };
 constexpr std::array<std::string_view, 9> kTemplateMarks = {"${", "{{", "}}", "<", ">", "%(", "$(", "#{", "%{"};
+constexpr std::array<std::string_view, 7> kCodeWords = {
+    "undefined", "process.env", "os.environ", "getenv", "config.", "settings.", "null",
+};
 constexpr std::array<std::string_view, 14> kSecretWords = {
     "password",  "passwd",      "secret",     "token",  "apikey",  "api_key",   "credential",
     "undefined", "process.env", "os.environ", "getenv", "config.", "settings.", "null",
@@ -58,6 +61,22 @@ constexpr std::array<std::string_view, 16> kPublishedExampleKeys = {
     "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE", "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
 };
 
+// Ends in a version: "io.jsonwebtoken:jjwt-jackson-0.11.2", "client-v1.2".
+bool versioned(std::string_view s) {
+  std::size_t i = s.size(), dots = 0, digits = 0;
+  while (i > 0 && (std::isdigit(static_cast<unsigned char>(s[i - 1])) != 0 || s[i - 1] == '.')) {
+    --i;
+    (s[i] == '.' ? dots : digits)++;
+  }
+  if (dots == 0 || digits < 2 || i == 0) return false;
+  const char before = s[i - 1];
+  return before == '-' || before == '_' || before == ':' || before == 'v' || before == '@';
+}
+
+// Words in a name that make its value public or per-request, never a credential.
+constexpr std::array<std::string_view, 6> kPublicNameWords = {"public", "publishable", "csrf",
+                                                              "xsrf",   "authenticity", "nonce"};
+
 // [A-Za-z_][A-Za-z0-9_]*
 bool is_identifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
@@ -77,6 +96,7 @@ constexpr std::array<std::string_view, 34> kMetadataWords = {
 
 bool names_metadata(std::string_view name) {
   // Drop the operator and quotes: `credentialsId: '` -> `credentialsId`.
+  if (contains_any(lower(name), kPublicNameWords)) return true;
   while (!name.empty() && std::string_view(" \t\"'`=:>,.?+|&[]()").find(name.back()) != std::string_view::npos)
     name.remove_suffix(1);
   for (std::string_view word : kMetadataWords) {
@@ -95,7 +115,9 @@ bool is_placeholder(std::string_view secret) {
   const std::string s = lower(secret);
   if (contains_any(s, kPlaceholderWords) || contains_any(s, kTemplateMarks)) return true;
   if (secret.size() >= 6 && longest_run(secret) * 2 > secret.size()) return true;
-  return s.find("0123456789") != std::string::npos || s.find("abcdefghij") != std::string::npos;
+  // Counting runs and elisions ("ops_eyJzaWdu...").
+  if (s.find("0123456789") != std::string::npos || s.find("abcdefghij") != std::string::npos) return true;
+  return s.ends_with("...") || s.ends_with("\u2026");
 }
 
 bool is_public_token(std::string_view secret) {
@@ -116,7 +138,10 @@ bool looks_like_reference(std::string_view value, bool strict, bool quoted) {
   }
   if (value.find('(') != std::string_view::npos || value.find("->") != std::string_view::npos) return true;
   const std::string s = lower(value);
-  if (contains_any(s, kSecretWords)) return true;
+  // Inside quotes a secret-like word is part of a literal ("CleartextPassword1"),
+  // unless the literal is code that reads a secret.
+  if (quoted ? contains_any(s, kCodeWords) : contains_any(s, kSecretWords)) return true;
+  if (versioned(s)) return true;
   if (s == "true" || s == "false" || s == "none" || s == "nil") return true;
   if (!strict) return false;
   // A literal secret nearly always mixes in digits; a bare word or dotted name is code.

@@ -42,7 +42,7 @@ Rule assigned(std::string id, std::string description, const std::string& name, 
               std::vector<std::string> keywords, double entropy = 3.0) {
   Rule r{std::move(id),
          std::move(description),
-         "(?i)" + name + R"([\w.-]{0,20}(?:)" + kBinding + ")(" + value + ")" + R"((?:[^\w/+=-]|\z))",
+         "(?i)" + name + R"([\w.-]{0,20}(?:)" + kBinding + ")(" + value + ")" + R"((?:[^\w/+=*-]|\z))",
          std::move(keywords),
          1,
          entropy};
@@ -62,6 +62,8 @@ Rule pem(std::string id, std::string description, const std::string& label, std:
   return r;
 }
 
+bool url_secret(std::string_view password);
+
 // A URL with a password: SCHEME://USER:PASSWORD@HOST; group 1 is the password,
 // which may hold an unencoded '@' (the host follows the last one).
 Rule url_password(std::string id, std::string description, const std::string& scheme,
@@ -74,12 +76,23 @@ Rule url_password(std::string id, std::string description, const std::string& sc
          0.0};
   r.generic = true;
   r.quoted_value = true;
+  r.validate = url_secret;
   return r;
 }
 
 // --- Checks of a secret beyond its regex (Rule::validate) -------------------------------------
 
 // Passwords that only stand in for one in commands and docs.
+bool stand_in_password(std::string_view p);
+
+// A URL's password that is not a stand-in ("user:password@", "user:my-secret@").
+bool url_secret(std::string_view password) {
+  std::string l(password);
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  return !stand_in_password(password) && l.find("password") == std::string::npos &&
+         l.find("passwd") == std::string::npos && l.find("secret") == std::string::npos;
+}
+
 bool stand_in_password(std::string_view p) {
   static constexpr std::array<std::string_view, 13> kStandIns = {
       "pass", "password", "passwd", "pwd", "test", "token", "secret", "changeme", "changeit", "admin", "user", "root", "mypassword"};
@@ -151,6 +164,42 @@ bool base64_jwt(std::string_view secret) {
                      [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '='; });
 }
 
+// Services whose name in an assignment's name marks its value as their credential.
+constexpr const char* kVendors[] = {
+    "adafruit",  "adobe",      "algolia",    "alibaba",      "asana",     "atlassian",  "authress",   "beamer",
+    "bitbucket", "bittrex",    "codecov",    "coinbase",     "confluent", "contentful", "datadog",    "discord",
+    "droneci",   "dropbox",    "dynatrace",  "easypost",     "etsy",      "facebook",   "fastly",     "finicity",
+    "finnhub",   "flickr",     "flutterwave", "freshbooks",  "gitter",    "gocardless", "hubspot",    "intercom",
+    "kraken",    "kucoin",     "launchdarkly", "linkedin",   "looker",    "mailgun",    "mattermost", "maxmind",
+    "meraki",    "messagebird", "netlify",   "newrelic",     "new_relic", "nytimes",    "okta",       "pagerduty",
+    "plaid",     "rapidapi",   "sendbird",   "settlemint",   "snyk",      "sonar",      "squarespace", "sumo",
+    "travis",    "trello",     "twitch",     "twitter",      "yandex",    "zendesk",    "sourcegraph", "telegram",
+    "heroku",    "shopify",    "twilio",     "sendgrid",     "openai",    "anthropic",  "cohere",     "huggingface",
+    "pinecone",  "supabase",   "vercel",     "firebase",     "jira",      "circleci",   "sentry",     "paypal",
+    "braintree", "cloudflare", "digitalocean", "linode",     "vultr",     "hetzner",    "scaleway",   "artifactory",
+    "jfrog",     "mapbox",     "contribsys", "clickhouse",   "databricks", "snowflake", "mongodb",    "auth0",
+};
+
+std::string join(const auto& words) {
+  std::string out;
+  for (std::string_view w : words) {
+    if (!out.empty()) out += '|';
+    out += w;
+  }
+  return out;
+}
+
+// The value of a vendor-credential-assignment: long enough, not one repeated
+// shape, not an environment variable's name (ALGOLIA_KEY).
+bool vendor_value(std::string_view v) {
+  if (v.size() < 10 || shannon_entropy(v) < 2.0) return false;
+  const bool env_name = std::isupper(static_cast<unsigned char>(v.front())) != 0 &&
+                        std::all_of(v.begin(), v.end(), [](unsigned char c) {
+                          return std::isupper(c) || std::isdigit(c) || c == '_';
+                        });
+  return !env_name;
+}
+
 std::vector<Rule> build() {
   std::vector<Rule> r;
   // --- Cloud providers ---------------------------------------------------------------------------
@@ -191,7 +240,7 @@ std::vector<Rule> build() {
                    3.5});
   r.push_back(Rule{"azure-ad-client-secret",
                    "Azure AD (Entra ID) client secret",
-                   R"((?:^|[\\'"`\s>=:(,)])([a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34})(?:[\\'"`\s<),]|\z))",
+                   R"((?:(?m:^)|[\\'"` \t>=:(,)])([a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34})(?:[\\'"`\s<),]|\z))",
                    {"q~"},
                    1,
                    3.0});
@@ -218,6 +267,8 @@ std::vector<Rule> build() {
       token("cloudflare-origin-ca-key", "Cloudflare Origin CA key", "v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}", {"v1.0-"}));
   r.push_back(
       assigned("cloudflare-api-token", "Cloudflare API token", "cloudflare", "[A-Za-z0-9_-]{40}", {"cloudflare"}, 3.5));
+  r.push_back(assigned("cloudflare-global-api-key", "Cloudflare global API key", "cloudflare", "[a-f0-9]{37}",
+                       {"cloudflare"}));
   r.push_back(token("tailscale-key", "Tailscale auth or API key",
                     "tskey-(?:auth|api|client|scim|webhook)-[a-zA-Z0-9]{10,}-[a-zA-Z0-9]{20,}", {"tskey-"}));
   r.push_back(token("openshift-user-token", "OpenShift user token", "sha256~[\\w-]{43}", {"sha256~"}));
@@ -227,7 +278,9 @@ std::vector<Rule> build() {
                    {"eyjpc3mioijrdwjlcm5ldgvzl3nlcnzpy2vhy2nvdw50"},
                    1,
                    0.0});
-  r.push_back(token("fly-io-access-token", "Fly.io access token", "fo1_[\\w-]{43}", {"fo1_"}));
+  r.push_back(token("fly-io-access-token", "Fly.io access token",
+                    "(?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+/]{100,}={0,3}|fm2_[a-zA-Z0-9+/]{100,}={0,3})",
+                    {"fo1_", "fm1a_", "fm1r_", "fm2_"}));
   r.push_back(token("render-api-key", "Render API key", "rnd_[a-zA-Z0-9]{32}", {"rnd_"}));
   r.push_back(token("supabase-access-token", "Supabase personal access token", "sbp_[a-f0-9]{40}", {"sbp_"}));
   r.push_back(token("planetscale-token", "PlanetScale password or token", "pscale_(?:pw|tkn|oauth)_[\\w=.-]{32,64}",
@@ -236,6 +289,9 @@ std::vector<Rule> build() {
   r.push_back(token("doppler-api-token", "Doppler service token", "dp\\.pt\\.[a-zA-Z0-9]{43}", {"dp.pt."}));
   r.push_back(token("scalingo-api-token", "Scalingo API token", "tk-us-[\\w-]{48}", {"tk-us-"}));
   r.push_back(token("dynatrace-api-token", "Dynatrace API token", "dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}", {"dt0c01."}));
+  r.push_back(token("onepassword-secret-key", "1Password account secret key",
+                    "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}",
+                    {"a3-"}));
   r.push_back(token("onepassword-service-account-token", "1Password service-account token",
                     "ops_eyJ[a-zA-Z0-9+/]{250,}={0,3}", {"ops_eyj"}));
   r.push_back(token("age-secret-key", "age encryption secret key",
@@ -266,13 +322,16 @@ std::vector<Rule> build() {
   r.push_back(token("atlassian-api-token", "Atlassian API token", "ATATT3[A-Za-z0-9_=-]{186}", {"atatt3"}));
   r.push_back(token("bitbucket-app-password", "Bitbucket app password", "ATBB[a-zA-Z0-9]{32}", {"atbb"}));
   r.push_back(token("sourcegraph-access-token", "Sourcegraph access token",
-                    "sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}", {"sgp_"}));
+                    "sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}", {"sgp_"}));
   r.push_back(token("buildkite-api-token", "Buildkite API access token", "bkua_[a-f0-9]{40}", {"bkua_"}));
   r.push_back(token("harness-api-key", "Harness personal or service-account token",
                     "pat\\.[\\w-]{22}\\.[a-z0-9]{24}\\.[a-z0-9]{20}", {"pat."}));
 
   // --- Chat and collaboration --------------------------------------------------------------------
-  r.push_back(token("slack-bot-token", "Slack bot token", "xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*", {"xoxb-"}));
+  r.push_back(token("slack-bot-token", "Slack bot token",
+                    "xoxb-(?:[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*|[0-9]{8,14}-[a-zA-Z0-9]{18,26})", {"xoxb-"}));
+  r.push_back(token("slack-legacy-workspace-token", "Slack legacy workspace or refresh token",
+                    "xox[ar]-(?:\\d-)?[0-9a-zA-Z]{8,48}(?:-[0-9a-zA-Z]{1,48}){0,4}", {"xoxa-", "xoxr-"}, 1.5));
   r.push_back(token("slack-user-token", "Slack user token", "xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}",
                     {"xoxp-", "xoxe-"}));
   r.push_back(token("slack-app-token", "Slack app-level token", "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+", {"xapp-"}));
@@ -316,6 +375,12 @@ std::vector<Rule> build() {
                     {"sdk-", "mob-", "api-"}));
   r.push_back(assigned("launchdarkly-access-token", "LaunchDarkly access token", "launch_?darkly", "[\\w=-]{40}",
                        {"launchdarkly", "launch_darkly"}));
+  r.push_back(token("intra42-client-secret", "42 Intra client secret", "s-s4t2(?:ud|af)-[a-f0-9]{64}", {"s-s4t2"}));
+  r.push_back(token("facebook-page-access-token", "Facebook page access token", "EAA[MC][a-zA-Z0-9]{100,}",
+                    {"eaam", "eaac"}, 3.5));
+  r.push_back(assigned("sidekiq-secret", "Sidekiq Enterprise / Pro license credentials",
+                       "bundle_(?:enterprise|gems)__contribsys__com", "[a-f0-9]{8}:[a-f0-9]{8}", {"contribsys__com"}, 0.0));
+  r.push_back(assigned("sumologic-access-id", "Sumo Logic access ID", "sumo", "su[a-zA-Z0-9]{12}", {"sumo"}));
   r.push_back(token("linear-api-key", "Linear API key", "lin_api_[a-zA-Z0-9]{40}", {"lin_api_"}));
   r.push_back(token("notion-api-token", "Notion integration token", "ntn_[0-9]{11}[A-Za-z0-9]{35}", {"ntn_"}));
   r.push_back(token("figma-pat", "Figma personal access token", "figd_[\\w-]{40}", {"figd_"}));
@@ -358,7 +423,7 @@ std::vector<Rule> build() {
             "access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
             {"access-sandbox-", "access-development-", "access-production-"}));
   r.push_back(token("shippo-api-token", "Shippo API token", "shippo_(?:live|test)_[a-fA-F0-9]{40}", {"shippo_"}));
-  r.push_back(token("easypost-api-token", "EasyPost API key", "EZAK[a-zA-Z0-9]{54}", {"ezak"}));
+  r.push_back(token("easypost-api-token", "EasyPost API key", "EZ[AT]K[a-zA-Z0-9]{54}", {"ezak", "eztk"}));
   r.push_back(token("duffel-api-token", "Duffel API token", "duffel_(?:test|live)_[\\w=-]{43}", {"duffel_"}));
 
   // --- Messaging and e-mail ----------------------------------------------------------------------
@@ -415,7 +480,13 @@ std::vector<Rule> build() {
   r.push_back(
       token("jfrog-reference-token", "JFrog reference token", "cmVmdGtuOjAxOj[A-Za-z0-9]{40,60}", {"cmvmdgtu"}));
   r.push_back(token("prefect-api-token", "Prefect API key", "pnu_[a-zA-Z0-9]{36}", {"pnu_"}));
-  r.push_back(token("infracost-api-token", "Infracost API key", "ico-[a-zA-Z0-9]{32}", {"ico-"}));
+  // Not after a '.': "video_box.ico-<hash>.png" is a file name.
+  r.push_back(Rule{"infracost-api-token",
+                   "Infracost API key",
+                   R"((?:(?m:^)|[^\w./\n-])(ico-[a-zA-Z0-9]{32}))" + std::string(kEnd),
+                   {"ico-"},
+                   1,
+                   3.0});
 
   // --- Observability -----------------------------------------------------------------------------
   r.push_back(assigned("datadog-api-key", "Datadog API key", "(?:datadog[\\w.-]{0,20}api|dd[_-]?api)", "[a-f0-9]{32}",
@@ -511,7 +582,7 @@ std::vector<Rule> build() {
   r.push_back(sshpass);
   Rule option{"cli-secret-option",
               "Secret given as a command-line option (--password VALUE, --token VALUE)",
-              R"((?i)(?:^|[ \t])--(?:password|passwd|pass|pwd|token|api-?key|secret|client-secret|auth-token|access-token))"
+              R"((?i)(?:(?m:^)|[ \t])--(?:password|passwd|pass|pwd|token|api-?key|secret|client-secret|auth-token|access-token))"
               R"([ \t]{1,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"';|&]{3,}))",
               {"--pass", "--pwd", "--token", "--api-key", "--apikey", "--secret", "--client-secret", "--auth-token",
                "--access-token"},
@@ -521,7 +592,7 @@ std::vector<Rule> build() {
   r.push_back(option);
   r.push_back(Rule{"npmrc-auth",
                    "npm / Yarn registry credentials (.npmrc _auth, _password; .yarnrc npmAuthIdent)",
-                   R"((?i)(?:^|[\s"'/:])(?:_auth|_password|npmAuthIdent)["']?[ \t]*[:=][ \t]*["']?)"
+                   R"((?i)(?:(?m:^)|[ \t"'/:])(?:_auth|_password|npmAuthIdent)["']?[ \t]*[:=][ \t]*["']?)"
                    R"(([A-Za-z0-9+/=_.~!@#%^&*:-]{6,}))",
                    {"_auth", "_password", "npmauthident"},
                    1,
@@ -549,7 +620,26 @@ std::vector<Rule> build() {
                    0.0});
   r.back().generic = true;
 
+  // An HTTP header named like a credential in a command (curl -H "X-Api-Token: VALUE").
+  r.push_back(Rule{"http-credential-header",
+                   "Credential in an HTTP header given on a command line",
+                   R"((?i)(?:-H|--header)[ \t=]{0,5}["']?[\w-]{0,20}(?:token|api-?key|secret|auth)[\w-]{0,10})"
+                   R"([ \t]*:[ \t]*([\w~+/.@=-]{8,}))",
+                   {"-h"},
+                   1,
+                   2.5});
+  r.back().generic = true;
+
   // --- Generic assignments (last: specific rules name a secret first) ----------------------------
+  // A credential assigned to a name that carries a service's name: shorter and
+  // plainer values count than for a bare "token" (client IDs, numeric keys).
+  Rule vendor = assigned(
+      "vendor-credential-assignment", "Credential assigned to a name that carries a service's name",
+      "(?:" + join(kVendors) + R"()[\w.-]{0,30}(?:key|token|secret|pass|pwd|pat|auth|cred|login|sid))",
+      R"([\w.:+/=-]{10,200})", std::vector<std::string>(std::begin(kVendors), std::end(kVendors)), 0.0);
+  vendor.generic = true;
+  vendor.validate = vendor_value;
+  r.push_back(vendor);
   Rule password = assigned("password-assignment", "Password assigned to a variable or key", "(?:password|passwd|pwd)",
                            R"([^\s"'`;,<]{8,})", {"password", "passwd", "pwd"}, 3.0);
   password.generic = true;
