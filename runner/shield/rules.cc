@@ -47,6 +47,7 @@ Rule assigned(std::string id, std::string description, const std::string& name, 
          1,
          entropy};
   r.extra_lines = 1;  // <NAME>\n  value
+  r.named = true;
   return r;
 }
 
@@ -370,6 +371,7 @@ std::vector<Rule> build() {
                    1,
                    3.0});
   r.back().extra_lines = 1;
+  r.back().named = true;
   r.push_back(token("launchdarkly-key", "LaunchDarkly SDK, mobile or API access key",
                     "(?:sdk|mob|api)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
                     {"sdk-", "mob-", "api-"}));
@@ -381,6 +383,7 @@ std::vector<Rule> build() {
   r.push_back(assigned("sidekiq-secret", "Sidekiq Enterprise / Pro license credentials",
                        "bundle_(?:enterprise|gems)__contribsys__com", "[a-f0-9]{8}:[a-f0-9]{8}", {"contribsys__com"}, 0.0));
   r.push_back(assigned("sumologic-access-id", "Sumo Logic access ID", "sumo", "su[a-zA-Z0-9]{12}", {"sumo"}));
+  r.back().named = false;  // its name ends in "id" by design
   r.push_back(token("linear-api-key", "Linear API key", "lin_api_[a-zA-Z0-9]{40}", {"lin_api_"}));
   r.push_back(token("notion-api-token", "Notion integration token", "ntn_[0-9]{11}[A-Za-z0-9]{35}", {"ntn_"}));
   r.push_back(token("figma-pat", "Figma personal access token", "figd_[\\w-]{40}", {"figd_"}));
@@ -515,8 +518,8 @@ std::vector<Rule> build() {
                   {"begin private key", "begin encrypted private key"}));
   r.push_back(Rule{"private-key-putty",
                    "PuTTY private key (.ppk)",
-                   R"((PuTTY-User-Key-File-[1-3]:[ \t]*[\w.@-]+[\s\S]*?\nPrivate-Lines:[ \t]*\d+)"
-                   R"((?:\r?\n[A-Za-z0-9+/=]+)+(?:\r?\nPrivate-(?:MAC|Hash):[ \t]*[0-9a-fA-F]+)?))",
+                   R"((?m)(PuTTY-User-Key-File-[1-3]:[ \t]*[\w.@-]+[\s\S]*?\nPrivate-Lines:[ \t]*\d+)"
+                   R"((?:\r?\n[A-Za-z0-9+/=]+\r?$)+(?:\r?\nPrivate-(?:MAC|Hash):[ \t]*[0-9a-fA-F]+)?))",
                    {"putty-user-key-file-"},
                    1,
                    0.0,

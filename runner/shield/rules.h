@@ -25,6 +25,7 @@ struct Rule {
   bool multiline = false;    // a match may run over several lines
   bool generic = false;      // an assignment to a secret-like name: the value must not look like code
   bool gate_only = false;    // keywords only gate the rule: once one occurs, the regex runs on the whole text
+  bool named = false;         // the value is bound to a name, which must not name metadata (…_id, …Length)
   bool quoted_value = false;  // generic: the value is a literal even unquoted (a URL's password)
   int extra_lines = 0;       // lines after the keyword's line a match may reach (a shell line continuation)
   // A last check of the secret beyond the regex (nullptr = none): false drops the match.

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -79,11 +80,18 @@ bool Scanner::accept(const Rule& rule, std::string_view text, std::size_t match_
   if (rule.min_entropy > 0 && shannon_entropy(secret) < rule.min_entropy) return false;
   if (is_placeholder(secret) || is_public_token(secret)) return false;
   if (rule.validate != nullptr && !rule.validate(secret)) return false;
+  if (rule.named || rule.generic) {
+    // The name from its first character (a match may begin at its keyword: publicToken).
+    std::size_t name_begin = match_begin;
+    while (name_begin > 0 && (std::isalnum(static_cast<unsigned char>(text[name_begin - 1])) != 0 ||
+                              text[name_begin - 1] == '_' || text[name_begin - 1] == '-' || text[name_begin - 1] == '.'))
+      --name_begin;
+    if (names_metadata(text.substr(name_begin, begin - name_begin))) return false;
+  }
   if (!rule.generic) return true;
   const char before = begin > 0 ? text[begin - 1] : '\0';
   const bool quoted = rule.quoted_value || before == '"' || before == '\'' || before == '`';
-  return !looks_like_reference(secret, rule.min_entropy > 0, quoted) &&
-         !names_metadata(text.substr(match_begin, begin - match_begin));
+  return !looks_like_reference(secret, rule.min_entropy > 0, quoted);
 }
 
 void Scanner::run_rule(std::size_t rule, std::string_view text, Window window, std::vector<Finding>& out) const {
