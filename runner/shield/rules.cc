@@ -149,7 +149,7 @@ bool base64_jwt(std::string_view secret) {
   std::string decoded;
   unsigned bits = 0;
   int count = 0;
-  for (char c : secret.substr(0, 400)) {
+  for (char c : secret.substr(0, 8192)) {
     const int v = base64_value(c);
     if (v < 0) break;
     bits = ((bits << 6) | static_cast<unsigned>(v)) & 0xffffffu;
@@ -382,7 +382,9 @@ std::vector<Rule> build() {
                     {"eaam", "eaac"}, 3.5));
   r.push_back(assigned("sidekiq-secret", "Sidekiq Enterprise / Pro license credentials",
                        "bundle_(?:enterprise|gems)__contribsys__com", "[a-f0-9]{8}:[a-f0-9]{8}", {"contribsys__com"}, 0.0));
-  r.push_back(assigned("sumologic-access-id", "Sumo Logic access ID", "sumo", "su[a-zA-Z0-9]{12}", {"sumo"}));
+  // "sumo" in lower or upper case only: sumObj, sumOfValues are sums.
+  r.push_back(assigned("sumologic-access-id", "Sumo Logic access ID", "(?-i:sumo|SUMO|Sumo)", "su[a-zA-Z0-9]{12}",
+                       {"sumo"}));
   r.back().named = false;  // its name ends in "id" by design
   r.push_back(token("linear-api-key", "Linear API key", "lin_api_[a-zA-Z0-9]{40}", {"lin_api_"}));
   r.push_back(token("notion-api-token", "Notion integration token", "ntn_[0-9]{11}[A-Za-z0-9]{35}", {"ntn_"}));
@@ -648,9 +650,11 @@ std::vector<Rule> build() {
   password.generic = true;
   r.push_back(password);
   Rule secret = assigned("generic-secret-assignment", "Secret, token or API key assigned to a variable or key",
-                         "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential)", R"([^\s"'`;,<]{12,})",
+                         "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credential|creds)",
+                         R"([^\s"'`;,<]{12,})",
                          {"secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey",
-                          "auth_key", "auth-key", "authkey", "credential"},
+                          "auth_key", "auth-key", "authkey", "private_key", "private-key", "privatekey", "credential",
+                          "creds"},
                          3.5);
   secret.generic = true;
   r.push_back(secret);

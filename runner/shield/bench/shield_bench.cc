@@ -1,10 +1,11 @@
 // shield_bench: throughput and recall of the shield next to gitleaks (not a test).
 //
-//   shield_bench [--size-mb N] [--gitleaks PATH] [--keep] [--cases-only] [--show-missed]
+//   shield_bench [--size-mb N] [--gitleaks PATH] [--repeat N] [--keep] [--cases-only] [--show-missed]
 //
 // Generates a mixed corpus (source code, logs, JSON; default 64 MB) with planted
 // secrets from testdata/positives.tsv into a temporary directory, scans it with
-// the built-in rules (one thread) and reports MB/s, the share of bytes that
+// the built-in rules (one thread, in memory, best of --repeat passes, default 3)
+// and reports MB/s in wall and CPU time, the share of bytes that
 // reached a regex, and how many planted secrets were found. Then runs gitleaks
 // (`gitleaks dir`, default $DROID_BIN/gitleaks-$GITLEAKS_VERSION/gitleaks) on the
 // same files, once with GOMAXPROCS=1 and once with all CPUs, and reports the
@@ -14,7 +15,9 @@
 // only that part; --show-missed lists every missed and every flagged case.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -222,12 +225,15 @@ int main(int argc, char** argv) {
   std::size_t size_mb = 64;
   std::string gitleaks = default_gitleaks();
   bool keep = false, cases_only = false, show_missed = false;
+  int repeat = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--size-mb" && i + 1 < argc) {
       size_mb = std::stoul(argv[++i]);
     } else if (a == "--gitleaks" && i + 1 < argc) {
       gitleaks = argv[++i];
+    } else if (a == "--repeat" && i + 1 < argc) {
+      repeat = std::max(1, std::stoi(argv[++i]));
     } else if (a == "--keep") {
       keep = true;
     } else if (a == "--cases-only") {
@@ -235,7 +241,7 @@ int main(int argc, char** argv) {
     } else if (a == "--show-missed") {
       show_missed = true;
     } else {
-      std::cerr << "usage: shield_bench [--size-mb N] [--gitleaks PATH] [--keep] [--cases-only] [--show-missed]\n";
+      std::cerr << "usage: shield_bench [--size-mb N] [--gitleaks PATH] [--repeat N] [--keep] [--cases-only] [--show-missed]\n";
       return 2;
     }
   }
@@ -256,23 +262,42 @@ int main(int argc, char** argv) {
   for (const auto& e : fs::directory_iterator(corpus)) mb += static_cast<double>(fs::file_size(e.path())) / 1e6;
   std::printf("corpus: %.1f MB, %zu planted secrets\n", mb, planted.size());
 
+  // The corpus is read once; the scan is timed --repeat times (files in memory)
+  // and the fastest pass is reported, in wall and in CPU time: on a shared
+  // machine the best pass and the CPU time are what other load disturbs least.
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& e : fs::directory_iterator(corpus)) {
+    std::ifstream in(e.path(), std::ios::binary);
+    files.emplace_back(e.path().filename().string(),
+                       std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  }
   const Scanner scanner(builtin_rules());
   std::set<std::pair<std::string, std::size_t>> hits;
   std::size_t findings = 0, regex_bytes = 0, keyword_hits = 0;
-  const auto start = std::chrono::steady_clock::now();
-  for (const auto& e : fs::directory_iterator(corpus)) {
-    std::ifstream in(e.path(), std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    ScanStats stats;
-    const auto found = scanner.scan(text, &stats);
-    findings += found.size();
-    regex_bytes += stats.regex_bytes;
-    keyword_hits += stats.keyword_hits;
-    for (const auto& f : found) hits.insert({e.path().filename().string(), f.line});
+  double best_wall = 0, best_cpu = 0;
+  for (int pass = 0; pass < repeat; ++pass) {
+    hits.clear();
+    findings = regex_bytes = keyword_hits = 0;
+    const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
+    for (const auto& [name, text] : files) {
+      ScanStats stats;
+      const auto found = scanner.scan(text, &stats);
+      findings += found.size();
+      regex_bytes += stats.regex_bytes;
+      keyword_hits += stats.keyword_hits;
+      for (const auto& f : found) hits.insert({name, f.line});
+    }
+    const double wall = seconds_since(start);
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    if (pass == 0 || wall < best_wall) best_wall = wall;
+    if (pass == 0 || cpu < best_cpu) best_cpu = cpu;
   }
-  const double secs = seconds_since(start);
-  std::printf("shield (%zu rules, 1 thread): %.1f MB in %.2f s = %.1f MB/s, %zu findings, planted found %zu/%zu\n",
-              builtin_rules().size(), mb, secs, mb / secs, findings, planted_found(planted, hits), planted.size());
+  std::printf(
+      "shield (%zu rules, 1 thread, best of %d): %.1f MB in %.2f s = %.1f MB/s (CPU %.2f s = %.1f MB/s), "
+      "%zu findings, planted found %zu/%zu\n",
+      builtin_rules().size(), repeat, mb, best_wall, mb / best_wall, best_cpu, mb / best_cpu, findings,
+      planted_found(planted, hits), planted.size());
   std::printf("  prefilter: %zu keyword hits; regexes saw %.1f MB in total (%.1f%% of rules x bytes)\n", keyword_hits,
               static_cast<double>(regex_bytes) / 1e6,
               100.0 * static_cast<double>(regex_bytes) / (mb * 1e6 * static_cast<double>(builtin_rules().size())));
