@@ -293,8 +293,10 @@ TEST(NewRules, AirtableKeysAndTokens) {
       {"AIRTABLE_API_KEY=keyQ8wX2vB6nM4kL9", "keyQ8wX2vB6nM4kL9", "airtable-api-key"},
       {"const base = new Airtable({ apiKey: 'keyQ8wX2vB6nM4kL9' }).base('appX');", "keyQ8wX2vB6nM4kL9",
        "airtable-api-key"},
-      {"token = \"patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734feb4123dd9e985f7316b4fd63ddfc5ddd804a675d65c745c\"",
+      {"AIRTABLE_PAT = \"patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734feb4123dd9e985f7316b4fd63ddfc5ddd804a675d65c745c\"",
        "patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734feb4123dd9e985f7316b4fd63ddfc5ddd804a675d65c745c", "airtable-pat"},
+      {"token = \"patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734feb4123dd9e985f7316b4fd63ddfc5ddd804a675d65c745c\"",
+       "patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734feb4123dd9e985f7316b4fd63ddfc5ddd804a675d65c745c", ""},
   });
   expect_clean({
       "AIRTABLE_API_KEY=keyxxxxxxxxxxxxxx",

@@ -47,6 +47,7 @@ Rule assigned(std::string id, std::string description, const std::string& name, 
          1,
          entropy};
   r.extra_lines = 1;  // <NAME>\n  value
+  r.continuation = ">";
   r.named = true;
   return r;
 }
@@ -361,7 +362,14 @@ std::vector<Rule> build() {
       {".webhook.office.com/"},
       1,
       0.0});
-  r.push_back(token("airtable-pat", "Airtable personal access token", "pat[A-Za-z0-9]{14}\\.[a-f0-9]{64}", {"pat"}));
+  // "pat" alone would wake the rule on every "path": the token counts where the
+  // line names Airtable (elsewhere the generic rules judge it).
+  r.push_back(Rule{"airtable-pat",
+                   "Airtable personal access token",
+                   R"((?i:airtable)[^\r\n]*?\b(pat[A-Za-z0-9]{14}\.[a-f0-9]{64}))" + std::string(kEnd),
+                   {"airtable"},
+                   1,
+                   3.0});
   r.push_back(Rule{"airtable-api-key",
                    "Airtable API key (legacy)",
                    std::string(R"((?i)airtable(?:[\w.-]{0,20}(?:)") + kBinding +
@@ -371,6 +379,7 @@ std::vector<Rule> build() {
                    1,
                    3.0});
   r.back().extra_lines = 1;
+  r.back().continuation = ">";
   r.back().named = true;
   r.push_back(token("launchdarkly-key", "LaunchDarkly SDK, mobile or API access key",
                     "(?:sdk|mob|api)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
@@ -560,13 +569,14 @@ std::vector<Rule> build() {
   // --- Credentials on command lines and in client configuration ---------------------------------
   Rule curl{"curl-user-credential",
             "Credential given to curl -u / --user",
-            R"(\bcurl\b[^\r\n]*?(?:\\\r?\n[^\r\n]*?){0,5}[ \t\n](?:-u[ \t]{0,5}|--user(?:=|[ \t]{1,5})))"
+            R"(\bcurl\b[^\r\n]*?(?:\\\r?\n[^\r\n]*?){0,5}(?:[ \t]|\\\r?\n)(?:-u[ \t]{0,5}|--user(?:=|[ \t]{1,5})))"
             R"(("[^"\r\n]{1,200}"(?::"[^"\r\n]{1,200}")?|'[^'\r\n]{1,200}'|[^\s"'\\]{1,200}(?:'[^'\r\n]{1,200}'|"[^"\r\n]{1,200}")?))"
             R"((?:\s|\z))",
             {"curl"},
             1,
             0.0};
   curl.extra_lines = 5;  // a command continued with backslashes
+  curl.continuation = "\\";
   curl.validate = curl_credential;
   r.push_back(curl);
   Rule mysql{"database-cli-password",

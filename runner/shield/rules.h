@@ -3,8 +3,9 @@
 //
 // Contract every rule keeps, which the prefilter relies on: each match of
 // `regex` contains at least one of `keywords` (ASCII case-insensitively), and a
-// match never spans more than `extra_lines` line breaks unless `multiline` is
-// set; a keyword occurs on the match's first line. A rule without keywords
+// match never spans a line break unless `multiline` is set or the break follows
+// one of `continuation` (at most `extra_lines` times); a keyword occurs on the
+// match's first line. A rule without keywords
 // (only custom patterns may have none) runs on the whole text, and so does a
 // `gate_only` rule (custom patterns) once one of its keywords occurs.
 #pragma once
@@ -27,7 +28,11 @@ struct Rule {
   bool gate_only = false;    // keywords only gate the rule: once one occurs, the regex runs on the whole text
   bool named = false;         // the value is bound to a name, which must not name metadata (…_id, …Length)
   bool quoted_value = false;  // generic: the value is a literal even unquoted (a URL's password)
-  int extra_lines = 0;       // lines after the keyword's line a match may reach (a shell line continuation)
+  // Lines after the keyword's line a match may reach, each only across a line
+  // break right after one of `continuation` (a shell's '\\', an XML tag's '>';
+  // trailing blanks and '\r' ignored).
+  int extra_lines = 0;
+  std::string continuation = "";
   // A last check of the secret beyond the regex (nullptr = none): false drops the match.
   bool (*validate)(std::string_view secret) = nullptr;
 };

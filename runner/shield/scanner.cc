@@ -26,9 +26,15 @@ std::size_t line_end(std::string_view text, std::size_t pos) {
   return nl == std::string_view::npos ? text.size() : nl + 1;
 }
 
-// One past the end of the line `extra` lines after the line that ends at `end`.
-std::size_t extend_lines(std::string_view text, std::size_t end, int extra) {
-  for (; extra > 0 && end < text.size(); --extra) end = line_end(text, end + 1);
+// One past the end of the last line a match may reach from the line that ends
+// at `end`: up to `extra` more lines, each after a line ending in one of `cont`.
+std::size_t extend_lines(std::string_view text, std::size_t end, int extra, std::string_view cont) {
+  for (; extra > 0 && end < text.size(); --extra) {
+    std::size_t last = end - 1;  // the newline
+    while (last > 0 && (text[last - 1] == '\r' || text[last - 1] == ' ' || text[last - 1] == '\t')) --last;
+    if (last == 0 || cont.find(text[last - 1]) == std::string_view::npos) break;
+    end = line_end(text, end + 1);
+  }
   return end;
 }
 
@@ -138,7 +144,7 @@ std::vector<Finding> Scanner::scan(std::string_view text, ScanStats* stats) cons
     if (!w.empty() && (r.multiline || r.gate_only)) return;  // already runs to the end
     if (!w.empty() && begin >= w.back().begin && end <= w.back().end && r.extra_lines == 0) return;
     Window add{r.gate_only ? 0 : line_start(text, begin),
-               r.multiline || r.gate_only ? text.size() : extend_lines(text, line_end(text, end), r.extra_lines)};
+               r.multiline || r.gate_only ? text.size() : extend_lines(text, line_end(text, end), r.extra_lines, r.continuation)};
     if (!w.empty() && add.begin >= w.back().begin && add.end <= w.back().end) return;
     if (!w.empty() && add.begin <= w.back().end && add.begin >= w.back().begin) {
       w.back().end = std::max(w.back().end, add.end);

@@ -74,6 +74,16 @@ std::string noise(std::mt19937_64& rng) {
       "acme_key=",
       "TICKET-",
       "gw-7Hq2",
+      // Forms whose matches cross a line break after a continuation ('\\', '>').
+      "curl ",
+      " -u ",
+      "--user ",
+      "\\\n",
+      ">\n",
+      "<password>",
+      "</password>",
+      "define('API_TOKEN', '",
+      "--password ",
   };
   std::uniform_int_distribution<std::size_t> pick(0, kBits.size() - 1), len(1, 40);
   std::string out;
