@@ -43,8 +43,7 @@ void expect_found(const std::vector<Expect>& cases) {
 // `rule` does not report anything in any of `texts` (another rule may).
 void expect_not_rule(const std::string& rule, const std::vector<std::string>& texts) {
   for (const auto& t : texts)
-    for (const auto& f : scanner().scan_exhaustive(t))
-      EXPECT_NE(f.rule, rule) << "flagged: " << t;
+    for (const auto& f : scanner().scan_exhaustive(t)) EXPECT_NE(f.rule, rule) << "flagged: " << t;
 }
 
 void expect_clean(const std::vector<std::string>& texts) {
@@ -60,8 +59,8 @@ TEST(CredentialForms, CallsDefineAndSetPropertyBindAValue) {
   expect_found({
       {"define('DB_PASSWORD', 'N8#vq2Lx!pR4');", "N8#vq2Lx!pR4", "password-assignment"},
       {"define( \"AUTH_KEY\", \"k3J9x!Qm2#Lp8Vz0aW5r\" );", "k3J9x!Qm2#Lp8Vz0aW5r", "generic-secret-assignment"},
-      {"System.setProperty(\"ADAFRUIT_TOKEN\", \"nritx6f6dwkay1ojnr2uaiho1ylrexd_\")", "nritx6f6dwkay1ojnr2uaiho1ylrexd_",
-       ""},
+      {"System.setProperty(\"ADAFRUIT_TOKEN\", \"nritx6f6dwkay1ojnr2uaiho1ylrexd_\")",
+       "nritx6f6dwkay1ojnr2uaiho1ylrexd_", ""},
       {"os.environ.setdefault('API_KEY', 'Zq8wX2vB6nM4kL9pR3tY')", "Zq8wX2vB6nM4kL9pR3tY", ""},
       {"config.set(\"secret_token\", `Hq7Lm2Xp9Rv4Kt8Wn3Zc`)", "Hq7Lm2Xp9Rv4Kt8Wn3Zc", ""},
   });
@@ -125,7 +124,8 @@ TEST(CredentialForms, CurlUserCredentials) {
   expect_found({
       {"curl -u deploy:Hq7Lm2Xp9Rv4Kt8W https://api.example.org", "deploy:Hq7Lm2Xp9Rv4Kt8W", "curl-user-credential"},
       {"curl --user 'ci:P@ssw0rd$1' https://localhost:9200", "'ci:P@ssw0rd$1'", "curl-user-credential"},
-      {"curl --user=\"j.smith:dB2yF6@qL9vZm1P#4J\" https://x", "\"j.smith:dB2yF6@qL9vZm1P#4J\"", "curl-user-credential"},
+      {"curl --user=\"j.smith:dB2yF6@qL9vZm1P#4J\" https://x", "\"j.smith:dB2yF6@qL9vZm1P#4J\"",
+       "curl-user-credential"},
       {"curl -usvc:Zq8wX2vB6n https://x", "svc:Zq8wX2vB6n", "curl-user-credential"},
       {"curl -u sk_test_4eC39HqLyjWDarjtT1zdp7dc: https://api.stripe.com/v1/charges",
        "sk_test_4eC39HqLyjWDarjtT1zdp7dc:", "curl-user-credential"},
@@ -133,15 +133,10 @@ TEST(CredentialForms, CurlUserCredentials) {
        "c28wlsosanujy2z:qgsnai0xokrw4j1", "curl-user-credential"},
   });
   expect_clean({
-      "curl -u user:password https://x",
-      "curl -u \"$USER:$PASSWORD\" https://x",
-      "curl -u \"${{ secrets.USER }}:${{ secrets.PASS }}\" https://x",
-      "curl -u <user>:<password> https://x",
-      "curl --user neo4j:[PASSWORD] http://x",
-      "curl -u \"myusername\" http://x",
-      "curl -u ':' https://x",
-      "curl -u test:test https://x",
-      "curl --user xxx:yyy",
+      "curl -u user:password https://x", "curl -u \"$USER:$PASSWORD\" https://x",
+      "curl -u \"${{ secrets.USER }}:${{ secrets.PASS }}\" https://x", "curl -u <user>:<password> https://x",
+      "curl --user neo4j:[PASSWORD] http://x", "curl -u \"myusername\" http://x", "curl -u ':' https://x",
+      "curl -u test:test https://x", "curl --user xxx:yyy",
       "curl --user-agent \"Mozilla/5.0 (X11; Linux x86_64)\" https://x",
       "curl -X POST --user \"$(cat ./login.txt):$(cat ./password.txt)\"",
       "echo -u deploy:Hq7Lm2Xp9Rv4Kt8W",  // not curl
@@ -172,8 +167,8 @@ TEST(CredentialForms, NpmAndYarnRegistryAuth) {
   expect_found({
       {"_auth=ZGVwbG95OkhxN0xtMlhwOVJ2NA==", "ZGVwbG95OkhxN0xtMlhwOVJ2NA==", "npmrc-auth"},
       {"//registry.example.org/:_password=SHE3TG0yWHA5UnY0", "SHE3TG0yWHA5UnY0", "npmrc-auth"},
-      {"//registry.npmjs.org/:_authToken=npm_Hq7Lm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ", "npm_Hq7Lm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ",
-       ""},
+      {"//registry.npmjs.org/:_authToken=npm_Hq7Lm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ",
+       "npm_Hq7Lm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ", ""},
       {"  npmAuthIdent: \"deploy:Hq7Lm2Xp9Rv4\"", "deploy:Hq7Lm2Xp9Rv4", "npmrc-auth"},
   });
   expect_clean({
@@ -187,8 +182,8 @@ TEST(CredentialForms, NpmAndYarnRegistryAuth) {
 TEST(CredentialForms, AuthorizationHeadersInEveryScheme) {
   expect_found({
       {"Authorization: Basic ZGVwbG95OkhxN0xtMlhwOVJ2NA==", "ZGVwbG95OkhxN0xtMlhwOVJ2NA==", "http-basic-auth-header"},
-      {"req.header(\"Authorization\", \"Basic ZGVwbG95OkhxN0xtMlhwOVJ2NA==\")", "ZGVwbG95OkhxN0xtMlhwOVJ2NA==",
-       "http-basic-auth-header"},
+      {"req.header(\"Authorization\", \"Basic ZGVwbG95OkhxN0xtMlhwOVJ2NA==\")",
+       "ZGVwbG95OkhxN0xtMlhwOVJ2NA==", "http-basic-auth-header"},
       {"Proxy-Authorization: Basic ZGVwbG95OkhxN0xtMlhwOVJ2NA==", "ZGVwbG95OkhxN0xtMlhwOVJ2NA==", ""},
       {"Authorization: Bearer Hq7Lm2Xp9Rv4Kt8Wn3ZcQ1aB", "Hq7Lm2Xp9Rv4Kt8Wn3ZcQ1aB", ""},
       {"curl -H \"Authorization: Token 22cb987851bc5659229114c62e60c79abd0d2c08\" https://x",
@@ -256,8 +251,8 @@ TEST(CredentialForms, PublicByDesignTokensAreNotFlaggedTheirSecretTwinsAre) {
   expect_found({
       {"MAPBOX_SECRET_TOKEN=sk.eyJ1IjoiZHJvaWQiLCJhIjoiY2xxMnQ4eDFyMDBhbDJrcGZ6dGZ4a3R6dyJ9.Hq7Lm2Xp9Rv4Kt8Wn3ZcQw",
        "sk.eyJ1IjoiZHJvaWQiLCJhIjoiY2xxMnQ4eDFyMDBhbDJrcGZ6dGZ4a3R6dyJ9.Hq7Lm2Xp9Rv4Kt8Wn3ZcQw", ""},
-      {"STRIPE_SECRET_KEY=sk_live_51HqLm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ6kL7", "sk_live_51HqLm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ6kL7",
-       "stripe-secret-key"},
+      {"STRIPE_SECRET_KEY=sk_live_51HqLm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ6kL7",
+       "sk_live_51HqLm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ6kL7", "stripe-secret-key"},
       {"Stripe.api_key = 'sk_test_TYooMQauvdEDq54NiTphI7jx'", "sk_test_TYooMQauvdEDq54NiTphI7jx", "stripe-secret-key"},
       {"flutterwave_token = \"FLWSECK_TEST-83e1745bce38c8377c7db370ced59f99-X\"",
        "FLWSECK_TEST-83e1745bce38c8377c7db370ced59f99-X", ""},
@@ -268,8 +263,8 @@ TEST(CredentialForms, PublicByDesignTokensAreNotFlaggedTheirSecretTwinsAre) {
 
 TEST(NewRules, AzureDevOpsPersonalAccessTokens) {
   expect_found({
-      {"AZURE_DEVOPS_EXT_PAT=ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhq", "ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhq",
-       "azure-devops-pat-legacy"},
+      {"AZURE_DEVOPS_EXT_PAT=ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhq",
+       "ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhq", "azure-devops-pat-legacy"},
       {"  ado_token: \"ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhq\"",
        "ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhq", "azure-devops-pat-legacy"},
       {"pat = \"4Fq9Lm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ6kL7mN8oP9qR0sT1uV2wX3yZ4aB5cD6eF7gH8iJAZDO3xYz\"",
@@ -281,7 +276,7 @@ TEST(NewRules, AzureDevOpsPersonalAccessTokens) {
   });
   expect_not_rule("azure-devops-pat-legacy",
                   {
-                      "ado_token: ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqh",    // 51 characters
+                      "ado_token: ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqh",          // 51 characters
                       "devops_token = \"ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkq1\"",  // '1' is not base32
                       "vsts_token = \"ji4kf6w2xgzrq3kfbuw7ks5wgdy6gpwbf2l3yrwjqcuxbk7zkqhqa\"",  // 53 characters
                   });
@@ -301,7 +296,7 @@ TEST(NewRules, AirtableKeysAndTokens) {
   expect_clean({
       "AIRTABLE_API_KEY=keyxxxxxxxxxxxxxx",
       "const keyboardShortcuts = loadKeys();",
-      "patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734",  // too short a tail
+      "patQ8wX2vB6nM4kL9.6ac7ed3ea2a75734",    // too short a tail
       "airtable_base_id = appQ8wX2vB6nM4kL9",  // a base id is metadata
       "path/to/patched.file",
   });
@@ -309,18 +304,20 @@ TEST(NewRules, AirtableKeysAndTokens) {
 
 TEST(NewRules, LaunchDarklyKeys) {
   expect_found({
-      {"LD_SDK_KEY=sdk-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "sdk-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "launchdarkly-key"},
+      {"LD_SDK_KEY=sdk-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "sdk-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+       "launchdarkly-key"},
       {"mobileKey: \"mob-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b\"", "mob-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
        "launchdarkly-key"},
-      {"LD_API=api-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "api-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "launchdarkly-key"},
+      {"LD_API=api-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "api-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+       "launchdarkly-key"},
       {"launchdarkly_token = \"l99faavsgk_cppt7s19ggayw0m9syrv8amiy3ecd\"", "l99faavsgk_cppt7s19ggayw0m9syrv8amiy3ecd",
        "launchdarkly-access-token"},
   });
   expect_clean({
-      "sdk-9f1c2a3b-4d5e",                                   // truncated
-      "xsdk-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",           // inside a word
-      "clientSideId: \"5f1c2a3b4d5e4f608a7b9c0d\"",           // the client-side ID is public
-      "api-v1-9f1c2a3b",                                     // not a UUID
+      "sdk-9f1c2a3b-4d5e",                           // truncated
+      "xsdk-9f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",   // inside a word
+      "clientSideId: \"5f1c2a3b4d5e4f608a7b9c0d\"",  // the client-side ID is public
+      "api-v1-9f1c2a3b",                             // not a UUID
   });
 }
 
@@ -331,11 +328,12 @@ TEST(NewRules, PuttyPrivateKeys) {
       "AAAAIFq9Lm2Xp9Rv4Kt8Wn3ZcQ1aB2cD3eF4gH5iJ6kL7mN8oP9\n"
       "Private-MAC: 2f1c2a3b4d5e4f608a7b9c0d1e2f3a4b2f1c2a3b4d5e4f608a7b9c0d1e2f3a4b";
   expect_found({{"before\n" + key + "\nafter", key, "private-key-putty"}});
-  expect_found({{"PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\nComment: x\nPublic-Lines: 1\nAAAAB3Nz\n"
-                 "Private-Lines: 2\nQm9ndXNQcml2YXRl\nS2V5RGF0YQ==\nPrivate-MAC: 00ff",
-                 "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\nComment: x\nPublic-Lines: 1\nAAAAB3Nz\n"
-                 "Private-Lines: 2\nQm9ndXNQcml2YXRl\nS2V5RGF0YQ==\nPrivate-MAC: 00ff",
-                 "private-key-putty"}});
+  expect_found(
+      {{"PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\nComment: x\nPublic-Lines: 1\nAAAAB3Nz\n"
+        "Private-Lines: 2\nQm9ndXNQcml2YXRl\nS2V5RGF0YQ==\nPrivate-MAC: 00ff",
+        "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\nComment: x\nPublic-Lines: 1\nAAAAB3Nz\n"
+        "Private-Lines: 2\nQm9ndXNQcml2YXRl\nS2V5RGF0YQ==\nPrivate-MAC: 00ff",
+        "private-key-putty"}});
   expect_clean({
       "Convert the PuTTY-User-Key-File-3 header with puttygen.",
       "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\nAAAAC3Nz",  // no private part

@@ -74,7 +74,7 @@ bool versioned(std::string_view s) {
 }
 
 // Words in a name that make its value public or per-request, never a credential.
-constexpr std::array<std::string_view, 6> kPublicNameWords = {"public", "publishable", "csrf",
+constexpr std::array<std::string_view, 6> kPublicNameWords = {"public", "publishable",  "csrf",
                                                               "xsrf",   "authenticity", "nonce"};
 
 // [A-Za-z_][A-Za-z0-9_]*
@@ -85,11 +85,10 @@ bool is_identifier(std::string_view s) {
 
 // The last words of names that hold data about a secret, not the secret.
 constexpr std::array<std::string_view, 34> kMetadataWords = {
-    "id",    "ids",     "name",    "names",   "path",  "file",   "filename", "url",     "uri",
-    "type",  "length",  "len",     "size",    "count", "expiry", "expires",  "hours",   "seconds",
-    "ttl",   "timeout", "format",  "field",   "label", "version", "mode",    "prefix",  "regex",
-    "pattern", "policy", "ref",    "enabled", "required",
-    "minutes", "variable",
+    "id",      "ids",     "name",   "names",   "path",     "file",    "filename", "url",    "uri",
+    "type",    "length",  "len",    "size",    "count",    "expiry",  "expires",  "hours",  "seconds",
+    "ttl",     "timeout", "format", "field",   "label",    "version", "mode",     "prefix", "regex",
+    "pattern", "policy",  "ref",    "enabled", "required", "minutes", "variable",
 };
 
 }  // namespace

@@ -28,13 +28,12 @@ Rule token(std::string id, std::string description, const std::string& body, std
 //   define('NAME', v), System.setProperty("NAME", v)  (a call: quoted name, comma)
 //   <add key="NAME" value="v"/>                       (XML attributes)
 //   <NAME>v</NAME>, <NAME>\n  v\n</NAME>              (an XML element; the value may sit on the next line)
-constexpr const char* kBinding =
-    R"((?:["'`]?\]?[ \t]{0,3}(?::[ \t]{0,3}[\w.<>\[\]?]{1,30}[ \t]{0,3})?)"
-    R"((?:=|:=|::=|:::=|\?=|\.=|\+=|\?\?=|\|\|=|:|=>)[ \t]{0,5}["'`]?)"
-    R"(|[ \t]{1,3}[\w.<>\[\]]{1,20}[ \t]{1,3}(?:=|:=)[ \t]{0,5}["'`]?)"
-    R"(|["'`][ \t]{0,3},[ \t]{0,5}["'`])"
-    R"(|["'][ \t]{1,5}value[ \t]{0,3}=[ \t]{0,3}["'])"
-    R"(|>[ \t]{0,20}(?:\r?\n[ \t]{0,20})?))";
+constexpr const char* kBinding = R"((?:["'`]?\]?[ \t]{0,3}(?::[ \t]{0,3}[\w.<>\[\]?]{1,30}[ \t]{0,3})?)"
+                                 R"((?:=|:=|::=|:::=|\?=|\.=|\+=|\?\?=|\|\|=|:|=>)[ \t]{0,5}["'`]?)"
+                                 R"(|[ \t]{1,3}[\w.<>\[\]]{1,20}[ \t]{1,3}(?:=|:=)[ \t]{0,5}["'`]?)"
+                                 R"(|["'`][ \t]{0,3},[ \t]{0,5}["'`])"
+                                 R"(|["'][ \t]{1,5}value[ \t]{0,3}=[ \t]{0,3}["'])"
+                                 R"(|>[ \t]{0,20}(?:\r?\n[ \t]{0,20})?))";
 
 // A value assigned to a name that gives it away (see kBinding). `name` must
 // contain a keyword.
@@ -96,8 +95,9 @@ bool url_secret(std::string_view password) {
 }
 
 bool stand_in_password(std::string_view p) {
-  static constexpr std::array<std::string_view, 13> kStandIns = {
-      "pass", "password", "passwd", "pwd", "test", "token", "secret", "changeme", "changeit", "admin", "user", "root", "mypassword"};
+  static constexpr std::array<std::string_view, 13> kStandIns = {"pass",  "password", "passwd",    "pwd",      "test",
+                                                                 "token", "secret",   "changeme",  "changeit", "admin",
+                                                                 "user",  "root",     "mypassword"};
   std::string l(p);
   std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
   if (std::find(kStandIns.begin(), kStandIns.end(), l) != kStandIns.end()) return true;
@@ -130,8 +130,7 @@ bool curl_credential(std::string_view secret) {
 bool cli_password(std::string_view secret) {
   if (secret.size() >= 2 && (secret.front() == '"' || secret.front() == '\'') && secret.back() == secret.front())
     secret = secret.substr(1, secret.size() - 2);
-  if (secret.size() < 4 || expansion(secret) || secret.front() == '-' || secret.find("$(") != secret.npos)
-    return false;
+  if (secret.size() < 4 || expansion(secret) || secret.front() == '-' || secret.find("$(") != secret.npos) return false;
   return !stand_in_password(secret) && !looks_like_reference(secret, false, true);
 }
 
@@ -168,18 +167,18 @@ bool base64_jwt(std::string_view secret) {
 
 // Services whose name in an assignment's name marks its value as their credential.
 constexpr const char* kVendors[] = {
-    "adafruit",  "adobe",      "algolia",    "alibaba",      "asana",     "atlassian",  "authress",   "beamer",
-    "bitbucket", "bittrex",    "codecov",    "coinbase",     "confluent", "contentful", "datadog",    "discord",
-    "droneci",   "dropbox",    "dynatrace",  "easypost",     "etsy",      "facebook",   "fastly",     "finicity",
-    "finnhub",   "flickr",     "flutterwave", "freshbooks",  "gitter",    "gocardless", "hubspot",    "intercom",
-    "kraken",    "kucoin",     "launchdarkly", "linkedin",   "looker",    "mailgun",    "mattermost", "maxmind",
-    "meraki",    "messagebird", "netlify",   "newrelic",     "new_relic", "nytimes",    "okta",       "pagerduty",
-    "plaid",     "rapidapi",   "sendbird",   "settlemint",   "snyk",      "sonar",      "squarespace", "sumo",
-    "travis",    "trello",     "twitch",     "twitter",      "yandex",    "zendesk",    "sourcegraph", "telegram",
-    "heroku",    "shopify",    "twilio",     "sendgrid",     "openai",    "anthropic",  "cohere",     "huggingface",
-    "pinecone",  "supabase",   "vercel",     "firebase",     "jira",      "circleci",   "sentry",     "paypal",
-    "braintree", "cloudflare", "digitalocean", "linode",     "vultr",     "hetzner",    "scaleway",   "artifactory",
-    "jfrog",     "mapbox",     "contribsys", "clickhouse",   "databricks", "snowflake", "mongodb",    "auth0",
+    "adafruit",  "adobe",       "algolia",      "alibaba",    "asana",      "atlassian",  "authress",    "beamer",
+    "bitbucket", "bittrex",     "codecov",      "coinbase",   "confluent",  "contentful", "datadog",     "discord",
+    "droneci",   "dropbox",     "dynatrace",    "easypost",   "etsy",       "facebook",   "fastly",      "finicity",
+    "finnhub",   "flickr",      "flutterwave",  "freshbooks", "gitter",     "gocardless", "hubspot",     "intercom",
+    "kraken",    "kucoin",      "launchdarkly", "linkedin",   "looker",     "mailgun",    "mattermost",  "maxmind",
+    "meraki",    "messagebird", "netlify",      "newrelic",   "new_relic",  "nytimes",    "okta",        "pagerduty",
+    "plaid",     "rapidapi",    "sendbird",     "settlemint", "snyk",       "sonar",      "squarespace", "sumo",
+    "travis",    "trello",      "twitch",       "twitter",    "yandex",     "zendesk",    "sourcegraph", "telegram",
+    "heroku",    "shopify",     "twilio",       "sendgrid",   "openai",     "anthropic",  "cohere",      "huggingface",
+    "pinecone",  "supabase",    "vercel",       "firebase",   "jira",       "circleci",   "sentry",      "paypal",
+    "braintree", "cloudflare",  "digitalocean", "linode",     "vultr",      "hetzner",    "scaleway",    "artifactory",
+    "jfrog",     "mapbox",      "contribsys",   "clickhouse", "databricks", "snowflake",  "mongodb",     "auth0",
 };
 
 std::string join(const auto& words) {
@@ -195,10 +194,9 @@ std::string join(const auto& words) {
 // shape, not an environment variable's name (ALGOLIA_KEY).
 bool vendor_value(std::string_view v) {
   if (v.size() < 10 || shannon_entropy(v) < 2.0) return false;
-  const bool env_name = std::isupper(static_cast<unsigned char>(v.front())) != 0 &&
-                        std::all_of(v.begin(), v.end(), [](unsigned char c) {
-                          return std::isupper(c) || std::isdigit(c) || c == '_';
-                        });
+  const bool env_name =
+      std::isupper(static_cast<unsigned char>(v.front())) != 0 &&
+      std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isupper(c) || std::isdigit(c) || c == '_'; });
   return !env_name;
 }
 
@@ -269,8 +267,8 @@ std::vector<Rule> build() {
       token("cloudflare-origin-ca-key", "Cloudflare Origin CA key", "v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}", {"v1.0-"}));
   r.push_back(
       assigned("cloudflare-api-token", "Cloudflare API token", "cloudflare", "[A-Za-z0-9_-]{40}", {"cloudflare"}, 3.5));
-  r.push_back(assigned("cloudflare-global-api-key", "Cloudflare global API key", "cloudflare", "[a-f0-9]{37}",
-                       {"cloudflare"}));
+  r.push_back(
+      assigned("cloudflare-global-api-key", "Cloudflare global API key", "cloudflare", "[a-f0-9]{37}", {"cloudflare"}));
   r.push_back(token("tailscale-key", "Tailscale auth or API key",
                     "tskey-(?:auth|api|client|scim|webhook)-[a-zA-Z0-9]{10,}-[a-zA-Z0-9]{20,}", {"tskey-"}));
   r.push_back(token("openshift-user-token", "OpenShift user token", "sha256~[\\w-]{43}", {"sha256~"}));
@@ -390,10 +388,11 @@ std::vector<Rule> build() {
   r.push_back(token("facebook-page-access-token", "Facebook page access token", "EAA[MC][a-zA-Z0-9]{100,}",
                     {"eaam", "eaac"}, 3.5));
   r.push_back(assigned("sidekiq-secret", "Sidekiq Enterprise / Pro license credentials",
-                       "bundle_(?:enterprise|gems)__contribsys__com", "[a-f0-9]{8}:[a-f0-9]{8}", {"contribsys__com"}, 0.0));
+                       "bundle_(?:enterprise|gems)__contribsys__com", "[a-f0-9]{8}:[a-f0-9]{8}", {"contribsys__com"},
+                       0.0));
   // "sumo" in lower or upper case only: sumObj, sumOfValues are sums.
-  r.push_back(assigned("sumologic-access-id", "Sumo Logic access ID", "(?-i:sumo|SUMO|Sumo)", "su[a-zA-Z0-9]{12}",
-                       {"sumo"}));
+  r.push_back(
+      assigned("sumologic-access-id", "Sumo Logic access ID", "(?-i:sumo|SUMO|Sumo)", "su[a-zA-Z0-9]{12}", {"sumo"}));
   r.back().named = false;  // its name ends in "id" by design
   r.push_back(token("linear-api-key", "Linear API key", "lin_api_[a-zA-Z0-9]{40}", {"lin_api_"}));
   r.push_back(token("notion-api-token", "Notion integration token", "ntn_[0-9]{11}[A-Za-z0-9]{35}", {"ntn_"}));
@@ -556,35 +555,38 @@ std::vector<Rule> build() {
       "http-bearer-token", "HTTP Bearer token", R"((?i)\bbearer[ \t]+([A-Za-z0-9_~+/.-]{20,}=*))", {"bearer"}, 1, 3.5});
   r.back().generic = true;
   // Authorization: <scheme> <credential> in any other scheme, or none (a raw key).
-  r.push_back(Rule{"http-authorization-header",
-                   "HTTP Authorization header credential",
-                   R"((?i)authorization["']?[ \t]*(?:=>|[:=,])[ \t]*["']?)"
-                   R"((?:(?:bearer|token|api-?token|api-?key|ssws|splunk|geniekey|sso-key|negotiate|ntlm|key|dsn)[ \t]+)?)"
-                   R"(([\w~+/.@=-]{8,}))",
-                   {"authorization"},
-                   1,
-                   3.0});
+  r.push_back(
+      Rule{"http-authorization-header",
+           "HTTP Authorization header credential",
+           R"((?i)authorization["']?[ \t]*(?:=>|[:=,])[ \t]*["']?)"
+           R"((?:(?:bearer|token|api-?token|api-?key|ssws|splunk|geniekey|sso-key|negotiate|ntlm|key|dsn)[ \t]+)?)"
+           R"(([\w~+/.@=-]{8,}))",
+           {"authorization"},
+           1,
+           3.0});
   r.back().generic = true;
 
   // --- Credentials on command lines and in client configuration ---------------------------------
-  Rule curl{"curl-user-credential",
-            "Credential given to curl -u / --user",
-            R"(\bcurl\b[^\r\n]*?(?:\\\r?\n[^\r\n]*?){0,5}(?:[ \t]|\\\r?\n)(?:-u[ \t]{0,5}|--user(?:=|[ \t]{1,5})))"
-            R"(("[^"\r\n]{1,200}"(?::"[^"\r\n]{1,200}")?|'[^'\r\n]{1,200}'|[^\s"'\\]{1,200}(?:'[^'\r\n]{1,200}'|"[^"\r\n]{1,200}")?))"
-            R"((?:\s|\z))",
-            {"curl"},
-            1,
-            0.0};
+  Rule curl{
+      "curl-user-credential",
+      "Credential given to curl -u / --user",
+      R"(\bcurl\b[^\r\n]*?(?:\\\r?\n[^\r\n]*?){0,5}(?:[ \t]|\\\r?\n)(?:-u[ \t]{0,5}|--user(?:=|[ \t]{1,5})))"
+      R"(("[^"\r\n]{1,200}"(?::"[^"\r\n]{1,200}")?|'[^'\r\n]{1,200}'|[^\s"'\\]{1,200}(?:'[^'\r\n]{1,200}'|"[^"\r\n]{1,200}")?))"
+      R"((?:\s|\z))",
+      {"curl"},
+      1,
+      0.0};
   curl.extra_lines = 5;  // a command continued with backslashes
   curl.continuation = "\\";
   curl.validate = curl_credential;
   r.push_back(curl);
-  Rule mysql{"database-cli-password",
-             "Password on a database client's command line (mysql -pPASSWORD)",
-             R"(\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"']{3,}))",
-             {"mysql", "mariadb"},
-             1,
-             0.0};
+  Rule mysql{
+      "database-cli-password",
+      "Password on a database client's command line (mysql -pPASSWORD)",
+      R"(\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"']{3,}))",
+      {"mysql", "mariadb"},
+      1,
+      0.0};
   mysql.validate = cli_password;
   r.push_back(mysql);
   Rule sshpass{"sshpass-password",
@@ -595,14 +597,15 @@ std::vector<Rule> build() {
                0.0};
   sshpass.validate = cli_password;
   r.push_back(sshpass);
-  Rule option{"cli-secret-option",
-              "Secret given as a command-line option (--password VALUE, --token VALUE)",
-              R"((?i)(?:(?m:^)|[ \t])--(?:password|passwd|pass|pwd|token|api-?key|secret|client-secret|auth-token|access-token))"
-              R"([ \t]{1,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"';|&]{3,}))",
-              {"--pass", "--pwd", "--token", "--api-key", "--apikey", "--secret", "--client-secret", "--auth-token",
-               "--access-token"},
-              1,
-              0.0};
+  Rule option{
+      "cli-secret-option",
+      "Secret given as a command-line option (--password VALUE, --token VALUE)",
+      R"((?i)(?:(?m:^)|[ \t])--(?:password|passwd|pass|pwd|token|api-?key|secret|client-secret|auth-token|access-token))"
+      R"([ \t]{1,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"';|&]{3,}))",
+      {"--pass", "--pwd", "--token", "--api-key", "--apikey", "--secret", "--client-secret", "--auth-token",
+       "--access-token"},
+      1,
+      0.0};
   option.validate = cli_password;
   r.push_back(option);
   r.push_back(Rule{"npmrc-auth",
@@ -648,10 +651,10 @@ std::vector<Rule> build() {
   // --- Generic assignments (last: specific rules name a secret first) ----------------------------
   // A credential assigned to a name that carries a service's name: shorter and
   // plainer values count than for a bare "token" (client IDs, numeric keys).
-  Rule vendor = assigned(
-      "vendor-credential-assignment", "Credential assigned to a name that carries a service's name",
-      "(?:" + join(kVendors) + R"()[\w.-]{0,30}(?:key|token|secret|pass|pwd|pat|auth|cred|login|sid))",
-      R"([\w.:+/=-]{10,200})", std::vector<std::string>(std::begin(kVendors), std::end(kVendors)), 0.0);
+  Rule vendor =
+      assigned("vendor-credential-assignment", "Credential assigned to a name that carries a service's name",
+               "(?:" + join(kVendors) + R"()[\w.-]{0,30}(?:key|token|secret|pass|pwd|pat|auth|cred|login|sid))",
+               R"([\w.:+/=-]{10,200})", std::vector<std::string>(std::begin(kVendors), std::end(kVendors)), 0.0);
   vendor.generic = true;
   vendor.validate = vendor_value;
   r.push_back(vendor);
@@ -659,13 +662,13 @@ std::vector<Rule> build() {
                            R"([^\s"'`;,<]{8,})", {"password", "passwd", "pwd"}, 3.0);
   password.generic = true;
   r.push_back(password);
-  Rule secret = assigned("generic-secret-assignment", "Secret, token or API key assigned to a variable or key",
-                         "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credential|creds)",
-                         R"([^\s"'`;,<]{12,})",
-                         {"secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey",
-                          "auth_key", "auth-key", "authkey", "private_key", "private-key", "privatekey", "credential",
-                          "creds"},
-                         3.5);
+  Rule secret =
+      assigned("generic-secret-assignment", "Secret, token or API key assigned to a variable or key",
+               "(?:secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credential|creds)",
+               R"([^\s"'`;,<]{12,})",
+               {"secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "auth_key",
+                "auth-key", "authkey", "private_key", "private-key", "privatekey", "credential", "creds"},
+               3.5);
   secret.generic = true;
   r.push_back(secret);
   return r;

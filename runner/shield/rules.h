@@ -21,11 +21,11 @@ struct Rule {
   std::string description;  // what was found
   std::string regex;        // RE2 syntax
   std::vector<std::string> keywords;
-  int secret_group = 0;      // capture group holding the secret; 0 = the whole match
-  double min_entropy = 0.0;  // Shannon bits per byte the secret needs (0 = no check)
-  bool multiline = false;    // a match may run over several lines
-  bool generic = false;      // an assignment to a secret-like name: the value must not look like code
-  bool gate_only = false;    // keywords only gate the rule: once one occurs, the regex runs on the whole text
+  int secret_group = 0;       // capture group holding the secret; 0 = the whole match
+  double min_entropy = 0.0;   // Shannon bits per byte the secret needs (0 = no check)
+  bool multiline = false;     // a match may run over several lines
+  bool generic = false;       // an assignment to a secret-like name: the value must not look like code
+  bool gate_only = false;     // keywords only gate the rule: once one occurs, the regex runs on the whole text
   bool named = false;         // the value is bound to a name, which must not name metadata (…_id, …Length)
   bool quoted_value = false;  // generic: the value is a literal even unquoted (a URL's password)
   // Lines after the keyword's line a match may reach, each only across a line

@@ -89,8 +89,9 @@ bool Scanner::accept(const Rule& rule, std::string_view text, std::size_t match_
   if (rule.named || rule.generic) {
     // The name from its first character (a match may begin at its keyword: publicToken).
     std::size_t name_begin = match_begin;
-    while (name_begin > 0 && (std::isalnum(static_cast<unsigned char>(text[name_begin - 1])) != 0 ||
-                              text[name_begin - 1] == '_' || text[name_begin - 1] == '-' || text[name_begin - 1] == '.'))
+    while (name_begin > 0 &&
+           (std::isalnum(static_cast<unsigned char>(text[name_begin - 1])) != 0 || text[name_begin - 1] == '_' ||
+            text[name_begin - 1] == '-' || text[name_begin - 1] == '.'))
       --name_begin;
     if (names_metadata(text.substr(name_begin, begin - name_begin))) return false;
   }
@@ -144,7 +145,8 @@ std::vector<Finding> Scanner::scan(std::string_view text, ScanStats* stats) cons
     if (!w.empty() && (r.multiline || r.gate_only)) return;  // already runs to the end
     if (!w.empty() && begin >= w.back().begin && end <= w.back().end && r.extra_lines == 0) return;
     Window add{r.gate_only ? 0 : line_start(text, begin),
-               r.multiline || r.gate_only ? text.size() : extend_lines(text, line_end(text, end), r.extra_lines, r.continuation)};
+               r.multiline || r.gate_only ? text.size()
+                                          : extend_lines(text, line_end(text, end), r.extra_lines, r.continuation)};
     if (!w.empty() && add.begin >= w.back().begin && add.end <= w.back().end) return;
     if (!w.empty() && add.begin <= w.back().end && add.begin >= w.back().begin) {
       w.back().end = std::max(w.back().end, add.end);

@@ -13,14 +13,14 @@
 // the false positives of gitleaks' own rule definitions (testdata/gitleaks,
 // dumped from the pinned release by bench/gitleaks-cases.sh). --cases-only runs
 // only that part; --show-missed lists every missed and every flagged case.
-#include <nlohmann/json.hpp>
 #include <sys/resource.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -254,7 +254,8 @@ int main(int argc, char** argv) {
     } else if (a == "--show-missed") {
       show_missed = true;
     } else {
-      std::cerr << "usage: shield_bench [--size-mb N] [--gitleaks PATH] [--repeat N] [--keep] [--cases-only] [--show-missed]\n";
+      std::cerr << "usage: shield_bench [--size-mb N] [--gitleaks PATH] [--repeat N] [--keep] [--cases-only] "
+                   "[--show-missed]\n";
       return 2;
     }
   }
