@@ -63,6 +63,8 @@ TEST(CredentialForms, CallsDefineAndSetPropertyBindAValue) {
        "nritx6f6dwkay1ojnr2uaiho1ylrexd_", ""},
       {"os.environ.setdefault('API_KEY', 'Zq8wX2vB6nM4kL9pR3tY')", "Zq8wX2vB6nM4kL9pR3tY", ""},
       {"config.set(\"secret_token\", `Hq7Lm2Xp9Rv4Kt8Wn3Zc`)", "Hq7Lm2Xp9Rv4Kt8Wn3Zc", ""},
+      {"ds.setPassword(\"N8#vq2Lx!pR4\");", "N8#vq2Lx!pR4", "password-assignment"},
+      {"client = Client.builder().withApiKey('Zq8wX2vB6nM4kL9pR3tY').build()", "Zq8wX2vB6nM4kL9pR3tY", ""},
   });
   expect_clean({
       "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
@@ -70,6 +72,13 @@ TEST(CredentialForms, CallsDefineAndSetPropertyBindAValue) {
       "System.setProperty(\"API_TOKEN\", token)",
       "check(password, token_value_here)",  // unquoted arguments are code
       "define('DB_PASSWORD_FILE', '/run/secrets/db_password_2026');",
+      "user.getPassword(\"admin\");",
+      "add(\"GitHub personal access token\", \"Zq8wX2vB6nM4kL9pR3tY\")",  // prose ends in "token"
+      "r.push_back(token(\"heroku-api-key-v2\", \"Heroku API key\"));",   // a call named token
+      "register(\"digitalocean-pat\", \"DigitalOcean\")",                 // a vendor's name, no key
+      "password = sys.argv[1:6]",                                         // an index expression
+      "vault.readSecret(\"prod/db/credentials\")",
+      "prompt.password(\"Enter your password: \")",
   });
 }
 
@@ -160,6 +169,8 @@ TEST(CredentialForms, PasswordsOnOtherCommandLines) {
       "tool --password $PASSWORD",
       "tool --token <token>",
       "tool --password PASSWORD",
+      "usage: deploy --token GITHUB_TOKEN",
+      "(or mysql -pPASSWORD).",
   });
 }
 

@@ -110,6 +110,23 @@ bool names_metadata(std::string_view name) {
   return false;
 }
 
+bool call_binding_is_code(std::string_view binding, bool quote_before_name) {
+  std::size_t name_end = 0;
+  while (name_end < binding.size() &&
+         (std::isalnum(static_cast<unsigned char>(binding[name_end])) != 0 || binding[name_end] == '_' ||
+          binding[name_end] == '-' || binding[name_end] == '.'))
+    ++name_end;
+  const std::string_view rest = binding.substr(name_end);
+  if (rest.find_first_of("=:") != std::string_view::npos) return false;  // an assignment after all
+  if (rest.find(',') != std::string_view::npos) return !quote_before_name;
+  if (rest.find('(') != std::string_view::npos) {
+    std::string name = lower(binding.substr(0, name_end));
+    if (const auto dot = name.rfind('.'); dot != std::string::npos) name.erase(0, dot + 1);
+    return !(name.starts_with("set") || name.starts_with("with") || name.starts_with("put") || name.starts_with("add"));
+  }
+  return false;
+}
+
 bool is_placeholder(std::string_view secret) {
   const std::string s = lower(secret);
   if (contains_any(s, kPlaceholderWords) || contains_any(s, kTemplateMarks)) return true;
@@ -141,6 +158,7 @@ bool looks_like_reference(std::string_view value, bool strict, bool quoted) {
   // unless the literal is code that reads a secret.
   if (quoted ? contains_any(s, kCodeWords) : contains_any(s, kSecretWords)) return true;
   if (versioned(s)) return true;
+  if (!quoted && value.find('[') != std::string_view::npos && value.back() == ']') return true;  // x[1:6]
   if (s == "true" || s == "false" || s == "none" || s == "nil") return true;
   if (!strict) return false;
   // A literal secret nearly always mixes in digits; a bare word or dotted name is code.

@@ -33,4 +33,11 @@ bool looks_like_reference(std::string_view value, bool strict, bool quoted = fal
 // '-', '.' or a lower-to-upper case change).
 bool names_metadata(std::string_view name);
 
+// True when a call binds a value to a name the way code does, not the way a
+// credential is set: `binding` is the text from the name's first character to
+// the value. A comma form (`define('NAME', 'v')`) needs a quoted name
+// (`quote_before_name`), or it is prose ("… access token", "v"); a call form
+// (`setPassword("v")`) needs a setter's name (set…, with…, put…, add…).
+bool call_binding_is_code(std::string_view binding, bool quote_before_name);
+
 }  // namespace droid::runner::shield

@@ -26,12 +26,14 @@ Rule token(std::string id, std::string description, const std::string& body, std
 //   NAME = v, NAME: v, NAME := v, "NAME" => v, make's ::= :::= ?=, PHP's .=, += ??= ||=
 //   var NAME string = v, val NAME: String = v        (a type between name and operator)
 //   define('NAME', v), System.setProperty("NAME", v)  (a call: quoted name, comma)
+//   setPassword("v"), .withApiKey('v')                (a setter: the value is the argument)
 //   <add key="NAME" value="v"/>                       (XML attributes)
 //   <NAME>v</NAME>, <NAME>\n  v\n</NAME>              (an XML element; the value may sit on the next line)
 constexpr const char* kBinding = R"((?:["'`]?\]?[ \t]{0,3}(?::[ \t]{0,3}[\w.<>\[\]?]{1,30}[ \t]{0,3})?)"
                                  R"((?:=|:=|::=|:::=|\?=|\.=|\+=|\?\?=|\|\|=|:|=>)[ \t]{0,5}["'`]?)"
                                  R"(|[ \t]{1,3}[\w.<>\[\]]{1,20}[ \t]{1,3}(?:=|:=)[ \t]{0,5}["'`]?)"
                                  R"(|["'`][ \t]{0,3},[ \t]{0,5}["'`])"
+                                 R"(|[ \t]{0,3}\([ \t]{0,3}["'`])"
                                  R"(|["'][ \t]{1,5}value[ \t]{0,3}=[ \t]{0,3}["'])"
                                  R"(|>[ \t]{0,20}(?:\r?\n[ \t]{0,20})?))";
 
@@ -95,9 +97,9 @@ bool url_secret(std::string_view password) {
 }
 
 bool stand_in_password(std::string_view p) {
-  static constexpr std::array<std::string_view, 13> kStandIns = {"pass",  "password", "passwd",    "pwd",      "test",
-                                                                 "token", "secret",   "changeme",  "changeit", "admin",
-                                                                 "user",  "root",     "mypassword"};
+  static constexpr std::array<std::string_view, 14> kStandIns = {"pass",  "password", "passwd",     "pwd",      "test",
+                                                                 "token", "secret",   "changeme",   "changeit", "admin",
+                                                                 "user",  "root",     "mypassword", "value"};
   std::string l(p);
   std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
   if (std::find(kStandIns.begin(), kStandIns.end(), l) != kStandIns.end()) return true;
@@ -130,8 +132,13 @@ bool curl_credential(std::string_view secret) {
 bool cli_password(std::string_view secret) {
   if (secret.size() >= 2 && (secret.front() == '"' || secret.front() == '\'') && secret.back() == secret.front())
     secret = secret.substr(1, secret.size() - 2);
+  while (!secret.empty() && std::string_view("),.;:").find(secret.back()) != std::string_view::npos)
+    secret.remove_suffix(1);  // prose around a command: "(mysql -pPASSWORD)."
   if (secret.size() < 4 || expansion(secret) || secret.front() == '-' || secret.find("$(") != secret.npos) return false;
-  return !stand_in_password(secret) && !looks_like_reference(secret, false, true);
+  // An upper-case word stands for the value in docs and usage lines: --token GITHUB_TOKEN.
+  const bool upper_word = std::all_of(secret.begin(), secret.end(),
+                                      [](unsigned char c) { return std::isupper(c) || c == '_' || c == '-'; });
+  return !upper_word && !stand_in_password(secret) && !looks_like_reference(secret, false, true);
 }
 
 int base64_value(char c) {
@@ -190,10 +197,12 @@ std::string join(const auto& words) {
   return out;
 }
 
-// The value of a vendor-credential-assignment: long enough, not one repeated
-// shape, not an environment variable's name (ALGOLIA_KEY).
+// The value of a vendor-credential-assignment: long enough, mixing in digits
+// (a service's name or a word is not a key), not an environment variable's
+// name (ALGOLIA_KEY_2).
 bool vendor_value(std::string_view v) {
   if (v.size() < 10 || shannon_entropy(v) < 2.0) return false;
+  if (std::none_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) return false;
   const bool env_name =
       std::isupper(static_cast<unsigned char>(v.front())) != 0 &&
       std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isupper(c) || std::isdigit(c) || c == '_'; });
@@ -571,7 +580,7 @@ std::vector<Rule> build() {
       "curl-user-credential",
       "Credential given to curl -u / --user",
       R"(\bcurl\b[^\r\n]*?(?:\\\r?\n[^\r\n]*?){0,5}(?:[ \t]|\\\r?\n)(?:-u[ \t]{0,5}|--user(?:=|[ \t]{1,5})))"
-      R"(("[^"\r\n]{1,200}"(?::"[^"\r\n]{1,200}")?|'[^'\r\n]{1,200}'|[^\s"'\\]{1,200}(?:'[^'\r\n]{1,200}'|"[^"\r\n]{1,200}")?))"
+      R"(("[^"\r\n]{1,200}"(?::"[^"\r\n]{1,200}")?|'[^'\r\n]{1,200}'|[^\s"'`\\]{1,200}(?:'[^'\r\n]{1,200}'|"[^"\r\n]{1,200}")?))"
       R"((?:\s|\z))",
       {"curl"},
       1,
@@ -583,7 +592,7 @@ std::vector<Rule> build() {
   Rule mysql{
       "database-cli-password",
       "Password on a database client's command line (mysql -pPASSWORD)",
-      R"(\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"']{3,}))",
+      R"(\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'`-][^\s"'`]{3,}))",
       {"mysql", "mariadb"},
       1,
       0.0};
@@ -591,7 +600,7 @@ std::vector<Rule> build() {
   r.push_back(mysql);
   Rule sshpass{"sshpass-password",
                "Password given to sshpass -p",
-               R"(\bsshpass\b[^\r\n]*?[ \t]-p[ \t]{0,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"']{3,}))",
+               R"(\bsshpass\b[^\r\n]*?[ \t]-p[ \t]{0,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'`-][^\s"'`]{3,}))",
                {"sshpass"},
                1,
                0.0};
@@ -601,7 +610,7 @@ std::vector<Rule> build() {
       "cli-secret-option",
       "Secret given as a command-line option (--password VALUE, --token VALUE)",
       R"((?i)(?:(?m:^)|[ \t])--(?:password|passwd|pass|pwd|token|api-?key|secret|client-secret|auth-token|access-token))"
-      R"([ \t]{1,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'-][^\s"';|&]{3,}))",
+      R"([ \t]{1,5}("[^"\r\n]{4,}"|'[^'\r\n]{4,}'|[^\s"'`-][^\s"'`;|&]{3,}))",
       {"--pass", "--pwd", "--token", "--api-key", "--apikey", "--secret", "--client-secret", "--auth-token",
        "--access-token"},
       1,

@@ -93,7 +93,10 @@ bool Scanner::accept(const Rule& rule, std::string_view text, std::size_t match_
            (std::isalnum(static_cast<unsigned char>(text[name_begin - 1])) != 0 || text[name_begin - 1] == '_' ||
             text[name_begin - 1] == '-' || text[name_begin - 1] == '.'))
       --name_begin;
-    if (names_metadata(text.substr(name_begin, begin - name_begin))) return false;
+    const std::string_view binding = text.substr(name_begin, begin - name_begin);
+    const char quote = name_begin > 0 ? text[name_begin - 1] : '\0';
+    if (names_metadata(binding) || call_binding_is_code(binding, quote == '"' || quote == '\'' || quote == '`'))
+      return false;
   }
   if (!rule.generic) return true;
   const char before = begin > 0 ? text[begin - 1] : '\0';
