@@ -652,7 +652,7 @@ std::vector<Rule> build() {
                    "Credential in an HTTP header given on a command line",
                    R"((?i)(?:-H|--header)[ \t=]{0,5}["']?[\w-]{0,20}(?:token|api-?key|secret|auth)[\w-]{0,10})"
                    R"([ \t]*:[ \t]*([\w~+/.@=-]{8,}))",
-                   {"-h"},
+                   {"-h ", "-h\t", "-h\"", "-h'", "-h=", "--header"},
                    1,
                    2.5});
   r.back().generic = true;
