@@ -59,13 +59,34 @@ KeywordMatcher::KeywordMatcher(const std::vector<std::string>& keywords) {
     }
   }
 
-  // Flatten; upper-case input bytes follow the same edges as their folded form.
-  next_.resize(go.size() * 256);
+  // Byte classes: one per folded byte that occurs in a keyword, 0 for the rest
+  // (every state sends those to the root). Upper-case input bytes share the
+  // class of their folded form.
+  std::vector<int> folded_class(256, 0);
+  int classes = 1;
+  for (const auto& k : keywords)
+    for (unsigned char c : k)
+      if (folded_class[fold(c)] == 0) folded_class[fold(c)] = classes++;
+  while ((1 << class_bits_) < classes) ++class_bits_;
+  std::vector<int> representative(static_cast<std::size_t>(1) << class_bits_, -1);
+  for (int c = 0; c < 256; ++c) {
+    const int cls = folded_class[fold(static_cast<unsigned char>(c))];
+    class_[c] = static_cast<std::uint8_t>(cls);
+    if (cls != 0) representative[static_cast<std::size_t>(cls)] = fold(static_cast<unsigned char>(c));
+  }
+  int outside = 0;  // a byte in no keyword
+  while (folded_class[static_cast<std::size_t>(outside)] != 0) ++outside;
+
+  // Flatten.
+  const std::size_t width = static_cast<std::size_t>(1) << class_bits_;
+  next_.assign(go.size() * width, 0);
   out_begin_.reserve(go.size() + 1);
   for (std::size_t s = 0; s < go.size(); ++s) {
-    for (int c = 0; c < 256; ++c)
-      next_[(s << 8) | static_cast<std::size_t>(c)] =
-          static_cast<std::uint32_t>(go[s][fold(static_cast<unsigned char>(c))]);
+    for (std::size_t cls = 0; cls < width; ++cls) {
+      const int byte = cls == 0 ? outside : representative[cls];
+      if (byte >= 0)
+        next_[(s << class_bits_) | cls] = static_cast<std::uint32_t>(go[s][static_cast<std::size_t>(byte)]);
+    }
     out_begin_.push_back(static_cast<std::uint32_t>(outputs_.size()));
     outputs_.insert(outputs_.end(), out[s].begin(), out[s].end());
   }
