@@ -63,7 +63,7 @@ airgap-bundle: setup ## one archive with the images, chart, CRDs and seccomp pro
 	scripts/images/airgap-bundle.sh $(IMAGES_BUILD_DIR)
 
 cluster-up: setup ## start the local cluster: control plane + node tier where possible (DROID_NODE=0: control plane only); prints the admin kubeconfig
-	scripts/build-tools.sh coredns
+	scripts/build-tools.sh coredns kube-router
 	scripts/cluster/up.sh
 
 cluster-down: ## stop the local cluster, leaving nothing running

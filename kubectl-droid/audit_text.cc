@@ -1,5 +1,6 @@
 #include "audit_text.h"
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace droid::kubectl {
@@ -145,28 +146,57 @@ std::string audit_line_text(std::string_view line) {
   return clock + render(e);
 }
 
-std::string AuditText::feed(std::string_view bytes) {
+std::optional<std::chrono::system_clock::time_point> log_line_time(std::string_view line) {
+  if (line.empty() || line.front() != '{') return std::nullopt;
+  const json e = json::parse(line, nullptr, false);
+  if (!e.is_object()) return std::nullopt;
+  const std::string ts = str(e, "ts");
+  // 2026-11-22T13:38:59.834Z
+  std::tm tm{};
+  if (ts.size() < 20 || ts.back() != 'Z' || strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) != ts.c_str() + 19)
+    return std::nullopt;
+  std::chrono::nanoseconds fraction{0};
+  if (ts[19] == '.') {
+    long long scale = 100'000'000;
+    for (std::size_t i = 20; i + 1 < ts.size() && scale > 0; ++i, scale /= 10) {
+      if (ts[i] < '0' || ts[i] > '9') return std::nullopt;
+      fraction += std::chrono::nanoseconds((ts[i] - '0') * scale);
+    }
+  } else if (ts.size() != 20) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm)) +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
+}
+
+std::vector<LogLine> AuditText::feed_lines(std::string_view bytes, bool raw) {
   partial_.append(bytes);
-  std::string out;
+  std::vector<LogLine> out;
   std::size_t start = 0;
   for (std::size_t nl = partial_.find('\n'); nl != std::string::npos; nl = partial_.find('\n', start)) {
     std::string_view line(partial_.data() + start, nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out += audit_line_text(line) + "\n";
+    out.push_back({(raw ? std::string(line) : audit_line_text(line)) + "\n", log_line_time(line)});
     start = nl + 1;
   }
   partial_.erase(0, start);
   // A line that never ends (a tool printing without newlines) is passed on as it is.
   if (partial_.size() > kMaxLine) {
-    out += partial_;
+    out.push_back({partial_, std::nullopt});
     partial_.clear();
   }
   return out;
 }
 
-std::string AuditText::flush() {
+std::string AuditText::feed(std::string_view bytes) {
+  std::string out;
+  for (auto& line : feed_lines(bytes)) out += line.text;
+  return out;
+}
+
+std::string AuditText::flush(bool raw) {
   if (partial_.empty()) return "";
-  std::string out = audit_line_text(partial_) + "\n";
+  std::string out = (raw ? partial_ : audit_line_text(partial_)) + "\n";
   partial_.clear();
   return out;
 }

@@ -87,5 +87,31 @@ TEST(AuditText, AnEndlessLineIsPassedOnWithoutWaiting) {
   EXPECT_EQ(text.feed("y\n"), "y\n");
 }
 
+TEST(AuditText, LogLineTimeReadsTheRecordsTimestamp) {
+  const auto t = log_line_time(kStart);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count(), 1'795'354'739'834LL);
+  const auto whole = log_line_time(R"({"ts":"2026-11-22T13:38:59Z"})");
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_EQ(*t - *whole, std::chrono::milliseconds(834));
+  EXPECT_FALSE(log_line_time("plain text").has_value());
+  EXPECT_FALSE(log_line_time(R"({"event":"x"})").has_value());
+  EXPECT_FALSE(log_line_time(R"({"ts":"yesterday"})").has_value());
+  EXPECT_FALSE(log_line_time(R"({"ts":"2026-11-22T13:38:59.8x4Z"})").has_value());
+}
+
+TEST(AuditText, FeedLinesGivesEachLineWithItsTime) {
+  AuditText text;
+  const auto lines = text.feed_lines(std::string(kStart) + "\nplain\n" + std::string(kLlm).substr(0, 10));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].text.starts_with("[13:38:59] ")) << lines[0].text;
+  EXPECT_TRUE(lines[0].time.has_value());
+  EXPECT_EQ(lines[1].text, "plain\n");
+  EXPECT_FALSE(lines[1].time.has_value());
+  const auto raw = text.feed_lines(std::string(kLlm).substr(10) + "\n", /*raw=*/true);
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_EQ(raw[0].text, std::string(kLlm) + "\n");
+}
+
 }  // namespace
 }  // namespace droid::kubectl

@@ -1,5 +1,6 @@
 #include "follow.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -68,7 +69,9 @@ class LogFollower {
       } catch (const kube::TransportError& e) {
         out_.progress(clock_prefix() + "log of pod " + pod_ + " interrupted: " + e.what() + "\n");
       }
-      if (cancel_.wait_for(1s)) break;
+      // Soon again: the first records (the runner's start) should reach the live view
+      // within its time-order window (Output).
+      if (cancel_.wait_for(250ms)) break;
     }
     {
       std::lock_guard lock(mu_);
@@ -222,8 +225,34 @@ class Follower {
 
 }  // namespace
 
+Output::Output(std::ostream& progress, std::ostream& logs, bool raw, std::chrono::milliseconds time_order)
+    : progress_(progress), logs_(logs), raw_(raw) {
+  if (time_order.count() > 0 && &progress == &logs) {
+    order_.emplace(time_order);
+    releaser_ = std::thread([this] { release_loop(); });
+  }
+}
+
+void Output::release_loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, 100ms);
+    const std::string ready = order_->take_ready(std::chrono::system_clock::now());
+    if (!ready.empty()) progress_ << ready << std::flush;
+  }
+}
+
+void Output::drain() {
+  std::lock_guard lock(mu_);
+  if (order_ && !order_->empty()) progress_ << order_->take_all() << std::flush;
+}
+
 void Output::progress(const std::string& text) {
   std::lock_guard lock(mu_);
+  if (order_) {
+    order_->add(std::chrono::system_clock::now(), text);
+    return;
+  }
   if (log_line_open_) {
     logs_ << "\n";
     logs_.flush();
@@ -234,13 +263,33 @@ void Output::progress(const std::string& text) {
 }
 
 Output::~Output() {
-  const std::string rest = text_.flush();
-  if (!rest.empty()) logs_ << rest << std::flush;
+  if (releaser_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    releaser_.join();
+  }
+  drain();
+  // Raw without time order wrote the unterminated line already.
+  if (order_ || !raw_) {
+    const std::string rest = text_.flush(raw_);
+    if (!rest.empty()) logs_ << rest << std::flush;
+  }
 }
 
 void Output::log(std::string_view bytes) {
   if (bytes.empty()) return;
   std::lock_guard lock(mu_);
+  if (order_) {
+    // A record is placed by when it was written, never later than now (a clock ahead
+    // would only hold it back).
+    const auto now = std::chrono::system_clock::now();
+    for (auto& line : text_.feed_lines(bytes, raw_))
+      order_->add(std::min(line.time.value_or(now), now), std::move(line.text));
+    return;
+  }
   if (raw_) {
     logs_ << bytes;
     log_line_open_ = bytes.back() != '\n';

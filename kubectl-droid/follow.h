@@ -8,37 +8,52 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "audit_text.h"
 #include "context.h"
 #include "kube/client.h"
+#include "time_order.h"
 
 namespace droid::kubectl {
 
 // Serialises the two writers of `run` (the watch and the log thread).
 // The log is rendered for people (audit_text.h) unless `raw`.
+// With a `time_order` window, when progress and logs are one stream (`run`'s live view),
+// lines are held that long and written in time order, phase changes by when they were
+// seen and log records by their "ts" (time_order.h), by a thread of the Output's own.
 class Output {
  public:
-  Output(std::ostream& progress, std::ostream& logs, bool raw = false) : progress_(progress), logs_(logs), raw_(raw) {}
-  ~Output();  // writes what is left of an unterminated last log line
+  Output(std::ostream& progress, std::ostream& logs, bool raw = false,
+         std::chrono::milliseconds time_order = std::chrono::milliseconds(0));
+  ~Output();  // writes what is held, and what is left of an unterminated last log line
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
   void progress(const std::string& text);
   void log(std::string_view bytes);
+  // Writes every line held for time order now (before printing anything else to the stream).
+  void drain();
 
  private:
+  void release_loop();
+
   std::mutex mu_;
   std::ostream& progress_;
   std::ostream& logs_;
   bool raw_;
   AuditText text_;
   bool log_line_open_ = false;  // raw: the last log chunk did not end with a newline
+  std::optional<TimeOrder> order_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread releaser_;
 };
 
 struct FollowOptions {

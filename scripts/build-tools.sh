@@ -2,15 +2,19 @@
 # Builds the pinned upstream tools of the test bed from their Go modules (SPEC §8)
 # into $DROID_BIN/<tool>-<version>/, skipping what is already built.
 #
-#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [gitleaks]
+#   scripts/build-tools.sh [kubernetes] [etcd] [helm] [otelcol] [coredns] [kube-router] [gitleaks]
 #   (default: kubernetes etcd helm otelcol)
-#   scripts/build-tools.sh --download-only coredns    (only `go mod download`)
+#   scripts/build-tools.sh --download-only coredns kube-router    (only `go mod download`)
 #
 # gitleaks is built only when asked: the shield benchmark (runner/shield) runs it.
 # coredns is the local cluster's DNS (scripts/cluster/coredns.sh runs it as a pod):
 # tools/coredns/main.go, CoreDNS with only the plugins the cluster uses. Built when
 # the node tier is wanted (make cluster-up, make test-node), not by plain setup: a
 # control plane without a node needs no DNS.
+# kube-router is the node tier's NetworkPolicy controller (firewall-only mode,
+# scripts/cluster/components/kube-router.sh), built like coredns: when the node
+# tier is wanted. tools/kube-router raises the dependencies that have advisories
+# against the versions kube-router v2.1.0 pins (require lines there).
 # otelcol is the OpenTelemetry Collector the telemetry tests export to: the
 # collector builder (ocb, tools/otelcol-builder) generates a minimal
 # distribution from tools/otelcol/builder.yaml, then `go build` compiles it.
@@ -19,7 +23,7 @@
 # build needs only the Go module proxy; the checksum database is not consulted.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-need go
+need go jq
 
 export GOTOOLCHAIN=local GOSUMDB=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0
 
@@ -37,6 +41,17 @@ k8s_version_flags() {
 helm_version_flags() {
   local pkg=helm.sh/helm/v3/internal/version
   printf -- '-X %s.version=%s -X %s.metadata= -X %s.gitTreeState=clean' "$pkg" "$HELM_VERSION" "$pkg" "$pkg"
+}
+
+# Version stamps of kube-router's own release build (its Makefile): the version,
+# and as the build date the release's (the module's time on the proxy), so the
+# recipe, and with it the binary, stays the same from one build to the next.
+kube_router_version_flags() {
+  local pkg=github.com/cloudnativelabs/kube-router/v2/pkg/version released
+  released=$(cd "$ROOT_DIR/tools/kube-router" &&
+    go mod download -json "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" | jq -r .Time) ||
+    die "cannot download kube-router $KUBE_ROUTER_VERSION (the Go module proxy)"
+  printf -- '-X %s.Version=%s -X %s.BuildDate=%s' "$pkg" "$KUBE_ROUTER_VERSION" "$pkg" "$released"
 }
 
 # module_version DIR MODULE prints the version DIR/go.mod requires of MODULE.
@@ -163,10 +178,13 @@ for t in "${tools[@]}"; do
     helm) build_tool helm "$HELM_VERSION" helm.sh/helm/v3 / "$(helm_version_flags)" helm.sh/helm/v3/cmd/helm ;;
     otelcol) build_otelcol ;;
     coredns) build_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns "" droid.dev/tools/coredns ;;
+    kube-router)
+      build_tool kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 kube-router \
+        "$(kube_router_version_flags)" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
     gitleaks)
       build_tool gitleaks "$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 gitleaks \
         "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 ;;
-    *) die "unknown tool '$t' (kubernetes, etcd, helm, otelcol, coredns, gitleaks)" ;;
+    *) die "unknown tool '$t' (kubernetes, etcd, helm, otelcol, coredns, kube-router, gitleaks)" ;;
   esac
 done
 log "upstream tools ready in $(elapsed "$total")"

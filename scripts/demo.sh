@@ -33,7 +33,7 @@ log "1/6 building the programs and the container images (cached after the first 
 cmake --preset default >/dev/null
 # Only what the demo runs (the tests are make test's): the images' four programs and the plugin.
 cmake --build --preset default --target droid-operator droid-runner droid-scripted-gateway droid-pause kubectl-droid
-"$ROOT_DIR/scripts/build-tools.sh" coredns
+"$ROOT_DIR/scripts/build-tools.sh" coredns kube-router
 "$ROOT_DIR/scripts/images/build.sh" build/default
 
 log "2/6 starting the local cluster with its node tier"

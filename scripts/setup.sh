@@ -23,7 +23,7 @@ PACKAGES=(
   # opentelemetry-cpp-dev does not itself depend on.
   libabsl-dev libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   prometheus  # the real Prometheus server the metrics tests scrape with (its service is not used)
-  containerd runc containernetworking-plugins iptables buildah  # the local cluster's node tier (scripts/cluster; buildah: the CoreDNS image)
+  containerd runc containernetworking-plugins iptables ipset buildah  # the local cluster's node tier (scripts/cluster; ipset: kube-router; buildah: the CoreDNS image)
   debootstrap  # the container images' own Debian bases (scripts/images/debian-base.sh; buildah builds them)
 )
 # Packages that bookworm has only in bookworm-backports.

@@ -23,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need cmake ctest
 
-LOG_DIR="$ROOT_DIR/build/test-logs"
+LOG_DIR="${DROID_TEST_LOG_DIR:-$ROOT_DIR/build/test-logs}"
 mkdir -p "$LOG_DIR"
 JOBS=$(nproc)
 
@@ -86,16 +86,12 @@ tier_lint() {
 
 tier_controlplane() {
   build default
-  local kubeconfig
-  trap 'env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge' RETURN
-  # A fresh etcd every run: the tests see only what they create.
-  env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge
-  kubeconfig=$(env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/up.sh" | tail -n 1)
+  # A fresh cluster, removed on every path (scripts/cluster/with-cluster.sh).
   # Verbose: each ctest test is a GoogleTest program with many cases; their
   # results are what the report counts (gtest_counts).
   # The cluster's own variables too: the resilience tests restart its kube-apiserver.
-  env "${TEST_CLUSTER_ENV[@]}" KUBECONFIG="$kubeconfig" \
-    DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
+  env "${TEST_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/with-cluster.sh" -- \
+    env DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
     DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" \
     ctest --preset controlplane --verbose
 }
@@ -113,7 +109,7 @@ node_tier_unsupported() {
 }
 
 tier_node() {
-  local why kubeconfig
+  local why
   why=$(node_tier_unsupported)
   if [[ -n "$why" ]]; then
     echo "SKIP: this machine cannot run the node tier: $why"
@@ -125,19 +121,17 @@ tier_node() {
   while [[ -n "$PREFETCH_PID" && ! -f "$LOG_DIR/node-prefetch.rc" ]] && kill -0 "$PREFETCH_PID" 2>/dev/null; do sleep 2; done
   [[ -z "$PREFETCH_PID" || "$(cat "$LOG_DIR/node-prefetch.rc" 2>/dev/null)" == 0 ]] ||
     warn "the background prefetch failed (build/test-logs/node-prefetch.log); building the same again"
-  "$ROOT_DIR/scripts/build-tools.sh" coredns
+  "$ROOT_DIR/scripts/build-tools.sh" coredns kube-router
   # The images hold this build's binaries; the archives are only rewritten when an image changed.
   "$ROOT_DIR/scripts/images/build.sh" build/default
   "$ROOT_DIR/scripts/images/airgap-bundle.sh"
   DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" ctest --preset images --verbose
-  trap 'env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/stack.sh" down || true
-        env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge' RETURN
-  env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/down.sh" --purge
-  kubeconfig=$(env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/up.sh" control-plane node | tail -n 1)
-  # The in-cluster test bed the session tests run against: the chart, gateway, collector, git server, Prometheus.
-  env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/stack.sh" up
-  env "${NODE_CLUSTER_ENV[@]}" KUBECONFIG="$kubeconfig" \
-    DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
+  # A fresh cluster with its node tier and the in-cluster test bed the session tests run
+  # against (the chart, gateway, collector, git server, Prometheus), removed on every path;
+  # another cluster's node tier (make demo's) is stopped meanwhile and started again after
+  # (scripts/cluster/with-cluster.sh says so).
+  env "${NODE_CLUSTER_ENV[@]}" "$ROOT_DIR/scripts/cluster/with-cluster.sh" --node --stack -- \
+    env DROID_KUBECTL="$DROID_BIN/kubernetes-$KUBERNETES_VERSION/kubectl" \
     DROID_HELM="$DROID_BIN/helm-$HELM_VERSION/helm" \
     ctest --preset node --verbose
 }
@@ -165,11 +159,11 @@ tiers=("$@")
 # CPU-bound builds of the other tiers; tier_node waits for it. Cached: nothing to do warm.
 PREFETCH_PID=
 if [[ " ${tiers[*]} " == *" node "* && -z "$(node_tier_unsupported)" ]]; then
-  log "node tier: image bases and CoreDNS's modules in the background (log: build/test-logs/node-prefetch.log)"
+  log "node tier: image bases and the modules of CoreDNS and kube-router in the background (log: build/test-logs/node-prefetch.log)"
   rm -f "$LOG_DIR/node-prefetch.rc"
   (
     rc=0
-    "$ROOT_DIR/scripts/build-tools.sh" --download-only coredns || rc=$?
+    "$ROOT_DIR/scripts/build-tools.sh" --download-only coredns kube-router || rc=$?
     "$ROOT_DIR/scripts/images/build.sh" --prefetch || rc=$?
     echo "$rc" >"$LOG_DIR/node-prefetch.rc"
   ) >"$LOG_DIR/node-prefetch.log" 2>&1 &
@@ -212,9 +206,11 @@ record_tier() {
 }
 
 # DROID_TEST_DEADLINE (seconds since the epoch; .ci/run sets it from CI's time limit): a
-# tier that could not finish before it on a cold machine is not started but reported as
-# SKIP with the reason (never PASS), rather than the whole run being killed mid-tier with
-# no report. Cold costs measured on the 2-core CI machine type, rounded up.
+# tier that could not finish before it on a cold machine is not started, rather than the
+# whole run being killed mid-tier with no report; it is reported as FAIL ("not run: ..."),
+# never as SKIP or PASS: a run that did not run a tier for want of time has not passed.
+# (SKIP is only for a tier this machine cannot run at all, e.g. the node tier without root.)
+# Cold costs measured on the 2-core CI machine type, rounded up.
 declare -A TIER_COLD_MINUTES=([unit]=25 [sanitize]=25 [lint]=30 [controlplane]=8 [gateway]=8 [node]=20)
 fits_deadline() {  # TIER
   [[ -n "${DROID_TEST_DEADLINE:-}" ]] || return 0
@@ -263,24 +259,27 @@ for t in "${tiers[@]}"; do
   fi
   if ! fits_deadline "$t"; then
     log "tier $t (log: build/test-logs/$t.log)"
-    echo "SKIP: $(( (DROID_TEST_DEADLINE - $(now_s)) / 60 )) minutes are left before DROID_TEST_DEADLINE and a cold $t tier takes up to ${TIER_COLD_MINUTES[$t]} minutes" |
+    echo "not run: $(( (DROID_TEST_DEADLINE - $(now_s)) / 60 )) minutes are left before DROID_TEST_DEADLINE and a cold $t tier takes up to ${TIER_COLD_MINUTES[$t]} minutes" |
       tee "$LOG_DIR/$t.log"
-    record_tier "$t" 3 "$start"
+    record_tier "$t" 1 "$start"
+    counts[$t]="not run: out of time"
     continue
   fi
   log "tier $t (log: build/test-logs/$t.log)"
   # The tier runs in a subshell with -e, so its first failing command fails it;
   # not in an `if`, where bash would ignore -e inside it.
   set +e
-  (set -e; cd "$ROOT_DIR"; "tier_$t") 2>&1 | tee "$LOG_DIR/$t.log"
+  # tee ignores SIGINT/SIGTERM: on Ctrl-C the tier's cleanup (with-cluster.sh removing
+  # its cluster) still writes to it, and would die of SIGPIPE with tee gone.
+  (set -e; cd "$ROOT_DIR"; "tier_$t") 2>&1 | (trap '' INT TERM; exec tee "$LOG_DIR/$t.log")
   rc=${PIPESTATUS[0]}
   set -e
   record_tier "$t" "$rc" "$start"
 done
 if [[ -n "$LINT_PID" ]]; then
   log "tier lint (started in the background; log: build/test-logs/lint.log)"
-  # Up to the deadline (a minute before, to report): then it is stopped and reported as SKIP
-  # with how far it got, never as passed.
+  # Up to the deadline (a minute before, to report): then it is stopped and reported as FAIL
+  # with how far it got, never as passed or skipped.
   while kill -0 "$LINT_PID" 2>/dev/null; do
     if [[ -n "${DROID_TEST_DEADLINE:-}" ]] && (( $(now_s) + 60 >= DROID_TEST_DEADLINE )); then
       stop_background_lint
@@ -289,8 +288,8 @@ if [[ -n "$LINT_PID" ]]; then
         echo "stopped at DROID_TEST_DEADLINE; it had already found the problems above" >>"$LOG_DIR/lint.log"
         echo 1 >"$LOG_DIR/lint.rc"
       else
-        echo "SKIP: stopped at DROID_TEST_DEADLINE after $(( $(now_s) - LINT_START ))s, clean so far but before clang-tidy had checked every unit" >>"$LOG_DIR/lint.log"
-        echo 3 >"$LOG_DIR/lint.rc"
+        echo "not finished: stopped at DROID_TEST_DEADLINE after $(( $(now_s) - LINT_START ))s, clean so far but before clang-tidy had checked every unit" >>"$LOG_DIR/lint.log"
+        echo 1 >"$LOG_DIR/lint.rc"
       fi
       break
     fi

@@ -91,8 +91,11 @@ int run_command(const Args& args, Io& io) {
   std::ostream& progress = output.empty() ? io.out : io.err;
   progress << "droidsession.droid.dev/" << name << " created in namespace " << ns << "\n";
   progress.flush();
-  Output out(progress, progress, flags->has("raw"));
+  // The live view in time order: a runner record read through pods/log up to 1.5 s after
+  // it was written still comes before a phase change seen meanwhile (time_order.h).
+  Output out(progress, progress, flags->has("raw"), std::chrono::milliseconds(1500));
   const FollowResult result = follow_session(*client, session_context, name, follow, out);
+  out.drain();
   const json& session = result.session;
   if (output == "json") io.out << session.dump(2) << "\n";
   if (output == "yaml") io.out << to_yaml(session);

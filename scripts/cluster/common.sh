@@ -11,7 +11,7 @@
 #   DROID_KCM_PORT          kube-controller-manager secure port  (default 10257)
 #   DROID_SCHEDULER_PORT    kube-scheduler secure port           (default 10259)
 #   DROID_READY_TIMEOUT     seconds to wait for one component    (default 90)
-# and, for the node tier (containerd, kubelet, kube-proxy; see node.sh):
+# and, for the node tier (containerd, kubelet, kube-proxy, kube-router; see node.sh):
 #   DROID_KUBELET_PORT              kubelet API (HTTPS)          (default 10250)
 #   DROID_KUBELET_HEALTHZ_PORT      kubelet healthz on 127.0.0.1 (default 10248)
 #   DROID_KUBE_PROXY_METRICS_PORT   kube-proxy metrics           (default 10249)
@@ -54,7 +54,7 @@ CLUSTER_SCRIPTS="$ROOT_DIR/scripts/cluster"
 # ---------------------------------------------------------------------------
 CLUSTER_TIERS=(control-plane node)
 TIER_control_plane=(etcd kube-apiserver kube-controller-manager kube-scheduler)
-TIER_node=(containerd kubelet kube-proxy netpol)
+TIER_node=(containerd kubelet kube-proxy kube-router)
 # up.sh without tiers starts control-plane, plus node where node_supported
 # says the machine can run it (DROID_NODE=0 or --control-plane-only: not).
 
@@ -95,7 +95,7 @@ POD_CIDR="${DROID_POD_CIDR:-10.244.0.0/16}"
 # reach the apiserver there, through the kubernetes Service).
 APISERVER_ADVERTISE="${DROID_APISERVER_ADVERTISE:-127.0.0.1}"
 
-# The node tier (components containerd, kubelet, kube-proxy; node.sh).
+# The node tier (components containerd, kubelet, kube-proxy, kube-router; node.sh).
 KUBELET_PORT="${DROID_KUBELET_PORT:-10250}"
 KUBELET_HEALTHZ_PORT="${DROID_KUBELET_HEALTHZ_PORT:-10248}"
 KUBE_PROXY_METRICS_PORT="${DROID_KUBE_PROXY_METRICS_PORT:-10249}"

@@ -29,6 +29,10 @@ fi
 # The test bed's Prometheus (stack.sh) runs on the host from this cluster's dir.
 "$(dirname "$0")/stack.sh" stop-host || true
 
+# Whether this cluster's node tier owns the machine's host state (checked below once it is undone).
+owned_node=0
+if node_owned && [[ -d "$CONTAINERD_DIR" ]]; then owned_node=1; fi
+
 mapfile -t components < <(all_components | tac)
 for c in "${components[@]}"; do
   if [[ -n "$(component_pid "$c")" ]] && declare -F "$(fn "$c")_prestop" >/dev/null; then "$(fn "$c")_prestop"; fi
@@ -79,11 +83,25 @@ if [[ -d "$DROID_CLUSTER_DIR" ]]; then
   while read -r m; do [[ -z "$m" ]] || problems+=("still mounted: $m"); done \
     < <(mounts_under "$DROID_CLUSTER_DIR")
 fi
+# The host state of its node tier: kube-proxy's, kube-router's and the CNI plugins' iptables
+# chains, kube-router's ipsets, the bridge.
+if [[ $owned_node -eq 1 ]]; then
+  for cmd in iptables ip6tables; do
+    command -v "$cmd-save" >/dev/null 2>&1 || continue
+    n=$("$cmd-save" 2>/dev/null | grep -cE '^:(KUBE-|CNI-|DROID-NP)' || true)
+    [[ $n -eq 0 ]] || problems+=("$cmd: $n KUBE-*/CNI-* chains left ($cmd-save | grep -E '^:(KUBE-|CNI-)')")
+  done
+  if command -v ipset >/dev/null 2>&1; then
+    n=$(ipset list -n 2>/dev/null | grep -cE "$KUBE_ROUTER_IPSETS" || true)
+    [[ $n -eq 0 ]] || problems+=("$n ipsets of kube-router left (ipset list -n)")
+  fi
+  if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then problems+=("the bridge $CNI_BRIDGE is left"); fi
+fi
 if [[ ${#problems[@]} -gt 0 ]]; then
   printf '    %s\n' "${problems[@]}" >&2
   die "the cluster did not stop cleanly"
 fi
-step "no process, listening port or mount of the cluster left"
+step "no process, listening port or mount of the cluster left$([[ $owned_node -eq 0 ]] || echo "; no iptables chain, ipset or bridge of its node tier")"
 
 if [[ $purge -eq 1 && -d "$DROID_CLUSTER_DIR" ]]; then
   [[ -f "$CLUSTER_MARKER" ]] || die "$DROID_CLUSTER_DIR has no $(basename "$CLUSTER_MARKER") marker: not deleting it"

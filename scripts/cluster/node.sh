@@ -33,7 +33,7 @@ node_unsupported() {
   [[ $(id -u) -eq 0 ]] || why+=("not root")
   [[ -d /sys/fs/cgroup/memory || -f /sys/fs/cgroup/cgroup.controllers ]] || why+=("no memory cgroup")
   [[ -d /proc/sys/net/bridge ]] || modprobe br_netfilter 2>/dev/null || why+=("no br_netfilter")
-  for b in containerd containerd-shim-runc-v2 runc ctr iptables iptables-save iptables-restore ip; do
+  for b in containerd containerd-shim-runc-v2 runc ctr iptables iptables-save iptables-restore ipset ip; do
     command -v "$b" >/dev/null 2>&1 || why+=("no $b (make setup installs it)")
   done
   for b in bridge host-local loopback portmap; do
@@ -136,9 +136,11 @@ node_host_restore() {
 }
 
 # node_iptables_cleanup removes, from every table of iptables and ip6tables
-# (the host's backend, as kube-proxy uses it), the chains kube-proxy and the
-# CNI plugins and netpol made (KUBE-*, CNI-*, DROID-NP*) and the rules jumping to them. Each table
-# is rewritten in one iptables-restore, so rules of others stay as they are.
+# (the host's backend, as kube-proxy uses it), the chains kube-proxy, kube-router
+# and the CNI plugins made (KUBE-*, KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*,
+# CNI-*; DROID-NP* of netpol.py, the controller before kube-router) and the
+# rules jumping to them. Each table is rewritten in one iptables-restore, so
+# rules of others stay as they are.
 node_iptables_cleanup() {
   local cmd t save filtered n
   for cmd in iptables ip6tables; do
@@ -152,6 +154,21 @@ node_iptables_cleanup() {
       "$cmd-restore" <<<"$filtered" || warn "$cmd-restore of table $t failed"
     done
   done
+}
+
+# KUBE_ROUTER_IPSETS matches the names of the ipsets kube-router makes: its
+# policies' KUBE-SRC-*/KUBE-DST-* (inet6:... for IPv6) and its own kube-router-*.
+KUBE_ROUTER_IPSETS='^(inet6:)?(KUBE-SRC-|KUBE-DST-|kube-router-)'
+
+# node_ipsets_cleanup destroys kube-router's ipsets (once no iptables rule
+# refers to them: after node_iptables_cleanup).
+node_ipsets_cleanup() {
+  command -v ipset >/dev/null 2>&1 || return 0
+  local sets s
+  mapfile -t sets < <(ipset list -n 2>/dev/null | grep -E "$KUBE_ROUTER_IPSETS" || true)
+  [[ ${#sets[@]} -gt 0 ]] || return 0
+  step "ipset: destroying ${#sets[@]} sets of kube-router"
+  for s in "${sets[@]}"; do ipset destroy "$s" 2>/dev/null || warn "could not destroy ipset $s"; done
 }
 
 # node_pods_cleanup kills and deletes every container containerd runs for
@@ -186,7 +203,7 @@ node_pods_cleanup() {
 
 # node_host_cleanup removes the host state the node tier leaves once its
 # processes are gone: pod network namespaces that are left, the cni0 bridge
-# and its veths, KUBE-*/CNI-*/DROID-NP* iptables chains, the pods' cgroups, CNI caches,
+# and its veths, KUBE-*/CNI-*/DROID-NP* iptables chains, kube-router's ipsets, the pods' cgroups, CNI caches,
 # the kubelet's log symlinks; and restores the sysctls.
 node_host_cleanup() {
   local ns link d n=0 pids
@@ -217,6 +234,7 @@ node_host_cleanup() {
     ip link delete "$CNI_BRIDGE" || warn "could not delete $CNI_BRIDGE"
   fi
   node_iptables_cleanup
+  node_ipsets_cleanup
   # Pod cgroups (cgroupfs driver: kubepods/... in every v1 hierarchy, or in the v2 tree).
   for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
     [[ -d "$d" ]] || continue

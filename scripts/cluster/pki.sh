@@ -22,9 +22,9 @@
 #   kubelet.{crt,key}                  node client: O=system:nodes, CN=system:node:$NODE_NAME
 #   kubelet-serving.{crt,key}          kubelet API serving cert ($NODE_IP, $NODE_NAME)
 #   kube-proxy.{crt,key}               CN=system:kube-proxy (bound to system:node-proxier)
-#   netpol.{crt,key}                   CN=system:droid-netpol (components/netpol.sh binds its role)
+#   kube-router.{crt,key}              CN=system:kube-router (components/kube-router.sh binds its role)
 # Kubeconfigs (client certs embedded): $DROID_CLUSTER_DIR/admin.kubeconfig,
-# $DROID_CLUSTER_DIR/kubeconfig/{kube-controller-manager,kube-scheduler,kubelet,kube-proxy,netpol}.kubeconfig
+# $DROID_CLUSTER_DIR/kubeconfig/{kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kube-router}.kubeconfig
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 need openssl base64
@@ -155,13 +155,13 @@ sa_keys
 cert kubelet ca "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
 cert kubelet-serving ca "/CN=system:node:$NODE_NAME" serverAuth "$LOCAL_SANS,$NODE_SANS"
 cert kube-proxy ca "/CN=system:kube-proxy" clientAuth
-cert netpol ca "/CN=system:droid-netpol" clientAuth
+cert kube-router ca "/CN=system:kube-router" clientAuth
 
 kubeconfig "$ADMIN_KUBECONFIG" droid-admin admin
 kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-controller-manager.kubeconfig" system:kube-controller-manager kube-controller-manager
 kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-scheduler.kubeconfig" system:kube-scheduler kube-scheduler
 kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet
 kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
-kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/netpol.kubeconfig" system:droid-netpol netpol
+kubeconfig "$DROID_CLUSTER_DIR/kubeconfig/kube-router.kubeconfig" system:kube-router kube-router
 
 if [[ $ISSUED -eq 0 ]]; then step "all certificates valid: reused"; else step "$ISSUED certificates or keys issued"; fi

@@ -8,7 +8,7 @@
 #   export KUBECONFIG=$(scripts/cluster/up.sh)
 #
 # Without tiers it starts the node tier (containerd, kubelet, kube-proxy,
-# netpol; then CoreDNS) too where the machine can run it (root, cgroups,
+# kube-router; then CoreDNS) too where the machine can run it (root, cgroups,
 # br_netfilter, the Debian packages, the kubelet built, the pause image), unless
 # another cluster's node tier runs or this cluster's control plane already runs
 # without one: then it says why and starts the control plane alone. With the node tier the apiserver advertises (and
@@ -26,6 +26,12 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 need openssl curl ss setsid flock
+# The settings this cluster is started with (DROID_* of the environment, as given), kept
+# in $DROID_CLUSTER_DIR/cluster.env below: with-cluster.sh starts a cluster it had to
+# stop again with them.
+started_env=$(for v in $(compgen -e); do
+  case "$v" in DROID_APISERVER_ADVERTISE | DROID_TEST_*) ;; DROID_*) printf '%s=%q\n' "$v" "${!v}" ;; esac
+done)
 
 tiers=()
 cp_only=0
@@ -43,6 +49,8 @@ if [[ ${#tiers[@]} -eq 0 ]]; then
     why=$(node_unsupported)
     [[ -n "$why" || -n "$(pause_image)" ]] ||
       why="no pause image in $IMAGES_DIR (build the images: scripts/images/build.sh)"
+    [[ -n "$why" || -x "$(kube_router_binary)" ]] ||
+      why="kube-router is not built (scripts/build-tools.sh kube-router; no node tier without NetworkPolicy enforcement)"
     owner=$(node_owner)
     if [[ -z "$why" && -n "$owner" && "$owner" != "$DROID_CLUSTER_DIR" && -n "$(node_pids_in "$owner")" ]]; then
       why="the node tier of $owner runs (one per machine)"
@@ -75,6 +83,8 @@ if [[ " ${tiers[*]} " == *" node "* ]]; then
   step "node $NODE_NAME ($NODE_IP): kubelet :$KUBELET_PORT/:$KUBELET_HEALTHZ_PORT, kube-proxy :$KUBE_PROXY_METRICS_PORT/:$KUBE_PROXY_HEALTHZ_PORT, apiserver advertised at $APISERVER_ADVERTISE"
 fi
 mkdir -p "$DROID_CLUSTER_DIR" "$RUN" "$LOGS"
+printf '# Written by scripts/cluster/up.sh: the settings it was last started with.\n%s\n' "$started_env" \
+  >"$DROID_CLUSTER_DIR/cluster.env"
 # One up.sh or down.sh at a time per cluster.
 exec 9>"$RUN/.lock"
 flock -w 120 9 || die "another up.sh/down.sh holds $RUN/.lock"
