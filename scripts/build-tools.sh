@@ -47,9 +47,10 @@ helm_version_flags() {
 # and as the build date the release's (the module's time on the proxy), so the
 # recipe, and with it the binary, stays the same from one build to the next.
 kube_router_version_flags() {
-  local pkg=github.com/cloudnativelabs/kube-router/v2/pkg/version released
-  released=$(cd "$ROOT_DIR/tools/kube-router" &&
-    go mod download -json "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" | jq -r .Time) ||
+  local pkg=github.com/cloudnativelabs/kube-router/v2/pkg/version info released
+  info=$(cd "$ROOT_DIR/tools/kube-router" &&
+    go mod download -json "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" | jq -r .Info) &&
+    released=$(jq -er .Time "$info") ||
     die "cannot download kube-router $KUBE_ROUTER_VERSION (the Go module proxy)"
   printf -- '-X %s.Version=%s -X %s.BuildDate=%s' "$pkg" "$KUBE_ROUTER_VERSION" "$pkg" "$released"
 }
@@ -80,14 +81,16 @@ go_build_with_progress() {
 
 # build_tool NAME VERSION MODULE OUT LDFLAGS PACKAGE... builds into $DROID_BIN/NAME-VERSION;
 # OUT is "/" for one binary per package, or the file name of a single binary.
-# The stamp records the recipe, so a change of flags rebuilds.
+# The stamp records the recipe (flags, and the checksums of go.sum: a raised
+# dependency), so a change of either rebuilds.
 build_tool() {
   local name=$1 version=$2 module=$3 out=$4 ldflags="-s -w $5"; shift 5
   local dir="$DROID_BIN/$name-$version" stamp
   local pinned; pinned=$(module_version "$name" "$module")
   [[ "$pinned" == "$version" ]] || die "tools/$name/go.mod pins $module $pinned but scripts/versions.env says $version"
   stamp="$dir/.built"
-  local recipe="$version $* ldflags: $ldflags"
+  local recipe
+  recipe="$version $* ldflags: $ldflags sums: $(sha256sum <"$ROOT_DIR/tools/$name/go.sum" | cut -c1-16)"
   if [[ -f "$stamp" && "$(head -n1 "$stamp")" == "$recipe" ]]; then
     step "$name $version: already built in $dir"
     return
