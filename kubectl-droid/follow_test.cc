@@ -5,6 +5,7 @@
 #include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "render.h"
 
@@ -30,6 +31,7 @@ TEST(Output, TheLiveViewIsInTimeOrder) {
     Output out(stream, stream, /*raw=*/true, 1500ms);
     out.progress("[Running]\n");
     out.log(record("session_start", 400ms));
+    std::this_thread::sleep_for(5ms);  // the records carry milliseconds: a later one
     out.log(record("llm_call", 0ms));
   }
   const std::string text = stream.str();

@@ -59,14 +59,14 @@ kube_router_start() {
 }
 
 # kube_router_synced LOG succeeds when the last full sync in LOG (since its
-# start) finished without an error: kube-router logs "Starting sync of
-# iptables", then "sync iptables took" when it ends, with an "Aborting sync" or
-# "Failed to cleanup stale ipsets" error in between when it failed.
+# start) that has ended ended without an error: kube-router logs "Starting sync
+# of iptables", then "sync iptables took" when it ends, with an "Aborting sync"
+# or "Failed to cleanup stale ipsets" error in between when it failed.
 kube_router_synced() {
-  awk '/Starting sync of iptables with version/ { state = "running" }
-       /Aborting sync|Failed to cleanup stale ipsets/ { if (state == "running") state = "failed" }
-       /sync iptables took/ { if (state == "running") state = "done"; else if (state == "failed") state = "bad" }
-       END { exit state == "done" ? 0 : 1 }' "$1" 2>/dev/null
+  awk '/Starting sync of iptables with version/ { running = 1; failed = 0 }
+       /Aborting sync|Failed to cleanup stale ipsets/ { if (running) failed = 1 }
+       /sync iptables took/ { if (running) { ok = !failed; running = 0 } }
+       END { exit ok ? 0 : 1 }' "$1" 2>/dev/null
 }
 
 kube_router_ready() { kube_router_synced "$LOGS/kube-router.log"; }
