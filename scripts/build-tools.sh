@@ -81,16 +81,19 @@ go_build_with_progress() {
 
 # build_tool NAME VERSION MODULE OUT LDFLAGS PACKAGE... builds into $DROID_BIN/NAME-VERSION;
 # OUT is "/" for one binary per package, or the file name of a single binary.
-# The stamp records the recipe (flags, and the checksums of go.sum: a raised
-# dependency), so a change of either rebuilds.
+# The stamp records the recipe, so a change of flags rebuilds; with
+# RECIPE_SUMS=1 (kube-router, whose go.mod raises dependencies) the checksums
+# of its go.sum too, so a raised dependency rebuilds. (Not for every tool: the
+# tool cache is shared by worktrees whose scripts may differ, and a recipe one
+# of them does not write alike would make them rebuild each other's tools.)
 build_tool() {
   local name=$1 version=$2 module=$3 out=$4 ldflags="-s -w $5"; shift 5
   local dir="$DROID_BIN/$name-$version" stamp
   local pinned; pinned=$(module_version "$name" "$module")
   [[ "$pinned" == "$version" ]] || die "tools/$name/go.mod pins $module $pinned but scripts/versions.env says $version"
   stamp="$dir/.built"
-  local recipe
-  recipe="$version $* ldflags: $ldflags sums: $(sha256sum <"$ROOT_DIR/tools/$name/go.sum" | cut -c1-16)"
+  local recipe="$version $* ldflags: $ldflags"
+  [[ "${RECIPE_SUMS:-0}" != 1 ]] || recipe+=" sums: $(sha256sum <"$ROOT_DIR/tools/$name/go.sum" | cut -c1-16)"
   if [[ -f "$stamp" && "$(head -n1 "$stamp")" == "$recipe" ]]; then
     step "$name $version: already built in $dir"
     return
@@ -182,7 +185,7 @@ for t in "${tools[@]}"; do
     otelcol) build_otelcol ;;
     coredns) build_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns "" droid.dev/tools/coredns ;;
     kube-router)
-      build_tool kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 kube-router \
+      RECIPE_SUMS=1 build_tool kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 kube-router \
         "$(kube_router_version_flags)" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
     gitleaks)
       build_tool gitleaks "$GITLEAKS_VERSION" github.com/zricethezav/gitleaks/v8 gitleaks \
