@@ -45,24 +45,6 @@ other_env() {
     export DROID_CLUSTER_DIR="$0"; exec "$@"' "$dir" "$@"
 }
 
-# Another cluster whose node tier runs: stopped now, started again by finish().
-paused=
-if [[ $node -eq 1 ]]; then
-  owner=$(node_owner)
-  if [[ -n "$owner" && "$owner" != "$DROID_CLUSTER_DIR" && -n "$(node_pids_in "$owner")" ]]; then
-    [[ -f "$owner/cluster.env" || "$owner" == "$(realpath -m "$DROID_CACHE/cluster")" ]] ||
-      die "the node tier of the cluster in $owner runs, and only one can per machine; it was started without
-    $owner/cluster.env, so it could not be started again the same way: stop it yourself first
-    (DROID_CLUSTER_DIR=$owner scripts/cluster/down.sh, with the ports it was started with)"
-    log "the cluster in $owner runs its node tier (make demo or make cluster-up), and only one can per machine:
-    stopping that cluster for these tests; it is started again after them (its data is kept)"
-    had_stack=0
-    [[ ! -f "$owner/stack/stack.json" ]] || had_stack=1
-    other_env "$owner" "$CLUSTER_SCRIPTS/down.sh"
-    paused=$owner
-  fi
-fi
-
 child=
 finished=0
 # finish: stops the command if it still runs, removes the cluster, checks that nothing is
@@ -100,6 +82,23 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Another cluster whose node tier runs: stopped now, started again by finish().
+paused= had_stack=0
+if [[ $node -eq 1 ]]; then
+  owner=$(node_owner)
+  if [[ -n "$owner" && "$owner" != "$DROID_CLUSTER_DIR" && -n "$(node_pids_in "$owner")" ]]; then
+    [[ -f "$owner/cluster.env" || "$owner" == "$(realpath -m "$DROID_CACHE/cluster")" ]] ||
+      die "the node tier of the cluster in $owner runs, and only one can per machine; it was started without
+    $owner/cluster.env, so it could not be started again the same way: stop it yourself first
+    (DROID_CLUSTER_DIR=$owner scripts/cluster/down.sh, with the ports it was started with)"
+    log "the cluster in $owner runs its node tier (make demo or make cluster-up), and only one can per machine:
+    stopping that cluster for these tests; it is started again after them (its data is kept)"
+    [[ ! -f "$owner/stack/stack.json" ]] || had_stack=1
+    paused=$owner   # from here on, finish() starts it again whatever happens
+    other_env "$owner" "$CLUSTER_SCRIPTS/down.sh"
+  fi
+fi
 
 cluster down.sh --purge
 tiers=(control-plane)
