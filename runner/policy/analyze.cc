@@ -7,6 +7,8 @@
 #include "policy/classify.h"
 #include "policy/parser.h"
 #include "policy/paths.h"
+#include "policy/program_table.h"
+#include "policy/static_output.h"
 
 namespace droid::runner::policy {
 namespace {
@@ -92,9 +94,42 @@ class Analyzer {
 
   void script(const Script& s, int depth) {
     for (const auto& item : s.items)
-      for (const auto& pipeline : item.pipelines)
+      for (const auto& pipeline : item.pipelines) {
         for (std::size_t i = 0; i < pipeline.commands.size(); ++i)
           command(pipeline.commands[i], i > 0 ? Stdin::Pipe : Stdin::None, depth);
+        piped_into_shell(pipeline, depth);
+      }
+  }
+
+  // echo cm0gLXJmIC8= | base64 -d | sh: when what reaches a shell's input is
+  // known statically, the shell's commands are analysed like any others.
+  void piped_into_shell(const Pipeline& pipeline, int depth) {
+    for (std::size_t i = 1; i < pipeline.commands.size(); ++i) {
+      const Command& c = pipeline.commands[i];
+      if (c.kind != Command::Kind::Simple || c.words.empty() || !c.words[0].literal()) continue;
+      bool by_path = false;
+      std::string name = program_name(c.words[0].text, &by_path);
+      name = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+      const Program* p = find_program(name);
+      if (p == nullptr || (p->handler != Handler::Shell && p->handler != Handler::Interpreter)) continue;
+      Pipeline producer;
+      producer.commands.assign(pipeline.commands.begin(), pipeline.commands.begin() + static_cast<std::ptrdiff_t>(i));
+      Script s;
+      s.items.push_back(AndOr{{producer}, false});
+      if (auto out = static_output(s)) {
+        if (p->handler == Handler::Shell) {
+          run_text(*out, depth, "the commands piped into " + name);
+        } else {
+          Part part;
+          part.text = name + " < " + *out;
+          part.risk = Risk::High;
+          part.doubt = true;
+          part.code.push_back(*out);
+          part.reasons.push_back("code piped into " + name + " cannot be analysed");
+          result_.parts.push_back(std::move(part));
+        }
+      }
+    }
   }
 
   void substitutions(const Word& w, int depth) {
@@ -149,6 +184,7 @@ class Analyzer {
     Invocation inv;
     inv.input = input;
     redirects(cmd.redirects, inv, depth);
+    if (cmd.kind == Command::Kind::Function) function_definition(cmd);
     if (cmd.kind != Command::Kind::Simple) {
       for (const auto& body : cmd.bodies) script(*body, depth);
       return;
@@ -166,8 +202,87 @@ class Analyzer {
       }
     }
     if (cmd.words.empty()) return;
-    for (const auto& w : cmd.words) inv.argv.push_back(Arg{w.text, !w.expanded && !w.brace, w.glob});
+    for (const auto& w : cmd.words) word_args(w, inv.argv);
+    // source <(echo ...), . <(printf ...): the shell runs what the substitution prints.
+    if (!inv.argv.empty() && (inv.argv[0].text == "source" || inv.argv[0].text == ".") && cmd.words.size() > 1 &&
+        cmd.words[1].substitutions.size() == 1) {
+      if (auto out = static_output(*cmd.words[1].substitutions[0])) run_text(*out, depth, "the sourced output");
+    }
     invocation(inv, depth);
+  }
+
+  // The arguments a word becomes: a command substitution whose output is known
+  // statically ($(echo rm), `printf rm`) is replaced by it, split into words
+  // when unquoted.
+  static void word_args(const Word& w, std::vector<Arg>& out) {
+    if (w.expanded && w.substitutions.size() == 1 && !w.brace && !w.glob &&
+        ((w.text.rfind("$(", 0) == 0 && w.text.back() == ')') || (w.text.front() == '`' && w.text.back() == '`'))) {
+      if (auto value = static_output(*w.substitutions[0])) {
+        while (!value->empty() && value->back() == '\n') value->pop_back();
+        if (w.quoted) {
+          out.push_back(Arg{*value});
+        } else {
+          std::size_t i = 0;
+          while (i < value->size()) {
+            std::size_t j = value->find_first_of(" \t\n", i);
+            if (j == std::string::npos) j = value->size();
+            if (j > i) out.push_back(Arg{value->substr(i, j - i), true, value->find_first_of("*?[", i) < j});
+            i = j + 1;
+          }
+        }
+        return;
+      }
+    }
+    out.push_back(Arg{w.text, !w.expanded && !w.brace, w.glob});
+  }
+
+  void run_text(const std::string& text, int depth, const std::string& what) {
+    if (depth + 1 > kMaxNesting) {
+      doubt_part(text, "commands are nested too deeply to analyse");
+      return;
+    }
+    ParseResult parsed = parse(text);
+    if (!parsed.ok()) {
+      doubt_part(text, what + " cannot be parsed: " + parsed.error);
+      return;
+    }
+    script(*parsed.script, depth + 1);
+  }
+
+  // A function named like a program or builtin changes what later commands
+  // mean; one that calls itself may be a fork bomb (:(){ :|:& };:).
+  void function_definition(const Command& cmd) {
+    if (cmd.words.empty()) return;
+    const std::string& name = cmd.words[0].text;
+    Part p;
+    p.text = name + "() {...}";
+    if (find_program(name) != nullptr) {
+      p.risk = Risk::High;
+      p.doubt = true;
+      p.reasons.push_back("defines a function named " + name + ", which replaces the program or builtin of that name");
+    }
+    for (const auto& body : cmd.bodies)
+      if (calls(*body, name)) {
+        p.risk = Risk::High;
+        p.doubt = true;
+        p.reasons.push_back("the function " + name + " calls itself (a fork bomb?)");
+        break;
+      }
+    if (!p.reasons.empty()) result_.parts.push_back(std::move(p));
+  }
+
+  static bool calls(const Script& s, const std::string& name) {
+    for (const auto& item : s.items)
+      for (const auto& pipeline : item.pipelines)
+        for (const auto& c : pipeline.commands) {
+          if (c.kind == Command::Kind::Simple && !c.words.empty() && c.words[0].text == name) return true;
+          for (const auto& body : c.bodies)
+            if (calls(*body, name)) return true;
+          for (const auto& w : c.words)
+            for (const auto& sub : w.substitutions)
+              if (calls(*sub, name)) return true;
+        }
+    return false;
   }
 
   void invocation(const Invocation& inv, int depth) {
@@ -184,7 +299,8 @@ class Analyzer {
     Part p;
     p.text = join(inv.argv);
     p.is_command = true;
-    p.normalized = normalize(inv.argv);
+    p.normalized = normalize(a.canonical);
+    p.code = std::move(a.code);
     p.risk = a.risk;
     p.reasons = std::move(a.reasons);
     p.doubt = a.doubt;
@@ -199,18 +315,7 @@ class Analyzer {
       inner.input_known = inv.input_known;
       invocation(inner, depth + 1);
     }
-    for (const auto& text : a.scripts) {
-      if (depth + 1 > kMaxNesting) {
-        doubt_part(text, "commands are nested too deeply to analyse");
-        continue;
-      }
-      ParseResult parsed = parse(text);
-      if (!parsed.ok()) {
-        doubt_part(text, "a command string it runs cannot be parsed: " + parsed.error);
-        continue;
-      }
-      script(*parsed.script, depth + 1);
-    }
+    for (const auto& text : a.scripts) run_text(text, depth, "a command string it runs");
   }
 };
 

@@ -23,6 +23,8 @@ struct Part {
   Risk risk = Risk::Low;
   std::vector<std::string> reasons;
   bool doubt = false;  // the risk comes from what could not be analysed: an allowlist never applies
+  std::vector<std::string> code;  // program text it runs that is not shell: block and deny entries are
+                                  // looked for in it as a command would be written
 };
 
 struct Analysis {

@@ -1,11 +1,17 @@
 #include "policy/classify.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
-#include <unordered_map>
+#include <map>
+#include <optional>
 #include <utility>
 
+#include "policy/handlers.h"
 #include "policy/paths.h"
+#include "policy/program_table.h"
 
 namespace droid::runner::policy {
 
@@ -17,1149 +23,533 @@ void Assessment::raise(Risk r, std::string reason, bool from_doubt) {
 
 namespace {
 
-enum class Kind {
-  ReadOnly,     // low
-  Builtin,      // shell state only: low
-  Build,        // builds, tests, package scripts: medium
-  Editor,       // interactive programs: medium
-  Privileged,   // sudo, su, doas: high, then the command it runs
-  Destructive,  // dd, mkfs, shred, kill...: high
-  Network,      // ssh, nc, dig, ...: high
-  Cluster,      // docker, kubectl, cloud CLIs: high
-  System,       // system-wide package managers, services: high
-  Special,      // handled by its own function below
-};
-
-const std::unordered_map<std::string_view, Kind>& programs() {
-  static const std::unordered_map<std::string_view, Kind> table = [] {
-    std::unordered_map<std::string_view, Kind> t;
-    for (auto p :
-         {"ls",       "cat",      "head",    "tail",    "grep",     "egrep",   "fgrep",     "rg",        "ag",
-          "ack",      "wc",       "uniq",    "cut",     "tr",       "echo",    "printf",    "pwd",       "whoami",
-          "id",       "groups",   "date",    "uname",   "hostname", "which",   "whereis",   "type",      "file",
-          "stat",     "du",       "df",      "tree",    "diff",     "cmp",     "comm",      "basename",  "dirname",
-          "realpath", "readlink", "true",    "false",   "test",     "[",       "printenv",  "jq",        "nl",
-          "od",       "xxd",      "hexdump", "strings", "md5sum",   "sha1sum", "sha256sum", "sha512sum", "b2sum",
-          "cksum",    "column",   "fold",    "fmt",     "paste",    "join",    "expand",    "unexpand",  "rev",
-          "tac",      "seq",      "sleep",   "nproc",   "free",     "uptime",  "ps",        "pgrep",     "base64",
-          "base32",   "zcat",     "bzcat",   "xzcat",   "less",     "more",    "man",       "help",      "yes",
-          "tput",     "locale",   "arch",    "lscpu",   "env",      "look",    "lsof",      "cal",       "getconf",
-          "numfmt",   "shuf",     "tsort",   "iconv",   "fd",       "fdfind"})
-      t[p] = Kind::ReadOnly;
-    for (auto p : {"cd",       "pushd", "popd",    "dirs",   "exit",     "return",  "shift",   "read",
-                   "wait",     ":",     "set",     "shopt",  "unset",    "let",     "getopts", "hash",
-                   "ulimit",   "umask", "unalias", "jobs",   "fg",       "bg",      "disown",  "break",
-                   "continue", "times", "caller",  "enable", "complete", "compgen", "mapfile", "readarray"})
-      t[p] = Kind::Builtin;
-    for (auto p :
-         {"mkdir",        "touch",      "cp",         "mv",         "ln",     "rmdir",    "truncate",   "patch",
-          "tar",          "unzip",      "zip",        "gzip",       "gunzip", "bzip2",    "bunzip2",    "xz",
-          "unxz",         "7z",         "make",       "gmake",      "cmake",  "ninja",    "meson",      "cargo",
-          "go",           "javac",      "java",       "gcc",        "g++",    "cc",       "c++",        "clang",
-          "clang++",      "ld",         "rustc",      "mvn",        "gradle", "pytest",   "tox",        "jest",
-          "vitest",       "tsc",        "eslint",     "prettier",   "black",  "ruff",     "flake8",     "mypy",
-          "clang-format", "clang-tidy", "ctest",      "dotnet",     "bundle", "gem",      "composer",   "bazel",
-          "install",      "split",      "csplit",     "pre-commit", "gofmt",  "rustfmt",  "ssh-keygen", "gpg",
-          "openssl",      "cpack",      "autoreconf", "configure",  "pylint", "coverage", "nox",        "poetry",
-          "uv",           "pipenv",     "rake",       "sbt",        "lein",   "swift",    "deno",       "bun"})
-      t[p] = Kind::Build;
-    for (auto p : {"vi", "vim", "nvim", "nano", "emacs", "ed", "ex", "top", "htop"}) t[p] = Kind::Editor;
-    for (auto p : {"sudo", "su", "doas", "pkexec", "runuser"}) t[p] = Kind::Privileged;
-    for (auto p : {"dd",       "mkfs",     "mke2fs",    "fdisk",     "sfdisk",   "parted",   "wipefs",   "shred",
-                   "wipe",     "mount",    "umount",    "losetup",   "swapon",   "swapoff",  "shutdown", "reboot",
-                   "halt",     "poweroff", "init",      "telinit",   "kill",     "killall",  "pkill",    "crontab",
-                   "at",       "batch",    "useradd",   "userdel",   "usermod",  "passwd",   "chpasswd", "groupadd",
-                   "visudo",   "iptables", "ip6tables", "nft",       "ufw",      "ifconfig", "ip",       "modprobe",
-                   "insmod",   "rmmod",    "sysctl",    "chown",     "chgrp",    "chattr",   "chroot",   "unshare",
-                   "nsenter",  "setcap",   "capsh",     "strace",    "ltrace",   "gdb",      "tmux",     "screen",
-                   "xdg-open", "open",     "osascript", "launchctl", "security", "expect",   "history",  "srm"})
-      t[p] = Kind::Destructive;
-    for (auto p : {"ssh",  "scp",     "sftp", "nc",      "ncat",        "netcat", "socat", "telnet", "ftp",  "tftp",
-                   "nmap", "masscan", "ping", "dig",     "nslookup",    "host",   "whois", "gh",     "mail", "sendmail",
-                   "mutt", "aria2c",  "lftp", "sshpass", "ssh-copy-id", "curlie", "http",  "https",  "xh",   "wget2"})
-      t[p] = Kind::Network;
-    for (auto p :
-         {"docker", "podman", "buildah", "kubectl",          "helm", "minikube", "kind",   "k3s",    "terraform",
-          "pulumi", "tofu",   "ansible", "ansible-playbook", "aws",  "gcloud",   "gsutil", "az",     "doctl",
-          "heroku", "vercel", "netlify", "flyctl",           "oc",   "nerdctl",  "crictl", "skopeo", "vagrant"})
-      t[p] = Kind::Cluster;
-    for (auto p : {"apt", "apt-get", "aptitude", "dpkg", "rpm", "yum", "dnf", "apk", "pacman", "zypper", "brew", "snap",
-                   "flatpak", "nix-env", "systemctl", "service", "update-alternatives", "port", "emerge"})
-      t[p] = Kind::System;
-    for (auto p :
-         {"rm",      "bash",    "sh",       "dash",    "zsh",     "ksh",      "mksh",    "ash",        "fish",
-          "busybox", "python",  "python2",  "python3", "pypy",    "pypy3",    "node",    "nodejs",     "ruby",
-          "perl",    "php",     "lua",      "luajit",  "Rscript", "tclsh",    "pwsh",    "powershell", "osqueryi",
-          "eval",    "source",  ".",        "exec",    "command", "builtin",  "trap",    "time",       "nohup",
-          "nice",    "timeout", "stdbuf",   "ionice",  "setsid",  "unbuffer", "flock",   "xargs",      "find",
-          "git",     "npm",     "npx",      "yarn",    "pnpm",    "pnpx",     "bunx",    "pip",        "pip3",
-          "pipx",    "curl",    "wget",     "rsync",   "chmod",   "tee",      "sed",     "awk",        "gawk",
-          "mawk",    "nawk",    "sort",     "alias",   "export",  "declare",  "typeset", "local",      "readonly",
-          "coproc",  "script",  "parallel", "watch"})
-      t[p] = Kind::Special;
-    return t;
-  }();
-  return table;
-}
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (auto part : parts) out.append(part);
-  return out;
-}
-
-bool is_shell(std::string_view p) {
-  return p == "bash" || p == "sh" || p == "dash" || p == "zsh" || p == "ksh" || p == "mksh" || p == "ash" ||
-         p == "fish";
-}
-
-bool is_interpreter(std::string_view p) {
-  return p == "python" || p == "python2" || p == "python3" || p == "pypy" || p == "pypy3" || p == "node" ||
-         p == "nodejs" || p == "ruby" || p == "perl" || p == "php" || p == "lua" || p == "luajit" || p == "Rscript" ||
-         p == "tclsh" || p == "pwsh" || p == "powershell" || p == "osqueryi" ||
-         (starts_with(p, "python3.") && p.size() <= 10);
-}
-
-std::vector<Arg> rest(const std::vector<Arg>& argv, std::size_t from) {
-  return from < argv.size() ? std::vector<Arg>(argv.begin() + static_cast<std::ptrdiff_t>(from), argv.end())
-                            : std::vector<Arg>{};
-}
-
 bool non_ascii(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
-// Skips the options of a wrapper; `with_value` lists the ones that take a separate value.
-// Returns the index of the first operand (the wrapped command).
-std::size_t skip_options(const std::vector<Arg>& argv, std::size_t i,
-                         std::initializer_list<std::string_view> with_value, bool* unknown = nullptr) {
-  while (i < argv.size()) {
-    const Arg& a = argv[i];
-    if (!a.known) {
-      if (unknown) *unknown = true;
-      return i;
-    }
-    if (a.text == "--") return i + 1;
-    if (a.text.size() < 2 || a.text[0] != '-') return i;
-    bool takes = std::find(with_value.begin(), with_value.end(), a.text) != with_value.end();
-    i += takes ? 2 : 1;
-  }
-  return i;
+std::string basename_of(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// ---- per-program rules -------------------------------------------------------------------------
-
-struct Ctx {
-  const Invocation& inv;
-  const std::vector<Arg>& argv;
-  const std::string& program;
-  std::string_view workspace;
-  Assessment& a;
-};
-
-void unknown_args_doubt(Ctx& c, Risk r) {
-  for (std::size_t i = 1; i < c.argv.size(); ++i)
-    if (!c.argv[i].known) {
-      c.a.raise(r, c.program + ": arguments not known statically", true);
-      return;
-    }
+// The host of a URL-like word ("https://user@h:8080/x" is "h"; "h/x" is "h").
+std::string host_of(std::string_view w) {
+  std::size_t scheme = w.find("://");
+  if (scheme != std::string_view::npos) w.remove_prefix(scheme + 3);
+  w = w.substr(0, w.find_first_of("/?#"));
+  std::size_t at = w.rfind('@');
+  if (at != std::string_view::npos) w.remove_prefix(at + 1);
+  if (!w.empty() && w.front() == '[') return std::string(w.substr(1, w.find(']') - 1));
+  return std::string(w.substr(0, w.find(':')));
 }
 
-// A glob's fixed directory ("build/*.o" is in "build"); other words as they are.
-PathKind operand_kind(const Arg& a, std::string_view workspace) {
-  if (!a.known) return PathKind::Unknown;
-  if (!a.glob) return classify_path(a.text, true, workspace);
-  std::string prefix = a.text.substr(0, a.text.find_first_of("*?["));
-  std::size_t slash = prefix.rfind('/');
-  if (slash == std::string::npos) return PathKind::Workspace;
-  return classify_path(slash == 0 ? "/" : prefix.substr(0, slash), true, workspace);
+// The cloud metadata services (169.254.169.254 in any spelling inet_aton takes,
+// the rest of link-local 169.254/16, Alibaba's 100.100.100.200, the names GCP and
+// AWS give them, AWS's IPv6 address): they hand out the node's credentials.
+bool is_metadata_host(std::string_view word) {
+  std::string host = host_of(word);
+  std::transform(host.begin(), host.end(), host.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty()) return false;
+  if (host == "metadata.google.internal" || host == "metadata" || host == "instance-data" ||
+      host == "instance-data.ec2.internal" || host == "metadata.azure.com" || host == "fd00:ec2::254")
+    return true;
+  in6_addr addr6{};
+  if (inet_pton(AF_INET6, host.c_str(), &addr6) == 1) {
+    static const unsigned char kAws[16] = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+    if (std::equal(addr6.s6_addr, addr6.s6_addr + 16, kAws)) return true;
+    bool mapped = std::all_of(addr6.s6_addr, addr6.s6_addr + 10, [](unsigned char b) { return b == 0; }) &&
+                  ((addr6.s6_addr[10] == 0xff && addr6.s6_addr[11] == 0xff) ||
+                   (addr6.s6_addr[10] == 0 && addr6.s6_addr[11] == 0));
+    if (!mapped) return false;
+    return addr6.s6_addr[12] == 169 && addr6.s6_addr[13] == 254;
+  }
+  in_addr addr{};
+  if (inet_aton(host.c_str(), &addr) == 0) return false;
+  std::uint32_t ip = ntohl(addr.s_addr);
+  return (ip >> 16) == ((169u << 8) | 254u) || ip == ((100u << 24) | (100u << 16) | (100u << 8) | 200u);
 }
 
-void rule_rm(Ctx& c) {
-  Normalized n = normalize(c.argv);
-  bool recursive = std::binary_search(n.flags.begin(), n.flags.end(), "-r");
-  c.a.raise(Risk::Medium, "rm deletes files");
-  if (recursive) c.a.raise(Risk::High, "rm -r deletes directory trees irreversibly");
-  for (const auto& op : n.operands) {
-    PathKind k = operand_kind(op, c.workspace);
-    if (k == PathKind::Workspace && op.glob && recursive && op.text.find('/') == std::string::npos)
-      c.a.raise(Risk::High, "rm -r with a glob may delete more than intended", true);
-    if (k != PathKind::Workspace && k != PathKind::Temp)
-      c.a.raise(Risk::High, "rm deletes '" + op.text + "' (outside the workspace or not known statically)",
-                k == PathKind::Unknown);
-  }
-}
+bool is_device(std::string_view text) { return text.rfind("/dev/", 0) == 0 && !text.empty(); }
 
-void rule_shell(Ctx& c) {
-  std::size_t i = 1;
-  bool have_c = false;
-  while (i < c.argv.size()) {
-    const Arg& a = c.argv[i];
-    if (!a.known) {
-      c.a.raise(Risk::High, c.program + ": options not known statically", true);
-      return;
-    }
-    if (a.text == "--rcfile" || a.text == "--init-file") {
-      c.a.raise(Risk::High, c.program + " " + a.text + " runs a startup file", true);
-      i += 2;
-      continue;
-    }
-    if (a.text == "-o" || a.text == "+o" || a.text == "-O" || a.text == "+O") {
-      i += 2;
-      continue;
-    }
-    if (a.text == "--") {
-      ++i;
-      break;
-    }
-    if (a.text.size() > 1 && (a.text[0] == '-' || a.text[0] == '+')) {
-      if (a.text[1] != '-' && a.text.find('c') != std::string::npos) have_c = true;
-      ++i;
-      continue;
-    }
-    break;
-  }
-  if (have_c) {
-    if (i >= c.argv.size()) {
-      c.a.raise(Risk::High, c.program + " -c without a command string", true);
-    } else if (!c.argv[i].known) {
-      c.a.raise(Risk::High, c.program + " -c runs a command string not known statically", true);
-    } else {
-      c.a.scripts.push_back(c.argv[i].text);
-    }
-    return;
-  }
-  if (i < c.argv.size()) {
-    const Arg& script = c.argv[i];
-    PathKind k = classify_path(script.text, script.known && !script.glob, c.workspace);
-    if (k == PathKind::Unknown || k == PathKind::Null) {
-      c.a.raise(Risk::High, c.program + " runs a script not known statically (" + script.text + ")", true);
-    } else {
-      c.a.raise(k == PathKind::Workspace || k == PathKind::Temp ? Risk::Medium : Risk::High,
-                c.program + " runs the script " + script.text, k != PathKind::Workspace);
-      c.a.executes.push_back(normalize_path(script.text));
-    }
-    return;
-  }
-  switch (c.inv.input) {
-    case Stdin::HereDoc:
-    case Stdin::HereString:
-      if (c.inv.input_known) {
-        c.a.scripts.push_back(c.inv.input_text);
-      } else {
-        c.a.raise(Risk::High, c.program + " runs commands from input that is not known statically", true);
-      }
-      break;
-    case Stdin::Pipe:
-    case Stdin::File:
-      c.a.raise(Risk::High, "data is fed into " + c.program + " as commands (e.g. curl | sh)", true);
-      break;
-    case Stdin::None: c.a.raise(Risk::Medium, c.program + " starts an interactive shell"); break;
-  }
-}
+// How the arguments of a command line up against its entry: options (with their
+// values), the subcommand and nested subcommands, operands.
+class Reader {
+ public:
+  Reader(const Invocation& inv, const Program& spec, const std::string& name, std::string_view workspace,
+         Assessment& a)
+      : inv_(inv), spec_(spec), name_(name), workspace_(workspace), a_(a) {}
 
-void rule_interpreter(Ctx& c) {
-  const std::string& p = c.program;
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const Arg& a = c.argv[i];
-    if (!a.known) {
-      c.a.raise(Risk::High, p + ": arguments not known statically", true);
-      return;
-    }
-    const std::string& t = a.text;
-    if (t == "--version" || t == "-V" || t == "--help" || t == "-h") return;
-    if (t == "-c" || t == "-e" || t == "-E" || t == "-p" || t == "-r" || t == "--eval" || t == "--print" ||
-        t == "-Command" || t == "-EncodedCommand" || t == "-ne" || t == "-pe" || t == "-lne" || t == "-i" ||
-        (t.size() > 2 && t[0] == '-' && t[1] != '-' && (t.back() == 'e' || t.back() == 'c'))) {
-      c.a.raise(Risk::High, cat({p, " ", t, " runs inline code that cannot be analysed"}), true);
-      return;
-    }
-    if (t == "-m") {
-      std::string module = i + 1 < c.argv.size() ? c.argv[i + 1].text : "";
-      if (module == "pip") {
-        std::vector<Arg> pip = {Arg{"pip"}};
-        for (std::size_t k = i + 2; k < c.argv.size(); ++k) pip.push_back(c.argv[k]);
-        c.a.runs.push_back(std::move(pip));
+  void run() {
+    canonical_.push_back(Arg{name_});
+    const auto& argv = inv_.argv;
+    std::size_t i = 1;
+    const Subcommand* sub = nullptr;
+    const std::vector<Subcommand>* subs = spec_.subs.empty() ? nullptr : &spec_.subs;
+    Risk sub_risk = Risk::Low;
+    std::string sub_why;
+    bool sub_set = false;
+    std::vector<Arg> operands;
+    std::vector<std::size_t> operand_index;
+    bool options_done = false;
+    std::size_t args_begin = 1;
+    std::vector<const Option*> options = list(spec_.options);
+    while (i < argv.size()) {
+      const Arg& a = argv[i];
+      if (!a.known && !options_done && subs != nullptr) {
+        base();
+        a_.raise(Risk::High, name_ + ": a subcommand or option not known statically", true);
+        canonical_.insert(canonical_.end(), argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+        finish(operands, operand_index, nullptr, args_begin);
         return;
       }
-      if (module == "http.server" || module == "SimpleHTTPServer" || module == "smtpd" || module == "ftplib")
-        c.a.raise(Risk::High, cat({p, " -m ", module, " opens the network"}));
-      else
-        c.a.raise(Risk::Medium, cat({p, " -m ", module, " runs a module"}));
-      return;
-    }
-    if (t == "-") {
-      c.a.raise(Risk::High, p + " runs code from its input, which cannot be analysed", true);
-      return;
-    }
-    if (t.size() > 1 && t[0] == '-') continue;
-    PathKind k = classify_path(t, !a.glob, c.workspace);
-    c.a.raise(k == PathKind::Workspace || k == PathKind::Temp ? Risk::Medium : Risk::High, cat({p, " runs ", t}),
-              k != PathKind::Workspace);
-    c.a.executes.push_back(normalize_path(t));
-    return;
-  }
-  if (c.inv.input == Stdin::None) {
-    c.a.raise(Risk::Medium, p + " starts an interactive interpreter");
-  } else {
-    c.a.raise(Risk::High, p + " runs code from its input, which cannot be analysed", true);
-  }
-}
-
-void rule_run_rest(Ctx& c, std::size_t from, const std::string& why) {
-  if (from < c.argv.size()) {
-    if (!c.argv[from].known) {
-      c.a.raise(Risk::High, why + " runs a program not known statically", true);
-      return;
-    }
-    c.a.runs.push_back(rest(c.argv, from));
-  }
-}
-
-void rule_env(Ctx& c) {
-  std::size_t i = 1;
-  while (i < c.argv.size()) {
-    const Arg& a = c.argv[i];
-    if (!a.known) {
-      c.a.raise(Risk::High, "env: arguments not known statically", true);
-      return;
-    }
-    const std::string& t = a.text;
-    if (t == "--") {
-      ++i;
-      break;
-    }
-    if (t == "-S" || t == "--split-string" || starts_with(t, "--split-string=") ||
-        (starts_with(t, "-S") && t.size() > 2)) {
-      std::string s;
-      if (t == "-S" || t == "--split-string") {
-        if (i + 1 >= c.argv.size() || !c.argv[i + 1].known) {
-          c.a.raise(Risk::High, "env -S: command string not known statically", true);
-          return;
-        }
-        s = c.argv[i + 1].text;
-        i += 2;
-      } else {
-        s = t.substr(t[1] == '-' ? 15 : 2);
+      if (a.known && !options_done && a.text == "--") {
+        operand_word(a.text, options);
+        options_done = true;
         ++i;
+        continue;
       }
-      for (std::size_t k = i; k < c.argv.size(); ++k) s += " '" + c.argv[k].text + "'";
-      c.a.raise(Risk::Medium, "env -S splits a string into a command", false);
-      c.a.scripts.push_back(s);
-      return;
-    }
-    if (t == "-u" || t == "-C" || t == "--unset" || t == "--chdir") {
-      i += 2;
-      continue;
-    }
-    if (t.size() > 1 && t[0] == '-') {
-      ++i;
-      continue;
-    }
-    std::size_t eq = t.find('=');
-    if (eq != std::string::npos && eq > 0) {
-      if (is_sensitive_variable(t.substr(0, eq)))
-        c.a.raise(Risk::High, "env sets " + t.substr(0, eq) + ", which changes what programs run or where data goes");
-      ++i;
-      continue;
-    }
-    break;
-  }
-  rule_run_rest(c, i, "env");
-}
-
-void rule_xargs(Ctx& c) {
-  std::size_t i = 1;
-  std::string replace;  // the -I string: words containing it are replaced by input
-  while (i < c.argv.size()) {
-    const Arg& a = c.argv[i];
-    if (!a.known) {
-      c.a.raise(Risk::High, "xargs: arguments not known statically", true);
-      return;
-    }
-    const std::string& t = a.text;
-    if (t == "--") {
-      ++i;
-      break;
-    }
-    if (t.size() < 2 || t[0] != '-') break;
-    if (t == "-I" || t == "-n" || t == "-L" || t == "-P" || t == "-s" || t == "-d" || t == "-E" || t == "-a") {
-      if (t == "-I" && i + 1 < c.argv.size()) replace = c.argv[i + 1].text;
-      i += 2;
-      continue;
-    }
-    if (starts_with(t, "-I")) replace = t.substr(2);
-    if (t == "-i" || t == "--replace") replace = "{}";
-    if (starts_with(t, "-i") && t.size() > 2) replace = t.substr(2);
-    if (starts_with(t, "--replace=")) replace = t.substr(10);
-    ++i;
-  }
-  if (i >= c.argv.size()) return;  // xargs echo
-  std::vector<Arg> cmd = rest(c.argv, i);
-  if (!replace.empty()) {
-    for (auto& w : cmd)
-      if (w.text.find(replace) != std::string::npos) w.known = false;
-  } else {
-    cmd.push_back(Arg{"{input}", false, false});
-  }
-  if (!cmd[0].known) {
-    c.a.raise(Risk::High, "xargs runs a program not known statically", true);
-    return;
-  }
-  c.a.runs.push_back(std::move(cmd));
-}
-
-void rule_find(Ctx& c) {
-  // {} stands for a path under the start directories (the operands before the expression).
-  std::vector<const Arg*> starts;
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const Arg& a = c.argv[i];
-    if (a.known && (a.text.empty() || a.text[0] == '-' || a.text == "(" || a.text == "!")) break;
-    starts.push_back(&a);
-  }
-  Arg found{"./*", true, true};
-  if (starts.size() > 1 || (starts.size() == 1 && (!starts[0]->known || starts[0]->glob))) {
-    found = Arg{"{}", false, false};
-  } else if (starts.size() == 1) {
-    std::string dir = normalize_path(starts[0]->text);
-    found.text = (dir == "/" ? "" : dir) + "/*";
-  }
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const Arg& a = c.argv[i];
-    const std::string& t = a.text;
-    if (!a.known) continue;
-    if (t == "-exec" || t == "-execdir" || t == "-ok" || t == "-okdir") {
-      std::vector<Arg> cmd;
-      std::size_t k = i + 1;
-      for (; k < c.argv.size() && !(c.argv[k].known && (c.argv[k].text == ";" || c.argv[k].text == "+")); ++k) {
-        Arg w = c.argv[k];
-        if (w.text == "{}" && t != "-execdir" && t != "-okdir") {
-          w = found;
-        } else if (w.text == "{}") {
-          w = Arg{"./*", true, true};
-        } else if (w.text.find("{}") != std::string::npos) {
-          w.known = false;
+      if (a.known && !options_done && is_option(a.text)) {
+        i = option(i, options);
+        if (run_rest_from_) {  // cmake -E CMD ARGS: the rest is the command
+          rest_ = args_from(args(), i);
+          break;
         }
-        cmd.push_back(std::move(w));
+        continue;
       }
-      if (cmd.empty() || !cmd[0].known) {
-        c.a.raise(Risk::High, "find " + t + " runs a program not known statically", true);
-      } else {
-        const std::string& run = cmd[0].text;
-        if (run == "rm" || run == "shred" || run == "unlink" || run == "mv" || run == "truncate")
-          c.a.raise(Risk::High, cat({"find ", t, " ", run, " changes every file it matches, like -delete"}));
-        c.a.runs.push_back(std::move(cmd));
+      // An operand: the subcommand, when one is expected here.
+      if (subs != nullptr && a.known) {
+        std::vector<std::string> words = resolve(a.text, subs);
+        const Subcommand* found = find_sub(words.empty() ? a.text : words[0], *subs);
+        if (found == nullptr && sub == nullptr) {
+          a_.raise(spec_.unknown_sub, name_ + ": unknown subcommand '" + a.text + "' (it could be an alias)", true);
+        } else if (found == nullptr) {
+          a_.raise(sub->unknown, name_ + " " + std::string(sub->name) + ": unknown subcommand '" + a.text + "'",
+                   sub->unknown == Risk::High);
+        }
+        if (found != nullptr) {
+          sub = found;
+          sub_risk = sub->risk;
+          sub_why = sub->why.empty() ? name_ + " " + std::string(sub->name) : std::string(sub->why);
+          sub_set = true;
+          canonical_.push_back(Arg{std::string(sub->name)});
+          // An alias's extra words ("p = push --force") are part of the command.
+          std::vector<Arg> extra;
+          for (std::size_t k = 1; k < words.size(); ++k) extra.push_back(Arg{words[k]});
+          bool first_level = subs == &spec_.subs;
+          if (first_level && !spec_.options_anywhere) options.clear();  // git's global options end here
+          for (const auto& o : sub->options) options.push_back(&o);
+          if (!extra.empty()) {
+            std::vector<Arg> argv2 = argv;
+            argv2.insert(argv2.begin() + static_cast<std::ptrdiff_t>(i) + 1, extra.begin(), extra.end());
+            expanded_ = std::move(argv2);
+            a_.raise(Risk::Low, name_ + " alias '" + a.text + "' is '" + join(words) + "'");
+            rerun_expanded(i + 1, sub, options, sub_risk, sub_why, operands, operand_index);
+            return;
+          }
+          subs = sub->subs.empty() ? nullptr : &sub->subs;
+          args_begin = i + 1;
+          ++i;
+          continue;
+        }
+        subs = nullptr;  // an unknown subcommand: the rest are its arguments
+        canonical_.push_back(a);
+        args_begin = i + 1;
+        ++i;
+        continue;
       }
-      i = k;
-    } else if (t == "-delete") {
-      c.a.raise(Risk::High, "find -delete deletes every file it matches");
-    } else if (t == "-fprint" || t == "-fprint0" || t == "-fprintf" || t == "-fls") {
-      if (i + 1 < c.argv.size()) assess_write(c.a, c.argv[i + 1], "find " + t, c.workspace);
-    }
-  }
-}
-
-bool safe_git_config_key(std::string key) {
-  std::transform(key.begin(), key.end(), key.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
-  static constexpr std::array<std::string_view, 9> kSafe = {"color.",  "user.", "advice.",     "log.",       "init.",
-                                                            "column.", "i18n.", "pull.rebase", "fetch.prune"};
-  return std::any_of(kSafe.begin(), kSafe.end(), [&](std::string_view p) { return starts_with(key, p); });
-}
-
-bool has(const std::vector<Arg>& argv, std::size_t from, std::initializer_list<std::string_view> words) {
-  for (std::size_t i = from; i < argv.size(); ++i)
-    for (auto w : words)
-      if (argv[i].text == w || (w.size() > 2 && w.back() == '=' && starts_with(argv[i].text, w))) return true;
-  return false;
-}
-
-void rule_git(Ctx& c) {
-  const auto& argv = c.argv;
-  std::size_t i = 1;
-  for (; i < argv.size(); ++i) {
-    const Arg& a = argv[i];
-    if (!a.known) {
-      c.a.raise(Risk::High, "git: arguments not known statically", true);
-      return;
-    }
-    const std::string& t = a.text;
-    if (t == "-c" || (starts_with(t, "-c") && t.size() > 2 && t[2] != '-')) {
-      std::string kv = t == "-c" ? (i + 1 < argv.size() ? argv[i + 1].text : "") : t.substr(2);
-      if (t == "-c" && (i + 1 >= argv.size() || !argv[i + 1].known)) {
-        c.a.raise(Risk::High, "git -c with a value not known statically", true);
-        return;
-      }
-      if (!safe_git_config_key(kv.substr(0, kv.find('='))))
-        c.a.raise(Risk::High, "git -c " + kv.substr(0, kv.find('=')) + " can make git run other programs", true);
-      if (t == "-c") ++i;
-    } else if (t == "-C" || t == "--git-dir" || t == "--work-tree" || t == "--namespace" || t == "--config-env" ||
-               t == "--exec-path" || t == "--super-prefix") {
-      if (t != "-C") c.a.raise(Risk::High, "git " + t + " points git at other files", true);
+      if (subs != nullptr) subs = nullptr;
+      if (a.known) operand_word(a.text, options);
+      operands.push_back(a);
+      operand_index.push_back(i);
+      canonical_.push_back(a);
       ++i;
-    } else if (starts_with(t, "--git-dir=") || starts_with(t, "--work-tree=") || starts_with(t, "--exec-path") ||
-               starts_with(t, "--config-env=") || starts_with(t, "--namespace=")) {
-      c.a.raise(Risk::High, "git " + t.substr(0, t.find('=')) + " points git at other files", true);
-    } else if (t == "--version" || t == "--help" || t == "-h" || t == "--html-path" || t == "--man-path" ||
-               t == "--info-path") {
-      return;
-    } else if (t.size() > 1 && t[0] == '-') {
-      continue;
-    } else {
-      break;
-    }
-  }
-  if (i >= argv.size()) return;
-  const std::string sub = argv[i].text;
-  const std::size_t a0 = i + 1;
-  auto output_writes = [&] {
-    for (std::size_t k = a0; k < argv.size(); ++k) {
-      if (argv[k].text == "--output" && k + 1 < argv.size()) assess_write(c.a, argv[k + 1], "git " + sub, c.workspace);
-      if (starts_with(argv[k].text, "--output="))
-        assess_write(c.a, Arg{argv[k].text.substr(9), argv[k].known, argv[k].glob}, "git " + sub, c.workspace);
-    }
-  };
-  auto operands = [&] {
-    std::size_t n = 0;
-    for (std::size_t k = a0; k < argv.size(); ++k)
-      if (argv[k].text.empty() || argv[k].text[0] != '-') ++n;
-    return n;
-  };
-  static constexpr std::array<std::string_view, 31> kReadOnly = {
-      "status",        "diff",       "log",       "show",          "blame",       "annotate",   "shortlog",
-      "describe",      "rev-parse",  "rev-list",  "ls-files",      "ls-tree",     "cat-file",   "show-ref",
-      "for-each-ref",  "merge-base", "name-rev",  "count-objects", "whatchanged", "grep",       "check-ignore",
-      "check-attr",    "help",       "version",   "var",           "diff-tree",   "diff-index", "diff-files",
-      "verify-commit", "cherry",     "range-diff"};
-  static constexpr std::array<std::string_view, 30> kMedium = {
-      "add",         "commit",      "merge",           "rebase",       "cherry-pick",
-      "revert",      "am",          "apply",           "mv",           "rm",
-      "init",        "clone",       "fetch",           "pull",         "notes",
-      "bisect",      "mergetool",   "difftool",        "format-patch", "repack",
-      "pack-refs",   "maintenance", "sparse-checkout", "bundle",       "update-index",
-      "hash-object", "commit-tree", "read-tree",       "switch",       "ls-remote"};
-  static constexpr std::array<std::string_view, 24> kHigh = {"push",
-                                                             "filter-branch",
-                                                             "filter-repo",
-                                                             "replace",
-                                                             "update-ref",
-                                                             "prune",
-                                                             "fast-import",
-                                                             "send-email",
-                                                             "daemon",
-                                                             "instaweb",
-                                                             "credential",
-                                                             "upload-pack",
-                                                             "receive-pack",
-                                                             "http-backend",
-                                                             "shell",
-                                                             "svn",
-                                                             "p4",
-                                                             "cvsimport",
-                                                             "cvsserver",
-                                                             "imap-send",
-                                                             "fsmonitor--daemon",
-                                                             "credential-store",
-                                                             "credential-cache",
-                                                             "upload-archive"};
-  auto in = [&](auto& list) { return std::find(list.begin(), list.end(), sub) != list.end(); };
-
-  if (in(kReadOnly)) {
-    if (has(argv, a0, {"--ext-diff", "--textconv", "-O", "--open-files-in-pager"}))
-      c.a.raise(Risk::Medium, "git " + sub + " may run configured external programs", true);
-    output_writes();
-    return;
-  }
-  if (sub == "push") {
-    c.a.raise(Risk::High, "git push publishes commits to a remote");
-    if (has(argv, a0, {"--receive-pack", "--exec", "--receive-pack="}))
-      c.a.raise(Risk::High, "git push --receive-pack runs a program", true);
-    return;
-  }
-  if (in(kHigh)) {
-    c.a.raise(Risk::High, "git " + sub + " is destructive, publishes data or serves the repository");
-    return;
-  }
-  if (sub == "branch") {
-    if (has(argv, a0, {"-D", "--force", "-f", "-M", "-C"})) {
-      c.a.raise(Risk::High, "git branch -D/-f deletes or overwrites a branch");
-    } else if (has(argv, a0, {"-d", "--delete", "-m", "--move", "-u", "--set-upstream-to", "--unset-upstream"}) ||
-               (operands() > 0 &&
-                !has(argv, a0, {"--list", "-l", "--contains", "--merged", "--no-merged", "--points-at"}))) {
-      c.a.raise(Risk::Medium, "git branch changes branches");
-    }
-    return;
-  }
-  if (sub == "tag") {
-    if (operands() > 0 && !has(argv, a0, {"-l", "--list", "--contains", "--points-at", "--merged"}))
-      c.a.raise(Risk::Medium, "git tag changes tags");
-    return;
-  }
-  if (sub == "remote") {
-    std::string verb = a0 < argv.size() ? argv[a0].text : "";
-    if (verb.empty() || verb == "-v" || verb == "--verbose" || verb == "show" || verb == "get-url") return;
-    c.a.raise(Risk::High, "git remote " + verb + " changes where git fetches and pushes");
-    return;
-  }
-  if (sub == "stash") {
-    std::string verb = a0 < argv.size() ? argv[a0].text : "";
-    if (verb == "list" || verb == "show") return;
-    if (verb == "drop" || verb == "clear") {
-      c.a.raise(Risk::High, "git stash " + verb + " discards stashed changes");
-      return;
-    }
-    c.a.raise(Risk::Medium, "git stash changes the working tree");
-    return;
-  }
-  if (sub == "config") {
-    if (has(argv, a0, {"--global", "--system", "--file", "-f", "--file="})) {
-      c.a.raise(Risk::High, "git config writes configuration outside the repository", true);
-      return;
-    }
-    if (has(argv, a0,
-            {"--get", "--get-all", "--get-regexp", "--list", "-l", "--get-urlmatch", "--show-origin", "--get-color",
-             "--get-colorbool"}) ||
-        operands() <= 1)
-      return;
-    std::string key;
-    for (std::size_t k = a0; k < argv.size(); ++k)
-      if (!argv[k].text.empty() && argv[k].text[0] != '-') {
-        key = argv[k].text;
+      // A wrapper's command starts at its first operand after `wrapper_skip` ones.
+      if (spec_.handler == Handler::Wrapper && sub == nullptr &&
+          operands.size() > static_cast<std::size_t>(spec_.wrapper_skip))
         break;
-      }
-    if (!safe_git_config_key(key)) {
-      c.a.raise(Risk::High, "git config " + key + " can make git run other programs or send data elsewhere", true);
-    } else {
-      c.a.raise(Risk::Medium, "git config changes the repository configuration");
     }
-    return;
+    if (sub_set) {
+      if (sets_) sub_risk = *sets_;
+      a_.raise(sub_risk, sub_why);
+    } else {
+      base();
+    }
+    finish(operands, operand_index, sub, args_begin);
   }
-  if (sub == "submodule") {
-    std::string verb = a0 < argv.size() ? argv[a0].text : "";
-    if (verb.empty() || verb == "status" || verb == "summary") return;
-    if (verb == "foreach") {
-      std::size_t k = a0 + 1;
-      while (k < argv.size() && starts_with(argv[k].text, "-")) ++k;
-      std::string script;
-      for (; k < argv.size(); ++k) {
-        if (!argv[k].known) {
-          c.a.raise(Risk::High, "git submodule foreach runs a command not known statically", true);
+
+  std::vector<Arg> canonical() { return std::move(canonical_); }
+
+  // The program's own risk, when no subcommand says otherwise.
+  void base() { a_.raise(spec_.risk, spec_.why.empty() ? name_ + " runs" : std::string(spec_.why)); }
+
+ private:
+  const Invocation& inv_;
+  const Program& spec_;
+  const std::string& name_;
+  std::string_view workspace_;
+  Assessment& a_;
+  std::vector<Arg> canonical_;
+  std::vector<Arg> expanded_;
+  std::map<std::string, std::string> cli_aliases_;  // git -c alias.NAME=VALUE
+  std::optional<Risk> sets_;
+  bool lookup_only_ = false;
+  std::optional<Arg> run_rest_from_;  // RunsRest: the command's first word
+  std::vector<Arg> rest_;             // RunsRest: the words after it
+
+  static std::vector<const Option*> list(const std::vector<Option>& options) {
+    std::vector<const Option*> out;
+    out.reserve(options.size());
+    for (const auto& o : options) out.push_back(&o);
+    return out;
+  }
+
+  static std::string join(const std::vector<std::string>& words) {
+    std::string s;
+    for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
+    return s;
+  }
+
+  static bool is_option(std::string_view t) { return t.size() > 1 && (t[0] == '-' || t[0] == '+'); }
+
+  const std::vector<Arg>& args() const { return expanded_.empty() ? inv_.argv : expanded_; }
+
+  // The words a subcommand name stands for: a command-line alias, a built-in
+  // alias, or itself.
+  std::vector<std::string> resolve(const std::string& word, const std::vector<Subcommand>* subs) {
+    auto it = cli_aliases_.find(word);
+    if (it != cli_aliases_.end() && find_sub(word, *subs) == nullptr) {
+      std::vector<std::string> words;
+      const std::string& v = it->second;
+      for (std::size_t i = 0; i < v.size();) {
+        std::size_t j = v.find_first_of(" \t", i);
+        if (j == std::string::npos) j = v.size();
+        if (j > i) words.push_back(v.substr(i, j - i));
+        i = j + 1;
+      }
+      return words;
+    }
+    if (subs == &spec_.subs)
+      for (const auto& [alias, target] : spec_.aliases)
+        if (alias == word) return {std::string(target)};
+    return {};
+  }
+
+  // The subcommand named `word`, or the one it abbreviates when the program
+  // accepts abbreviations (the strictest of the candidates when ambiguous).
+  const Subcommand* find_sub(const std::string& word, const std::vector<Subcommand>& subs) const {
+    for (const auto& s : subs)
+      if (s.name == word) return &s;
+    if (!spec_.abbreviations || word.size() < 2) return nullptr;
+    const Subcommand* best = nullptr;
+    for (const auto& s : subs)
+      if (s.name.size() > word.size() && s.name.substr(0, word.size()) == word)
+        if (best == nullptr || s.risk > best->risk) best = &s;
+    return best;
+  }
+
+  // An operand word the entry gives an effect ("." for git checkout).
+  void operand_word(const std::string& word, const std::vector<const Option*>& options) {
+    for (const Option* o : options)
+      if (o->name == word && (o->name == "--" || (o->name[0] != '-' && o->name[0] != '+'))) {
+        a_.raise(o->risk, o->why.empty() ? name_ + " " + word : std::string(o->why));
+        return;
+      }
+  }
+
+  // The option at argv[i] (with its value); returns the index after it.
+  std::size_t option(std::size_t i, const std::vector<const Option*>& options) {
+    const auto& argv = args();
+    const std::string& t = argv[i].text;
+    auto value_at = [&](std::size_t k) -> Arg { return k < argv.size() ? argv[k] : Arg{"", false}; };
+    if (t[0] == '+') {  // vim +cmd, less +cmd
+      for (const Option* o : options)
+        if (o->name == "+") {
+          // less +G, vim +42, vim +/pattern are harmless; +!cmd and +|cmd reach a shell, and
+          // vim's other +commands are editor code.
+          bool harmless = t.find_first_not_of("0123456789", 1) == std::string::npos || t[1] == '/' || t[1] == '?' ||
+                          o->effect != Effect::RunsCode;
+          if (t.find_first_of("!|") != std::string::npos || !harmless) apply(*o, Arg{t.substr(1)});
+          return i + 1;
+        }
+      canonical_.push_back(argv[i]);
+      return i + 1;
+    }
+    if (t[1] == '-') {  // --long, --long=value, and unique prefixes of long options (GNU, git)
+      std::size_t eq = t.find('=');
+      std::string name = t.substr(0, eq);
+      const Option* match = nullptr;
+      for (const Option* o : options)
+        if (o->name == name) match = o;
+      if (match == nullptr && name.size() >= 4)
+        for (const Option* o : options)
+          if (o->name.size() > name.size() && o->name.substr(0, name.size()) == name &&
+              (match == nullptr || o->effect != Effect::None))
+            match = o;
+      if (match == nullptr) {
+        canonical_.push_back(argv[i]);
+        return i + 1;
+      }
+      if (!match->value) {
+        apply(*match, Arg{});
+        return i + 1;
+      }
+      if (eq != std::string::npos) {
+        apply(*match, Arg{t.substr(eq + 1), argv[i].known, argv[i].glob});
+        return i + 1;
+      }
+      apply(*match, value_at(i + 1));
+      return i + 2;
+    }
+    // -abc: single letters, up to the first that takes a value (-Cdir, -xzf FILE).
+    std::size_t next = i + 1;
+    std::string unknown = "-";
+    for (std::size_t k = 1; k < t.size(); ++k) {
+      std::string name = std::string("-") + t[k];
+      const Option* match = nullptr;
+      for (const Option* o : options)
+        if (o->name == name || (k == 1 && o->name == t)) match = o;
+      if (match != nullptr && match->name == t) {  // a multi-letter short option (-rf in some table)
+        apply(*match, match->value ? value_at(i + 1) : Arg{});
+        return match->value ? i + 2 : i + 1;
+      }
+      if (match == nullptr) {
+        unknown += t[k];
+        continue;
+      }
+      if (!match->value) {
+        apply(*match, Arg{});
+        continue;
+      }
+      if (k + 1 < t.size()) {
+        apply(*match, Arg{t.substr(k + 1), argv[i].known, argv[i].glob});
+      } else {
+        apply(*match, value_at(i + 1));
+        next = i + 2;
+      }
+      break;
+    }
+    if (unknown.size() > 1) canonical_.push_back(Arg{unknown});
+    return next;
+  }
+
+  void apply(const Option& o, const Arg& value) {
+    std::string why = o.why.empty() ? name_ + " " + std::string(o.name) : std::string(o.why);
+    bool global = std::any_of(spec_.options.begin(), spec_.options.end(), [&](const Option& g) { return &g == &o; }) &&
+                  !spec_.subs.empty();
+    // Global options and their values are not part of the command the lists see.
+    if (!global) canonical_.push_back(Arg{o.value ? std::string(o.name) + "=" + value.text : std::string(o.name),
+                                          value.known || !o.value, value.glob});
+    switch (o.effect) {
+      case Effect::None: return;
+      case Effect::Raise: a_.raise(o.risk, why); return;
+      case Effect::Reads: {
+        PathKind kind = classify_path(value.text, value.known && !value.glob, workspace_);
+        bool inside = kind == PathKind::Workspace || !o.value;
+        a_.raise(inside ? o.risk : Risk::High, inside ? why : why + " (" + value.text + ", outside the workspace)",
+                 true);
+        return;
+      }
+      case Effect::RunsCode:
+        a_.raise(std::max(o.risk, Risk::High), why, true);
+        a_.code.push_back(value.text);
+        return;
+      case Effect::RunsShell:
+      case Effect::RunsProgram:
+        a_.raise(std::max(o.risk, o.effect == Effect::RunsProgram ? Risk::High : Risk::Medium), why,
+                 o.effect == Effect::RunsProgram);
+        if (!value.known) {
+          a_.raise(Risk::High, why + " (a command not known statically)", true);
           return;
         }
-        script += (script.empty() ? "" : " ") + argv[k].text;
+        // "exec=CMD" (tar --checkpoint-action), "!CMD" (vim +!, less +!), ":!CMD" (vim -c)
+        {
+          std::string v = value.text;
+          if (v.rfind("exec=", 0) == 0) v = v.substr(5);
+          while (!v.empty() && (v[0] == ':' || v[0] == '!')) v.erase(0, 1);
+          if (!v.empty()) a_.scripts.push_back(v);
+        }
+        return;
+      case Effect::Writes: assess_write(a_, value, name_ + " " + std::string(o.name), workspace_); return;
+      case Effect::GitConfig: git_config(value); return;
+      case Effect::Sets: sets_ = o.risk; return;
+      case Effect::Lookup: lookup_only_ = true; return;
+      case Effect::RunsRest: {
+        a_.raise(std::max(o.risk, Risk::Medium), why);
+        if (!value.known) {
+          a_.raise(Risk::High, why + " (a command not known statically)", true);
+          return;
+        }
+        run_rest_from_ = value;
+        return;
       }
-      c.a.raise(Risk::Medium, "git submodule foreach runs a command in every submodule");
-      c.a.scripts.push_back(script);
+    }
+  }
+
+  void git_config(const Arg& kv) {
+    if (!kv.known) {
+      a_.raise(Risk::High, name_ + " -c with a value not known statically", true);
       return;
     }
-    c.a.raise(Risk::Medium, "git submodule " + verb + " changes submodules");
-    return;
-  }
-  if (sub == "worktree") {
-    std::string verb = a0 < argv.size() ? argv[a0].text : "";
-    if (verb == "list") return;
-    c.a.raise(verb == "remove" ? Risk::High : Risk::Medium, "git worktree " + verb + " changes worktrees");
-    return;
-  }
-  if (sub == "reflog") {
-    std::string verb = a0 < argv.size() ? argv[a0].text : "";
-    if (verb == "expire" || verb == "delete")
-      c.a.raise(Risk::High, "git reflog " + verb + " destroys the record of lost commits");
-    return;
-  }
-  if (sub == "reset") {
-    if (has(argv, a0, {"--hard", "--merge", "--keep"}))
-      c.a.raise(Risk::High, "git reset --hard discards uncommitted changes");
-    else
-      c.a.raise(Risk::Medium, "git reset moves the branch or unstages changes");
-    return;
-  }
-  if (sub == "clean") {
-    if (has(argv, a0, {"-n", "--dry-run"})) return;
-    c.a.raise(Risk::High, "git clean deletes untracked files");
-    return;
-  }
-  if (sub == "checkout" || sub == "restore") {
-    bool discards = sub == "restore"
-                        ? !has(argv, a0, {"--staged", "-S"}) || has(argv, a0, {"--worktree", "-W"})
-                        : has(argv, a0, {"--", ".", "-f", "--force", "-p", "--patch", "--theirs", "--ours"});
-    if (discards)
-      c.a.raise(Risk::High, "git " + sub + " discards uncommitted changes");
-    else
-      c.a.raise(Risk::Medium, "git " + sub + " changes the working tree");
-    return;
-  }
-  if (sub == "gc") {
-    c.a.raise(has(argv, a0, {"--prune=now", "--prune=all"}) ? Risk::High : Risk::Medium,
-              "git gc rewrites the object store");
-    return;
-  }
-  if (sub == "archive") {
-    if (has(argv, a0, {"--remote", "--exec", "--remote="})) {
-      c.a.raise(Risk::High, "git archive --remote contacts a remote", true);
-    } else {
-      c.a.raise(Risk::Medium, "git archive writes an archive");
-    }
-    output_writes();
-    return;
-  }
-  if (in(kMedium)) {
-    c.a.raise(Risk::Medium, "git " + sub + " changes the repository or working tree");
-    if (has(argv, a0,
-            {"--upload-pack", "-u", "--upload-pack=", "--config", "--template", "--template=", "-c", "--config="}))
-      c.a.raise(Risk::High, "git " + sub + " with options that run programs or change configuration", true);
-    for (std::size_t k = a0; k < argv.size(); ++k) {
-      if (starts_with(argv[k].text, "ext::") || starts_with(argv[k].text, "fd::"))
-        c.a.raise(Risk::High, "git " + sub + " with a transport that runs a command", true);
-      if ((argv[k].text == "-x" || argv[k].text == "--exec") && k + 1 < argv.size()) {
-        if (argv[k + 1].known)
-          c.a.scripts.push_back(argv[k + 1].text);
-        else
-          c.a.raise(Risk::High, "git " + sub + " --exec with a command not known statically", true);
+    std::size_t eq = kv.text.find('=');
+    std::string key = kv.text.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : kv.text.substr(eq + 1);
+    std::string lower = key;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (lower.rfind("alias.", 0) == 0) {
+      std::string alias = key.substr(6);
+      if (!value.empty() && value[0] == '!') {
+        a_.raise(Risk::High, name_ + " alias " + alias + " runs a shell command", true);
+        a_.scripts.push_back(value.substr(1));
+      } else {
+        cli_aliases_[alias] = value;
       }
-      if (starts_with(argv[k].text, "--exec=")) c.a.scripts.push_back(argv[k].text.substr(7));
+      return;
     }
-    output_writes();
-    return;
+    if (safe_git_config_key(key)) return;
+    a_.raise(Risk::High, name_ + " -c " + key + " can make git run other programs or send data elsewhere", true);
+    if (!value.empty()) a_.scripts.push_back(value[0] == '!' ? value.substr(1) : value);
   }
-  c.a.raise(Risk::High, "unknown git subcommand '" + sub + "' (it could be an alias)", true);
-}
 
-void rule_package_manager(Ctx& c) {
-  const auto& argv = c.argv;
-  const std::string& p = c.program;
-  if (p == "npx" || p == "pnpx" || p == "bunx") {
-    c.a.raise(Risk::High, p + " downloads and runs a package", true);
-    return;
-  }
-  std::size_t i = skip_options(argv, 1, {"--prefix", "-C", "--cwd", "--dir", "-w", "--workspace", "--filter"});
-  std::string sub = i < argv.size() ? argv[i].text : "";
-  bool global = has(argv, 1, {"-g", "--global", "--location=global"}) || (p == "yarn" && sub == "global");
-  if (sub.empty() || sub == "--version" || sub == "-v" || sub == "ls" || sub == "list" || sub == "view" ||
-      sub == "info" || sub == "outdated" || sub == "why" || sub == "help" || sub == "search" || sub == "explain" ||
-      sub == "-h" || sub == "--help" || (sub == "audit" && !has(argv, i, {"fix"})) || sub == "config" ||
-      sub == "root" || sub == "bin" || sub == "prefix" || sub == "doctor") {
-    if (sub == "config" && has(argv, i, {"set", "delete", "edit"}))
-      c.a.raise(Risk::High, p + " config changes where packages come from", true);
-    return;
-  }
-  if (sub == "exec" || sub == "dlx" || sub == "x" || sub == "create" || sub == "init") {
-    c.a.raise(Risk::High, p + " " + sub + " downloads and runs a package", true);
-    return;
-  }
-  if (sub == "publish" || sub == "unpublish" || sub == "adduser" || sub == "login" || sub == "logout" ||
-      sub == "token" || sub == "owner" || sub == "access" || sub == "deprecate" || sub == "dist-tag" || sub == "team" ||
-      sub == "org" || sub == "hook" || sub == "star") {
-    c.a.raise(Risk::High, p + " " + sub + " changes the package registry");
-    return;
-  }
-  if (global) {
-    c.a.raise(Risk::High, p + " installs packages system-wide");
-    return;
-  }
-  if (has(argv, i, {"--registry", "--registry="})) c.a.raise(Risk::High, p + " uses a non-default registry", true);
-  if (sub == "install" || sub == "i" || sub == "ci" || sub == "add" || sub == "update" || sub == "upgrade" ||
-      sub == "remove" || sub == "uninstall" || sub == "rm" || sub == "link" || sub == "rebuild" || sub == "dedupe" ||
-      sub == "prune") {
-    c.a.raise(Risk::Medium, p + " " + sub + " changes the workspace's packages (and runs their install scripts)");
-    return;
-  }
-  c.a.raise(Risk::Medium, p + " " + sub + " runs a package.json script (workspace code)");
-  c.a.executes.emplace_back("package.json");
-}
-
-void rule_pip(Ctx& c) {
-  const auto& argv = c.argv;
-  std::size_t i = skip_options(argv, 1, {"--python", "--log", "--proxy"});
-  std::string sub = i < argv.size() ? argv[i].text : "";
-  if (c.program == "pipx") {
-    c.a.raise(sub == "run" ? Risk::High : Risk::Medium, "pipx " + sub + " installs or runs packages", sub == "run");
-    return;
-  }
-  if (sub.empty() || sub == "list" || sub == "show" || sub == "freeze" || sub == "check" || sub == "--version" ||
-      sub == "help" || sub == "search" || sub == "index" || sub == "inspect" || sub == "debug" || sub == "-V")
-    return;
-  if (sub == "config") {
-    c.a.raise(Risk::High, "pip config changes where packages come from", true);
-    return;
-  }
-  c.a.raise(Risk::Medium, "pip " + sub + " changes installed packages (and runs their build scripts)");
-  if (has(argv, i,
-          {"--break-system-packages", "--root", "--prefix", "--target", "-t", "--root=", "--prefix=", "--target="}))
-    c.a.raise(Risk::High, "pip " + sub + " installs outside the environment");
-  if (has(argv, i,
-          {"-i", "--index-url", "--extra-index-url", "--trusted-host", "-f", "--find-links",
-           "--index-url=", "--extra-index-url=", "--find-links="}))
-    c.a.raise(Risk::High, "pip " + sub + " installs from a non-default index", true);
-  for (std::size_t k = i + 1; k < argv.size(); ++k) {
-    const std::string& t = argv[k].text;
-    if (!argv[k].known || t.find("://") != std::string::npos || starts_with(t, "git+"))
-      c.a.raise(Risk::High, "pip " + sub + " installs from an arbitrary URL or an unknown source", true);
-  }
-}
-
-void rule_curl(Ctx& c) {
-  const auto& argv = c.argv;
-  bool wget = c.program == "wget";
-  c.a.raise(Risk::Medium, c.program + " accesses the network");
-  for (std::size_t i = 1; i < argv.size(); ++i) {
-    const Arg& a = argv[i];
-    const std::string& t = a.text;
-    if (!a.known) {
-      c.a.raise(Risk::High, c.program + ": a URL or option built from expansions may carry data out", true);
-      continue;
-    }
-    bool sends = false;
-    if (!wget) {
-      sends =
-          t == "-d" || starts_with(t, "--data") || t == "-F" || t == "--form" || starts_with(t, "--form-") ||
-          t == "-T" || t == "--upload-file" || t == "--json" || t == "-K" || t == "--config" ||
-          (t.size() > 2 && t[0] == '-' && t[1] != '-' &&
-           (t.find('d') != std::string::npos || t.find('F') != std::string::npos || t.find('T') != std::string::npos));
-      if ((t == "-X" || t == "--request") && i + 1 < argv.size() && argv[i + 1].text != "GET" &&
-          argv[i + 1].text != "HEAD")
-        sends = true;
-      if (t == "-o" || t == "--output") {
-        if (i + 1 < argv.size()) assess_write(c.a, argv[i + 1], c.program, c.workspace);
+  // The rest of the command, after an alias expanded into more words.
+  void rerun_expanded(std::size_t from, const Subcommand* sub, std::vector<const Option*> options, Risk sub_risk,
+                      const std::string& sub_why, std::vector<Arg>& operands, std::vector<std::size_t>& index) {
+    const auto& argv = args();
+    bool done = false;
+    for (std::size_t i = from; i < argv.size();) {
+      const Arg& a = argv[i];
+      if (a.known && !done && a.text == "--") {
+        done = true;
         ++i;
         continue;
       }
-      if (t == "-O" || t == "--remote-name" || t == "--remote-name-all")
-        c.a.raise(Risk::Medium, c.program + " writes the download into the workspace");
-    } else {
-      sends = starts_with(t, "--post-") || starts_with(t, "--body-") || starts_with(t, "--method") ||
-              t == "--execute" || t == "-e" || starts_with(t, "--use-askpass");
-      if (t == "-O" || t == "--output-document") {
-        if (i + 1 < argv.size() && argv[i + 1].text != "-") assess_write(c.a, argv[i + 1], c.program, c.workspace);
-        ++i;
+      if (a.known && !done && is_option(a.text)) {
+        i = option(i, options);
         continue;
       }
-      if (starts_with(t, "-O") && t.size() > 2) assess_write(c.a, Arg{t.substr(2)}, c.program, c.workspace);
-      if (t == "-P" || t == "--directory-prefix") {
-        if (i + 1 < argv.size()) assess_write(c.a, argv[i + 1], c.program, c.workspace);
-        ++i;
-        continue;
-      }
-    }
-    if (sends) c.a.raise(Risk::High, c.program + " " + t + " sends data to the network (possible exfiltration)");
-  }
-}
-
-void rule_chmod(Ctx& c) {
-  bool mode_seen = false;
-  c.a.raise(Risk::Medium, "chmod changes file permissions");
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const Arg& a = c.argv[i];
-    const std::string& t = a.text;
-    if (a.known && !mode_seen && t.size() > 1 && t[0] == '-' && t.find_first_of("rwxXst") == std::string::npos)
-      continue;
-    if (!mode_seen) {
-      mode_seen = true;
-      bool numeric = !t.empty() && std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '7'; });
-      if (!a.known || t.find('s') != std::string::npos || t.find('t') != std::string::npos ||
-          (numeric && t.size() >= 4 && t[t.size() - 4] != '0'))
-        c.a.raise(Risk::High, "chmod " + t + " sets setuid/setgid/sticky bits or an unknown mode", !a.known);
-      if ((numeric && (t.back() == '7' || t.back() == '6' || t.back() == '2' || t.back() == '3')) ||
-          t.find("o+w") != std::string::npos || t.find("a+w") != std::string::npos ||
-          t.find("+rwx") != std::string::npos || t == "+w")
-        c.a.raise(Risk::High, "chmod " + t + " makes files writable by everyone");
-      continue;
-    }
-    PathKind k = operand_kind(a, c.workspace);
-    if (k != PathKind::Workspace && k != PathKind::Temp)
-      c.a.raise(Risk::High, "chmod changes permissions of '" + t + "' outside the workspace", k == PathKind::Unknown);
-  }
-}
-
-void rule_sed(Ctx& c) {
-  bool in_place = false, script_from_option = false;
-  std::vector<std::string> scripts;
-  std::vector<std::size_t> files;
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const Arg& a = c.argv[i];
-    const std::string& t = a.text;
-    if (a.known && (t == "-i" || starts_with(t, "-i") || starts_with(t, "--in-place") ||
-                    (t.size() > 2 && t[0] == '-' && t[1] != '-' && t.find('i') != std::string::npos &&
-                     t.find('e') == std::string::npos))) {
-      in_place = true;
-      continue;
-    }
-    if (a.known && (t == "-e" || t == "--expression" || t == "-f" || t == "--file")) {
-      script_from_option = true;
-      if (i + 1 < c.argv.size()) {
-        if (t == "-f" || t == "--file")
-          c.a.raise(Risk::Medium, "sed runs a script file that is not analysed", true);
-        else
-          scripts.push_back(c.argv[i + 1].known ? c.argv[i + 1].text : "e");
-      }
+      operands.push_back(a);
+      index.push_back(i);
+      canonical_.push_back(a);
       ++i;
-      continue;
     }
-    if (a.known && t.size() > 1 && t[0] == '-') continue;
-    if (!script_from_option && scripts.empty()) {
-      scripts.push_back(a.known ? t : "e");
-      continue;
-    }
-    files.push_back(i);
+    if (sets_) sub_risk = *sets_;
+    a_.raise(sub_risk, sub_why);
+    finish(operands, index, sub, from);
   }
-  // The e (execute) and w/W (write) commands and flags: a letter after an address, a
-  // separator or the end of s///, followed by a blank, a separator or the end.
-  auto risky = [](const std::string& s) {
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      char ch = s[i];
-      if (ch != 'e' && ch != 'w' && ch != 'W') continue;
-      char before = i == 0 ? ';' : s[i - 1];
-      char after = i + 1 < s.size() ? s[i + 1] : ';';
-      bool starts = before == ';' || before == '\n' || before == '}' || before == '{' || before == '/' ||
-                    before == ' ' || before == '!' || before == '$' || (before >= '0' && before <= '9') ||
-                    before == 'g' || before == 'p' || before == 'I' || before == 'i';
-      bool ends = after == ' ' || after == ';' || after == '\n' || after == '}' || after == '\t' ||
-                  ((ch == 'e' || ch == 'w') && (after == 'g' || after == 'p' || after == 'I' || after == 'i'));
-      if (starts && ends) return true;
-    }
-    return s.empty();
-  };
-  for (const auto& s : scripts)
-    if (risky(s)) c.a.raise(Risk::High, "sed script may run commands or write files", true);
-  if (in_place)
-    for (std::size_t i : files) assess_write(c.a, c.argv[i], "sed -i", c.workspace);
-}
 
-void rule_awk(Ctx& c) {
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const Arg& a = c.argv[i];
-    const std::string& t = a.text;
-    if (a.known && (t == "-F" || t == "-v" || t == "--assign" || t == "--field-separator")) {
-      ++i;
-      continue;
+  void finish(const std::vector<Arg>& operands, const std::vector<std::size_t>& index, const Subcommand* sub,
+              std::size_t args_begin) {
+    Operands rule = sub != nullptr && sub->operands != Operands::Any ? sub->operands : spec_.operands;
+    std::string who = sub != nullptr ? name_ + " " + std::string(sub->name) : name_;
+    if (sub != nullptr && !operands.empty() && sub->operand_risk > Risk::Low)
+      a_.raise(sub->operand_risk, who + " " + operands[0].text + " changes the repository");
+    for (auto f : sub != nullptr ? sub->runs_files : spec_.runs_files) a_.executes.emplace_back(f);
+    for (std::size_t k = 0; k < operands.size(); ++k) {
+      const Arg& op = operands[k];
+      switch (rule) {
+        case Operands::Any: break;
+        case Operands::Paths: {
+          PathKind kind = operand_kind(op, workspace_);
+          if (kind == PathKind::Workspace && op.glob && op.text.find('/') == std::string::npos) break;
+          if (kind != PathKind::Workspace && kind != PathKind::Temp && kind != PathKind::Null)
+            a_.raise(Risk::High, who + " acts on '" + op.text + "' (outside the workspace or not known statically)",
+                     kind == PathKind::Unknown);
+          break;
+        }
+        case Operands::Writes: assess_write(a_, op, who, workspace_); break;
+        case Operands::WritesLast:
+          if (k + 1 == operands.size() && operands.size() > 1) {
+            assess_write(a_, op, who, workspace_);
+          } else {
+            PathKind kind = classify_path(op.text, op.known && !op.glob, workspace_);
+            // ~ is the home directory: outside. An expansion ($f, {} of xargs) is only read by cp.
+            if (kind == PathKind::WorkspaceConfig || kind == PathKind::Outside || kind == PathKind::Device ||
+                (kind == PathKind::Unknown && op.known))
+              a_.raise(Risk::High, who + " " + op.text + ": a sensitive file, or one outside the workspace");
+          }
+          break;
+        case Operands::Devices:
+          if (!op.known || is_device(normalize_path(op.text)))
+            a_.raise(Risk::High, who + " acts on the device " + op.text, !op.known);
+          break;
+        case Operands::Transfer: {
+          std::size_t colon = op.text.find(':');
+          if (!op.known || (colon != std::string::npos && colon > 0 && op.text.find('/') > colon))
+            a_.raise(Risk::High, who + " to or from a remote host ('" + op.text + "')", !op.known);
+          if (k + 1 == operands.size() && operands.size() > 1) assess_write(a_, op, who, workspace_);
+          break;
+        }
+        case Operands::Assignments: {
+          std::size_t eq = op.text.find('=');
+          if (eq != std::string::npos && eq > 0) {
+            std::string var = op.text.substr(0, eq);
+            if (is_sensitive_variable(var) || var == "SHELL" || var == ".SHELLFLAGS" || var == "MAKESHELL" ||
+                var == "MAKEFLAGS" || var == "MAKEFILES")
+              a_.raise(Risk::High, who + " " + var + "= changes the programs it runs", true);
+          }
+          break;
+        }
+        case Operands::System: a_.raise(Risk::High, who + " " + op.text + " changes the system"); break;
+        case Operands::Urls:
+          if (!op.known || op.text.find("://") != std::string::npos || starts_with(op.text, "git+") ||
+              starts_with(op.text, "git@"))
+            a_.raise(Risk::High, who + " takes '" + op.text + "' from an arbitrary URL or an unknown source",
+                     !op.known);
+          break;
+      }
     }
-    if (a.known && (t == "-f" || t == "--file" || t == "-E")) {
-      c.a.raise(Risk::Medium, c.program + " runs a program file that is not analysed", true);
+    (void)index;
+    if (run_rest_from_) {  // cmake -E rm -rf x: the value and the operands after it
+      std::vector<Arg> run = {*run_rest_from_};
+      run.insert(run.end(), rest_.begin(), rest_.end());
+      a_.runs.push_back(std::move(run));
+    }
+    Handler h = sub != nullptr && sub->handler != Handler::None ? sub->handler : spec_.handler;
+    if (h == Handler::Wrapper) {
+      wrap(operands, index);
       return;
     }
-    if (a.known && t.size() > 1 && t[0] == '-') continue;
-    if (!a.known) {
-      c.a.raise(Risk::High, c.program + " program not known statically", true);
+    if (h != Handler::None) {
+      HandlerContext c{inv_, args(), name_, args_begin, workspace_, a_};
+      run_handler(h, c);
+    }
+  }
+
+  // A wrapper runs the command that starts after its options and `wrapper_skip` operands.
+  void wrap(const std::vector<Arg>& operands, const std::vector<std::size_t>& index) {
+    if (lookup_only_) return;
+    std::size_t skip = static_cast<std::size_t>(spec_.wrapper_skip);
+    if (operands.size() <= skip) return;
+    std::size_t from = index[skip];
+    const auto& argv = args();
+    if (!argv[from].known) {
+      a_.raise(Risk::High, name_ + " runs a program not known statically", true);
       return;
     }
-    if (t.find("system") != std::string::npos || t.find('|') != std::string::npos ||
-        t.find("getline") != std::string::npos || t.find("> \"") != std::string::npos ||
-        t.find(">\"") != std::string::npos || t.find(">>") != std::string::npos || t.find("@load") != std::string::npos)
-      c.a.raise(Risk::High, c.program + " program runs commands or writes files", true);
-    return;
+    a_.runs.push_back(args_from(argv, from));
   }
-}
-
-void rule_declare(Ctx& c) {
-  for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    const std::string& t = c.argv[i].text;
-    std::size_t eq = t.find('=');
-    std::string name = t.substr(0, eq);
-    if (!name.empty() && name[0] == '-') continue;
-    if (is_sensitive_variable(name))
-      c.a.raise(Risk::High, c.program + " " + name + " changes what later programs run or where data goes");
-  }
-}
-
-void rule_special(Ctx& c) {
-  const std::string& p = c.program;
-  const auto& argv = c.argv;
-  if (p == "rm") return rule_rm(c);
-  if (is_shell(p)) return rule_shell(c);
-  if (is_interpreter(p)) return rule_interpreter(c);
-  if (p == "busybox") return rule_run_rest(c, 1, "busybox");
-  if (p == "eval") {
-    std::string s;
-    for (std::size_t i = 1; i < argv.size(); ++i) {
-      if (!argv[i].known) {
-        c.a.raise(Risk::High, "eval of a value not known statically", true);
-        return;
-      }
-      s += (i > 1 ? " " : "") + argv[i].text;
-    }
-    c.a.scripts.push_back(s);
-    return;
-  }
-  if (p == "source" || p == ".") {
-    if (argv.size() < 2) return;
-    PathKind k = classify_path(argv[1].text, argv[1].known && !argv[1].glob, c.workspace);
-    c.a.raise(k == PathKind::Workspace ? Risk::Medium : Risk::High, p + " runs the script " + argv[1].text,
-              k != PathKind::Workspace);
-    c.a.executes.push_back(normalize_path(argv[1].text));
-    return;
-  }
-  if (p == "exec") return rule_run_rest(c, skip_options(argv, 1, {"-a"}), "exec");
-  if (p == "command") {
-    if (has(argv, 1, {"-v", "-V"})) return;
-    return rule_run_rest(c, skip_options(argv, 1, {}), "command");
-  }
-  if (p == "builtin" || p == "nohup" || p == "unbuffer" || p == "coproc") return rule_run_rest(c, 1, p);
-  if (p == "time") return rule_run_rest(c, skip_options(argv, 1, {"-f", "-o", "--format", "--output"}), "time");
-  if (p == "nice") return rule_run_rest(c, skip_options(argv, 1, {"-n", "--adjustment"}), "nice");
-  if (p == "ionice") return rule_run_rest(c, skip_options(argv, 1, {"-c", "-n", "-p", "-P", "-u"}), "ionice");
-  if (p == "setsid") return rule_run_rest(c, skip_options(argv, 1, {}), "setsid");
-  if (p == "stdbuf")
-    return rule_run_rest(c, skip_options(argv, 1, {"-i", "-o", "-e", "--input", "--output", "--error"}), "stdbuf");
-  if (p == "timeout") {
-    std::size_t i = skip_options(argv, 1, {"-s", "-k", "--signal", "--kill-after"});
-    return rule_run_rest(c, i + 1, "timeout");  // after the duration
-  }
-  if (p == "flock") {
-    std::size_t i = skip_options(argv, 1, {"-w", "-E", "--timeout", "--conflict-exit-code"});
-    for (std::size_t k = 1; k < argv.size(); ++k)
-      if ((argv[k].text == "-c" || argv[k].text == "--command") && k + 1 < argv.size()) {
-        if (argv[k + 1].known)
-          c.a.scripts.push_back(argv[k + 1].text);
-        else
-          c.a.raise(Risk::High, "flock -c with a command not known statically", true);
-        return;
-      }
-    return rule_run_rest(c, i + 1, "flock");
-  }
-  if (p == "script") {
-    for (std::size_t k = 1; k < argv.size(); ++k)
-      if ((argv[k].text == "-c" || argv[k].text == "--command") && k + 1 < argv.size()) {
-        if (argv[k + 1].known)
-          c.a.scripts.push_back(argv[k + 1].text);
-        else
-          c.a.raise(Risk::High, "script -c with a command not known statically", true);
-      }
-    c.a.raise(Risk::Medium, "script records a terminal session to a file");
-    return;
-  }
-  if (p == "watch") {
-    bool direct = has(argv, 1, {"-x", "--exec"});
-    std::size_t i = skip_options(argv, 1, {"-n", "--interval", "-q", "--equexit"});
-    if (direct) return rule_run_rest(c, i, "watch -x");
-    std::string s;
-    for (std::size_t k = i; k < argv.size(); ++k) {
-      if (!argv[k].known) {
-        c.a.raise(Risk::High, "watch runs a command not known statically", true);
-        return;
-      }
-      s += (k > i ? " " : "") + argv[k].text;
-    }
-    c.a.raise(Risk::Medium, "watch runs a command repeatedly");
-    if (!s.empty()) c.a.scripts.push_back(s);
-    return;
-  }
-  if (p == "parallel") {
-    c.a.raise(Risk::High, "parallel runs commands built from its input", true);
-    return;
-  }
-  if (p == "trap") {
-    if (argv.size() >= 3 && argv[1].text != "-" && argv[1].text != "-p" && argv[1].text != "-l") {
-      if (argv[1].known)
-        c.a.scripts.push_back(argv[1].text);
-      else
-        c.a.raise(Risk::High, "trap with a handler not known statically", true);
-    }
-    return;
-  }
-  if (p == "xargs") return rule_xargs(c);
-  if (p == "find") return rule_find(c);
-  if (p == "git") return rule_git(c);
-  if (p == "npm" || p == "yarn" || p == "pnpm" || p == "npx" || p == "pnpx" || p == "bunx")
-    return rule_package_manager(c);
-  if (p == "pip" || p == "pip3" || p == "pipx") return rule_pip(c);
-  if (p == "curl" || p == "wget") return rule_curl(c);
-  if (p == "rsync") {
-    c.a.raise(Risk::Medium, "rsync copies files");
-    for (std::size_t i = 1; i < argv.size(); ++i) {
-      const std::string& t = argv[i].text;
-      if (!argv[i].known || t.find(':') != std::string::npos || t == "-e" || starts_with(t, "--rsh") ||
-          starts_with(t, "--rsync-path"))
-        c.a.raise(Risk::High, "rsync to or from a remote host, or with a remote shell", !argv[i].known);
-      if (t == "--delete" || starts_with(t, "--delete-") || t == "--remove-source-files")
-        c.a.raise(Risk::High, "rsync " + t + " deletes files");
-    }
-    if (argv.size() > 1) assess_write(c.a, argv.back(), "rsync", c.workspace);
-    return;
-  }
-  if (p == "chmod") return rule_chmod(c);
-  if (p == "tee") {
-    for (std::size_t i = 1; i < argv.size(); ++i)
-      if (!(argv[i].known && argv[i].text.size() > 1 && argv[i].text[0] == '-'))
-        assess_write(c.a, argv[i], "tee", c.workspace);
-    return;
-  }
-  if (p == "sed") return rule_sed(c);
-  if (p == "awk" || p == "gawk" || p == "mawk" || p == "nawk") return rule_awk(c);
-  if (p == "sort") {
-    for (std::size_t i = 1; i < argv.size(); ++i) {
-      const std::string& t = argv[i].text;
-      if ((t == "-o" || t == "--output") && i + 1 < argv.size()) assess_write(c.a, argv[i + 1], "sort -o", c.workspace);
-      if (starts_with(t, "--output=")) assess_write(c.a, Arg{t.substr(9), argv[i].known}, "sort -o", c.workspace);
-      if (starts_with(t, "--compress-program")) c.a.raise(Risk::High, "sort --compress-program runs a program", true);
-    }
-    return;
-  }
-  if (p == "alias") {
-    for (std::size_t i = 1; i < argv.size(); ++i) {
-      std::size_t eq = argv[i].text.find('=');
-      if (eq == std::string::npos) continue;
-      c.a.raise(Risk::High, "alias " + argv[i].text.substr(0, eq) + " changes what later commands mean", true);
-      if (argv[i].known) c.a.scripts.push_back(argv[i].text.substr(eq + 1));
-    }
-    return;
-  }
-  if (p == "export" || p == "declare" || p == "typeset" || p == "local" || p == "readonly") return rule_declare(c);
-}
+};
 
 }  // namespace
 
 bool is_sensitive_variable(std::string_view name) {
-  static constexpr std::array<std::string_view, 44> kNames = {"PATH",
-                                                              "LD_PRELOAD",
-                                                              "LD_LIBRARY_PATH",
-                                                              "LD_AUDIT",
-                                                              "BASH_ENV",
-                                                              "ENV",
-                                                              "PROMPT_COMMAND",
-                                                              "IFS",
-                                                              "SHELLOPTS",
-                                                              "BASHOPTS",
-                                                              "PS4",
-                                                              "GIT_SSH",
-                                                              "GIT_SSH_COMMAND",
-                                                              "GIT_EXTERNAL_DIFF",
-                                                              "GIT_PAGER",
-                                                              "GIT_EDITOR",
-                                                              "GIT_ASKPASS",
-                                                              "GIT_EXEC_PATH",
-                                                              "GIT_DIR",
-                                                              "GIT_WORK_TREE",
-                                                              "GIT_PROXY_COMMAND",
-                                                              "GIT_TEMPLATE_DIR",
-                                                              "PAGER",
-                                                              "EDITOR",
-                                                              "VISUAL",
-                                                              "MANPAGER",
-                                                              "LESSOPEN",
-                                                              "LESSCLOSE",
-                                                              "PYTHONPATH",
-                                                              "PYTHONSTARTUP",
-                                                              "PYTHONHOME",
-                                                              "NODE_OPTIONS",
-                                                              "NODE_PATH",
-                                                              "PERL5OPT",
-                                                              "PERL5LIB",
-                                                              "RUBYOPT",
-                                                              "RUBYLIB",
-                                                              "JAVA_TOOL_OPTIONS",
-                                                              "_JAVA_OPTIONS",
-                                                              "HOME",
-                                                              "SSH_AUTH_SOCK",
-                                                              "SUDO_ASKPASS",
-                                                              "BROWSER",
-                                                              "HISTFILE"};
+  static constexpr std::array<std::string_view, 44> kNames = {
+      "PATH",          "LD_PRELOAD",      "LD_LIBRARY_PATH",   "LD_AUDIT",     "BASH_ENV",      "ENV",
+      "PROMPT_COMMAND", "IFS",            "SHELLOPTS",         "BASHOPTS",     "PS4",           "GIT_SSH",
+      "GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PAGER",     "GIT_EDITOR",   "GIT_ASKPASS",   "GIT_EXEC_PATH",
+      "GIT_DIR",       "GIT_WORK_TREE",   "GIT_PROXY_COMMAND", "GIT_TEMPLATE_DIR", "PAGER",     "EDITOR",
+      "VISUAL",        "MANPAGER",        "LESSOPEN",          "LESSCLOSE",    "PYTHONPATH",    "PYTHONSTARTUP",
+      "PYTHONHOME",    "NODE_OPTIONS",    "NODE_PATH",         "PERL5OPT",     "PERL5LIB",      "RUBYOPT",
+      "RUBYLIB",       "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",   "HOME",         "SSH_AUTH_SOCK", "SUDO_ASKPASS",
+      "BROWSER",       "HISTFILE"};
   if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) return true;
-  static constexpr std::array<std::string_view, 8> kPrefixes = {
-      "GIT_CONFIG", "DYLD_", "npm_config_", "NPM_CONFIG_", "BASH_FUNC_", "http_proxy", "HTTP", "ALL_PROXY"};
+  static constexpr std::array<std::string_view, 10> kPrefixes = {
+      "GIT_CONFIG", "DYLD_", "npm_config_", "NPM_CONFIG_", "BASH_FUNC_", "http_proxy", "HTTP", "ALL_PROXY",
+      "LESS",       "RUSTC_WRAPPER"};
   for (auto p : kPrefixes)
     if (starts_with(name, p)) return true;
-  return name == "https_proxy" || name == "all_proxy" || name == "no_proxy" || name == "NO_PROXY";
+  return name == "https_proxy" || name == "all_proxy" || name == "no_proxy" || name == "NO_PROXY" ||
+         name == "CC" || name == "CXX" || name == "MAKEFLAGS" || name == "CARGO_BUILD_RUSTC_WRAPPER";
 }
 
 void assess_write(Assessment& a, const Arg& target, std::string_view who, std::string_view workspace) {
@@ -1189,6 +579,7 @@ void assess_write(Assessment& a, const Arg& target, std::string_view who, std::s
 Assessment classify(const Invocation& inv, std::string_view workspace) {
   Assessment a;
   if (inv.argv.empty()) return a;
+  a.canonical = inv.argv;
   const Arg& a0 = inv.argv[0];
   if (!a0.known || a0.glob) {
     a.raise(Risk::High, "the program name '" + a0.text + "' is not known statically", true);
@@ -1202,90 +593,54 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
     a.raise(Risk::High, "the program name '" + a0.text + "' has non-ASCII characters (a lookalike?)", true);
     return a;
   }
+  for (std::size_t i = 1; i < inv.argv.size(); ++i)
+    if (inv.argv[i].known && is_metadata_host(inv.argv[i].text))
+      a.raise(Risk::High, "'" + inv.argv[i].text + "' is the cloud metadata service (it hands out credentials)");
+
   bool by_path = false;
   std::string program = program_name(a0.text, &by_path);
-  Ctx c{inv, inv.argv, program, workspace, a};
+  std::string name = by_path ? basename_of(program) : program;
+  a.canonical[0] = Arg{name};
+  const Program* spec = find_program(name);
   if (by_path) {
     PathKind k = classify_path(program, true, workspace);
     a.raise(k == PathKind::Workspace ? Risk::Medium : Risk::High,
-            "runs " + program + " by path: a program outside the system directories is not known", true);
+            "runs " + program + " by path: " +
+                (k == PathKind::Workspace ? "a workspace program" : "a program outside the workspace") +
+                (spec != nullptr ? " named like " + name + ", judged at least as strictly" : ""),
+            k != PathKind::Workspace);
     a.executes.push_back(program);
-    return a;
   }
-  auto it = programs().find(program);
-  if (it == programs().end() && (starts_with(program, "mkfs.") || starts_with(program, "mkswap"))) {
-    a.raise(Risk::High, program + " formats a file system");
-    return a;
-  }
-  if (it == programs().end()) {
-    a.raise(Risk::Medium, "unknown program '" + program + "'", true);
-    // An unknown program may be a wrapper: look at what it would run.
-    for (std::size_t i = 1; i < inv.argv.size(); ++i) {
-      const Arg& w = inv.argv[i];
-      if (!w.known || w.text.empty() || w.text[0] == '-') continue;
-      auto k = programs().find(w.text);
-      if (k != programs().end() && k->second != Kind::ReadOnly && k->second != Kind::Builtin) {
-        a.runs.push_back(rest(inv.argv, i));
-        break;
+  if (spec == nullptr) {
+    if (!by_path) {
+      a.raise(Risk::High, "unknown program '" + program + "' (not in the policy's table nor in the workspace)", true);
+      // An unknown program may be a wrapper: look at what it would run.
+      for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+        const Arg& w = inv.argv[i];
+        if (!w.known || w.text.empty() || w.text[0] == '-') continue;
+        bool inner_by_path = false;
+        std::string inner = program_name(w.text, &inner_by_path);
+        const Program* p = find_program(inner_by_path ? basename_of(inner) : inner);
+        if (p != nullptr && p->risk >= Risk::Medium) {
+          a.runs.push_back(args_from(inv.argv, i));
+          break;
+        }
       }
+    }
+    // What an unknown or workspace program does with "/", "~", devices or paths outside the workspace.
+    for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+      const Arg& op = inv.argv[i];
+      if (op.known && !op.text.empty() && op.text[0] == '-') continue;
+      PathKind k = operand_kind(op, workspace);
+      if (op.known && (op.text.find('/') != std::string::npos || op.text == "~" || op.text.rfind("~/", 0) == 0) &&
+          (k == PathKind::Outside || k == PathKind::Device || k == PathKind::Unknown))
+        a.raise(Risk::High, program + " is given '" + op.text + "', outside the workspace", true);
     }
     return a;
   }
-  switch (it->second) {
-    case Kind::ReadOnly:
-    case Kind::Builtin:
-      if (program == "env") rule_env(c);
-      break;
-    case Kind::Build:
-      a.raise(Risk::Medium, program + " builds, tests or changes files in the workspace");
-      if (program == "make" || program == "gmake") a.executes.emplace_back("Makefile");
-      if (program == "mkdir" || program == "touch" || program == "cp" || program == "mv" || program == "ln" ||
-          program == "rmdir" || program == "truncate" || program == "install") {
-        std::size_t last = inv.argv.size();
-        for (std::size_t i = 1; i < inv.argv.size(); ++i) {
-          const Arg& t = inv.argv[i];
-          if (t.known && t.text.size() > 1 && t.text[0] == '-') continue;
-          bool is_target = program != "cp" || i + 1 == last;
-          if (is_target || program == "mv") {
-            assess_write(a, t, program, workspace);
-          } else if (program == "cp" || program == "ln") {
-            PathKind k = classify_path(t.text, t.known && !t.glob, workspace);
-            if (k == PathKind::WorkspaceConfig || (program == "ln" && k == PathKind::Outside))
-              a.raise(Risk::High, program + " " + t.text + ": a link to or copy of a sensitive file", false);
-          }
-        }
-      }
-      if (program == "tar") {
-        if (has(inv.argv, 1,
-                {"--to-command", "--use-compress-program", "-I", "--checkpoint-action", "--to-command=",
-                 "--use-compress-program=", "--checkpoint-action=", "--info-script", "--new-volume-script", "-F"}))
-          a.raise(Risk::High, "tar runs a program", true);
-        for (std::size_t i = 1; i + 1 < inv.argv.size(); ++i)
-          if (inv.argv[i].text == "-C" || inv.argv[i].text == "--directory")
-            assess_write(a, inv.argv[i + 1], "tar -C", workspace);
-      }
-      if (program == "zip" && has(inv.argv, 1, {"-TT", "--unzip-command"}))
-        a.raise(Risk::High, "zip -TT runs a program", true);
-      if (program == "gem" && has(inv.argv, 1, {"push", "owner", "signin"}))
-        a.raise(Risk::High, "gem push publishes a package");
-      if (program == "cargo" && has(inv.argv, 1, {"publish", "login", "owner", "yank"}))
-        a.raise(Risk::High, "cargo publish changes the registry");
-      if (program == "openssl" && has(inv.argv, 1, {"s_client", "s_server"}))
-        a.raise(Risk::High, "openssl opens a network connection");
-      unknown_args_doubt(c, Risk::Medium);
-      break;
-    case Kind::Editor: a.raise(Risk::Medium, program + " is interactive"); break;
-    case Kind::Privileged:
-      a.raise(Risk::High, program + " runs a command with other privileges");
-      rule_run_rest(c, skip_options(inv.argv, 1, {"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-c"}),
-                    program);
-      break;
-    case Kind::Destructive: a.raise(Risk::High, program + " is destructive, privileged or controls processes"); break;
-    case Kind::Network: a.raise(Risk::High, program + " opens network connections (possible exfiltration)"); break;
-    case Kind::Cluster: a.raise(Risk::High, program + " controls containers, clusters or cloud resources"); break;
-    case Kind::System: a.raise(Risk::High, program + " changes the system (packages or services)"); break;
-    case Kind::Special: rule_special(c); break;
-  }
+  Reader reader(inv, *spec, name, workspace, a);
+  reader.run();
+  a.canonical = reader.canonical();
   return a;
 }
 

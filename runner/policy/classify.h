@@ -1,10 +1,17 @@
-// The risk of one simple command, by what its program does with its
-// arguments: read-only tools are low; changes to the workspace, builds and
-// tests are medium; destructive, irreversible, privileged, network and
-// exfiltrating actions are high, as is anything the policy cannot analyse
-// (inline code, unknown git subcommands, programs named by path...). A
-// command that runs other commands (sudo, env, xargs, find -exec, bash -c,
-// eval, ...) lists them in `runs` and `scripts` for the caller to analyse too.
+// The engine of the command policy: the risk of one simple command, from its
+// program's entry in the table of program_table.h (risk, options and their
+// values, subcommand, abbreviations and aliases, options that run code) and,
+// for mini-languages, a handler of handlers.h. Read-only tools are low;
+// changes to the workspace, builds and tests are medium; destructive,
+// irreversible, privileged, network and exfiltrating actions are high, as is
+// anything the policy cannot analyse (inline code, unknown programs outside the
+// workspace, aliases of unknown meaning). A program given by path is judged at
+// least as strictly as the program of the same name. A command that runs other
+// commands lists them in `runs` and `scripts` for the caller to analyse too,
+// and program text it cannot analyse in `code` (matched against the lists).
+// `canonical` is the argv the lists are matched against: global options and
+// their values removed, subcommand abbreviations and aliases resolved, option
+// values bound to their option ("-X=POST"), the program by its name.
 #pragma once
 
 #include <string>
@@ -34,6 +41,8 @@ struct Assessment {
   std::vector<std::string> scripts;    // shell code this one runs (bash -c, eval, trap, watch)
   std::vector<std::string> writes;     // normalised paths it writes
   std::vector<std::string> executes;   // normalised paths it runs as code
+  std::vector<std::string> code;       // program text it runs that is not shell (python -c, awk, sed e)
+  std::vector<Arg> canonical;          // the argv list entries match (see above)
 
   void raise(Risk r, std::string reason, bool from_doubt = false);
 };

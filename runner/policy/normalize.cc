@@ -74,8 +74,10 @@ Normalized normalize(const std::vector<Arg>& argv) {
     }
     if (t[1] != '-' && all_letters(t.substr(1))) {  // -rf is -r -f
       for (char c : t.substr(1)) n.flags.push_back(canonical_flag(n.program, std::string{'-', c}));
-    } else {  // --long, --long=value, -n5
+    } else {  // --long, --long=value, -n5, and -X=VALUE (an option bound to its value by the program table)
       n.flags.push_back(canonical_flag(n.program, t));
+      std::size_t eq = t.find('=');
+      if (eq != std::string_view::npos && eq > 1) n.flags.push_back(canonical_flag(n.program, t.substr(0, eq)));
     }
   }
   std::sort(n.flags.begin(), n.flags.end());
@@ -84,6 +86,22 @@ Normalized normalize(const std::vector<Arg>& argv) {
 }
 
 namespace {
+
+// Whether one of the command's long flags may be an abbreviation of `flag` (GNU
+// getopt and git accept unique prefixes of long options: --forc for --force).
+bool abbreviates(std::string_view program, const std::vector<std::string>& flags, std::string_view flag) {
+  std::vector<std::string_view> longs;
+  if (flag.substr(0, 2) == "--") longs.push_back(flag);
+  for (const auto& a : kAliases)
+    if ((a.program.empty() || a.program == program) && a.to == flag && a.from.substr(0, 2) == "--")
+      longs.push_back(a.from);
+  for (const auto& f : flags) {
+    if (f.size() < 4 || f.compare(0, 2, "--") != 0 || f.find('=') != std::string::npos) continue;
+    for (auto l : longs)
+      if (l.size() > f.size() && l.substr(0, f.size()) == f) return true;
+  }
+  return false;
+}
 
 bool word_matches(const Arg& entry, const Arg& cmd, MatchMode mode) {
   if (cmd.known && !cmd.glob) return entry.text == cmd.text;
@@ -112,6 +130,7 @@ bool matches(const Normalized& entry, const Normalized& command, MatchMode mode)
   for (const auto& f : entry.flags) {
     if (std::binary_search(command.flags.begin(), command.flags.end(), f)) continue;
     if (mode == MatchMode::Could && unknown_words) continue;
+    if (mode == MatchMode::Could && abbreviates(entry.program, command.flags, f)) continue;
     return false;
   }
   if (entry.operands.size() > command.operands.size()) return false;

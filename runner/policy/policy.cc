@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "policy/analyze.h"
+#include "policy/classify.h"
+#include "policy/program_table.h"
 #include "policy/parser.h"
 
 namespace droid::runner::policy {
@@ -42,6 +44,60 @@ std::vector<Arg> entry_words(std::string text) {
   return argv;
 }
 
+// A list entry in the canonical form commands are matched in: "git -C x push"
+// and "git push" are the same entry.
+Normalized canonical_entry(const std::vector<Arg>& words) {
+  Invocation inv;
+  inv.argv = words;
+  Assessment a = classify(inv, {});
+  return normalize(a.canonical);
+}
+
+// The words of program text that is not shell (python -c, awk, sed e, SQL):
+// split at blanks, quotes, brackets and separators, so that
+// os.system("rm -rf /") and ["rm", "-rf", "/"] both show "rm -rf /".
+std::vector<Arg> code_words(std::string_view code) {
+  std::vector<Arg> words;
+  std::string w;
+  auto flush = [&] {
+    if (!w.empty()) words.push_back(Arg{w});
+    w.clear();
+  };
+  for (char c : code) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' || c == '(' ||
+        c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ',' || c == ';' || c == '|' || c == '&' ||
+        c == '<' || c == '>')
+      flush();
+    else
+      w += c;
+  }
+  flush();
+  return words;
+}
+
+// Whether a block or deny entry appears in program text as a command would be
+// written: its program's name as a word (or the last part of a path), followed
+// by words that match the entry's flags and operands.
+bool code_mentions(const Normalized& entry, const std::vector<Arg>& words) {
+  constexpr std::size_t kWindow = 16;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i].text;
+    std::size_t slash = w.rfind('/');
+    std::string_view name = slash == std::string::npos ? std::string_view(w) : std::string_view(w).substr(slash + 1);
+    if (name != entry.program) continue;
+    std::vector<Arg> argv = {Arg{entry.program}};
+    for (std::size_t k = i + 1; k < words.size() && k <= i + kWindow; ++k) argv.push_back(words[k]);
+    // The entry's words may be followed by anything else the code does.
+    for (std::size_t end = argv.size(); end >= 1; --end) {
+      std::vector<Arg> prefix(argv.begin(), argv.begin() + static_cast<std::ptrdiff_t>(end));
+      Invocation inv;
+      inv.argv = prefix;
+      if (matches(entry, normalize(classify(inv, {}).canonical), MatchMode::Could)) return true;
+    }
+  }
+  return false;
+}
+
 void add_reason(std::vector<std::string>& reasons, std::string r) {
   if (reasons.size() < kMaxReasons && std::find(reasons.begin(), reasons.end(), r) == reasons.end())
     reasons.push_back(std::move(r));
@@ -60,7 +116,7 @@ std::vector<Policy::Entry> Policy::entries(const nlohmann::json& settings, const
     if (!e.is_string()) continue;
     std::vector<Arg> words = entry_words(e.get<std::string>());
     if (words.empty()) continue;
-    out.push_back(Entry{e.get<std::string>(), normalize(words)});
+    out.push_back(Entry{e.get<std::string>(), canonical_entry(words)});
   }
   return out;
 }
@@ -85,10 +141,15 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
   decisions.reserve(analysis.parts.size());
   for (const auto& p : analysis.parts) {
     Decision d = p.risk <= allowed_risk(autonomy) ? Decision::Allow : Decision::Ask;
+    std::vector<std::vector<Arg>> code;
+    for (const auto& text : p.code) code.push_back(code_words(text));
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
-      if (!p.is_command) return nullptr;
-      for (const auto& e : list)
-        if (matches(e.normalized, p.normalized, mode)) return &e;
+      for (const auto& e : list) {
+        if (p.is_command && matches(e.normalized, p.normalized, mode)) return &e;
+        if (mode == MatchMode::Could)
+          for (const auto& words : code)
+            if (code_mentions(e.normalized, words)) return &e;
+      }
       return nullptr;
     };
     if (const Entry* e = match(block_, MatchMode::Could)) {

@@ -1,0 +1,240 @@
+#include "policy/static_output.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace droid::runner::policy {
+namespace {
+
+constexpr std::size_t kMaxOutput = 64 * 1024;
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Backslash escapes as `echo -e` and printf's %b and format read them.
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      out += s[i];
+      continue;
+    }
+    char c = s[++i];
+    switch (c) {
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'r': out += '\r'; break;
+      case 'a': out += '\a'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'v': out += '\v'; break;
+      case 'e':
+      case 'E': out += '\x1b'; break;
+      case '\\': out += '\\'; break;
+      case 'x': {
+        int v = 0, n = 0;
+        while (n < 2 && i + 1 < s.size() && hex(s[i + 1]) >= 0) v = v * 16 + hex(s[++i]), ++n;
+        if (n == 0) out += "\\x";
+        else out += static_cast<char>(v);
+        break;
+      }
+      case '0': {
+        int v = 0, n = 0;
+        while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') v = v * 8 + (s[++i] - '0'), ++n;
+        out += static_cast<char>(v);
+        break;
+      }
+      default:
+        if (c >= '1' && c <= '7') {
+          int v = c - '0', n = 1;
+          while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') v = v * 8 + (s[++i] - '0'), ++n;
+          out += static_cast<char>(v);
+        } else {
+          out += '\\';
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> echo(const std::vector<std::string>& args) {
+  bool newline = true, escapes = false;
+  std::size_t i = 1;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() < 2 || a[0] != '-' || a.find_first_not_of("neE", 1) != std::string::npos) break;
+    for (char c : a.substr(1)) {
+      if (c == 'n') newline = false;
+      if (c == 'e') escapes = true;
+      if (c == 'E') escapes = false;
+    }
+  }
+  std::string out;
+  for (std::size_t k = i; k < args.size(); ++k) {
+    if (k > i) out += ' ';
+    out += escapes ? unescape(args[k]) : args[k];
+  }
+  if (newline) out += '\n';
+  return out;
+}
+
+std::optional<std::string> printf_(const std::vector<std::string>& args) {
+  if (args.size() < 2) return std::nullopt;
+  std::size_t first = 1;
+  if (args[1] == "--") first = 2;
+  if (first >= args.size() || args[first] == "-v") return std::nullopt;
+  const std::string& format = args[first];
+  std::size_t next = first + 1;
+  std::string out;
+  do {
+    for (std::size_t i = 0; i < format.size(); ++i) {
+      if (format[i] == '\\') {
+        std::size_t j = i + 1;
+        if (j < format.size() && (format[j] == 'x' || (format[j] >= '0' && format[j] <= '7'))) {
+          std::size_t end = j + 1;
+          while (end < format.size() && end < j + 4 && hex(format[end]) >= 0) ++end;
+          out += unescape(format.substr(i, end - i));
+          i = end - 1;
+        } else {
+          out += unescape(format.substr(i, 2));
+          ++i;
+        }
+        continue;
+      }
+      if (format[i] != '%') {
+        out += format[i];
+        continue;
+      }
+      if (i + 1 >= format.size()) return std::nullopt;
+      char spec = format[++i];
+      if (spec == '%') {
+        out += '%';
+      } else if (spec == 's' || spec == 'b' || spec == 'd' || spec == 'c') {
+        std::string arg = next < args.size() ? args[next++] : "";
+        if (spec == 'b') arg = unescape(arg);
+        if (spec == 'c') arg = arg.substr(0, 1);
+        out += arg;
+      } else {
+        return std::nullopt;  // widths, precisions, other conversions: not worth guessing
+      }
+    }
+  } while (next < args.size() && next > first + 1);
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in, bool base32) {
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  int width = base32 ? 5 : 6;
+  for (char c : in) {
+    int v = -1;
+    if (base32) {
+      if (c >= 'A' && c <= 'Z') v = c - 'A';
+      else if (c >= '2' && c <= '7') v = c - '2' + 26;
+    } else {
+      if (c >= 'A' && c <= 'Z') v = c - 'A';
+      else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+      else if (c >= '0' && c <= '9') v = c - '0' + 52;
+      else if (c == '+' || c == '-') v = 62;
+      else if (c == '/' || c == '_') v = 63;
+    }
+    if (c == '=' || c == '\n' || c == ' ' || c == '\r' || c == '\t') continue;
+    if (v < 0) return std::nullopt;
+    buffer = (buffer << width) | static_cast<std::uint32_t>(v);
+    bits += width;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> hex_decode(std::string_view in) {
+  std::string out;
+  int high = -1;
+  for (char c : in) {
+    int v = hex(c);
+    if (v < 0) continue;  // xxd -p skips what is not hex
+    if (high < 0) {
+      high = v;
+    } else {
+      out += static_cast<char>(high * 16 + v);
+      high = -1;
+    }
+  }
+  return out;
+}
+
+// One stage of the pipeline applied to `in`; nullopt when its effect is not known.
+std::optional<std::string> filter(const std::vector<std::string>& args, const std::string& in) {
+  const std::string& p = args[0];
+  auto has = [&](std::initializer_list<std::string_view> flags) {
+    return std::any_of(args.begin() + 1, args.end(), [&](const std::string& a) {
+      return std::find(flags.begin(), flags.end(), a) != flags.end();
+    });
+  };
+  if (p == "cat" && args.size() == 1) return in;
+  if ((p == "base64" || p == "base32") && args.size() == 2 && has({"-d", "--decode", "-D"}))
+    return base64_decode(in, p == "base32");
+  if (p == "xxd" && has({"-r"}) && has({"-p", "-ps", "-plain"})) return hex_decode(in);
+  if (p == "rev" && args.size() == 1) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < in.size()) {
+      std::size_t j = in.find('\n', i);
+      if (j == std::string::npos) j = in.size();
+      std::string line = in.substr(i, j - i);
+      std::reverse(line.begin(), line.end());
+      out += line;
+      if (j < in.size()) out += '\n';
+      i = j + 1;
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> literal_words(const Command& c) {
+  if (c.kind != Command::Kind::Simple || !c.redirects.empty() || !c.assignments.empty() || c.words.empty())
+    return std::nullopt;
+  std::vector<std::string> words;
+  for (const auto& w : c.words) {
+    if (!w.literal()) return std::nullopt;
+    words.push_back(w.text);
+  }
+  std::size_t slash = words[0].rfind('/');
+  if (slash != std::string::npos) words[0] = words[0].substr(slash + 1);
+  return words;
+}
+
+}  // namespace
+
+std::optional<std::string> static_output(const Script& script) {
+  if (script.items.size() != 1 || script.items[0].pipelines.size() != 1) return std::nullopt;
+  const Pipeline& pipeline = script.items[0].pipelines[0];
+  if (pipeline.commands.empty()) return std::nullopt;
+  auto first = literal_words(pipeline.commands[0]);
+  if (!first) return std::nullopt;
+  std::optional<std::string> out;
+  if ((*first)[0] == "echo") out = echo(*first);
+  else if ((*first)[0] == "printf") out = printf_(*first);
+  if (!out) return std::nullopt;
+  for (std::size_t i = 1; i < pipeline.commands.size() && out; ++i) {
+    auto words = literal_words(pipeline.commands[i]);
+    if (!words) return std::nullopt;
+    out = filter(*words, *out);
+  }
+  if (out && out->size() > kMaxOutput) return std::nullopt;
+  return out;
+}
+
+}  // namespace droid::runner::policy
