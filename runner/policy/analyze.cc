@@ -1,6 +1,8 @@
 #include "policy/analyze.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "policy/ast.h"
@@ -9,6 +11,7 @@
 #include "policy/paths.h"
 #include "policy/program_table.h"
 #include "policy/static_output.h"
+#include "policy/word_expansion.h"
 
 namespace droid::runner::policy {
 namespace {
@@ -66,6 +69,30 @@ class Analyzer {
   std::string_view workspace_;
   Analysis result_;
   std::vector<std::string> written_;
+  std::map<std::string, std::string> contents_;  // files this command line writes, with what it writes
+
+  // echo 'rm -rf ~' > x.sh, cat > Makefile <<EOF: the file's content, when the command's output is known.
+  void remember_content(const Command& cmd) {
+    Command copy = cmd;
+    copy.redirects.clear();
+    for (const auto& r : cmd.redirects)
+      if (r.op == "<<<" || r.op == "<<" || r.op == "<<-") copy.redirects.push_back(r);
+    Script s;
+    s.items.push_back(AndOr{{Pipeline{{copy}, false}}, false});
+    std::optional<std::string> out = static_output(s);
+    for (const auto& r : cmd.redirects) {
+      if (!r.writes_file() || !r.target.literal()) continue;
+      std::string path = canonical(r.target.text);
+      if (!out) {
+        contents_.erase(path);
+      } else if (r.op == ">>" || r.op == "&>>") {
+        auto it = contents_.find(path);
+        if (it != contents_.end()) it->second += *out;
+      } else {
+        contents_[path] = *out;
+      }
+    }
+  }
 
   // The same file named relative to the workspace or by its absolute path.
   std::string canonical(const std::string& path) const {
@@ -183,6 +210,7 @@ class Analyzer {
     for (const auto& w : cmd.words) substitutions(w, depth);
     Invocation inv;
     inv.input = input;
+    if (cmd.kind == Command::Kind::Simple) remember_content(cmd);
     redirects(cmd.redirects, inv, depth);
     if (cmd.kind == Command::Kind::Function) function_definition(cmd);
     if (cmd.kind != Command::Kind::Simple) {
@@ -193,7 +221,9 @@ class Analyzer {
       std::string name = w.text.substr(0, w.text.find('='));
       if (!name.empty() && name.back() == '+') name.pop_back();
       name = name.substr(0, name.find('['));
-      if (is_sensitive_variable(name)) {
+      if (is_command_variable(name) && w.literal()) run_text(w.text.substr(w.text.find('=') + 1), depth,
+                                                            "the command in " + name);
+      if (is_sensitive_variable(name) || is_command_variable(name)) {
         Part p;
         p.text = w.text;
         p.risk = Risk::High;
@@ -230,6 +260,19 @@ class Analyzer {
             i = j + 1;
           }
         }
+        return;
+      }
+    }
+    auto glob = [](const std::string& x) { return x.find_first_of("*?[") != std::string::npos; };
+    if (!w.quoted && w.brace && !w.expanded && !w.tilde) {  // {rm,-rf,/}
+      if (auto words = brace_expand(w.text)) {
+        for (auto& x : *words) out.push_back(Arg{x, true, glob(x)});
+        return;
+      }
+    }
+    if (!w.quoted && w.expanded && w.substitutions.empty() && !w.brace) {  // rm${IFS}-rf${IFS}/
+      if (auto words = split_default_ifs(w.text)) {
+        for (auto& x : *words) out.push_back(Arg{x, true, glob(x)});
         return;
       }
     }
@@ -300,13 +343,32 @@ class Analyzer {
     p.text = join(inv.argv);
     p.is_command = true;
     p.normalized = normalize(a.canonical);
+    p.argv = inv.argv;
     p.code = std::move(a.code);
     p.risk = a.risk;
     p.reasons = std::move(a.reasons);
     p.doubt = a.doubt;
     if (p.reasons.empty())
       p.reasons.push_back(p.normalized.program.empty() ? "no command" : p.normalized.program + " is read-only");
+    // A file this command line wrote with known content, run as a script or as code.
+    std::vector<std::string> scripts_written;
+    for (const auto& e : a.executes) {
+      auto it = contents_.find(canonical(e));
+      if (it == contents_.end()) continue;
+      const std::string& content = it->second;
+      std::string shebang = content.rfind("#!", 0) == 0 ? content.substr(0, content.find('\n')) : "";
+      const Program* spec = find_program(p.normalized.program);
+      bool code = (spec != nullptr && spec->handler == Handler::Interpreter) ||
+                  (!shebang.empty() && shebang.find("sh") == std::string::npos) ||
+                  (spec != nullptr && spec->runs_files.size() > 0);
+      if (code) {
+        p.code.push_back(content);
+      } else {
+        scripts_written.push_back(content);
+      }
+    }
     result_.parts.push_back(std::move(p));
+    for (const auto& text : scripts_written) run_text(text, depth, "a script this command line writes");
     for (auto& run : a.runs) {
       Invocation inner;
       inner.argv = std::move(run);

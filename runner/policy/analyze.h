@@ -19,7 +19,8 @@ namespace droid::runner::policy {
 struct Part {
   std::string text;         // the command as the policy saw it, for messages
   bool is_command = false;  // a program run (list entries apply), not a redirection or assignment
-  Normalized normalized;    // when is_command
+  Normalized normalized;    // when is_command: the canonical argv (classify.h) the lists match
+  std::vector<Arg> argv;    // when is_command: the words as bash would pass them
   Risk risk = Risk::Low;
   std::vector<std::string> reasons;
   bool doubt = false;  // the risk comes from what could not be analysed: an allowlist never applies

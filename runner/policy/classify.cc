@@ -552,6 +552,14 @@ bool is_sensitive_variable(std::string_view name) {
          name == "CC" || name == "CXX" || name == "MAKEFLAGS" || name == "CARGO_BUILD_RUSTC_WRAPPER";
 }
 
+bool is_command_variable(std::string_view name) {
+  static constexpr std::array<std::string_view, 24> kNames = {
+      "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR",
+      "EDITOR", "VISUAL", "FCEDIT", "PAGER", "GIT_PAGER", "MANPAGER", "LESSOPEN", "LESSCLOSE", "GIT_EXTERNAL_DIFF",
+      "GIT_PROXY_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS", "BROWSER", "RSYNC_RSH"};
+  return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
+}
+
 void assess_write(Assessment& a, const Arg& target, std::string_view who, std::string_view workspace) {
   std::string w(who);
   switch (classify_path(target.text, target.known && !target.glob, workspace)) {

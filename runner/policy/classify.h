@@ -56,4 +56,8 @@ void assess_write(Assessment& a, const Arg& target, std::string_view who, std::s
 // (PATH, LD_PRELOAD, BASH_ENV, IFS, GIT_SSH_COMMAND, proxies, ...).
 bool is_sensitive_variable(std::string_view name);
 
+// Whether the value of NAME is a command some program runs (PROMPT_COMMAND,
+// GIT_SSH_COMMAND, PAGER, EDITOR...): its value is analysed as a command line.
+bool is_command_variable(std::string_view name);
+
 }  // namespace droid::runner::policy

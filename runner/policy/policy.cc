@@ -46,7 +46,7 @@ std::vector<Arg> entry_words(std::string text) {
 
 // A list entry in the canonical form commands are matched in: "git -C x push"
 // and "git push" are the same entry.
-Normalized canonical_entry(const std::vector<Arg>& words) {
+Normalized canonical_form(const std::vector<Arg>& words) {
   Invocation inv;
   inv.argv = words;
   Assessment a = classify(inv, {});
@@ -116,7 +116,7 @@ std::vector<Policy::Entry> Policy::entries(const nlohmann::json& settings, const
     if (!e.is_string()) continue;
     std::vector<Arg> words = entry_words(e.get<std::string>());
     if (words.empty()) continue;
-    out.push_back(Entry{e.get<std::string>(), canonical_entry(words)});
+    out.push_back(Entry{e.get<std::string>(), canonical_form(words)});
   }
   return out;
 }
@@ -146,6 +146,11 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
       for (const auto& e : list) {
         if (p.is_command && matches(e.normalized, p.normalized, mode)) return &e;
+        // A program not known statically ($x rm -rf /) may be a wrapper of what follows it.
+        if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty())
+          for (std::size_t i = 1; i < p.argv.size(); ++i)
+            if (p.argv[i].known && matches(e.normalized, canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}), mode))
+              return &e;
         if (mode == MatchMode::Could)
           for (const auto& words : code)
             if (code_mentions(e.normalized, words)) return &e;

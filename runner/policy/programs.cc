@@ -252,8 +252,17 @@ Program git() {
                    prog("--receive-pack", "git push --receive-pack runs a program"),
                    prog("--exec", "git push --exec runs a program"), val("-o"), val("--push-option"),
                    val("--repo")}));
+  s.push_back(sub("filter-branch", H, "git filter-branch rewrites history",
+                  {shell("--tree-filter", "git filter-branch runs a command for every commit", H),
+                   shell("--index-filter", "git filter-branch runs a command for every commit", H),
+                   shell("--msg-filter", "git filter-branch runs a command for every commit", H),
+                   shell("--env-filter", "git filter-branch runs a command for every commit", H),
+                   shell("--commit-filter", "git filter-branch runs a command for every commit", H),
+                   shell("--parent-filter", "git filter-branch runs a command for every commit", H),
+                   shell("--tag-name-filter", "git filter-branch runs a command for every tag", H),
+                   val("-d"), val("--subdirectory-filter"), val("--original"), val("--state-branch")}));
   subs(s,
-       {"filter-branch", "filter-repo", "replace", "update-ref", "prune", "fast-import", "send-email", "daemon",
+       {"filter-repo", "replace", "update-ref", "prune", "fast-import", "send-email", "daemon",
         "instaweb", "credential", "upload-pack", "receive-pack", "http-backend", "shell", "svn", "p4", "cvsimport",
         "cvsserver", "imap-send", "credential-store", "upload-archive", "http-fetch", "http-push", "remote-ext",
         "remote-fd", "fast-export", "quiltimport", "archimport", "sh-setup", "web--browse"},
@@ -268,7 +277,7 @@ Program git() {
                 {"git -c 'alias.x=!rm -rf /' x", H},
                 {"git --no-pager diff --stat", L},
                 {"git branch -D old", H},
-                {"git branch feature", L},
+                {"git branch feature", M}, {"git branch --list", L},
                 {"git clean -n", L},
                 {"git clean -fd", H},
                 {"git checkout -b topic", M},
@@ -485,7 +494,7 @@ std::vector<Program> build_table() {
                           {"find . -name x -exec cat {} ;", L}}),
                    Handler::Find));
   t.push_back(with(group({"xargs"}, L, "runs a command with arguments from its input",
-                         {{"xargs echo", L}, {"xargs rm -rf", H}, {"xargs -I{} mv {} dir/", H}, {"xargs -n1 gzip", M}}),
+                         {{"xargs echo", L}, {"xargs rm -rf", H}, {"xargs -I{} mv {} dir/", M}, {"xargs -n1 gzip", M}}),
                    Handler::Xargs));
   t.push_back(with(group({"env"}, L, "runs a command in a changed environment",
                          {{"env", L}, {"env FOO=1 make", M}, {"env -S 'rm -rf /'", H}, {"env LD_PRELOAD=x ls", H}}),

@@ -203,9 +203,22 @@ std::optional<std::string> filter(const std::vector<std::string>& args, const st
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> literal_words(const Command& c) {
-  if (c.kind != Command::Kind::Simple || !c.redirects.empty() || !c.assignments.empty() || c.words.empty())
-    return std::nullopt;
+// The words of a simple command when all are literal; `input` receives a literal
+// here-string or here-doc it reads (other redirections: nullopt).
+std::optional<std::vector<std::string>> literal_words(const Command& c, std::optional<std::string>* input = nullptr) {
+  if (c.kind != Command::Kind::Simple || !c.assignments.empty() || c.words.empty()) return std::nullopt;
+  if (!c.redirects.empty()) {
+    if (input == nullptr || c.redirects.size() != 1) return std::nullopt;
+    const Redirect& r = c.redirects[0];
+    if (r.op == "<<<" && r.target.literal()) {
+      *input = r.target.text + "\n";
+    } else if ((r.op == "<<" || r.op == "<<-") && r.heredoc && (!r.heredoc->expands || r.heredoc->substitutions.empty()) &&
+               (!r.heredoc->expands || r.heredoc->body.find('$') == std::string::npos)) {
+      *input = r.heredoc->body;
+    } else {
+      return std::nullopt;
+    }
+  }
   std::vector<std::string> words;
   for (const auto& w : c.words) {
     if (!w.literal()) return std::nullopt;
@@ -222,10 +235,12 @@ std::optional<std::string> static_output(const Script& script) {
   if (script.items.size() != 1 || script.items[0].pipelines.size() != 1) return std::nullopt;
   const Pipeline& pipeline = script.items[0].pipelines[0];
   if (pipeline.commands.empty()) return std::nullopt;
-  auto first = literal_words(pipeline.commands[0]);
+  std::optional<std::string> input;
+  auto first = literal_words(pipeline.commands[0], &input);
   if (!first) return std::nullopt;
   std::optional<std::string> out;
-  if ((*first)[0] == "echo") out = echo(*first);
+  if (input) out = filter(*first, *input);  // base64 -d <<< cm0g...
+  else if ((*first)[0] == "echo") out = echo(*first);
   else if ((*first)[0] == "printf") out = printf_(*first);
   if (!out) return std::nullopt;
   for (std::size_t i = 1; i < pipeline.commands.size() && out; ++i) {
