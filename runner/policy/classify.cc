@@ -51,6 +51,10 @@ bool is_metadata_host(std::string_view word) {
   std::transform(host.begin(), host.end(), host.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
   while (!host.empty() && host.back() == '.') host.pop_back();
   if (host.empty()) return false;
+  // Names that resolve to it through wildcard DNS (169.254.169.254.nip.io, 169-254-169-254.sslip.io).
+  if (host.find("169.254.169.254") != std::string::npos || host.find("169-254-169-254") != std::string::npos ||
+      host.find("a9fea9fe") != std::string::npos)
+    return true;
   if (host == "metadata.google.internal" || host == "metadata" || host == "instance-data" ||
       host == "instance-data.ec2.internal" || host == "metadata.azure.com" || host == "fd00:ec2::254")
     return true;
@@ -172,13 +176,24 @@ class Reader {
     if (sub_set) {
       if (sets_) sub_risk = *sets_;
       a_.raise(sub_risk, sub_why);
-    } else {
+    } else if (!only_asks_for_information()) {
       base();
     }
     finish(operands, operand_index, sub, args_begin);
   }
 
   std::vector<Arg> canonical() { return std::move(canonical_); }
+
+  // `cargo --version`, `make --help`: nothing but a question about the program.
+  bool only_asks_for_information() const {
+    const auto& argv = inv_.argv;
+    if (argv.size() < 2) return false;
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+      const std::string& t = argv[i].text;
+      if (!argv[i].known || (t != "--version" && t != "-V" && t != "--help" && t != "-h" && t != "-v")) return false;
+    }
+    return true;
+  }
 
   // The program's own risk, when no subcommand says otherwise.
   void base() { a_.raise(spec_.risk, spec_.why.empty() ? name_ + " runs" : std::string(spec_.why)); }
@@ -251,6 +266,13 @@ class Reader {
   // An operand word the entry gives an effect ("." for git checkout).
   void operand_word(const std::string& word, const std::vector<const Option*>& options) {
     for (const Option* o : options)
+      if (o->name.size() == 2 && o->name[1] == '*' && o->name[0] != '-' && word.size() > 1 && word[0] == o->name[0]) {
+        // "+*": an operand that starts with "+" (git push origin +main forces the update)
+        a_.raise(o->risk, o->why.empty() ? name_ + " " + word : std::string(o->why));
+        if (!o->canonical.empty()) canonical_.push_back(Arg{std::string(o->canonical)});
+        return;
+      }
+    for (const Option* o : options)
       if (o->name == word && (o->name == "--" || (o->name[0] != '-' && o->name[0] != '+'))) {
         a_.raise(o->risk, o->why.empty() ? name_ + " " + word : std::string(o->why));
         return;
@@ -261,8 +283,11 @@ class Reader {
   std::size_t option(std::size_t i, const std::vector<const Option*>& options) {
     const auto& argv = args();
     const std::string& t = argv[i].text;
-    auto value_at = [&](std::size_t k) -> Arg { return k < argv.size() ? argv[k] : Arg{"", false}; };
+    auto value_at = [&](std::size_t k) -> Arg { return k < argv.size() ? argv[k] : Arg{"", true}; };
     if (t[0] == '+') {  // vim +cmd, less +cmd
+      if (std::none_of(options.begin(), options.end(), [](const Option* o) { return o->name == "+"; })) {
+        operand_word(t, options);  // git push origin +main: an operand that starts with "+"
+      }
       for (const Option* o : options)
         if (o->name == "+") {
           // less +G, vim +42, vim +/pattern are harmless; +!cmd and +|cmd reach a shell, and
@@ -338,7 +363,8 @@ class Reader {
     bool global = std::any_of(spec_.options.begin(), spec_.options.end(), [&](const Option& g) { return &g == &o; }) &&
                   !spec_.subs.empty();
     // Global options and their values are not part of the command the lists see.
-    if (!global) canonical_.push_back(Arg{o.value ? std::string(o.name) + "=" + value.text : std::string(o.name),
+    std::string_view flag = o.canonical.empty() ? o.name : o.canonical;
+    if (!global) canonical_.push_back(Arg{o.value ? std::string(flag) + "=" + value.text : std::string(flag),
                                           value.known || !o.value, value.glob});
     switch (o.effect) {
       case Effect::None: return;
@@ -441,7 +467,7 @@ class Reader {
               std::size_t args_begin) {
     Operands rule = sub != nullptr && sub->operands != Operands::Any ? sub->operands : spec_.operands;
     std::string who = sub != nullptr ? name_ + " " + std::string(sub->name) : name_;
-    if (sub != nullptr && !operands.empty() && sub->operand_risk > Risk::Low)
+    if (sub != nullptr && !operands.empty() && sub->operand_risk > Risk::Low && !sets_)
       a_.raise(sub->operand_risk, who + " " + operands[0].text + " changes the repository");
     for (auto f : sub != nullptr ? sub->runs_files : spec_.runs_files) a_.executes.emplace_back(f);
     for (std::size_t k = 0; k < operands.size(); ++k) {
@@ -616,7 +642,7 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
             "runs " + program + " by path: " +
                 (k == PathKind::Workspace ? "a workspace program" : "a program outside the workspace") +
                 (spec != nullptr ? " named like " + name + ", judged at least as strictly" : ""),
-            k != PathKind::Workspace);
+            true);  // whatever it is named, the allowlist cannot vouch for a file
     a.executes.push_back(program);
   }
   if (spec == nullptr) {

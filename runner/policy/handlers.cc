@@ -331,7 +331,7 @@ void rule_find(HandlerContext& c) {
       }
       i = k;
     } else if (t == "-delete") {
-      c.a.raise(Risk::High, "find -delete deletes every file it matches");
+      c.a.raise(Risk::High, "find -delete deletes every file it matches (recursively, like rm -r)");
     } else if (t == "-fprint" || t == "-fprint0" || t == "-fprintf" || t == "-fls") {
       if (i + 1 < c.argv.size()) assess_write(c.a, c.argv[i + 1], "find " + t, c.workspace);
     }
@@ -583,6 +583,9 @@ bool destructive_sql(std::string sql) {
                                                 "ATTACH", "REPLACE",  "MERGE",  "CALL",   "EXECUTE", "DO",
                                                 "SET",    "VACUUM",   "SHUTDOWN", "KILL", "PRAGMA", "LOCK"};
   auto word_char = [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; };
+  // sqlite3's .shell and .system, and .output/.once that write files.
+  for (auto dot : {".SHELL", ".SYSTEM", ".OUTPUT", ".ONCE", ".SAVE", ".BACKUP", ".LOAD", ".IMPORT"})
+    if (sql.find(dot) != std::string::npos) return true;
   for (std::size_t i = 0; i < sql.size();) {
     if (!word_char(sql[i])) {
       if (sql[i] == '\\' && i + 1 < sql.size() && (sql[i + 1] == '!' || sql[i + 1] == 'O' || sql[i + 1] == 'W'))

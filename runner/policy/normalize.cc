@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "policy/paths.h"
+#include "policy/program_table.h"
 
 namespace droid::runner::policy {
 namespace {
@@ -62,7 +63,9 @@ Normalized normalize(const std::vector<Arg>& argv) {
   for (std::size_t i = 1; i < argv.size(); ++i) {
     const Arg& a = argv[i];
     std::string_view t = a.text;
-    if (!a.known || operands_only || t.size() < 2 || t[0] != '-') {
+    // "-m=$msg": an option bound to its value by the program table is a flag, whatever the value.
+    bool bound_option = t.size() > 2 && t[0] == '-' && t.find('=') != std::string_view::npos && !operands_only;
+    if ((!a.known && !bound_option) || operands_only || t.size() < 2 || t[0] != '-') {
       Arg op = a;
       if (op.known && !op.glob && looks_like_path(t)) op.text = normalize_path(t);
       n.operands.push_back(std::move(op));
@@ -103,8 +106,26 @@ bool abbreviates(std::string_view program, const std::vector<std::string>& flags
   return false;
 }
 
+// "https://user@host:8080/p" as "host:8080/p": the scheme and credentials do not change the destination.
+std::string_view destination(std::string_view w) {
+  std::size_t scheme = w.find("://");
+  if (scheme != std::string_view::npos) w.remove_prefix(scheme + 3);
+  std::size_t at = w.find('@');
+  if (at != std::string_view::npos && at < w.find('/')) w.remove_prefix(at + 1);
+  return w;
+}
+
 bool word_matches(const Arg& entry, const Arg& cmd, MatchMode mode) {
-  if (cmd.known && !cmd.glob) return entry.text == cmd.text;
+  if (cmd.known && !cmd.glob && entry.text == cmd.text) return true;
+  if (cmd.known && !cmd.glob && mode == MatchMode::Could && !entry.text.empty()) {
+    // An entry naming a host matches the URLs that reach it: evil.example.com/x, https://evil.example.com.
+    std::string_view d = destination(cmd.text), e = destination(entry.text);
+    if (d.size() > e.size() && d.substr(0, e.size()) == e && std::string_view("/:?#").find(d[e.size()]) != std::string_view::npos &&
+        e.find('.') != std::string_view::npos)
+      return true;
+    return d == e && e.find('.') != std::string_view::npos;
+  }
+  if (cmd.known && !cmd.glob) return false;
   if (mode == MatchMode::Sure) return false;
   if (!cmd.known) return true;
   // A glob names files; it never expands to "~" or "$HOME" as the shell means them.
@@ -134,9 +155,21 @@ bool matches(const Normalized& entry, const Normalized& command, MatchMode mode)
     return false;
   }
   if (entry.operands.size() > command.operands.size()) return false;
-  for (std::size_t i = 0; i < entry.operands.size(); ++i)
-    if (!word_matches(entry.operands[i], command.operands[i], mode)) return false;
-  return true;
+  if (mode == MatchMode::Sure) {  // the allowlist: the entry's operands start the command's
+    for (std::size_t i = 0; i < entry.operands.size(); ++i)
+      if (!word_matches(entry.operands[i], command.operands[i], mode)) return false;
+    return true;
+  }
+  // The block and deny lists: the entry's operands appear in order, anywhere (dd bs=1M if=/dev/zero);
+  // for a program with subcommands the first is the subcommand, in its place (git push).
+  const Program* spec = find_program(entry.program);
+  if (spec != nullptr && !spec->subs.empty() && !entry.operands.empty() &&
+      !word_matches(entry.operands[0], command.operands[0], mode))
+    return false;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < command.operands.size() && k < entry.operands.size(); ++i)
+    if (word_matches(entry.operands[k], command.operands[i], mode)) ++k;
+  return k == entry.operands.size();
 }
 
 }  // namespace droid::runner::policy

@@ -60,11 +60,12 @@ std::vector<Arg> code_words(std::string_view code) {
   std::vector<Arg> words;
   std::string w;
   auto flush = [&] {
+    while (!w.empty() && w[0] == ':') w.erase(0, 1);  // vim's :!cmd
     if (!w.empty()) words.push_back(Arg{w});
     w.clear();
   };
   for (char c : code) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' || c == '(' ||
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' || c == '(' || c == '!' ||
         c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ',' || c == ';' || c == '|' || c == '&' ||
         c == '<' || c == '>')
       flush();

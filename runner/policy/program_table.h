@@ -47,6 +47,7 @@ struct Option {
   Effect effect = Effect::None;
   Risk risk = Risk::Low;
   std::string_view why;
+  std::string_view canonical = {};  // the flag the lists see it as (--force-with-lease is --force)
 };
 
 // How plain operands raise the risk.

@@ -179,10 +179,12 @@ std::string run_one(const std::string& command, bool& timed_out) {
   }
   pid_t child = fork();
   if (child == 0) {
-    if (unshare(CLONE_NEWPID) != 0) _exit(120);
+    // A PID namespace, and a mount namespace for its own /proc (the stubs read their ancestors there).
+    if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) _exit(120);
     pid_t bash = fork();
     if (bash == 0) {
       // PID 1 of the namespace: when it ends, the kernel kills everything it left behind.
+      if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) _exit(125);
       int null = open("/dev/null", O_RDWR);
       dup2(null, 0);
       dup2(null, 1);
