@@ -2,7 +2,7 @@
 // `droid-runner policy check` runs after loading settings) over every command
 // of the corpus, many times, next to a baseline in the same run: splitting the
 // same commands on whitespace. Prints p50/p99/max in microseconds.
-//   policy_bench [ITERATIONS] [CORPUS.tsv]
+//   policy_bench [ITERATIONS] [CORPUS.tsv of testdata/; default: every corpus]
 //   policy_bench --check AUTONOMY 'CMD'   (prints one verdict, for debugging)
 #include <algorithm>
 #include <cctype>
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/corpus.h"
 #include "policy/policy.h"
 
 namespace {
@@ -39,33 +40,10 @@ Stats stats(std::vector<double> v) {
   return {at(0.50), at(0.99), v.back()};
 }
 
-std::vector<std::string> load_commands(const std::string& path) {
+std::vector<std::string> load_commands(const std::string& file) {
   std::vector<std::string> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    std::size_t tab = line.rfind('\t');
-    if (tab == std::string::npos) continue;
-    std::string cmd = line.substr(tab + 1);
-    // The corpus writes newlines and tabs as \n and \t.
-    std::string decoded;
-    for (std::size_t i = 0; i < cmd.size(); ++i) {
-      if (cmd[i] == '\\' && i + 3 < cmd.size() && cmd[i + 1] == 'x' &&
-          std::isxdigit(static_cast<unsigned char>(cmd[i + 2])) &&
-          std::isxdigit(static_cast<unsigned char>(cmd[i + 3]))) {
-        decoded += static_cast<char>(std::stoi(cmd.substr(i + 2, 2), nullptr, 16));
-        i += 3;
-        continue;
-      }
-      if (cmd[i] == '\\' && i + 1 < cmd.size() && (cmd[i + 1] == 'n' || cmd[i + 1] == 't')) {
-        decoded += cmd[i + 1] == 'n' ? '\n' : '\t';
-        ++i;
-      } else {
-        decoded += cmd[i];
-      }
-    }
-    out.push_back(decoded);
-  }
+  for (const auto& line : droid::runner::policy::load_corpus(DROID_POLICY_TESTDATA, file))
+    if (!line.kind.empty()) out.push_back(line.command);
   return out;
 }
 
@@ -94,7 +72,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   int iterations = argc > 1 ? std::max(1, static_cast<int>(std::strtol(argv[1], nullptr, 10))) : 200;
-  std::string corpus = argc > 2 ? argv[2] : std::string(DROID_POLICY_TESTDATA) + "/corpus.tsv";
+  std::string corpus = argc > 2 ? argv[2] : std::string();  // a file of testdata/, or every corpus
   std::vector<std::string> commands = load_commands(corpus);
   if (commands.empty()) {
     std::cerr << "policy_bench: no commands in " << corpus << "\n";
@@ -119,11 +97,28 @@ int main(int argc, char** argv) {
     }
   }
   Stats c = stats(check_us), b = stats(split_us);
+  // Each command's median over the iterations, then percentiles across commands: a figure
+  // that a loaded machine's preemptions do not dominate.
+  std::vector<double> per_command, per_command_split;
+  for (std::size_t k = 0; k < commands.size(); ++k) {
+    std::vector<double> v, w;
+    for (int it = 0; it < iterations; ++it) {
+      v.push_back(check_us[static_cast<std::size_t>(it) * commands.size() + k]);
+      w.push_back(split_us[static_cast<std::size_t>(it) * commands.size() + k]);
+    }
+    per_command.push_back(stats(v).p50);
+    per_command_split.push_back(stats(w).p50);
+  }
+  Stats m = stats(per_command), ms = stats(per_command_split);
   std::printf("commands: %zu, iterations: %d, samples: %zu (sink %zu)\n", commands.size(), iterations, check_us.size(),
               sink);
   std::printf("policy check      p50 %8.2f us  p99 %8.2f us  max %8.2f us\n", c.p50, c.p99, c.max);
   std::printf("whitespace split  p50 %8.2f us  p99 %8.2f us  max %8.2f us\n", b.p50, b.p99, b.max);
   std::printf("ratio (check/split)  p50 %.1fx  p99 %.1fx\n", c.p50 / b.p50, c.p99 / b.p99);
-  std::printf("target: p99 < 100 us: %s\n", c.p99 < 100.0 ? "met" : "NOT met");
+  std::printf("per-command median: policy check p50 %.2f us  p99 %.2f us  max %.2f us;"
+              " whitespace split p99 %.2f us\n",
+              m.p50, m.p99, m.max, ms.p99);
+  std::printf("target: p99 < 100 us: %s (all samples), %s (per-command medians)\n", c.p99 < 100.0 ? "met" : "NOT met",
+              m.p99 < 100.0 ? "met" : "NOT met");
   return 0;
 }
