@@ -49,6 +49,13 @@ demo: setup ## the main job, end to end on a local cluster
 bench: setup ## operator benchmark on its own cluster: latency, sessions/s, RSS (figures, not a test)
 	scripts/bench.sh
 
+.PHONY: policy-fuzz
+VARIANTS ?= 20000
+policy-fuzz: ## the command policy against real bash on many generated commands (root): prints each disagreement as a corpus line
+	cmake --preset default >/dev/null
+	cmake --build --preset default --target policy_fuzz
+	build/default/runner/policy/policy_fuzz $(VARIANTS) $(SEED)
+
 .PHONY: manifests
 manifests: ## copy crds/ into the chart and render deploy/manifests from it (--check: scripts/render-manifests.sh --check)
 	scripts/render-manifests.sh
