@@ -221,8 +221,8 @@ class Analyzer {
       std::string name = w.text.substr(0, w.text.find('='));
       if (!name.empty() && name.back() == '+') name.pop_back();
       name = name.substr(0, name.find('['));
-      if (is_command_variable(name) && w.literal()) run_text(w.text.substr(w.text.find('=') + 1), depth,
-                                                            "the command in " + name);
+      if (is_command_variable(name) && w.literal())
+        run_text(w.text.substr(w.text.find('=') + 1), depth, "the command in " + name);
       if (is_sensitive_variable(name) || is_command_variable(name)) {
         Part p;
         p.text = w.text;

@@ -23,7 +23,7 @@ struct Part {
   std::vector<Arg> argv;    // when is_command: the words as bash would pass them
   Risk risk = Risk::Low;
   std::vector<std::string> reasons;
-  bool doubt = false;  // the risk comes from what could not be analysed: an allowlist never applies
+  bool doubt = false;             // the risk comes from what could not be analysed: an allowlist never applies
   std::vector<std::string> code;  // program text it runs that is not shell: block and deny entries are
                                   // looked for in it as a command would be written
 };

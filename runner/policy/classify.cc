@@ -80,8 +80,7 @@ bool is_device(std::string_view text) { return text.rfind("/dev/", 0) == 0 && !t
 // values), the subcommand and nested subcommands, operands.
 class Reader {
  public:
-  Reader(const Invocation& inv, const Program& spec, const std::string& name, std::string_view workspace,
-         Assessment& a)
+  Reader(const Invocation& inv, const Program& spec, const std::string& name, std::string_view workspace, Assessment& a)
       : inv_(inv), spec_(spec), name_(name), workspace_(workspace), a_(a) {}
 
   void run() {
@@ -364,8 +363,9 @@ class Reader {
                   !spec_.subs.empty();
     // Global options and their values are not part of the command the lists see.
     std::string_view flag = o.canonical.empty() ? o.name : o.canonical;
-    if (!global) canonical_.push_back(Arg{o.value ? std::string(flag) + "=" + value.text : std::string(flag),
-                                          value.known || !o.value, value.glob});
+    if (!global)
+      canonical_.push_back(
+          Arg{o.value ? std::string(flag) + "=" + value.text : std::string(flag), value.known || !o.value, value.glob});
     switch (o.effect) {
       case Effect::None: return;
       case Effect::Raise: a_.raise(o.risk, why); return;
@@ -421,7 +421,8 @@ class Reader {
     std::string key = kv.text.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : kv.text.substr(eq + 1);
     std::string lower = key;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](char ch) { return static_cast<char>(std::tolower(ch)); });
     if (lower.rfind("alias.", 0) == 0) {
       std::string alias = key.substr(6);
       if (!value.empty() && value[0] == '!') {
@@ -559,30 +560,85 @@ class Reader {
 }  // namespace
 
 bool is_sensitive_variable(std::string_view name) {
-  static constexpr std::array<std::string_view, 44> kNames = {
-      "PATH",          "LD_PRELOAD",      "LD_LIBRARY_PATH",   "LD_AUDIT",     "BASH_ENV",      "ENV",
-      "PROMPT_COMMAND", "IFS",            "SHELLOPTS",         "BASHOPTS",     "PS4",           "GIT_SSH",
-      "GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PAGER",     "GIT_EDITOR",   "GIT_ASKPASS",   "GIT_EXEC_PATH",
-      "GIT_DIR",       "GIT_WORK_TREE",   "GIT_PROXY_COMMAND", "GIT_TEMPLATE_DIR", "PAGER",     "EDITOR",
-      "VISUAL",        "MANPAGER",        "LESSOPEN",          "LESSCLOSE",    "PYTHONPATH",    "PYTHONSTARTUP",
-      "PYTHONHOME",    "NODE_OPTIONS",    "NODE_PATH",         "PERL5OPT",     "PERL5LIB",      "RUBYOPT",
-      "RUBYLIB",       "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",   "HOME",         "SSH_AUTH_SOCK", "SUDO_ASKPASS",
-      "BROWSER",       "HISTFILE"};
+  static constexpr std::array<std::string_view, 44> kNames = {"PATH",
+                                                              "LD_PRELOAD",
+                                                              "LD_LIBRARY_PATH",
+                                                              "LD_AUDIT",
+                                                              "BASH_ENV",
+                                                              "ENV",
+                                                              "PROMPT_COMMAND",
+                                                              "IFS",
+                                                              "SHELLOPTS",
+                                                              "BASHOPTS",
+                                                              "PS4",
+                                                              "GIT_SSH",
+                                                              "GIT_SSH_COMMAND",
+                                                              "GIT_EXTERNAL_DIFF",
+                                                              "GIT_PAGER",
+                                                              "GIT_EDITOR",
+                                                              "GIT_ASKPASS",
+                                                              "GIT_EXEC_PATH",
+                                                              "GIT_DIR",
+                                                              "GIT_WORK_TREE",
+                                                              "GIT_PROXY_COMMAND",
+                                                              "GIT_TEMPLATE_DIR",
+                                                              "PAGER",
+                                                              "EDITOR",
+                                                              "VISUAL",
+                                                              "MANPAGER",
+                                                              "LESSOPEN",
+                                                              "LESSCLOSE",
+                                                              "PYTHONPATH",
+                                                              "PYTHONSTARTUP",
+                                                              "PYTHONHOME",
+                                                              "NODE_OPTIONS",
+                                                              "NODE_PATH",
+                                                              "PERL5OPT",
+                                                              "PERL5LIB",
+                                                              "RUBYOPT",
+                                                              "RUBYLIB",
+                                                              "JAVA_TOOL_OPTIONS",
+                                                              "_JAVA_OPTIONS",
+                                                              "HOME",
+                                                              "SSH_AUTH_SOCK",
+                                                              "SUDO_ASKPASS",
+                                                              "BROWSER",
+                                                              "HISTFILE"};
   if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) return true;
   static constexpr std::array<std::string_view, 10> kPrefixes = {
-      "GIT_CONFIG", "DYLD_", "npm_config_", "NPM_CONFIG_", "BASH_FUNC_", "http_proxy", "HTTP", "ALL_PROXY",
-      "LESS",       "RUSTC_WRAPPER"};
+      "GIT_CONFIG", "DYLD_", "npm_config_", "NPM_CONFIG_", "BASH_FUNC_",
+      "http_proxy", "HTTP",  "ALL_PROXY",   "LESS",        "RUSTC_WRAPPER"};
   for (auto p : kPrefixes)
     if (starts_with(name, p)) return true;
-  return name == "https_proxy" || name == "all_proxy" || name == "no_proxy" || name == "NO_PROXY" ||
-         name == "CC" || name == "CXX" || name == "MAKEFLAGS" || name == "CARGO_BUILD_RUSTC_WRAPPER";
+  return name == "https_proxy" || name == "all_proxy" || name == "no_proxy" || name == "NO_PROXY" || name == "CC" ||
+         name == "CXX" || name == "MAKEFLAGS" || name == "CARGO_BUILD_RUSTC_WRAPPER";
 }
 
 bool is_command_variable(std::string_view name) {
-  static constexpr std::array<std::string_view, 24> kNames = {
-      "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR",
-      "EDITOR", "VISUAL", "FCEDIT", "PAGER", "GIT_PAGER", "MANPAGER", "LESSOPEN", "LESSCLOSE", "GIT_EXTERNAL_DIFF",
-      "GIT_PROXY_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS", "BROWSER", "RSYNC_RSH"};
+  static constexpr std::array<std::string_view, 24> kNames = {"PROMPT_COMMAND",
+                                                              "PS0",
+                                                              "PS1",
+                                                              "PS2",
+                                                              "PS4",
+                                                              "GIT_SSH_COMMAND",
+                                                              "GIT_SSH",
+                                                              "GIT_EDITOR",
+                                                              "GIT_SEQUENCE_EDITOR",
+                                                              "EDITOR",
+                                                              "VISUAL",
+                                                              "FCEDIT",
+                                                              "PAGER",
+                                                              "GIT_PAGER",
+                                                              "MANPAGER",
+                                                              "LESSOPEN",
+                                                              "LESSCLOSE",
+                                                              "GIT_EXTERNAL_DIFF",
+                                                              "GIT_PROXY_COMMAND",
+                                                              "GIT_ASKPASS",
+                                                              "SSH_ASKPASS",
+                                                              "SUDO_ASKPASS",
+                                                              "BROWSER",
+                                                              "RSYNC_RSH"};
   return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
 }
 
@@ -639,8 +695,8 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
   if (by_path) {
     PathKind k = classify_path(program, true, workspace);
     a.raise(k == PathKind::Workspace ? Risk::Medium : Risk::High,
-            "runs " + program + " by path: " +
-                (k == PathKind::Workspace ? "a workspace program" : "a program outside the workspace") +
+            "runs " + program +
+                " by path: " + (k == PathKind::Workspace ? "a workspace program" : "a program outside the workspace") +
                 (spec != nullptr ? " named like " + name + ", judged at least as strictly" : ""),
             true);  // whatever it is named, the allowlist cannot vouch for a file
     a.executes.push_back(program);

@@ -58,8 +58,8 @@ TEST(Corpus, EveryLineGetsItsExpectedDecision) {
     bool ok = l.decision == "!allow" ? v.decision != Decision::Allow : decision_name(v.decision) == l.decision;
     ok = ok && (l.risk == "*" || risk_name(v.risk) == l.risk);
     if (!ok) ++failures;
-    EXPECT_TRUE(ok) << l.file << ":" << l.number << ": " << l.command << "\n  at " << l.autonomy << " expected " << l.decision
-                    << "/" << l.risk << ", got " << got << ": " << v.to_json().dump();
+    EXPECT_TRUE(ok) << l.file << ":" << l.number << ": " << l.command << "\n  at " << l.autonomy << " expected "
+                    << l.decision << "/" << l.risk << ", got " << got << ": " << v.to_json().dump();
   }
   EXPECT_EQ(failures, 0);
 }
@@ -76,7 +76,8 @@ TEST(Corpus, AdversarialLinesAreNeverAllowedBelowHigh) {
     }
     if (l.decision == "block") {
       Verdict v = policy.check(l.command, Autonomy::High);
-      EXPECT_EQ(v.decision, Decision::Block) << l.file << ":" << l.number << ": " << l.command << " " << v.to_json().dump();
+      EXPECT_EQ(v.decision, Decision::Block)
+          << l.file << ":" << l.number << ": " << l.command << " " << v.to_json().dump();
     }
   }
 }

@@ -123,7 +123,6 @@ void rule_shell(HandlerContext& c) {
   }
 }
 
-
 void rule_interpreter(HandlerContext& c) {
   const std::string& p = c.program;
   for (std::size_t i = 1; i < c.argv.size(); ++i) {
@@ -180,7 +179,6 @@ void rule_interpreter(HandlerContext& c) {
   }
 }
 
-
 void rule_run_rest(HandlerContext& c, std::size_t from, const std::string& why) {
   if (from < c.argv.size()) {
     if (!c.argv[from].known) {
@@ -190,7 +188,6 @@ void rule_run_rest(HandlerContext& c, std::size_t from, const std::string& why) 
     c.a.runs.push_back(args_from(c.argv, from));
   }
 }
-
 
 void rule_env(HandlerContext& c) {
   std::size_t i = 1;
@@ -245,7 +242,6 @@ void rule_env(HandlerContext& c) {
   rule_run_rest(c, i, "env");
 }
 
-
 void rule_xargs(HandlerContext& c) {
   std::size_t i = 1;
   std::string replace;  // the -I string: words containing it are replaced by input
@@ -286,7 +282,6 @@ void rule_xargs(HandlerContext& c) {
   }
   c.a.runs.push_back(std::move(cmd));
 }
-
 
 void rule_find(HandlerContext& c) {
   // {} stands for a path under the start directories (the operands before the expression).
@@ -338,7 +333,6 @@ void rule_find(HandlerContext& c) {
   }
 }
 
-
 void rule_curl(HandlerContext& c) {
   const auto& argv = c.argv;
   bool wget = c.program == "wget";
@@ -386,7 +380,6 @@ void rule_curl(HandlerContext& c) {
   }
 }
 
-
 void rule_chmod(HandlerContext& c) {
   bool mode_seen = false;
   c.a.raise(Risk::Medium, "chmod changes file permissions");
@@ -412,7 +405,6 @@ void rule_chmod(HandlerContext& c) {
       c.a.raise(Risk::High, "chmod changes permissions of '" + t + "' outside the workspace", k == PathKind::Unknown);
   }
 }
-
 
 void rule_sed(HandlerContext& c) {
   bool in_place = false, script_from_option = false;
@@ -471,7 +463,6 @@ void rule_sed(HandlerContext& c) {
     for (std::size_t i : files) assess_write(c.a, c.argv[i], "sed -i", c.workspace);
 }
 
-
 void rule_awk(HandlerContext& c) {
   for (std::size_t i = 1; i < c.argv.size(); ++i) {
     const Arg& a = c.argv[i];
@@ -491,14 +482,14 @@ void rule_awk(HandlerContext& c) {
     }
     if (t.find("system") != std::string::npos || t.find('|') != std::string::npos ||
         t.find("getline") != std::string::npos || t.find("> \"") != std::string::npos ||
-        t.find(">\"") != std::string::npos || t.find(">>") != std::string::npos || t.find("@load") != std::string::npos) {
+        t.find(">\"") != std::string::npos || t.find(">>") != std::string::npos ||
+        t.find("@load") != std::string::npos) {
       c.a.raise(Risk::High, c.program + " program runs commands or writes files", true);
       c.a.code.push_back(t);
     }
     return;
   }
 }
-
 
 void rule_declare(HandlerContext& c) {
   for (std::size_t i = 1; i < c.argv.size(); ++i) {
@@ -514,7 +505,6 @@ void rule_declare(HandlerContext& c) {
     }
   }
 }
-
 
 void rule_eval(HandlerContext& c) {
   std::string s;
@@ -578,10 +568,10 @@ void rule_hash(HandlerContext& c) {
 // SQL (and psql/mysql meta-commands) that change or destroy data, grant rights or run programs.
 bool destructive_sql(std::string sql) {
   std::transform(sql.begin(), sql.end(), sql.begin(), [](char ch) { return static_cast<char>(std::toupper(ch)); });
-  static constexpr std::string_view kWords[] = {"DROP",   "TRUNCATE", "DELETE", "ALTER",  "GRANT",  "REVOKE",
-                                                "UPDATE", "INSERT",   "CREATE", "RENAME", "COPY",   "LOAD",
-                                                "ATTACH", "REPLACE",  "MERGE",  "CALL",   "EXECUTE", "DO",
-                                                "SET",    "VACUUM",   "SHUTDOWN", "KILL", "PRAGMA", "LOCK"};
+  static constexpr std::string_view kWords[] = {"DROP",   "TRUNCATE", "DELETE",   "ALTER",  "GRANT",   "REVOKE",
+                                                "UPDATE", "INSERT",   "CREATE",   "RENAME", "COPY",    "LOAD",
+                                                "ATTACH", "REPLACE",  "MERGE",    "CALL",   "EXECUTE", "DO",
+                                                "SET",    "VACUUM",   "SHUTDOWN", "KILL",   "PRAGMA",  "LOCK"};
   auto word_char = [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; };
   // sqlite3's .shell and .system, and .output/.once that write files.
   for (auto dot : {".SHELL", ".SYSTEM", ".OUTPUT", ".ONCE", ".SAVE", ".BACKUP", ".LOAD", ".IMPORT"})
@@ -624,10 +614,14 @@ void rule_database(HandlerContext& c) {
       if (opt.size() == 2 && t.size() > 2 && starts_with(t, opt)) return t.substr(2);
       return std::nullopt;
     };
-    if (auto v = value("-c"); v && !redis) statements.push_back(*v);
-    else if (auto v2 = value("--command")) statements.push_back(*v2);
-    else if (auto v3 = value("-e"); v3 && !redis) statements.push_back(*v3);
-    else if (auto v4 = value("--execute")) statements.push_back(*v4);
+    if (auto v = value("-c"); v && !redis)
+      statements.push_back(*v);
+    else if (auto v2 = value("--command"))
+      statements.push_back(*v2);
+    else if (auto v3 = value("-e"); v3 && !redis)
+      statements.push_back(*v3);
+    else if (auto v4 = value("--execute"))
+      statements.push_back(*v4);
     else if (auto v5 = value("--eval")) {
       c.a.raise(Risk::High, p + " --eval runs code that cannot be analysed", true);
       c.a.code.push_back(*v5);
@@ -644,10 +638,10 @@ void rule_database(HandlerContext& c) {
   if (redis && !operands.empty()) {
     std::string cmd = operands[0];
     std::transform(cmd.begin(), cmd.end(), cmd.begin(), [](char ch) { return static_cast<char>(std::toupper(ch)); });
-    static constexpr std::string_view kRedis[] = {"FLUSHALL", "FLUSHDB", "DEL",      "UNLINK",  "CONFIG",  "SHUTDOWN",
-                                                  "DEBUG",    "EVAL",    "EVALSHA",  "SCRIPT",  "MODULE",  "SLAVEOF",
-                                                  "REPLICAOF", "MIGRATE", "RESTORE", "FUNCTION", "FCALL",  "ACL",
-                                                  "CLUSTER",  "BGREWRITEAOF", "SAVE", "BGSAVE", "SWAPDB", "MOVE"};
+    static constexpr std::string_view kRedis[] = {
+        "FLUSHALL", "FLUSHDB", "DEL",     "UNLINK",       "CONFIG",    "SHUTDOWN", "DEBUG",   "EVAL",
+        "EVALSHA",  "SCRIPT",  "MODULE",  "SLAVEOF",      "REPLICAOF", "MIGRATE",  "RESTORE", "FUNCTION",
+        "FCALL",    "ACL",     "CLUSTER", "BGREWRITEAOF", "SAVE",      "BGSAVE",   "SWAPDB",  "MOVE"};
     for (auto k : kRedis)
       if (cmd == k) c.a.raise(Risk::High, "redis-cli " + operands[0] + " destroys data or reconfigures the server");
     return;
@@ -743,11 +737,26 @@ void rule_git_config(HandlerContext& c) {
 
 bool safe_git_config_key(std::string key) {
   std::transform(key.begin(), key.end(), key.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
-  static constexpr std::string_view kSafe[] = {"color.",       "user.name",   "user.email", "advice.",
-                                               "log.",         "init.defaultbranch", "column.", "i18n.",
-                                               "pull.rebase",  "fetch.prune", "merge.conflictstyle", "rerere.enabled",
-                                               "commit.verbose", "status.", "branch.autosetupmerge", "push.autosetupremote",
-                                               "core.autocrlf", "core.quotepath", "diff.renames", "rebase.autostash"};
+  static constexpr std::string_view kSafe[] = {"color.",
+                                               "user.name",
+                                               "user.email",
+                                               "advice.",
+                                               "log.",
+                                               "init.defaultbranch",
+                                               "column.",
+                                               "i18n.",
+                                               "pull.rebase",
+                                               "fetch.prune",
+                                               "merge.conflictstyle",
+                                               "rerere.enabled",
+                                               "commit.verbose",
+                                               "status.",
+                                               "branch.autosetupmerge",
+                                               "push.autosetupremote",
+                                               "core.autocrlf",
+                                               "core.quotepath",
+                                               "diff.renames",
+                                               "rebase.autostash"};
   for (auto p : kSafe)
     if (key == p || (p.back() == '.' && starts_with(key, p))) return true;
   return false;

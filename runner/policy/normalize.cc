@@ -120,8 +120,8 @@ bool word_matches(const Arg& entry, const Arg& cmd, MatchMode mode) {
   if (cmd.known && !cmd.glob && mode == MatchMode::Could && !entry.text.empty()) {
     // An entry naming a host matches the URLs that reach it: evil.example.com/x, https://evil.example.com.
     std::string_view d = destination(cmd.text), e = destination(entry.text);
-    if (d.size() > e.size() && d.substr(0, e.size()) == e && std::string_view("/:?#").find(d[e.size()]) != std::string_view::npos &&
-        e.find('.') != std::string_view::npos)
+    if (d.size() > e.size() && d.substr(0, e.size()) == e &&
+        std::string_view("/:?#").find(d[e.size()]) != std::string_view::npos && e.find('.') != std::string_view::npos)
       return true;
     return d == e && e.find('.') != std::string_view::npos;
   }

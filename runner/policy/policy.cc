@@ -5,8 +5,8 @@
 
 #include "policy/analyze.h"
 #include "policy/classify.h"
-#include "policy/program_table.h"
 #include "policy/parser.h"
+#include "policy/program_table.h"
 
 namespace droid::runner::policy {
 namespace {
@@ -150,7 +150,8 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
         // A program not known statically ($x rm -rf /) may be a wrapper of what follows it.
         if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty())
           for (std::size_t i = 1; i < p.argv.size(); ++i)
-            if (p.argv[i].known && matches(e.normalized, canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}), mode))
+            if (p.argv[i].known &&
+                matches(e.normalized, canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}), mode))
               return &e;
         if (mode == MatchMode::Could)
           for (const auto& words : code)

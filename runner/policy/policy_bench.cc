@@ -115,9 +115,10 @@ int main(int argc, char** argv) {
   std::printf("policy check      p50 %8.2f us  p99 %8.2f us  max %8.2f us\n", c.p50, c.p99, c.max);
   std::printf("whitespace split  p50 %8.2f us  p99 %8.2f us  max %8.2f us\n", b.p50, b.p99, b.max);
   std::printf("ratio (check/split)  p50 %.1fx  p99 %.1fx\n", c.p50 / b.p50, c.p99 / b.p99);
-  std::printf("per-command median: policy check p50 %.2f us  p99 %.2f us  max %.2f us;"
-              " whitespace split p99 %.2f us\n",
-              m.p50, m.p99, m.max, ms.p99);
+  std::printf(
+      "per-command median: policy check p50 %.2f us  p99 %.2f us  max %.2f us;"
+      " whitespace split p99 %.2f us\n",
+      m.p50, m.p99, m.max, ms.p99);
   std::printf("target: p99 < 100 us: %s (all samples), %s (per-command medians)\n", c.p99 < 100.0 ? "met" : "NOT met",
               m.p99 < 100.0 ? "met" : "NOT met");
   return 0;

@@ -52,15 +52,15 @@ struct Option {
 
 // How plain operands raise the risk.
 enum class Operands : std::uint8_t {
-  Any,        // not at all
-  Paths,      // "/", "~", a device or a path outside the workspace raises to high (rm, chmod, shred...)
-  Writes,     // every operand is a file written (touch, mkdir, tee, truncate)
-  WritesLast, // the last operand is written (cp, mv, install, ln)
-  Devices,    // a device operand raises to high (partition and disk tools take devices)
-  System,     // any operand changes the system (hostname NAME): high
-  Transfer,   // like WritesLast, and an operand naming a remote host ("host:path") raises to high (rsync)
-  Assignments,// NAME=VALUE operands set variables; SHELL, PATH and the like raise to high (make)
-  Urls,       // an operand that is a URL or VCS reference (pip install git+https://...) raises to high
+  Any,          // not at all
+  Paths,        // "/", "~", a device or a path outside the workspace raises to high (rm, chmod, shred...)
+  Writes,       // every operand is a file written (touch, mkdir, tee, truncate)
+  WritesLast,   // the last operand is written (cp, mv, install, ln)
+  Devices,      // a device operand raises to high (partition and disk tools take devices)
+  System,       // any operand changes the system (hostname NAME): high
+  Transfer,     // like WritesLast, and an operand naming a remote host ("host:path") raises to high (rsync)
+  Assignments,  // NAME=VALUE operands set variables; SHELL, PATH and the like raise to high (make)
+  Urls,         // an operand that is a URL or VCS reference (pip install git+https://...) raises to high
 };
 
 // Programs whose arguments are a language of their own (handlers.h).
@@ -77,17 +77,17 @@ enum class Handler : std::uint8_t {
   Curl,
   Wget,
   Chmod,
-  Eval,       // eval WORDS
-  Source,     // source FILE, . FILE
-  Trap,       // trap 'CMD' SIGNAL
-  Watch,      // watch 'CMD'
-  Alias,      // alias NAME=VALUE
-  Declare,    // export/declare NAME=VALUE
-  Hash,       // hash -p PATH NAME
-  Database,   // psql -c, mysql -e, redis-cli FLUSHALL: statements judged by what they do
-  PackageRun, // npx PKG, npm exec PKG: downloads and runs a package named by its argument
-  ShellWords, // its operands, joined, are a shell command line (git submodule foreach, watch)
-  GitConfig,  // git config KEY VALUE: keys that make git run programs or send data elsewhere
+  Eval,        // eval WORDS
+  Source,      // source FILE, . FILE
+  Trap,        // trap 'CMD' SIGNAL
+  Watch,       // watch 'CMD'
+  Alias,       // alias NAME=VALUE
+  Declare,     // export/declare NAME=VALUE
+  Hash,        // hash -p PATH NAME
+  Database,    // psql -c, mysql -e, redis-cli FLUSHALL: statements judged by what they do
+  PackageRun,  // npx PKG, npm exec PKG: downloads and runs a package named by its argument
+  ShellWords,  // its operands, joined, are a shell command line (git submodule foreach, watch)
+  GitConfig,   // git config KEY VALUE: keys that make git run programs or send data elsewhere
 };
 
 struct Subcommand {
@@ -112,11 +112,11 @@ struct Program {
   std::vector<std::string_view> names;  // a name ending in '*' is a prefix ("mkfs.*")
   Risk risk = Risk::Medium;             // without a subcommand, or before options raise it
   std::string_view why;
-  std::vector<Option> options;   // its options (global options, for a program with subcommands)
-  bool options_anywhere = false; // its global options may also follow the subcommand (kubectl, npm)
-  std::vector<Subcommand> subs;  // when not empty, the first operand is a subcommand
-  Risk unknown_sub = Risk::High; // an operand that is no known subcommand (it could be an alias)
-  bool abbreviations = false;    // unique prefixes of subcommand names are accepted (npm publ)
+  std::vector<Option> options;    // its options (global options, for a program with subcommands)
+  bool options_anywhere = false;  // its global options may also follow the subcommand (kubectl, npm)
+  std::vector<Subcommand> subs;   // when not empty, the first operand is a subcommand
+  Risk unknown_sub = Risk::High;  // an operand that is no known subcommand (it could be an alias)
+  bool abbreviations = false;     // unique prefixes of subcommand names are accepted (npm publ)
   std::vector<std::pair<std::string_view, std::string_view>> aliases;  // built-in aliases: i -> install
   Handler handler = Handler::None;
   int wrapper_skip = 0;  // Wrapper: operands between its options and the command (timeout DURATION)

@@ -40,8 +40,10 @@ std::string unescape(std::string_view s) {
       case 'x': {
         int v = 0, n = 0;
         while (n < 2 && i + 1 < s.size() && hex(s[i + 1]) >= 0) v = v * 16 + hex(s[++i]), ++n;
-        if (n == 0) out += "\\x";
-        else out += static_cast<char>(v);
+        if (n == 0)
+          out += "\\x";
+        else
+          out += static_cast<char>(v);
         break;
       }
       case '0': {
@@ -137,14 +139,21 @@ std::optional<std::string> base64_decode(std::string_view in, bool base32) {
   for (char c : in) {
     int v = -1;
     if (base32) {
-      if (c >= 'A' && c <= 'Z') v = c - 'A';
-      else if (c >= '2' && c <= '7') v = c - '2' + 26;
+      if (c >= 'A' && c <= 'Z')
+        v = c - 'A';
+      else if (c >= '2' && c <= '7')
+        v = c - '2' + 26;
     } else {
-      if (c >= 'A' && c <= 'Z') v = c - 'A';
-      else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-      else if (c >= '0' && c <= '9') v = c - '0' + 52;
-      else if (c == '+' || c == '-') v = 62;
-      else if (c == '/' || c == '_') v = 63;
+      if (c >= 'A' && c <= 'Z')
+        v = c - 'A';
+      else if (c >= 'a' && c <= 'z')
+        v = c - 'a' + 26;
+      else if (c >= '0' && c <= '9')
+        v = c - '0' + 52;
+      else if (c == '+' || c == '-')
+        v = 62;
+      else if (c == '/' || c == '_')
+        v = 63;
     }
     if (c == '=' || c == '\n' || c == ' ' || c == '\r' || c == '\t') continue;
     if (v < 0) return std::nullopt;
@@ -178,9 +187,8 @@ std::optional<std::string> hex_decode(std::string_view in) {
 std::optional<std::string> filter(const std::vector<std::string>& args, const std::string& in) {
   const std::string& p = args[0];
   auto has = [&](std::initializer_list<std::string_view> flags) {
-    return std::any_of(args.begin() + 1, args.end(), [&](const std::string& a) {
-      return std::find(flags.begin(), flags.end(), a) != flags.end();
-    });
+    return std::any_of(args.begin() + 1, args.end(),
+                       [&](const std::string& a) { return std::find(flags.begin(), flags.end(), a) != flags.end(); });
   };
   if (p == "cat" && args.size() == 1) return in;
   if ((p == "base64" || p == "base32") && args.size() == 2 && has({"-d", "--decode", "-D"}))
@@ -212,7 +220,8 @@ std::optional<std::vector<std::string>> literal_words(const Command& c, std::opt
     const Redirect& r = c.redirects[0];
     if (r.op == "<<<" && r.target.literal()) {
       *input = r.target.text + "\n";
-    } else if ((r.op == "<<" || r.op == "<<-") && r.heredoc && (!r.heredoc->expands || r.heredoc->substitutions.empty()) &&
+    } else if ((r.op == "<<" || r.op == "<<-") && r.heredoc &&
+               (!r.heredoc->expands || r.heredoc->substitutions.empty()) &&
                (!r.heredoc->expands || r.heredoc->body.find('$') == std::string::npos)) {
       *input = r.heredoc->body;
     } else {
@@ -239,9 +248,12 @@ std::optional<std::string> static_output(const Script& script) {
   auto first = literal_words(pipeline.commands[0], &input);
   if (!first) return std::nullopt;
   std::optional<std::string> out;
-  if (input) out = filter(*first, *input);  // base64 -d <<< cm0g...
-  else if ((*first)[0] == "echo") out = echo(*first);
-  else if ((*first)[0] == "printf") out = printf_(*first);
+  if (input)
+    out = filter(*first, *input);  // base64 -d <<< cm0g...
+  else if ((*first)[0] == "echo")
+    out = echo(*first);
+  else if ((*first)[0] == "printf")
+    out = printf_(*first);
   if (!out) return std::nullopt;
   for (std::size_t i = 1; i < pipeline.commands.size() && out; ++i) {
     auto words = literal_words(pipeline.commands[i]);

@@ -40,7 +40,8 @@ std::optional<std::vector<std::string>> sequence(std::string_view inner) {
   std::string_view a = inner.substr(0, dots), rest = inner.substr(dots + 2);
   std::size_t dots2 = rest.find("..");
   std::string_view b = rest.substr(0, dots2);
-  long step = dots2 == std::string_view::npos ? 1 : std::strtol(std::string(rest.substr(dots2 + 2)).c_str(), nullptr, 10);
+  long step =
+      dots2 == std::string_view::npos ? 1 : std::strtol(std::string(rest.substr(dots2 + 2)).c_str(), nullptr, 10);
   if (step == 0) step = 1;
   step = std::labs(step);
   std::vector<std::string> out;
@@ -103,7 +104,8 @@ std::optional<std::vector<std::string>> split_default_ifs(std::string_view word)
       text += ' ';
       i += 6;
     } else if (word.substr(i, 4) == "$IFS" &&
-               (i + 4 >= word.size() || !(std::isalnum(static_cast<unsigned char>(word[i + 4])) || word[i + 4] == '_'))) {
+               (i + 4 >= word.size() ||
+                !(std::isalnum(static_cast<unsigned char>(word[i + 4])) || word[i + 4] == '_'))) {
       text += ' ';
       i += 4;
     } else if (word[i] == '$' || word[i] == '`') {

@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cerrno>
-#include <filesystem>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,10 +31,11 @@ constexpr uid_t kNobody = 65534;
 
 // Programs that run other programs or only transform text: run for real after
 // they are logged, so that what they start is seen.
-constexpr const char* kPassThrough[] = {
-    "bash", "sh",   "dash", "rbash", "env",    "nice", "nohup", "timeout", "stdbuf", "setsid", "xargs",
-    "find", "base64", "base32", "cat", "rev", "xxd", "tr",   "head",  "tail",    "sed",    "awk",    "mawk",
-    "gawk", "python3", "python3.11", "perl", "git", "ionice", "taskset", "flock", "printf", "echo", "true"};
+constexpr const char* kPassThrough[] = {"bash",    "sh",      "dash",   "rbash",   "env",        "nice",   "nohup",
+                                        "timeout", "stdbuf",  "setsid", "xargs",   "find",       "base64", "base32",
+                                        "cat",     "rev",     "xxd",    "tr",      "head",       "tail",   "sed",
+                                        "awk",     "mawk",    "gawk",   "python3", "python3.11", "perl",   "git",
+                                        "ionice",  "taskset", "flock",  "printf",  "echo",       "true"};
 
 bool write_all(int fd, const std::string& s) {
   std::size_t off = 0;
@@ -175,7 +176,8 @@ std::string run_one(const std::string& command, bool& timed_out) {
   // Every command starts from an empty workspace and home: nothing an earlier one wrote is run.
   for (const char* dir : {BashOracle::kWorkspace, BashOracle::kHome, "/tmp"}) {
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) std::filesystem::remove_all(entry.path(), ec);
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+      std::filesystem::remove_all(entry.path(), ec);
   }
   pid_t child = fork();
   if (child == 0) {
@@ -199,8 +201,12 @@ std::string run_one(const std::string& command, bool& timed_out) {
       setgroups(0, nullptr);
       if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(122);
       std::string home = std::string("HOME=") + BashOracle::kHome;
-      const char* env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", home.c_str(),
-                           "USER=nobody", "LANG=C", "SHELL=/bin/bash", nullptr};
+      const char* env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                           home.c_str(),
+                           "USER=nobody",
+                           "LANG=C",
+                           "SHELL=/bin/bash",
+                           nullptr};
       std::string real = std::string(kRoot) + "/real/bash";
       const char* argv[] = {"bash", "--noprofile", "--norc", "-c", command.c_str(), nullptr};
       execve(real.c_str(), const_cast<char* const*>(argv), const_cast<char* const*>(env));

@@ -10,8 +10,8 @@
 // process itself stays as it was (threads, sanitizers).
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace droid::runner::policy::oracle {

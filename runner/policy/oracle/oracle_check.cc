@@ -52,8 +52,8 @@ std::vector<std::string> disagreements(const Policy& policy, Autonomy autonomy, 
     std::string alone_text = shell_quote(ran);
     Verdict alone = policy.check(alone_text, autonomy);
     if (whole.decision < alone.decision || whole.risk < alone.risk)
-      out.push_back("bash ran `" + alone_text + "`, which alone is " + verdict_text(alone) +
-                    "; the command line got " + verdict_text(whole));
+      out.push_back("bash ran `" + alone_text + "`, which alone is " + verdict_text(alone) + "; the command line got " +
+                    verdict_text(whole));
     std::string name = name_of(ran[0]);
     // A shell started with -c (by flock -c, find -exec sh, git's ! aliases...) runs what the
     // records after it show; each of those is checked on its own.

@@ -71,8 +71,8 @@ TEST_F(OracleTest, EveryCorpusCommandHoldsAgainstBash) {
     for (Autonomy a : {Autonomy::Medium, Autonomy::High})
       for (const auto& d : disagreements(policy, a, line.command, r)) {
         ++failures;
-        ADD_FAILURE() << line.file << ":" << line.number << " at " << autonomy_name(a) << ": " << line.command
-                      << "\n  " << d;
+        ADD_FAILURE() << line.file << ":" << line.number << " at " << autonomy_name(a) << ": " << line.command << "\n  "
+                      << d;
       }
   }
   std::cout << "bash oracle: " << checked << " corpus commands, " << failures << " disagreements\n";
