@@ -360,7 +360,7 @@ class Analyzer {
       const Program* spec = find_program(p.normalized.program);
       bool code = (spec != nullptr && spec->handler == Handler::Interpreter) ||
                   (!shebang.empty() && shebang.find("sh") == std::string::npos) ||
-                  (spec != nullptr && spec->runs_files.size() > 0);
+                  (spec != nullptr && !spec->runs_files.empty());
       if (code) {
         p.code.push_back(content);
       } else {

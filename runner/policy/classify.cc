@@ -439,7 +439,7 @@ class Reader {
   }
 
   // The rest of the command, after an alias expanded into more words.
-  void rerun_expanded(std::size_t from, const Subcommand* sub, std::vector<const Option*> options, Risk sub_risk,
+  void rerun_expanded(std::size_t from, const Subcommand* sub, const std::vector<const Option*>& options, Risk sub_risk,
                       const std::string& sub_why, std::vector<Arg>& operands, std::vector<std::size_t>& index) {
     const auto& argv = args();
     bool done = false;
@@ -512,7 +512,7 @@ class Reader {
             std::string var = op.text.substr(0, eq);
             if (is_sensitive_variable(var) || var == "SHELL" || var == ".SHELLFLAGS" || var == "MAKESHELL" ||
                 var == "MAKEFLAGS" || var == "MAKEFILES")
-              a_.raise(Risk::High, who + " " + var + "= changes the programs it runs", true);
+              a_.raise(Risk::High, who + " " + var.append("= changes the programs it runs"), true);
           }
           break;
         }

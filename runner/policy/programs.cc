@@ -40,7 +40,7 @@ Subcommand sub(std::string_view name, Risk r, std::string_view why = {}, std::ve
 
 // Subcommands that share a risk and a reason.
 void subs(std::vector<Subcommand>& out, std::initializer_list<std::string_view> names, Risk r, std::string_view why,
-          std::vector<Option> options = {}) {
+          const std::vector<Option>& options = {}) {
   for (auto n : names) out.push_back(sub(n, r, why, options));
 }
 

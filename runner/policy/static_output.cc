@@ -8,7 +8,7 @@
 namespace droid::runner::policy {
 namespace {
 
-constexpr std::size_t kMaxOutput = 64 * 1024;
+constexpr std::size_t kMaxOutput = std::size_t{64} * 1024;
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';

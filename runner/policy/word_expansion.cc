@@ -1,5 +1,6 @@
 #include "policy/word_expansion.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -59,7 +60,9 @@ std::optional<std::vector<std::string>> sequence(std::string_view inner) {
     return out;
   }
   if (a.size() == 1 && b.size() == 1) {
-    for (int c = a[0]; a[0] <= b[0] ? c <= b[0] : c >= b[0]; c += a[0] <= b[0] ? step : -step)
+    int from = static_cast<unsigned char>(a[0]), to = static_cast<unsigned char>(b[0]);
+    int by = static_cast<int>(std::min(step, 256L));
+    for (int c = from; from <= to ? c <= to : c >= to; c += from <= to ? by : -by)
       out.emplace_back(1, static_cast<char>(c));
     return out;
   }

@@ -1,6 +1,5 @@
 #include "policy/oracle/bash_oracle.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -20,6 +19,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace droid::runner::policy::oracle {
 namespace {
@@ -95,7 +95,7 @@ bool write_file(const std::string& path, const std::string& text, mode_t mode) {
 }
 
 [[noreturn]] void die(int fd, const std::string& what) {
-  send(fd, "ERROR " + what + ": " + std::strerror(errno));
+  send(fd, "ERROR " + what + ": " + std::system_category().message(errno));
   _exit(1);
 }
 
@@ -107,11 +107,8 @@ bool bind(const std::string& from, const std::string& to, bool read_only) {
 
 std::vector<std::string> list_dir(const char* dir) {
   std::vector<std::string> names;
-  DIR* d = opendir(dir);
-  if (d == nullptr) return names;
-  while (dirent* e = readdir(d))
-    if (e->d_name[0] != '.') names.emplace_back(e->d_name);
-  closedir(d);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) names.push_back(entry.path().filename());
   return names;
 }
 
@@ -169,6 +166,12 @@ void set_up(int reply, const std::string& stub, const std::vector<std::string>& 
   }
 }
 
+// DROID_ORACLE_DEBUG=1: bash's status and stderr on the server's stderr.
+bool debug() {
+  static const bool on = std::getenv("DROID_ORACLE_DEBUG") != nullptr;  // NOLINT(concurrency-mt-unsafe): read once
+  return on;
+}
+
 // In the server: one command in real bash, as nobody, in a fresh PID namespace.
 std::string run_one(const std::string& command, bool& timed_out) {
   std::string log = std::string(kRoot) + "/log";
@@ -217,7 +220,7 @@ std::string run_one(const std::string& command, bool& timed_out) {
     for (int waited = 0; waited < kTimeoutSeconds * 100; ++waited) {
       int status = 0;
       if (waitpid(bash, &status, WNOHANG) == bash) {
-        if (getenv("DROID_ORACLE_DEBUG") != nullptr) fprintf(stderr, "oracle: bash status %d\n", status);
+        if (debug()) fprintf(stderr, "oracle: bash status %d\n", status);
         _exit(0);
       }
       usleep(10000);
@@ -229,7 +232,7 @@ std::string run_one(const std::string& command, bool& timed_out) {
   int status = 0;
   waitpid(child, &status, 0);
   timed_out = WIFEXITED(status) && WEXITSTATUS(status) == 124;
-  if (getenv("DROID_ORACLE_DEBUG") != nullptr)
+  if (debug())
     fprintf(stderr, "oracle: status %d, stderr: %s\n", status, read_file(std::string(kRoot) + "/err").c_str());
   return read_file(log);
 }
@@ -267,7 +270,7 @@ std::vector<std::vector<std::string>> parse_log(const std::string& log) {
   return out;
 }
 
-BashOracle::BashOracle(std::string stub, std::vector<std::string> extra_names) {
+BashOracle::BashOracle(std::string stub, const std::vector<std::string>& extra_names) {
   if (geteuid() != 0) {
     error_ = "the bash oracle needs root (private namespaces and bind mounts)";
     return;

@@ -25,7 +25,7 @@ class BashOracle {
  public:
   // `stub`: the path of the stub program; `extra_names`: programs to stub that
   // are not installed here (kubectl, terraform...), so that bash finds them.
-  BashOracle(std::string stub, std::vector<std::string> extra_names);
+  BashOracle(std::string stub, const std::vector<std::string>& extra_names);
   ~BashOracle();
   BashOracle(const BashOracle&) = delete;
   BashOracle& operator=(const BashOracle&) = delete;

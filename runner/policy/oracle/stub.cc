@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -60,10 +60,14 @@ bool inside_git_core(int argc, char** argv) {
     buf[n] = '\0';
     const char* close_paren = std::strrchr(buf, ')');  // "pid (comm) state ppid ..."
     if (close_paren == nullptr) break;
-    char state = 0;
-    int ppid = 0;
-    if (std::sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2) break;
-    pid = ppid;
+    // " STATE PPID ...": the parent after the state letter.
+    const char* p = close_paren + 1;
+    while (*p == ' ') ++p;
+    if (*p == '\0') break;
+    char* end = nullptr;
+    long ppid = std::strtol(p + 1, &end, 10);
+    if (end == p + 1) break;
+    pid = static_cast<pid_t>(ppid);
   }
   return false;
 }
