@@ -1,6 +1,7 @@
 #include "policy/policy.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "policy/analyze.h"
@@ -122,11 +123,27 @@ std::vector<Policy::Entry> Policy::entries(const nlohmann::json& settings, const
   return out;
 }
 
+namespace {
+
+// The program table's examples, checked once per process when the first policy is made: a
+// table that does not do what its examples say must not decide anything.
+void check_table_once() {
+  static const std::vector<std::string> failures = check_examples();
+  if (failures.empty()) return;
+  std::string message = "the command policy's program table fails its own examples:";
+  for (const auto& f : failures) message += "\n  " + f;
+  throw std::logic_error(message);
+}
+
+}  // namespace
+
 Policy::Policy(const nlohmann::json& settings, std::string workspace)
     : allow_(entries(settings, "commandAllowlist")),
       deny_(entries(settings, "commandDenylist")),
       block_(entries(settings, "commandBlocklist")),
-      workspace_(std::move(workspace)) {}
+      workspace_(std::move(workspace)) {
+  check_table_once();
+}
 
 Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
   Analysis analysis = analyze(command, workspace_);
