@@ -73,6 +73,16 @@ double seconds_since_creation(const json& session, Clock::time_point now) {
 
 }  // namespace
 
+std::optional<contract::Requester> requester_of(const json& status) {
+  const json* r = find(status, {"requester"});
+  if (r == nullptr || !r->is_object() || string_at(*r, {"username"}).empty()) return std::nullopt;
+  contract::Requester out{string_at(*r, {"username"}), string_at(*r, {"uid"}), {}};
+  if (const json* groups = find(*r, {"groups"}); groups != nullptr && groups->is_array())
+    for (const auto& g : *groups)
+      if (g.is_string()) out.groups.push_back(g.get<std::string>());
+  return out;
+}
+
 json requester_from_annotation(const json& session) {
   const std::string raw = string_at(session, {"metadata", "annotations", kRequesterAnnotation});
   if (raw.empty()) return nullptr;
@@ -192,6 +202,7 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
     status["timeoutSeconds"] = plan.timeout_seconds;
   SessionRef ref{string_at(session, {"metadata", "name"}), ns, string_at(session, {"metadata", "uid"}), spec, ""};
   ref.run_attempt = run_attempt(session);
+  ref.requester = requester_of(status);
   if (ref.run_attempt > 1) {
     ref.tokens_used = tokens_used(status);
     plan.timeout_seconds = remaining_timeout(status, plan.timeout_seconds);

@@ -84,5 +84,7 @@ class SessionReconciler {
 // status.requester from the droid.dev/requester annotation the webhook stamped
 // (null when absent or unreadable).
 nlohmann::json requester_from_annotation(const nlohmann::json& session);
+// The requester recorded in a session's status, as the runner is told it.
+std::optional<contract::Requester> requester_of(const nlohmann::json& status);
 
 }  // namespace droid::op

@@ -1,8 +1,10 @@
 #include "resources/session_objects.h"
 
-#include "policy/quantity.h"
-
 #include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "policy/quantity.h"
 
 #include "jsonutil/lookup.h"
 #include "settings/effective.h"
@@ -40,42 +42,82 @@ void copy_if_set(const json& from, json& to, const char* key) {
   if (const json* v = find(from, {key})) to[key] = *v;
 }
 
-// What the runner needs to know of the gateway; never its secret references.
-json public_gateway(const json& g) {
-  if (g.is_null()) return nullptr;
-  json out = json::object();
-  for (const char* key : {"name", "provider", "baseURL", "models", "caBundle", "auth", "timeouts"})
-    copy_if_set(g, out, key);
-  if (find(g, {"credentialsSecretRef"}) != nullptr)
-    out["credentialsFile"] = std::string(kGatewayMountPath) + "/" + kGatewayApiKey;
-  if (find(g, {"caBundleSecretRef"}) != nullptr)
-    out["caBundleFile"] = std::string(kGatewayMountPath) + "/" + kGatewayCaBundle;
+std::vector<std::string> strings_at(const json& v, const char* key) {
+  std::vector<std::string> out;
+  if (const json* list = find(v, {key}); list != nullptr && list->is_array())
+    for (const auto& e : *list)
+      if (e.is_string()) out.push_back(e.get<std::string>());
   return out;
 }
 
-json session_config(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
-  json c = {{"session", {{"name", s.name}, {"namespace", s.namespace_}, {"uid", s.uid}, {"runAttempt", s.run_attempt}}},
-            {"prompt", s.prompt},
-            {"model", plan.model},
-            {"autonomyLevel", settings::autonomy_name(plan.autonomy)},
-            {"timeoutSeconds", plan.timeout_seconds},
-            {"gateway", public_gateway(plan.gateway)},
-            {"policy", {{"names", policy.names}, {"hash", policy.hash}}}};
-  for (const char* key : {"repository", "reasoningEffort", "maxTurns", "environment", "output", "approvals"})
-    copy_if_set(s.spec, c, key);
-  if (json* repo = c.contains("repository") ? &c["repository"] : nullptr; repo != nullptr)
-    repo->erase("credentialsSecretRef");  // mounted as a file, see build_pod
+// What the runner needs to know of the gateway; never its secret references.
+std::optional<contract::Gateway> public_gateway(const json& g) {
+  if (!g.is_object()) return std::nullopt;
+  contract::Gateway out;
+  out.name = jsonutil::string_at(g, {"name"});
+  out.provider = jsonutil::string_at(g, {"provider"});
+  out.base_url = jsonutil::string_at(g, {"baseURL"});
+  out.models = strings_at(g, "models");
+  out.ca_bundle = jsonutil::string_at(g, {"caBundle"});
+  out.auth = jsonutil::string_at(g, {"auth"});
+  const auto seconds = [&](const char* key, std::optional<std::int64_t>& to) {
+    if (const json* v = find(g, {"timeouts", key}); v != nullptr && v->is_number_integer()) to = v->get<std::int64_t>();
+  };
+  seconds("connectSeconds", out.connect_seconds);
+  seconds("idleSeconds", out.idle_seconds);
+  seconds("totalSeconds", out.total_seconds);
+  if (find(g, {"credentialsSecretRef"}) != nullptr)
+    out.credentials_file = std::string(kGatewayMountPath) + "/" + kGatewayApiKey;
+  if (find(g, {"caBundleSecretRef"}) != nullptr)
+    out.ca_bundle_file = std::string(kGatewayMountPath) + "/" + kGatewayCaBundle;
+  return out;
+}
+
+}  // namespace
+
+contract::SessionConfig session_config(const SessionRef& s, const policy::EffectivePolicy& policy,
+                                       const policy::SessionPlan& plan) {
+  using jsonutil::string_at;
+  contract::SessionConfig c;
+  c.session = {s.name, s.namespace_, s.uid, s.run_attempt};
+  c.requester = s.requester;
+  c.prompt = s.prompt;
+  c.model = plan.model;
+  c.autonomy_level = settings::autonomy_name(plan.autonomy);
+  c.timeout_seconds = plan.timeout_seconds;
+  c.gateway = public_gateway(plan.gateway);
+  c.policy = {policy.names, policy.hash};
+  c.reasoning_effort = string_at(s.spec, {"reasoningEffort"});
+  if (const std::string env = string_at(s.spec, {"environment"}); !env.empty()) c.environment = env;
+  if (const json* turns = find(s.spec, {"maxTurns"}); turns != nullptr && turns->is_number_integer())
+    c.max_turns = turns->get<std::int64_t>();
+  if (find(s.spec, {"repository"}) != nullptr)  // its credentialsSecretRef is mounted as a file, see build_pod
+    c.repository =
+        contract::Repository{string_at(s.spec, {"repository", "url"}), string_at(s.spec, {"repository", "ref"}),
+                             string_at(s.spec, {"repository", "subPath"})};
+  c.push_branch = string_at(s.spec, {"output", "pushBranch"});
+  if (const json* approvals = find(s.spec, {"approvals"}); approvals != nullptr && approvals->is_array())
+    for (const auto& a : *approvals)
+      if (const std::string command = string_at(a, {"command"}); !command.empty())
+        c.approvals.push_back(
+            {command, string_at(a, {"approvedBy"}), string_at(a, {"approvedAt"}), string_at(a, {"comment"})});
   if (!policy.telemetry.empty()) {
-    json t = json::object();
-    for (const char* key : {"otlpEndpoint", "protocol", "resourceAttributes"}) copy_if_set(policy.telemetry, t, key);
-    c["telemetry"] = t;
+    contract::Telemetry t;
+    t.otlp_endpoint = string_at(policy.telemetry, {"otlpEndpoint"});
+    t.protocol = string_at(policy.telemetry, {"protocol"});
+    if (const json* attrs = find(policy.telemetry, {"resourceAttributes"}); attrs != nullptr && attrs->is_object())
+      for (const auto& [k, v] : attrs->items())
+        if (v.is_string()) t.resource_attributes[k] = v.get<std::string>();
+    c.telemetry = t;
   }
   if (const json* budget = find(policy.limits, {"tokenBudgetPerSession"}); budget != nullptr && budget->is_number()) {
     // Never 0 (no limit to the runner) when the earlier runs used it all: at least one token.
-    c["tokenBudget"] = std::max<std::int64_t>(1, budget->get<std::int64_t>() - s.tokens_used);
+    c.token_budget = std::max<std::int64_t>(1, budget->get<std::int64_t>() - s.tokens_used);
   }
   return c;
 }
+
+namespace {
 
 json egress_rule(const json& rule) {
   json out = json::object();
@@ -172,7 +214,7 @@ json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy
       {"data",
        {{"org-settings.json", policy.settings.settings.dump(2)},
         {"user-settings.json", (user != nullptr ? settings::without_unknown_fields(*user) : json::object()).dump(2)},
-        {"session.json", session_config(s, policy, plan).dump(2)}}}};
+        {std::string(contract::kSessionConfigFile), contract::encode(session_config(s, policy, plan))}}}};
 }
 
 json build_network_policy(const SessionRef& s, const policy::EffectivePolicy& policy) {

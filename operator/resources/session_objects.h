@@ -22,10 +22,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "contract/session_config.h"
 #include "policy/org_policy.h"
 #include "policy/session_check.h"
 
@@ -41,6 +43,7 @@ struct SessionRef {
   int run_attempt = 1;  // status.runAttempt: which run of the session these objects are for
   // Tokens (input + output) the earlier runs used: the runner gets what is left of the org's budget.
   std::int64_t tokens_used = 0;
+  std::optional<contract::Requester> requester = std::nullopt;  // status.requester, stamped at admission
 };
 
 // Operator-wide defaults the org policy may override.
@@ -81,6 +84,9 @@ std::string gateway_secret_name(const SessionRef& s);
 // caBundleSecretRef): then the reconciler copies them with build_gateway_secret.
 bool gateway_needs_secret(const policy::SessionPlan& plan);
 
+// What the runner is told (session.json in the ConfigMap; libdroid/contract).
+contract::SessionConfig session_config(const SessionRef& s, const policy::EffectivePolicy& policy,
+                                       const policy::SessionPlan& plan);
 nlohmann::json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy,
                                 const policy::SessionPlan& plan);
 // `data`: kGatewayApiKey and/or kGatewayCaBundle, raw (not base64) values.

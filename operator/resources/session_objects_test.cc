@@ -192,6 +192,31 @@ TEST(SessionObjects, ConfigMapCarriesSettingsButNoSecretReferences) {
   EXPECT_EQ(config["approvals"][0]["command"], "git push origin droid/fix-tests");
 }
 
+// The requester stamped at admission reaches the runner, which makes it the
+// session's enduser.id in telemetry (before the typed contract the runner read a
+// string "requester" that the operator never wrote).
+TEST(SessionObjects, SessionConfigCarriesTheRequesterInTheContractTheRunnerReads) {
+  SessionRef s = session();
+  s.requester = contract::Requester{"alice@example.com", "u-alice", {"devs"}};
+  const auto policy = org();
+  const json cm = build_config_map(s, policy, policy::plan_session(s.spec, policy, 0));
+  const auto decoded = contract::decode_session_config(cm["data"]["session.json"].get<std::string>());
+  ASSERT_TRUE(decoded.config) << decoded.error;
+  ASSERT_TRUE(decoded.config->requester);
+  EXPECT_EQ(decoded.config->requester->username, "alice@example.com");
+  EXPECT_EQ(decoded.config->requester->groups, std::vector<std::string>{"devs"});
+  EXPECT_EQ(decoded.config->session.name, "fix-tests");
+  EXPECT_EQ(decoded.config->model, "qwen");
+  EXPECT_EQ(decoded.config->max_turns, 20);
+  ASSERT_TRUE(decoded.config->repository);
+  EXPECT_EQ(decoded.config->repository->url, "https://git.internal/a.git");
+  ASSERT_TRUE(decoded.config->telemetry);
+  EXPECT_EQ(decoded.config->telemetry->otlp_endpoint, "http://otel.obs:4318");
+  // Without one (an operator without its webhook) the field is absent, never empty.
+  const json none = build_config_map(session(), policy, policy::plan_session(s.spec, policy, 0));
+  EXPECT_FALSE(json::parse(none["data"]["session.json"].get<std::string>()).contains("requester"));
+}
+
 TEST(SessionObjects, GatewayCredentialsAreCopiedIntoASessionSecretMountedReadOnly) {
   const auto policy = org();
   const auto plan = policy::plan_session(session().spec, policy, 0);

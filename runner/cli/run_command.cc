@@ -7,10 +7,12 @@
 #include <sstream>
 
 #include "cli/flags.h"
+#include "contract/session_config.h"
 #include "contract/termination_message.h"
 #include "git/commit_message.h"
 #include "git/repository.h"
 #include "llm/error.h"
+#include "session/resource_attributes.h"
 #include "session/session.h"
 #include "session/session_gateway.h"
 #include "session/session_settings.h"
@@ -40,14 +42,27 @@ struct Failure : std::runtime_error {
   std::string reason;
 };
 
-json read_json(const fs::path& p) {
+contract::SessionConfig read_session_config(const fs::path& p) {
   std::ifstream in(p);
   if (!in) throw Failure("InvalidRunnerConfig", "cannot read " + p.string());
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw Failure("InvalidRunnerConfig", p.string() + ": not JSON: " + e.what());
-  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto decoded = contract::decode_session_config(text.str());
+  if (!decoded.config) throw Failure("InvalidRunnerConfig", p.string() + ": " + decoded.error);
+  return std::move(*decoded.config);
+}
+
+// The gateway as session::gateway_config() reads it (the session.json form).
+json gateway_json(const contract::Gateway& g) {
+  json out = {{"name", g.name},          {"provider", g.provider},           {"baseURL", g.base_url},
+              {"caBundle", g.ca_bundle}, {"caBundleFile", g.ca_bundle_file}, {"credentialsFile", g.credentials_file}};
+  if (!g.auth.empty()) out["auth"] = g.auth;
+  json timeouts = json::object();
+  if (g.connect_seconds) timeouts["connectSeconds"] = *g.connect_seconds;
+  if (g.idle_seconds) timeouts["idleSeconds"] = *g.idle_seconds;
+  if (g.total_seconds) timeouts["totalSeconds"] = *g.total_seconds;
+  if (!timeouts.empty()) out["timeouts"] = timeouts;
+  return out;
 }
 
 json load_level(const fs::path& p, const std::string& name) {
@@ -151,20 +166,19 @@ int run(const std::vector<std::string>& args) {
   contract::TerminationMessage m;
   int exit_code = 1;
   try {
-    const json s = read_json(config_dir / "session.json");
-    const json session_ref = s.value("session", json::object());
-    const std::string session_name = session_ref.value("namespace", "") + "/" + session_ref.value("name", "");
+    const contract::SessionConfig s = read_session_config(config_dir / contract::kSessionConfigFile);
+    const std::string session_name = s.session.namespace_ + "/" + s.session.name;
 
     // The repository first: its project and folder settings are levels of their own.
     std::error_code ec;
     fs::create_directories(workspace, ec);
-    const json repo_spec = s.value("repository", json::object());
+    const contract::Repository repo_spec = s.repository.value_or(contract::Repository{});
     const std::string creds = fs::exists(git_credentials, ec) ? git_credentials : "";
     git::Repository repo(workspace, creds, private_dir);
-    const bool with_repo = !repo_spec.value("url", "").empty();
+    const bool with_repo = !repo_spec.url.empty();
     if (with_repo) {
       try {
-        repo.clone(repo_spec.value("url", ""), repo_spec.value("ref", ""));
+        repo.clone(repo_spec.url, repo_spec.ref);
       } catch (const git::GitError& e) {
         throw Failure("RepositoryCloneFailed", e.what());
       }
@@ -172,8 +186,7 @@ int run(const std::vector<std::string>& args) {
 
     std::vector<std::string> errors;
     std::vector<session::Layer> layers = {{"org", load_level(config_dir / "org-settings.json", "org-settings.json")}};
-    for (auto& l : session::repository_layers(workspace, repo_spec.value("subPath", ""), errors))
-      layers.push_back(std::move(l));
+    for (auto& l : session::repository_layers(workspace, repo_spec.sub_path, errors)) layers.push_back(std::move(l));
     layers.push_back({"user", load_level(config_dir / "user-settings.json", "user-settings.json")});
     const settings::Merged merged = session::merge_layers(layers, errors);
     if (!errors.empty()) {
@@ -186,48 +199,37 @@ int run(const std::vector<std::string>& args) {
     in.session_id = session_name;
     in.workspace = fs::canonical(workspace).string();
     in.settings = merged.settings;
-    in.prompt = s.value("prompt", "");
+    in.prompt = s.prompt;
     if (in.prompt.empty()) throw Failure("InvalidRunnerConfig", "session.json: prompt is empty");
     std::string error;
-    in.model = session::resolve_model(in.settings, s.value("model", ""), error);
+    in.model = session::resolve_model(in.settings, s.model, error);
     if (in.model.empty()) throw Failure("ModelNotAllowed", error);
-    const auto autonomy = session::resolve_autonomy(in.settings, s.value("autonomyLevel", ""), error);
+    const auto autonomy = session::resolve_autonomy(in.settings, s.autonomy_level, error);
     if (!autonomy) throw Failure("AutonomyNotAllowed", error);
     in.autonomy = *autonomy;
-    in.reasoning_effort = s.value("reasoningEffort", "");
+    in.reasoning_effort = s.reasoning_effort;
 
-    const json gw = s.value("gateway", json::object());
-    if (gw.is_null() || gw.value("baseURL", "").empty())
+    if (!s.gateway || s.gateway->base_url.empty())
       throw Failure("NoGateway", "session.json: no gateway; the OrgPolicy must name one (spec.gateways)");
-    in.gateway = session::gateway_config(gw);
-    if (const std::string key_file = gw.value("credentialsFile", ""); !key_file.empty())
-      in.gateway.api_key = llm::load_api_key(key_file, "");
+    in.gateway = session::gateway_config(gateway_json(*s.gateway));
+    if (!s.gateway->credentials_file.empty()) in.gateway.api_key = llm::load_api_key(s.gateway->credentials_file, "");
     in.gateway.proxy = llm::ProxyEnvironment::from_process_environment();
 
-    const std::int64_t timeout = s.value("timeoutSeconds", 3600);
+    const std::int64_t timeout = s.timeout_seconds;
     // Finish before the pod's activeDeadlineSeconds, so the outcome is written.
     in.limits.wall_time = std::chrono::seconds(timeout > 120 ? timeout - 30 : timeout * 3 / 4);
     in.gateway.deadline = in.limits.wall_time;
-    in.limits.max_turns = s.value("maxTurns", 50);
-    in.limits.max_tokens = s.value("tokenBudget", std::int64_t{0});
+    in.limits.max_turns = static_cast<int>(s.max_turns.value_or(50));
+    in.limits.max_tokens = s.token_budget.value_or(0);
     in.approval_channel = true;
-    for (const auto& a : s.value("approvals", json::array()))
-      if (a.is_object() && a.contains("command")) in.approvals.insert(a["command"].get<std::string>());
+    for (const auto& a : s.approvals) in.approvals.insert(a.command);
     in.extra_denied = {config_dir.string(), git_credentials, private_dir, "/var/run/droid"};
 
-    const json t = s.value("telemetry", json::object());
-    in.telemetry.endpoint = t.value("otlpEndpoint", "");
-    const json attributes = t.value("resourceAttributes", json::object());
-    for (const auto& [k, v] : attributes.items())
-      if (v.is_string()) in.telemetry.resource_attributes[k] = v.get<std::string>();
-    in.telemetry.resource_attributes["droid.session"] = session_ref.value("name", "");
-    in.telemetry.resource_attributes["k8s.namespace.name"] = session_ref.value("namespace", "");
-    in.telemetry.resource_attributes["deployment.environment"] = s.value("environment", "sandbox");
-    if (const std::string who = s.value("requester", ""); !who.empty())
-      in.telemetry.resource_attributes["enduser.id"] = who;
+    if (s.telemetry) in.telemetry.endpoint = s.telemetry->otlp_endpoint;
+    in.telemetry.resource_attributes = session::resource_attributes(s);
 
     Published published;
-    const std::string push_branch = s.value("output", json::object()).value("pushBranch", "");
+    const std::string push_branch = s.push_branch;
     std::size_t files_changed = 0;
     in.after_loop = [&](session::AfterLoop& after, session::SessionOutput& out) {
       if (!with_repo) return;

@@ -369,6 +369,36 @@ TEST(Run, APushThePolicyAsksAboutWaitsForApprovalAndASecretInTheDiffIsNeverCommi
   }
 }
 
+// The requester the operator writes (libdroid/contract, the object of
+// status.requester) is the session's enduser.id in what reaches the collector.
+TEST(Run, TheRequesterIsTheEndUserInTheSessionsTelemetry) {
+  namespace tt = droid::runner::telemetry::testing;
+  const fs::path otel = temp_dir("run-otel-collector");
+  tt::Collector collector(otel, "", "");
+  Pod pod;
+  auto gw = gateway(json::parse(R"([{"response": {"text": "Nothing to do."}}])"));
+  json s = session_json(gw->url(), "");
+  s.erase("repository");
+  s.erase("output");
+  s["gateway"]["credentialsFile"] = (pod.gateway_dir / "api-key").string();
+  s["requester"] = {{"username", "alice@example.com"}, {"groups", {"devs"}}};
+  s["telemetry"] = {{"otlpEndpoint", collector.endpoint()}, {"resourceAttributes", {{"droid.team", "payments"}}}};
+  pod.write("session.json", s);
+  const Result r = pod.run();
+  ASSERT_EQ(r.exit_code, 0) << r.describe() << slurp(pod.termination);
+  std::string got;
+  const bool arrived = tt::wait_for(
+      [&] {
+        got = tt::read_file(collector.output());
+        return got.find("session_end") != std::string::npos && got.find("\"session\"") != std::string::npos;
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(arrived) << got;
+  EXPECT_NE(got.find(R"({"key":"enduser.id","value":{"stringValue":"alice@example.com"}})"), std::string::npos) << got;
+  EXPECT_NE(got.find(R"({"key":"droid.team","value":{"stringValue":"payments"}})"), std::string::npos);
+  fs::remove_all(otel);
+}
+
 TEST(Run, AStartFailureStillWritesTheTerminationMessage) {
   Pod pod;
   pod.write("session.json", session_json("http://127.0.0.1:9", "git://127.0.0.1:9/none.git"));
