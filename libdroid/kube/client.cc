@@ -4,14 +4,11 @@
 #include <memory>
 #include <utility>
 
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <cpprest/http_client.h>
 
 #include "kube/client_impl.h"
 #include "kube/error.h"
+#include "tls/client_tls.h"
 
 namespace droid::kube {
 namespace {
@@ -20,45 +17,15 @@ using web::http::http_request;
 using web::http::client::http_client;
 using web::http::client::http_client_config;
 
-// Replaces the context's trust store by the certificates of `pem` (client-go
-// trusts only the configured CA, not the system's roots). Returns how many.
-int install_ca(SSL_CTX* ctx, const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  if (!bio) return 0;
-  X509_STORE* store = X509_STORE_new();
-  int count = 0;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-    if (X509_STORE_add_cert(store, cert) == 1) ++count;
-    X509_free(cert);
-  }
-  ERR_clear_error();                   // the read that ended the loop left "no start line" on the error queue
-  SSL_CTX_set_cert_store(ctx, store);  // takes ownership of store
-  return count;
-}
-
+// TLS 1.2 at least; the configured CA is the only trust anchor (client-go trusts
+// only it, not the system's roots); the client certificate for mutual TLS.
 void configure_tls(boost::asio::ssl::context& ctx, const Config& config) {
-  if (!config.ca_pem.empty() && install_ca(ctx.native_handle(), config.ca_pem) == 0) {
-    throw ConfigError("certificate-authority: no PEM certificate found");
+  try {
+    tls::configure_client(ctx.native_handle(), {config.ca_pem, config.client_cert_pem, config.client_key_pem},
+                          {"certificate-authority", "client-certificate", "client-key"});
+  } catch (const tls::TlsConfigError& e) {
+    throw ConfigError(e.what());
   }
-  if (!config.client_cert_pem.empty()) {
-    try {
-      ctx.use_certificate_chain(boost::asio::buffer(config.client_cert_pem));
-    } catch (const boost::system::system_error& e) {
-      throw ConfigError(std::string("client-certificate: ") + e.what());
-    }
-    try {
-      ctx.use_private_key(boost::asio::buffer(config.client_key_pem), boost::asio::ssl::context::pem);
-    } catch (const boost::system::system_error& e) {
-      throw ConfigError(std::string("client-key: ") + e.what());
-    }
-  }
-}
-
-bool is_ip_literal(std::string host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(host, ec);
-  return !ec;
 }
 
 nlohmann::json parse_or_throw(const Response& response) {
@@ -132,7 +99,7 @@ http_client Client::Impl::make_http_client(std::chrono::seconds read_timeout) co
   const web::uri base(config.server);
   // cpprestsdk sends the URI's host as SNI, and an IP literal is not a valid SNI name:
   // OpenSSL or the server may refuse the handshake. Only send SNI for DNS names.
-  cfg.set_tlsext_sni_enabled(!is_ip_literal(base.host()));
+  cfg.set_tlsext_sni_enabled(!tls::is_ip_literal(base.host()));
   Config tls = config;  // the callback runs on cpprestsdk's threads for every new connection
   cfg.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) { configure_tls(ctx, tls); });
   return http_client(base, cfg);

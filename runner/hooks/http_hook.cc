@@ -17,6 +17,7 @@
 
 #include "hooks/timeout_text.h"
 #include "llm/cancel_watchdog.h"
+#include "tls/client_tls.h"
 
 namespace droid::runner::hooks {
 namespace {
@@ -31,28 +32,6 @@ HookResult failure(const std::string& why) {
   r.failed = true;
   r.error = why;
   return r;
-}
-
-// The trust store becomes exactly the certificates of `pem`; false if there are none.
-bool install_ca(SSL_CTX* ctx, const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  if (!bio) return false;
-  X509_STORE* store = X509_STORE_new();
-  int count = 0;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-    if (X509_STORE_add_cert(store, cert) == 1) ++count;
-    X509_free(cert);
-  }
-  ERR_clear_error();  // the read that ended the loop left "no start line" behind
-  SSL_CTX_set_cert_store(ctx, store);
-  return count > 0;
-}
-
-bool is_ip_literal(std::string host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(host, ec);
-  return !ec;
 }
 
 }  // namespace
@@ -81,17 +60,16 @@ HookResult run_http_hook(Event event, const std::string& url, const std::map<std
   // Longer than the deadline: the watchdog below is what ends a slow exchange.
   cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout + std::chrono::seconds(1)));
   cfg.set_validate_certificates(true);
-  cfg.set_tlsext_sni_enabled(!is_ip_literal(target.host()));
-  bool ca_ok = true;
-  {
+  cfg.set_tlsext_sni_enabled(!droid::tls::is_ip_literal(target.host()));
+  const droid::tls::MaterialNames names{"CA bundle " + ca_file, "client certificate", "client key"};
+  try {
     boost::asio::ssl::context probe(boost::asio::ssl::context::sslv23);
-    if (!ca_pem.empty()) ca_ok = install_ca(probe.native_handle(), ca_pem);
+    droid::tls::configure_client(probe.native_handle(), {ca_pem, "", ""}, names);
+  } catch (const droid::tls::TlsConfigError& e) {
+    return failure(e.what());
   }
-  if (!ca_ok) return failure("CA bundle " + ca_file + ": no PEM certificate found");
-  cfg.set_ssl_context_callback([ca_pem](boost::asio::ssl::context& ctx) {
-    ctx.set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
-                    boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
-    if (!ca_pem.empty()) install_ca(ctx.native_handle(), ca_pem);
+  cfg.set_ssl_context_callback([ca_pem, names](boost::asio::ssl::context& ctx) {
+    droid::tls::configure_client(ctx.native_handle(), {ca_pem, "", ""}, names);
   });
 
   web::uri_builder origin;

@@ -17,6 +17,7 @@
 
 #include "llm/cancel_watchdog.h"
 #include "llm/error.h"
+#include "tls/client_tls.h"
 
 namespace droid::llm {
 namespace {
@@ -49,28 +50,6 @@ std::string percent_decode(const std::string& s) {
     }
   }
   return out;
-}
-
-bool is_ip_literal(std::string host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(host, ec);
-  return !ec;
-}
-
-// The trust store becomes exactly the certificates of `pem`. Returns how many.
-int install_ca(SSL_CTX* ctx, const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  if (!bio) return 0;
-  X509_STORE* store = X509_STORE_new();
-  int count = 0;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-    if (X509_STORE_add_cert(store, cert) == 1) ++count;
-    X509_free(cert);
-  }
-  ERR_clear_error();                   // the read that ended the loop left "no start line" behind
-  SSL_CTX_set_cert_store(ctx, store);  // takes ownership
-  return count;
 }
 
 // Why the last TLS handshake failed: cpprestsdk reports only "Error in SSL
@@ -140,22 +119,11 @@ struct TlsMaterial {
 };
 
 void configure_tls(boost::asio::ssl::context& ctx, const TlsMaterial& tls) {
-  ctx.set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
-                  boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
-  if (!tls.ca_pem.empty() && install_ca(ctx.native_handle(), tls.ca_pem) == 0) {
-    throw ConfigError("gateway CA bundle: no PEM certificate found");
-  }
-  if (!tls.cert_pem.empty()) {
-    try {
-      ctx.use_certificate_chain(boost::asio::buffer(tls.cert_pem));
-    } catch (const boost::system::system_error& e) {
-      throw ConfigError(std::string("gateway client certificate: ") + e.what());
-    }
-    try {
-      ctx.use_private_key(boost::asio::buffer(tls.key_pem), boost::asio::ssl::context::pem);
-    } catch (const boost::system::system_error& e) {
-      throw ConfigError(std::string("gateway client key: ") + e.what());
-    }
+  try {
+    droid::tls::configure_client(ctx.native_handle(), {tls.ca_pem, tls.cert_pem, tls.key_pem},
+                                 {"gateway CA bundle", "gateway client certificate", "gateway client key"});
+  } catch (const droid::tls::TlsConfigError& e) {
+    throw ConfigError(e.what());
   }
 }
 
@@ -218,7 +186,7 @@ HttpTransport::HttpTransport(const GatewayConfig& config) : impl_(std::make_uniq
   http_client_config cfg;
   cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(config.idle_timeout));
   cfg.set_validate_certificates(true);
-  cfg.set_tlsext_sni_enabled(!is_ip_literal(parsed.host()));
+  cfg.set_tlsext_sni_enabled(!droid::tls::is_ip_literal(parsed.host()));
   impl_->tls_diagnostics = std::make_shared<TlsDiagnostics>(parsed.host());
   cfg.set_ssl_context_callback([tls, diagnostics = impl_->tls_diagnostics](boost::asio::ssl::context& ctx) {
     configure_tls(ctx, tls);
