@@ -18,47 +18,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/api.h"
 #include "kube/config.h"
 
 namespace droid::kube {
-
-// A resource type: the REST path of its collection is built from these.
-struct Resource {
-  std::string group;  // "" for the core group
-  std::string version;
-  std::string plural;
-  bool namespaced = true;
-
-  // "/api/v1/namespaces/NS/configmaps/NAME/SUB"; an empty namespace of a
-  // namespaced resource addresses all namespaces (lists and watches only).
-  std::string path(const std::string& ns = "", const std::string& name = "", const std::string& subresource = "") const;
-};
-
-inline const Resource kConfigMaps{"", "v1", "configmaps", true};
-inline const Resource kNamespaces{"", "v1", "namespaces", false};
-inline const Resource kPods{"", "v1", "pods", true};
-inline const Resource kDroidSessions{"droid.dev", "v1alpha1", "droidsessions", true};
-inline const Resource kOrgPolicies{"droid.dev", "v1alpha1", "orgpolicies", false};
-inline const Resource kSecrets{"", "v1", "secrets", true};
-inline const Resource kServiceAccounts{"", "v1", "serviceaccounts", true};
-inline const Resource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies", true};
-inline const Resource kLeases{"coordination.k8s.io", "v1", "leases", true};
-inline const Resource kEvents{"events.k8s.io", "v1", "events", true};
-inline const Resource kValidatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
-                                                       "validatingwebhookconfigurations", false};
-inline const Resource kMutatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
-                                                     "mutatingwebhookconfigurations", false};
-
-struct ListOptions {
-  std::string label_selector;
-  std::string field_selector;
-  int limit = 0;  // 0: no paging
-  std::string continue_token;
-  std::string resource_version;        // "" : the latest, from etcd (consistent read)
-  std::string resource_version_match;  // "", "NotOlderThan" or "Exact"
-};
-
-enum class PatchType { Merge, Json, StrategicMerge };
 
 struct ClientOptions {
   // cpprestsdk applies this to every read of a response, not to the whole request.
@@ -75,30 +38,30 @@ std::string url_encode(const std::string& value);
 // "?a=1&b=x%3Dy" from name/value pairs (empty values are left out); "" when none.
 std::string query_string(const std::vector<std::pair<std::string, std::string>>& params);
 
-class Client {
+class Client : public Api {
  public:
   explicit Client(Config config, ClientOptions options = {});
-  ~Client();
+  ~Client() override;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   const Config& config() const;
 
   nlohmann::json get(const Resource& r, const std::string& ns, const std::string& name,
-                     const std::string& subresource = "");
+                     const std::string& subresource = "") override;
   // One page of a list (a *List object with metadata.resourceVersion and metadata.continue).
-  nlohmann::json list(const Resource& r, const std::string& ns, const ListOptions& options = {});
-  nlohmann::json create(const Resource& r, const nlohmann::json& object);
-  nlohmann::json replace(const Resource& r, const nlohmann::json& object, const std::string& subresource = "");
+  nlohmann::json list(const Resource& r, const std::string& ns, const ListOptions& options = {}) override;
+  nlohmann::json create(const Resource& r, const nlohmann::json& object) override;
+  nlohmann::json replace(const Resource& r, const nlohmann::json& object, const std::string& subresource = "") override;
   nlohmann::json patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
-                       const nlohmann::json& patch, const std::string& subresource = "");
+                       const nlohmann::json& patch, const std::string& subresource = "") override;
   // Server-side apply of `object` (it names itself: apiVersion, kind, metadata.name/namespace).
   // Without force a field owned by another manager throws ApiError 409 Conflict.
   nlohmann::json apply(const Resource& r, const nlohmann::json& object, const std::string& field_manager,
-                       bool force = false, const std::string& subresource = "");
+                       bool force = false, const std::string& subresource = "") override;
   // Returns the server's answer (the object being deleted, or a Status).
   nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
-                        const nlohmann::json& delete_options = nullptr);
+                        const nlohmann::json& delete_options = nullptr) override;
 
   // A raw request ("/api/v1/...?query"); returns any HTTP status, throws TransportError.
   Response request(const std::string& method, const std::string& path_and_query, const std::string& body = "",

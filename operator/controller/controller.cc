@@ -53,8 +53,14 @@ void Controller::process(const std::string& key) {
     result = ReconcileResult::failed("unknown exception");
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (observer_.on_reconcile) observer_.on_reconcile(name_, seconds, result.error.has_value());
+  if (observer_.on_reconcile) observer_.on_reconcile(name_, seconds, result.error.has_value() && !result.conflict);
 
+  if (result.error && result.conflict) {
+    log_.debug("write raced a newer version; retrying with backoff", {{"key", key}, {"error", *result.error}});
+    if (observer_.on_retry) observer_.on_retry(name_);
+    queue_.add_rate_limited(key);
+    return;
+  }
   if (result.error) {
     const int failures = queue_.num_requeues(key) + 1;
     if (options_.max_retries > 0 && failures > options_.max_retries) {

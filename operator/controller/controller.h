@@ -26,10 +26,14 @@ struct ReconcileResult {
   std::optional<std::chrono::milliseconds> requeue_after;
   // Something failed: retry with backoff (the message is logged).
   std::optional<std::string> error;
+  // The error is a write that raced a newer version (409 Conflict): retried with the
+  // same backoff and counted as a retry, logged at debug, not counted as an error.
+  bool conflict = false;
 
   static ReconcileResult done() { return {}; }
   static ReconcileResult after(std::chrono::milliseconds d) { return {d, std::nullopt}; }
   static ReconcileResult failed(std::string message) { return {std::nullopt, std::move(message)}; }
+  static ReconcileResult conflicted(std::string message) { return {std::nullopt, std::move(message), true}; }
 };
 
 using ReconcileFn = std::function<ReconcileResult(const std::string& key)>;

@@ -76,7 +76,7 @@ json org_policy_status(const json& policy, const std::vector<std::string>& gover
   return status;
 }
 
-OrgPolicyReconciler::OrgPolicyReconciler(kube::Client& client, Caches caches)
+OrgPolicyReconciler::OrgPolicyReconciler(kube::Api& client, Caches caches)
     : client_(client), caches_(std::move(caches)), log_("orgpolicy", {{"controller", "orgpolicy"}}) {}
 
 ReconcileResult OrgPolicyReconciler::reconcile(const std::string& name) {
@@ -95,7 +95,8 @@ ReconcileResult OrgPolicyReconciler::reconcile(const std::string& name) {
   try {
     client_.replace(kube::kOrgPolicies, obj, "status");
   } catch (const kube::ApiError& e) {
-    if (e.conflict()) return ReconcileResult::after(std::chrono::milliseconds(500));
+    if (e.conflict())
+      return ReconcileResult::conflicted("the status write of OrgPolicy " + name + " raced a newer version");
     if (e.not_found()) return ReconcileResult::done();
     throw;
   }

@@ -11,7 +11,7 @@
 
 #include "controller/caches.h"
 #include "controller/controller.h"
-#include "kube/client.h"
+#include "kube/api.h"
 #include "log/log.h"
 #include "reconcile/rfc3339.h"
 
@@ -27,11 +27,11 @@ nlohmann::json org_policy_status(const nlohmann::json& policy, const std::vector
 
 class OrgPolicyReconciler {
  public:
-  OrgPolicyReconciler(kube::Client& client, Caches caches);
+  OrgPolicyReconciler(kube::Api& client, Caches caches);
   ReconcileResult reconcile(const std::string& name);
 
  private:
-  kube::Client& client_;
+  kube::Api& client_;
   Caches caches_;
   log::Logger log_;
 };

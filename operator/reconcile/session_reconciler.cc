@@ -15,7 +15,6 @@ namespace {
 using json = nlohmann::json;
 using jsonutil::find;
 using jsonutil::string_at;
-using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // Why creating the session's objects failed, and whether trying again can help.
@@ -94,7 +93,7 @@ json requester_from_annotation(const json& session) {
   return out;
 }
 
-SessionReconciler::SessionReconciler(kube::Client& client, Caches caches, SessionReconcilerOptions options,
+SessionReconciler::SessionReconciler(kube::Api& client, Caches caches, SessionReconcilerOptions options,
                                      SessionHooks hooks)
     : client_(client),
       caches_(std::move(caches)),
@@ -177,7 +176,7 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
     status["phase"] = "Denied";
     set_ready_condition(status, false, plan.refusals.front().reason, message, generation, t);
     if (!status.contains("completionTime")) status["completionTime"] = format_rfc3339(t);
-    if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+    if (!write_status(session, status)) return stale(session);
     log_.info("session denied by policy", {{"session", key}, {"reason", plan.refusals.front().reason}});
     event(session, "Warning", plan.refusals.front().reason, "Deny", message);
     const json* ttl = find(spec, {"ttlSecondsAfterFinished"});
@@ -188,8 +187,7 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   if (plan.wait) {
     status["phase"] = "Pending";
     set_ready_condition(status, false, plan.wait->reason, plan.wait->message, generation, t);
-    if (status != session.value("status", json::object()) && !write_status(session, status))
-      return ReconcileResult::after(milliseconds(500));
+    if (status != session.value("status", json::object()) && !write_status(session, status)) return stale(session);
     if (old_reason != plan.wait->reason) event(session, "Normal", plan.wait->reason, "Wait", plan.wait->message);
     return ReconcileResult::after(options_.wait_recheck);
   }
@@ -222,7 +220,13 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
       } catch (const kube::ApiError& e) {
         // Immutable, and spec.approvals may have changed since an earlier try
         // created it: this run keeps the ConfigMap it started with.
-        if (e.code() != 422 || !owned_by(client_.get(kube::kConfigMaps, ns, config_map_name(ref)), ref.uid)) throw;
+        if (e.code() != 422) throw;
+        if (!owned_by(client_.get(kube::kConfigMaps, ns, config_map_name(ref)), ref.uid))
+          throw CreateError(kReasonPodCreateFailed,
+                            "ConfigMap " + ns + "/" + config_map_name(ref) +
+                                " belongs to another DroidSession (an earlier one of the same name, not yet "
+                                "garbage-collected)",
+                            false);
       }
       apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
       if (!gateway_data.empty()) apply(kube::kSecrets, build_gateway_secret(ref, gateway_data));
@@ -238,7 +242,7 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   status["podName"] = pod_name(ref);
   status["runAttempt"] = ref.run_attempt;
   set_ready_condition(status, false, kReasonPodCreating, "runner pod created; waiting for it to start", generation, t);
-  if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+  if (!write_status(session, status)) return stale(session);
   if (!recreating || new_run_pod) {
     if (!recreating && hooks_.session_start) hooks_.session_start("pod_created", seconds_since_creation(session, t));
     log_.info("runner pod created",
@@ -264,7 +268,7 @@ ReconcileResult SessionReconciler::creation_failed(const json& session, json sta
     status["phase"] = "Failed";
     set_ready_condition(status, false, reason, message + of, generation, t);
     if (!status.contains("completionTime")) status["completionTime"] = format_rfc3339(t);
-    if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+    if (!write_status(session, status)) return stale(session);
     {
       std::lock_guard<std::mutex> lock(admissions_.mutex());
       admissions_.forget(key);
@@ -276,7 +280,7 @@ ReconcileResult SessionReconciler::creation_failed(const json& session, json sta
   }
   status["phase"] = "Pending";
   set_ready_condition(status, false, reason, message + of + "; retrying", generation, t);
-  if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+  if (!write_status(session, status)) return stale(session);
   log_.warn("creating the session's objects failed; retrying",
             {{"session", key}, {"reason", reason}, {"error", message}, {"attempts", attempts}});
   event(session, "Warning", reason, "Create", message + of);
@@ -306,7 +310,7 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
   const std::string key = kube::object_key(session);
   const std::string phase = status.value("phase", "");
   if (status != old_status) {
-    if (!write_status(session, status)) return ReconcileResult::after(milliseconds(500));
+    if (!write_status(session, status)) return stale(session);
     if (phase != old_phase) {
       std::string reason, message;
       for (const auto& c : status.value("conditions", json::array()))
@@ -357,6 +361,11 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
   if (tr.approved_command) return ReconcileResult::after(seconds(1));
   if (tr.requeue_after) return ReconcileResult::after(*tr.requeue_after);
   return ReconcileResult::done();
+}
+
+ReconcileResult SessionReconciler::stale(const json& session) const {
+  return ReconcileResult::conflicted("the status write of " + kube::object_key(session) +
+                                     " raced a newer version; looking again");
 }
 
 bool SessionReconciler::write_status(const json& session, const json& status) {

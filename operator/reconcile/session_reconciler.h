@@ -12,8 +12,8 @@
 // Pod creation errors are retried with backoff up to max_pod_attempts
 // (status.attempts), then the session fails with reason PodCreateFailed; a pod
 // the apiserver rejects as invalid fails at once. Status is written with the
-// cached resourceVersion (a stale cache gives 409 and a retry, never a lost
-// update). No finalizers: deletion is the garbage collector's.
+// cached resourceVersion (a stale cache gives 409 and a retry with the work
+// queue's backoff, never a lost update). No finalizers: deletion is the garbage collector's.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -23,7 +23,7 @@
 
 #include "controller/caches.h"
 #include "controller/controller.h"
-#include "kube/client.h"
+#include "kube/api.h"
 #include "log/log.h"
 #include "reconcile/concurrency.h"
 #include "reconcile/session_status.h"
@@ -57,7 +57,7 @@ struct SessionHooks {
 
 class SessionReconciler {
  public:
-  SessionReconciler(kube::Client& client, Caches caches, SessionReconcilerOptions options, SessionHooks hooks = {});
+  SessionReconciler(kube::Api& client, Caches caches, SessionReconcilerOptions options, SessionHooks hooks = {});
   ReconcileResult reconcile(const std::string& key);
 
  private:
@@ -65,15 +65,17 @@ class SessionReconciler {
   ReconcileResult lifecycle(const nlohmann::json& session, const std::optional<nlohmann::json>& pod);
   ReconcileResult creation_failed(const nlohmann::json& session, nlohmann::json status, const std::string& reason,
                                   const std::string& message, bool permanent);
-  // Replaces the status subresource; false when the cached object was stale (409).
+  // Replaces the status subresource; false when the cached object was stale (409) or gone.
   bool write_status(const nlohmann::json& session, const nlohmann::json& status);
+  // After a stale write: retried through the work queue's backoff, counted as a retry.
+  ReconcileResult stale(const nlohmann::json& session) const;
   std::string read_prompt(const nlohmann::json& session);
   std::map<std::string, std::string> read_gateway_secrets(const nlohmann::json& gateway);
   void event(const nlohmann::json& session, const std::string& type, const std::string& reason,
              const std::string& action, const std::string& note) const;
   Clock::time_point now() const;
 
-  kube::Client& client_;
+  kube::Api& client_;
   Caches caches_;
   SessionReconcilerOptions options_;
   SessionHooks hooks_;

@@ -1,0 +1,80 @@
+// An in-memory twin of the API server for unit tests of controllers (kube::Api):
+// objects keyed by resource, namespace and name, one resourceVersion counter for
+// all of them, and the answers a real server gives:
+//   create   409 AlreadyExists for a taken name; sets uid, resourceVersion,
+//            generation 1, creationTimestamp; a Pod starts in phase Pending
+//   get      404 NotFound
+//   replace  404; 409 Conflict when metadata.resourceVersion is set and stale;
+//            the main resource keeps the stored status of a kind with a status
+//            subresource (Pod, Namespace, DroidSession, OrgPolicy), and the status
+//            subresource changes only status; generation + 1 when the spec changes;
+//            422 Invalid for a change of an immutable ConfigMap's or Secret's data
+//   patch    merge and JSON patches (a strategic merge patch is taken as a merge patch)
+//   apply    creates, or merges the applied fields into the stored object (no field
+//            ownership: every apply behaves as forced)
+//   remove   404; 409 when preconditions.uid differs; no finalizers, no garbage
+//            collection of owned objects
+//   list     one page, all of it; label selectors of "k=v" and "k" terms
+// fail_next() makes the next call of a verb on a resource throw a given error,
+// calls() lists what was asked. Thread-safe. Watches are not modelled: a test
+// fills the controller's caches from objects() itself.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/api.h"
+#include "kube/error.h"
+
+namespace droid::kube {
+
+class MemoryApi : public Api {
+ public:
+  // `created_at`: the creationTimestamp created objects get.
+  explicit MemoryApi(std::string created_at = "2026-01-01T00:00:00Z");
+
+  nlohmann::json get(const Resource& r, const std::string& ns, const std::string& name,
+                     const std::string& subresource = "") override;
+  nlohmann::json list(const Resource& r, const std::string& ns, const ListOptions& options = {}) override;
+  nlohmann::json create(const Resource& r, const nlohmann::json& object) override;
+  nlohmann::json replace(const Resource& r, const nlohmann::json& object, const std::string& subresource = "") override;
+  nlohmann::json patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
+                       const nlohmann::json& patch, const std::string& subresource = "") override;
+  nlohmann::json apply(const Resource& r, const nlohmann::json& object, const std::string& field_manager,
+                       bool force = false, const std::string& subresource = "") override;
+  nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
+                        const nlohmann::json& delete_options = nullptr) override;
+
+  // The next call of `verb` (get, list, create, replace, patch, apply, remove) on `r`
+  // throws `error` instead of answering; queued errors are used in order.
+  void fail_next(const std::string& verb, const Resource& r, ApiError error);
+  // Every call so far, in order: "create configmaps ns/name", "replace droidsessions ns/name/status".
+  std::vector<std::string> calls() const;
+  // The stored objects of `r` (every namespace), ordered by namespace and name.
+  std::vector<nlohmann::json> objects(const Resource& r) const;
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // (namespace, name)
+  std::map<Key, nlohmann::json>& table(const Resource& r);
+  void record(const std::string& verb, const Resource& r, const std::string& ns, const std::string& name,
+              const std::string& subresource);
+  nlohmann::json store_update(const Resource& r, nlohmann::json& stored, nlohmann::json next,
+                              const std::string& subresource);
+  std::string next_version();
+
+  mutable std::mutex mu_;
+  std::string created_at_;
+  std::int64_t version_ = 1000;
+  std::int64_t uids_ = 0;
+  std::map<std::string, std::map<Key, nlohmann::json>> tables_;                     // by Resource::path()
+  std::vector<std::pair<std::string, std::pair<std::string, ApiError>>> failures_;  // (verb, (path, error))
+  std::vector<std::string> calls_;
+};
+
+}  // namespace droid::kube
