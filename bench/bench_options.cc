@@ -50,6 +50,7 @@ BenchOptions parse_bench_options(const std::vector<std::string>& args) {
       {"--sessions", [&](auto& f, auto& v) { o.sessions = parse_int_list(f, v); }},
       {"--rss", [&](auto& f, auto& v) { o.rss = parse_int_list(f, v); }},
       {"--workers", [&](auto& f, auto& v) { o.workers = parse_positive(f, v); }},
+      {"--session-workers", [&](auto& f, auto& v) { o.session_workers = parse_positive(f, v); }},
       {"--creators", [&](auto& f, auto& v) { o.creators = parse_positive(f, v); }},
       {"--log-dir", [&](auto&, auto& v) { o.log_dir = v; }},
       {"--timeout", [&](auto& f, auto& v) { o.timeout_seconds = parse_positive(f, v); }},
@@ -81,6 +82,7 @@ BenchOptions parse_bench_options(const std::vector<std::string>& args) {
     it->second(flag, value);
   }
   if (o.workers > 64) throw std::invalid_argument("--workers: at most 64");
+  if (o.session_workers > 64) throw std::invalid_argument("--session-workers: at most 64");
   if (o.creators > 64) throw std::invalid_argument("--creators: at most 64");
   return o;
 }
@@ -94,7 +96,8 @@ with the droid.dev CRDs (scripts/bench.sh sets one up); prints figures, not pass
   --operator PATH     droid-operator binary (default: the one of this build)
   --sessions LIST     session counts of the latency/throughput runs (default 100,1000)
   --rss LIST          session counts at which the operator's VmRSS is read (default 1000,5000; "" none)
-  --workers N         operator --session-workers, and the baseline's threads (default 4)
+  --workers N         the baseline's threads (default 4)
+  --session-workers N operator --session-workers (default: the operator's own default)
   --creators N        threads creating DroidSessions (default 4)
   --baseline-apply    baseline uses server-side apply, as the operator does (default: POST create)
   --log-dir DIR       where the operator's log goes (default /tmp)

@@ -13,7 +13,8 @@ struct BenchOptions {
   std::string operator_path;             // default: the droid-operator of this build
   std::vector<int> sessions{100, 1000};  // the N of each throughput/latency run
   std::vector<int> rss{1000, 5000};      // session counts at which the operator's RSS is read
-  int workers = 4;                       // operator --session-workers, and the baseline's threads
+  int workers = 4;                       // the baseline's threads
+  int session_workers = 0;               // operator --session-workers; 0: the operator's default
   int creators = 4;                      // threads creating DroidSessions
   bool baseline_apply = false;           // baseline: server-side apply (as the operator) instead of POST
   std::string log_dir = "/tmp";          // where the operator's log goes

@@ -12,6 +12,7 @@ TEST(BenchOptions, DefaultsRunTheWholeBenchmark) {
   EXPECT_EQ(o.sessions, (std::vector<int>{100, 1000}));
   EXPECT_EQ(o.rss, (std::vector<int>{1000, 5000}));
   EXPECT_EQ(o.workers, 4);
+  EXPECT_EQ(o.session_workers, 0) << "the operator's own default";
   EXPECT_FALSE(o.baseline_apply);
   EXPECT_FALSE(o.show_help);
 }
@@ -36,6 +37,8 @@ TEST(BenchOptions, RefusesWhatItCannotUse) {
   EXPECT_THROW(parse_bench_options({"--sessions", "0"}), std::invalid_argument);
   EXPECT_THROW(parse_bench_options({"--workers", "-1"}), std::invalid_argument);
   EXPECT_THROW(parse_bench_options({"--workers", "65"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--session-workers", "65"}), std::invalid_argument);
+  EXPECT_EQ(parse_bench_options({"--session-workers=16"}).session_workers, 16);
   EXPECT_THROW(parse_bench_options({"--workers"}), std::invalid_argument);
   EXPECT_THROW(parse_bench_options({"--no-such-flag"}), std::invalid_argument);
   EXPECT_THROW(parse_bench_options({"--baseline-apply=yes"}), std::invalid_argument);

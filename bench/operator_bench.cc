@@ -6,8 +6,8 @@
 //             operator creates per session (ConfigMap, NetworkPolicy, restricted
 //             Pod, built by the operator's own builders) from --workers threads;
 //             latency = item start to its pod's create call returning.
-//   operator  the droid-operator binary (no leader election, --workers session
-//             workers) reconciles N DroidSessions created from --creators
+//   operator  the droid-operator binary (no leader election, its default
+//             --session-workers unless given) reconciles N DroidSessions created from --creators
 //             threads; latency = the session's create call starting to a pod
 //             watch seeing the runner pod ADDED; sessions/s = N / (first create
 //             to last pod seen).
@@ -271,15 +271,29 @@ class PodWatch {
   kube::Reflector reflector_;  // last: stopped before the rest goes
 };
 
+std::vector<std::string> operator_args(const Context& ctx, int port) {
+  std::vector<std::string> args = {"--kubeconfig",
+                                   ctx.options.kubeconfig,
+                                   "--namespace",
+                                   ctx.operator_namespace,
+                                   "--leader-elect=false",
+                                   "--ops-bind-address",
+                                   "127.0.0.1:" + std::to_string(port),
+                                   "--log-level",
+                                   "info"};
+  if (ctx.options.session_workers > 0) {
+    args.emplace_back("--session-workers");
+    args.push_back(std::to_string(ctx.options.session_workers));
+  }
+  return args;
+}
+
 // The operator binary with its ops port, started and ready.
 class RunningOperator {
  public:
   RunningOperator(Context& ctx, const std::string& tag)
       : port_(e2e::free_port()),
-        process_(ctx.options.operator_path,
-                 {"--kubeconfig", ctx.options.kubeconfig, "--namespace", ctx.operator_namespace, "--leader-elect=false",
-                  "--session-workers", std::to_string(ctx.options.workers), "--ops-bind-address",
-                  "127.0.0.1:" + std::to_string(port_), "--log-level", "info"},
+        process_(ctx.options.operator_path, operator_args(ctx, port_),
                  ctx.options.log_dir + "/droid-bench-operator-" + ctx.id + "-" + tag + ".log") {
     process_.start();
     const auto deadline = Clock::now() + 180s;
@@ -520,9 +534,12 @@ void print_table(const std::vector<PhaseResult>& base, const std::vector<PhaseRe
 int run(Context& ctx) {
   ctx.config = kube::load_kubeconfig(ctx.options.kubeconfig);
   ctx.admin = std::make_unique<kube::Client>(ctx.config);
-  std::printf("droid-operator-bench: %s, workers %d, creators %d, baseline %s, load %s\n", ctx.config.server.c_str(),
-              ctx.options.workers, ctx.options.creators, ctx.options.baseline_apply ? "server-side apply" : "POST",
-              load_average().c_str());
+  std::printf(
+      "droid-operator-bench: %s, baseline workers %d, operator session workers %s, creators %d, baseline %s, "
+      "load %s\n",
+      ctx.config.server.c_str(), ctx.options.workers,
+      ctx.options.session_workers > 0 ? std::to_string(ctx.options.session_workers).c_str() : "default",
+      ctx.options.creators, ctx.options.baseline_apply ? "server-side apply" : "POST", load_average().c_str());
   const double a429_before = apiserver_429s(ctx);
   int rc = 0;
   std::vector<PhaseResult> base;
@@ -546,11 +563,17 @@ int run(Context& ctx) {
   cleanup(ctx);
   print_table(base, op);
   if (!rss.empty()) {
-    std::printf("\n%10s | %12s | %12s | %s\n", "sessions", "VmRSS MiB", "VmHWM MiB",
+    // KiB per cached session: the growth over the operator with no session, divided by the
+    // sessions (each with its runner pod in the cache).
+    const long empty_kib = rss.front().sessions == 0 ? rss.front().rss_kib : -1;
+    std::printf("\n%10s | %12s | %12s | %14s | %s\n", "sessions", "VmRSS MiB", "VmHWM MiB", "KiB/session",
                 "seconds to reconcile the new ones");
-    for (const auto& row : rss)
-      std::printf("%10d | %12.1f | %12.1f | %.1f\n", row.sessions, static_cast<double>(row.rss_kib) / 1024.0,
-                  static_cast<double>(row.hwm_kib) / 1024.0, row.reconcile_seconds);
+    for (const auto& row : rss) {
+      const double per_session =
+          row.sessions > 0 && empty_kib >= 0 ? static_cast<double>(row.rss_kib - empty_kib) / row.sessions : 0.0;
+      std::printf("%10d | %12.1f | %12.1f | %14.1f | %.1f\n", row.sessions, static_cast<double>(row.rss_kib) / 1024.0,
+                  static_cast<double>(row.hwm_kib) / 1024.0, per_session, row.reconcile_seconds);
+    }
   }
   std::printf("\napiserver 429 answers during the run: %.0f; bench client retries (429/5xx): %ld; load %s\n",
               apiserver_429s(ctx) - a429_before, ctx.retries.load(), load_average().c_str());

@@ -113,7 +113,10 @@ int run(const OperatorOptions& o) {
                                        {"identity", identity},
                                        {"leaderElect", o.leader_elect}});
 
-  kube::Client client(config);
+  kube::ClientOptions client_options;
+  client_options.qps = o.kube_api_qps;
+  client_options.burst = o.kube_api_burst;
+  kube::Client client(config, client_options);
   Metrics metrics;
   kube::EventRecorder events(client, {"droid.dev/operator", identity});
 

@@ -90,7 +90,10 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
 }
 
 Client::Impl::Impl(Config c, ClientOptions o)
-    : config(std::move(c)), options(o), http(make_http_client(options.request_timeout)) {}
+    : config(std::move(c)),
+      options(o),
+      http(make_http_client(options.request_timeout)),
+      limiter(options.qps, options.burst) {}
 
 http_client Client::Impl::make_http_client(std::chrono::seconds read_timeout) const {
   http_client_config cfg;
@@ -132,6 +135,7 @@ const Config& Client::config() const { return impl_->config; }
 
 Response Client::request(const std::string& method, const std::string& path_and_query, const std::string& body,
                          const std::string& content_type) {
+  impl_->limiter.wait();
   auto req = impl_->make_request(method, path_and_query);
   if (!body.empty()) req.set_body(body, content_type);
   try {

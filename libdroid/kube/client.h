@@ -26,6 +26,10 @@ namespace droid::kube {
 struct ClientOptions {
   // cpprestsdk applies this to every read of a response, not to the whole request.
   std::chrono::seconds request_timeout{30};
+  // Client-side rate limit of requests (watches and streams excepted): `qps` per
+  // second on average, bursts of `burst`; qps 0 leaves it off (kube/rate_limiter.h).
+  double qps = 0;
+  int burst = 0;
 };
 
 struct Response {

@@ -10,6 +10,7 @@
 
 #include "kube/client.h"
 #include "kube/config.h"
+#include "kube/rate_limiter.h"
 #include "kube/watch.h"
 
 namespace droid::kube {
@@ -25,6 +26,7 @@ struct Client::Impl {
   Config config;
   ClientOptions options;
   web::http::client::http_client http;
+  RateLimiter limiter;
 };
 
 // Shared by watch.cc and stream.cc: cancelling closes the requests made with `source`.

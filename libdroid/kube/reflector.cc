@@ -62,6 +62,7 @@ void Reflector::list_and_replace() {
     for (auto& item : page["items"]) {
       if (!item.contains("apiVersion")) item["apiVersion"] = api_version;
       if (!item.contains("kind")) item["kind"] = kind;
+      if (options_.transform) options_.transform(item);
       items.push_back(std::move(item));
     }
     const auto& md = page["metadata"];
@@ -89,7 +90,15 @@ void Reflector::list_and_replace() {
   synced_cv_.notify_all();
 }
 
-void Reflector::handle(const WatchEvent& event) {
+void Reflector::handle(const WatchEvent& received) {
+  WatchEvent transformed;
+  const bool transform =
+      options_.transform && received.type != WatchEvent::Type::Bookmark && received.type != WatchEvent::Type::Error;
+  if (transform) {
+    transformed = received;
+    options_.transform(transformed.object);
+  }
+  const WatchEvent& event = transform ? transformed : received;
   switch (event.type) {
     case WatchEvent::Type::Added:
     case WatchEvent::Type::Modified: {

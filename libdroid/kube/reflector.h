@@ -41,6 +41,9 @@ struct ReflectorOptions {
   int page_size = 500;
   std::chrono::seconds watch_timeout{290};
   BackoffPolicy backoff{};
+  // Applied to every object before it enters the store and reaches the handlers
+  // (controller-runtime's cache transform): drop what the readers never use.
+  std::function<void(nlohmann::json&)> transform;
 };
 
 struct ReflectorStats {

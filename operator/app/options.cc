@@ -60,6 +60,8 @@ OperatorOptions parse_options(const std::vector<std::string>& args) {
       {"--webhook-bind-address", [&](auto&, auto& v) { o.webhook_address = v; }},
       {"--webhook-cert-dir", [&](auto&, auto& v) { o.webhook_cert_dir = v; }},
       {"--session-workers", [&](auto& f, auto& v) { o.session_workers = parse_int(f, v, 1, 64); }},
+      {"--kube-api-qps", [&](auto& f, auto& v) { o.kube_api_qps = parse_int(f, v, 0, 100000); }},
+      {"--kube-api-burst", [&](auto& f, auto& v) { o.kube_api_burst = parse_int(f, v, 1, 100000); }},
       {"--max-pod-attempts", [&](auto& f, auto& v) { o.max_pod_attempts = parse_int(f, v, 1, 100); }},
       {"--max-approval-rounds", [&](auto& f, auto& v) { o.max_approval_rounds = parse_int(f, v, 0, 100); }},
       {"--runner-image", [&](auto&, auto& v) { o.runner_image = v; }},
@@ -138,7 +140,10 @@ the cluster of --kubeconfig, or, without it, the cluster it runs in.
   --webhook-bind-address H:P     admission webhook, HTTPS (default :9443)
   --webhook-cert-dir DIR         tls.crt and tls.key, reloaded when they change;
                                  without it the webhook is not served
-  --session-workers N            DroidSessions reconciled at once (default 4)
+  --session-workers N            DroidSessions reconciled at once (default 16)
+  --kube-api-qps N               requests per second to the API server on average,
+                                 watches excepted (default 300; 0: no limit)
+  --kube-api-burst N             requests at once above that rate (default 600)
   --max-pod-attempts N           pod creation attempts before a session fails (default 5)
   --max-approval-rounds N        approvals one session may ask for; asking once more
                                  fails it with ApprovalRoundsExceeded (default 10; 0: none)

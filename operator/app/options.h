@@ -26,7 +26,13 @@ struct OperatorOptions {
   std::string webhook_address = ":9443";
   std::string webhook_cert_dir;  // tls.crt and tls.key; empty: no webhook server
 
-  int session_workers = 4;
+  // Each worker blocks on the API server for most of a reconcile (a session's creates
+  // and status write): enough of them keep a burst of sessions moving.
+  int session_workers = 16;
+  // Client-side limit of the operator's requests (watches excepted), as client-go's
+  // --kube-api-qps/--kube-api-burst: a loop gone wrong cannot flood the API server.
+  int kube_api_qps = 300;
+  int kube_api_burst = 600;
   int max_pod_attempts = 5;
   int max_approval_rounds = 10;  // approvals one session may ask for (SPEC §6.5)
   std::string runner_image = "droid-runner:latest";

@@ -24,6 +24,9 @@ TEST(OperatorOptions, DefaultsAreClientGosLeaseTimings) {
   EXPECT_EQ(o.retry_period, 2s);
   EXPECT_EQ(o.kubeconfig, "");
   EXPECT_EQ(o.max_approval_rounds, 10);
+  EXPECT_EQ(o.session_workers, 16);
+  EXPECT_EQ(o.kube_api_qps, 300);
+  EXPECT_EQ(o.kube_api_burst, 600);
 }
 
 TEST(OperatorOptions, ParsesBothFlagForms) {
@@ -35,10 +38,15 @@ TEST(OperatorOptions, ParsesBothFlagForms) {
   EXPECT_EQ(o.retry_period, 500ms);
   EXPECT_FALSE(o.leader_elect);
   EXPECT_EQ(parse_options({"--max-approval-rounds=3"}).max_approval_rounds, 3);
+  const auto limited = parse_options({"--kube-api-qps=0", "--kube-api-burst", "50"});
+  EXPECT_EQ(limited.kube_api_qps, 0) << "0 turns the limit off";
+  EXPECT_EQ(limited.kube_api_burst, 50);
 }
 
 TEST(OperatorOptions, ErrorsNameTheFlagAndWhatItAccepts) {
   EXPECT_NE(error_of({"--session-workers", "lots"}).find("--session-workers: expected a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--kube-api-burst", "0"}).find("--kube-api-burst: expected a whole number from 1"),
             std::string::npos);
   EXPECT_NE(error_of({"--lease-duration", "15 seconds"}).find("--lease-duration: expected a duration"),
             std::string::npos);

@@ -1,5 +1,7 @@
 #include "controller/manager.h"
 
+#include "controller/cache_transforms.h"
+
 #include "jsonutil/lookup.h"
 #include "reconcile/concurrency.h"
 #include "reconcile/session_status.h"
@@ -28,6 +30,9 @@ Manager::Manager(kube::Client& client, ManagerOptions options, ManagerObserver o
                         kube::ReflectorHandlers handlers) {
     kube::ReflectorOptions o;
     o.label_selector = std::move(selector);
+    o.transform = r.plural == kube::kPods.plural         ? trim_pod_for_cache
+                  : r.plural == kube::kNamespaces.plural ? trim_namespace_for_cache
+                                                         : trim_for_cache;
     o.watch_timeout = options_.watch_timeout;
     const std::string plural = r.plural;
     handlers.on_error = [this, plural](const std::string& e) {

@@ -36,7 +36,7 @@ inline constexpr const char* kRunnerPodSelector =
     "app.kubernetes.io/managed-by=droid-operator,app.kubernetes.io/component=runner";
 
 struct ManagerOptions {
-  int session_workers = 4;
+  int session_workers = 16;
   int policy_workers = 1;
   SessionReconcilerOptions session{};
   std::chrono::seconds watch_timeout{290};

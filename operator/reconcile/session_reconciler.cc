@@ -1,6 +1,7 @@
 #include "reconcile/session_reconciler.h"
 
 #include <algorithm>
+#include <future>
 
 #include "jsonutil/lookup.h"
 #include "kube/config.h"
@@ -210,27 +211,47 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
     ref.prompt = read_prompt(session);
     std::map<std::string, std::string> gateway_data;
     if (gateway_needs_secret(plan)) gateway_data = read_gateway_secrets(plan.gateway);
-    // The NetworkPolicy before the pod: the runner never runs without its fence.
-    const auto apply = [&](const kube::Resource& r, const json& obj) {
+    // Plain creates of objects named from the session and owned by it: cheaper for the API
+    // server than server-side apply, which buys nothing the first time. An object that is
+    // already there (a retry after a partial success, or the NetworkPolicy and gateway
+    // Secret a later run shares) is applied as before: the operator needs no right to read
+    // Secrets in the session's namespace for it, and an immutable object of different
+    // content is refused by the server (422).
+    const auto create_or_apply = [&](const kube::Resource& r, const json& obj) {
+      try {
+        client_.create(r, obj);
+        return;
+      } catch (const kube::ApiError& e) {
+        if (!e.conflict() || e.reason() != "AlreadyExists") throw;
+      }
       client_.apply(r, obj, options_.field_manager, /*force=*/true);
     };
     try {
-      try {
-        apply(kube::kConfigMaps, build_config_map(ref, effective, plan));
-      } catch (const kube::ApiError& e) {
-        // Immutable, and spec.approvals may have changed since an earlier try
-        // created it: this run keeps the ConfigMap it started with.
-        if (e.code() != 422) throw;
-        if (!owned_by(client_.get(kube::kConfigMaps, ns, config_map_name(ref)), ref.uid))
-          throw CreateError(kReasonPodCreateFailed,
-                            "ConfigMap " + ns + "/" + config_map_name(ref) +
-                                " belongs to another DroidSession (an earlier one of the same name, not yet "
-                                "garbage-collected)",
-                            false);
-      }
-      apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
-      if (!gateway_data.empty()) apply(kube::kSecrets, build_gateway_secret(ref, gateway_data));
-      apply(kube::kPods, build_pod(ref, effective, plan, options_.runner));
+      // The ConfigMap and the Secret beside the NetworkPolicy, the pod after all three:
+      // the runner never runs without its fence, nor before its configuration exists.
+      std::future<void> config_map = std::async(std::launch::async, [&] {
+        try {
+          create_or_apply(kube::kConfigMaps, build_config_map(ref, effective, plan));
+        } catch (const kube::ApiError& e) {
+          // Immutable, and spec.approvals may have changed since an earlier try
+          // created it: this run keeps the ConfigMap it started with.
+          if (e.code() != 422) throw;
+          if (!owned_by(client_.get(kube::kConfigMaps, ns, config_map_name(ref)), ref.uid))
+            throw CreateError(kReasonPodCreateFailed,
+                              "ConfigMap " + ns + "/" + config_map_name(ref) +
+                                  " belongs to another DroidSession (an earlier one of the same name, not yet "
+                                  "garbage-collected)",
+                              false);
+        }
+      });
+      std::future<void> secret;
+      if (!gateway_data.empty())
+        secret = std::async(std::launch::async,
+                            [&] { create_or_apply(kube::kSecrets, build_gateway_secret(ref, gateway_data)); });
+      create_or_apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
+      config_map.get();
+      if (secret.valid()) secret.get();
+      create_or_apply(kube::kPods, build_pod(ref, effective, plan, options_.runner));
     } catch (const kube::ApiError& e) {
       throw CreateError(kReasonPodCreateFailed, e.what(), permanent_api_error(e));
     }

@@ -2,9 +2,9 @@
 //   new session  -> resolve the governing OrgPolicies, plan_session(); refused:
 //                   phase Denied with the refusal's reason and a Warning event;
 //                   namespace at its concurrency limit: wait in Pending; else
-//                   server-side apply the ConfigMap, the NetworkPolicy (before
-//                   the pod: the pod never runs unfenced), the gateway Secret
-//                   and the runner Pod, all owned by the session and named
+//                   create the ConfigMap, the NetworkPolicy and the gateway
+//                   Secret at once, then the runner Pod (never unfenced, never
+//                   before its config), all owned by the session and named
 //                   from it, then record podName, policy and requester;
 //   afterwards   -> next_status() from the pod; apply the status and its
 //                   actions (delete the pod on cancel/timeout, delete the

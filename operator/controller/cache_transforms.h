@@ -1,0 +1,20 @@
+// What the operator's informer caches keep of each object (controller-runtime's
+// cache transform): every object loses metadata.managedFields and the
+// last-applied-configuration annotation (a second copy of the object that kubectl
+// apply leaves); a runner Pod keeps only its metadata and status (the operator
+// never reads its spec); a Namespace only its metadata. Applied by the
+// reflectors before an object reaches the store or the event handlers.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace droid::op {
+
+inline constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+// DroidSessions and OrgPolicies.
+void trim_for_cache(nlohmann::json& object);
+void trim_pod_for_cache(nlohmann::json& pod);
+void trim_namespace_for_cache(nlohmann::json& ns);
+
+}  // namespace droid::op
