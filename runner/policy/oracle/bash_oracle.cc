@@ -117,7 +117,8 @@ void set_up(int reply, const std::string& stub, const std::vector<std::string>& 
   if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) != 0) die(reply, "unshare");
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(reply, "make / private");
   if (mount("tmpfs", kRoot, "tmpfs", 0, "mode=0755,size=64m") != 0) {
-    // /media/oracle may not exist: put a tmpfs on /media first.
+    // /media/oracle does not exist on the host: put a tmpfs on /media (made if missing) first.
+    mkdir("/media", 0755);
     if (mount("tmpfs", "/media", "tmpfs", 0, "mode=0755,size=64m") != 0) die(reply, "tmpfs on /media");
     mkdir(kRoot, 0755);
     if (mount("tmpfs", kRoot, "tmpfs", 0, "mode=0755,size=64m") != 0) die(reply, "tmpfs on /media/oracle");
