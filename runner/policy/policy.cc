@@ -164,7 +164,13 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
       for (const auto& e : list) {
         if (p.is_command && matches(e.normalized, p.normalized, mode)) return &e;
-        // A program not known statically ($x rm -rf /) may be a wrapper of what follows it.
+        // A program not known statically may be the entry's program (x=git; $x push --force) or a
+        // wrapper of what follows it ($x rm -rf /).
+        if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty() && !p.argv.empty()) {
+          std::vector<Arg> as_entry = p.argv;
+          as_entry[0] = Arg{e.normalized.program};
+          if (matches(e.normalized, canonical_form(as_entry), mode)) return &e;
+        }
         if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty())
           for (std::size_t i = 1; i < p.argv.size(); ++i)
             if (p.argv[i].known &&
