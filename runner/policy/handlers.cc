@@ -88,6 +88,10 @@ void rule_shell(HandlerContext& c) {
     } else if (!c.argv[i].known) {
       c.a.raise(Risk::High, c.program + " -c runs a command string not known statically", true);
     } else {
+      // sh is dash here: it reads $'...' as "$" and a quoted string, not as bash's escapes.
+      bool posix = c.program == "sh" || c.program == "dash" || c.program == "ash" || c.program == "posh";
+      if (posix && c.argv[i].text.find("$'") != std::string::npos)
+        c.a.raise(Risk::High, c.program + " -c: $'...' means something else to " + c.program + " than to bash", true);
       c.a.scripts.push_back(c.argv[i].text);
     }
     return;
