@@ -85,7 +85,6 @@ class Reader {
 
   void run() {
     canonical_.push_back(Arg{name_});
-    const auto& argv = inv_.argv;
     std::size_t i = 1;
     const Subcommand* sub = nullptr;
     const std::vector<Subcommand>* subs = spec_.subs.empty() ? nullptr : &spec_.subs;
@@ -97,7 +96,9 @@ class Reader {
     bool options_done = false;
     std::size_t args_begin = 1;
     std::vector<const Option*> options = list(spec_.options);
-    while (i < argv.size()) {
+    // args(), not inv_.argv: an alias's expansion replaces the words from where it stands.
+    while (i < args().size()) {
+      const auto& argv = args();
       const Arg& a = argv[i];
       if (!a.known && !options_done && subs != nullptr) {
         base();
@@ -142,13 +143,11 @@ class Reader {
           bool first_level = subs == &spec_.subs;
           if (first_level && !spec_.options_anywhere) options.clear();  // git's global options end here
           for (const auto& o : sub->options) options.push_back(&o);
-          if (!extra.empty()) {
+          if (!extra.empty()) {  // read on through the expansion, like the words written out
+            a_.raise(Risk::Low, name_ + " alias '" + a.text + "' is '" + join(words) + "'");
             std::vector<Arg> argv2 = argv;
             argv2.insert(argv2.begin() + static_cast<std::ptrdiff_t>(i) + 1, extra.begin(), extra.end());
-            expanded_ = std::move(argv2);
-            a_.raise(Risk::Low, name_ + " alias '" + a.text + "' is '" + join(words) + "'");
-            rerun_expanded(i + 1, sub, options, sub_risk, sub_why, operands, operand_index);
-            return;
+            expanded_ = std::move(argv2);  // `a` and `argv` are not used after this
           }
           subs = sub->subs.empty() ? nullptr : &sub->subs;
           args_begin = i + 1;
@@ -438,32 +437,6 @@ class Reader {
     if (!value.empty()) a_.scripts.push_back(value[0] == '!' ? value.substr(1) : value);
   }
 
-  // The rest of the command, after an alias expanded into more words.
-  void rerun_expanded(std::size_t from, const Subcommand* sub, const std::vector<const Option*>& options, Risk sub_risk,
-                      const std::string& sub_why, std::vector<Arg>& operands, std::vector<std::size_t>& index) {
-    const auto& argv = args();
-    bool done = false;
-    for (std::size_t i = from; i < argv.size();) {
-      const Arg& a = argv[i];
-      if (a.known && !done && a.text == "--") {
-        done = true;
-        ++i;
-        continue;
-      }
-      if (a.known && !done && is_option(a.text)) {
-        i = option(i, options);
-        continue;
-      }
-      operands.push_back(a);
-      index.push_back(i);
-      canonical_.push_back(a);
-      ++i;
-    }
-    if (sets_) sub_risk = *sets_;
-    a_.raise(sub_risk, sub_why);
-    finish(operands, index, sub, from);
-  }
-
   void finish(const std::vector<Arg>& operands, const std::vector<std::size_t>& index, const Subcommand* sub,
               std::size_t args_begin) {
     Operands rule = sub != nullptr && sub->operands != Operands::Any ? sub->operands : spec_.operands;
@@ -604,7 +577,7 @@ bool is_sensitive_variable(std::string_view name) {
                                                               "SUDO_ASKPASS",
                                                               "BROWSER",
                                                               "HISTFILE"};
-  if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) return true;
+  if (std::find(kNames.begin(), kNames.end(), name) != kNames.end() || is_command_variable(name)) return true;
   static constexpr std::array<std::string_view, 10> kPrefixes = {
       "GIT_CONFIG", "DYLD_", "npm_config_", "NPM_CONFIG_", "BASH_FUNC_",
       "http_proxy", "HTTP",  "ALL_PROXY",   "LESS",        "RUSTC_WRAPPER"};
