@@ -223,7 +223,7 @@ class Analyzer {
       name = name.substr(0, name.find('['));
       if (is_command_variable(name) && w.literal())
         run_text(w.text.substr(w.text.find('=') + 1), depth, "the command in " + name);
-      if (is_sensitive_variable(name) || is_command_variable(name)) {
+      if (is_sensitive_variable(name)) {
         Part p;
         p.text = w.text;
         p.risk = Risk::High;

@@ -53,7 +53,8 @@ Assessment classify(const Invocation& inv, std::string_view workspace);
 void assess_write(Assessment& a, const Arg& target, std::string_view who, std::string_view workspace);
 
 // Whether assigning NAME changes what later programs run or where data goes
-// (PATH, LD_PRELOAD, BASH_ENV, IFS, GIT_SSH_COMMAND, proxies, ...).
+// (PATH, LD_PRELOAD, BASH_ENV, IFS, GIT_SSH_COMMAND, proxies, ...); every command
+// variable below is one.
 bool is_sensitive_variable(std::string_view name);
 
 // Whether the value of NAME is a command some program runs (PROMPT_COMMAND,

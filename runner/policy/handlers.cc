@@ -235,7 +235,7 @@ void rule_env(HandlerContext& c) {
     }
     std::size_t eq = t.find('=');
     if (eq != std::string::npos && eq > 0) {
-      if (is_sensitive_variable(t.substr(0, eq)) || is_command_variable(t.substr(0, eq)))
+      if (is_sensitive_variable(t.substr(0, eq)))
         c.a.raise(Risk::High, "env sets " + t.substr(0, eq) + ", which changes what programs run or where data goes");
       if (is_command_variable(t.substr(0, eq))) c.a.scripts.push_back(t.substr(eq + 1));
       ++i;
@@ -501,7 +501,7 @@ void rule_declare(HandlerContext& c) {
     std::size_t eq = t.find('=');
     std::string name = t.substr(0, eq);
     if (!name.empty() && name[0] == '-') continue;
-    if (is_sensitive_variable(name) || is_command_variable(name))
+    if (is_sensitive_variable(name))
       c.a.raise(Risk::High, c.program + " " + name + " changes what later programs run or where data goes");
     if (is_command_variable(name) && eq != std::string::npos && c.argv[i].known) {
       std::string v = t.substr(eq + 1);

@@ -87,15 +87,11 @@ bool code_mentions(const Normalized& entry, const std::vector<Arg>& words) {
     std::size_t slash = w.rfind('/');
     std::string_view name = slash == std::string::npos ? std::string_view(w) : std::string_view(w).substr(slash + 1);
     if (name != entry.program) continue;
+    // The whole window: whatever the code does after the entry's words only adds flags and
+    // operands, which "could" matching allows (flags as a superset, operands in order).
     std::vector<Arg> argv = {Arg{entry.program}};
     for (std::size_t k = i + 1; k < words.size() && k <= i + kWindow; ++k) argv.push_back(words[k]);
-    // The entry's words may be followed by anything else the code does.
-    for (std::size_t end = argv.size(); end >= 1; --end) {
-      std::vector<Arg> prefix(argv.begin(), argv.begin() + static_cast<std::ptrdiff_t>(end));
-      Invocation inv;
-      inv.argv = prefix;
-      if (matches(entry, normalize(classify(inv, {}).canonical), MatchMode::Could)) return true;
-    }
+    if (matches(entry, canonical_form(argv), MatchMode::Could)) return true;
   }
   return false;
 }
@@ -161,21 +157,25 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
     Decision d = p.risk <= allowed_risk(autonomy) ? Decision::Allow : Decision::Ask;
     std::vector<std::vector<Arg>> code;
     for (const auto& text : p.code) code.push_back(code_words(text));
+    // A program not known statically may be a wrapper of what follows it ($x rm -rf /): the
+    // canonical forms from each known word on, made once for every entry.
+    std::vector<Normalized> suffixes;
+    if (p.is_command && p.normalized.program.empty())
+      for (std::size_t i = 1; i < p.argv.size(); ++i)
+        if (p.argv[i].known) suffixes.push_back(canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}));
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
       for (const auto& e : list) {
         if (p.is_command && matches(e.normalized, p.normalized, mode)) return &e;
         // A program not known statically may be the entry's program (x=git; $x push --force) or a
-        // wrapper of what follows it ($x rm -rf /).
+        // wrapper of what follows it (the suffixes above).
         if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty() && !p.argv.empty()) {
           std::vector<Arg> as_entry = p.argv;
           as_entry[0] = Arg{e.normalized.program};
           if (matches(e.normalized, canonical_form(as_entry), mode)) return &e;
         }
-        if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty())
-          for (std::size_t i = 1; i < p.argv.size(); ++i)
-            if (p.argv[i].known &&
-                matches(e.normalized, canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}), mode))
-              return &e;
+        if (mode == MatchMode::Could)
+          for (const auto& suffix : suffixes)
+            if (matches(e.normalized, suffix, mode)) return &e;
         if (mode == MatchMode::Could)
           for (const auto& words : code)
             if (code_mentions(e.normalized, words)) return &e;
