@@ -144,6 +144,10 @@ gtest_counts() {
        END { if (seen) print p + 0, f + 0 }' "$1"
 }
 
+# The background prefetch's pid (set below when a run includes the node tier; empty
+# otherwise, and for --run-tier).
+PREFETCH_PID=
+
 # --run-tier TIER: only that tier's work, no report (the background lint below).
 if [[ ${1:-} == --run-tier ]]; then
   cd "$ROOT_DIR"
@@ -157,7 +161,6 @@ tiers=("$@")
 # The node tier's network-bound work (debootstrap from the Debian mirror: the minbase root
 # filesystem and the git server's base, about five minutes cold) starts now, beside the
 # CPU-bound builds of the other tiers; tier_node waits for it. Cached: nothing to do warm.
-PREFETCH_PID=
 if [[ " ${tiers[*]} " == *" node "* && -z "$(node_tier_unsupported)" ]]; then
   log "node tier: image bases and the modules of CoreDNS and kube-router in the background (log: build/test-logs/node-prefetch.log)"
   rm -f "$LOG_DIR/node-prefetch.rc"
