@@ -70,6 +70,46 @@ class Analyzer {
   Analysis result_;
   std::vector<std::string> written_;
   std::map<std::string, std::string> contents_;  // files this command line writes, with what it writes
+  std::map<std::string, std::string> values_;    // variables assigned a literal value so far (x='...')
+  std::map<std::string, std::string> copies_;    // programs copied or linked by this line: DEST -> SOURCE
+  std::map<std::string, std::string> hashed_;    // BASH_CMDS[NAME]=PATH: NAME -> PATH
+
+  // cp /bin/rm ./ls, ln -s /usr/bin/curl c: a program copied or linked under another name by
+  // this command line (SOURCE DEST, every word literal).
+  void remember_copy(const Invocation& inv) {
+    if (inv.argv.size() < 3) return;
+    std::string name = inv.argv[0].text.substr(inv.argv[0].text.rfind('/') + 1);
+    if (name != "cp" && name != "ln" && name != "install" && name != "mv") return;
+    std::vector<std::string> operands;
+    for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+      if (!inv.argv[i].known || inv.argv[i].glob) return;
+      if (inv.argv[i].text.rfind('-', 0) != 0) operands.push_back(inv.argv[i].text);
+    }
+    if (operands.size() != 2) return;
+    copies_[canonical(operands[1])] = operands[0];
+    std::string into = canonical(operands[1]) + "/" + operands[0].substr(operands[0].rfind('/') + 1);
+    copies_[into] = operands[0];  // DEST may be a directory
+  }
+
+  // The invocation with a copied program named by what it is a copy of (./ls is /bin/rm), and
+  // a name hashed to another program (BASH_CMDS[ls]=/bin/rm) by that program.
+  Invocation copied_program(const Invocation& inv) const {
+    if (inv.argv.empty() || !inv.argv[0].known) return inv;
+    const std::string& a0 = inv.argv[0].text;
+    std::string target;
+    if (a0.find('/') == std::string::npos) {
+      auto it = hashed_.find(a0);
+      if (it == hashed_.end()) return inv;
+      target = it->second;
+    } else {
+      auto it = copies_.find(canonical(a0));
+      if (it == copies_.end()) return inv;
+      target = it->second;
+    }
+    Invocation copy = inv;
+    copy.argv[0].text = target.find('/') == std::string::npos ? "./" + target : target;
+    return copy;
+  }
 
   // echo 'rm -rf ~' > x.sh, cat > Makefile <<EOF: the file's content, when the command's output is known.
   void remember_content(const Command& cmd) {
@@ -161,6 +201,60 @@ class Analyzer {
 
   void substitutions(const Word& w, int depth) {
     for (const auto& sub : w.substitutions) script(*sub, depth);
+    if (w.evaluated)
+      doubt_part(w.text,
+                 "the output of a command substitution inside arithmetic is evaluated as an expression "
+                 "(an array subscript in it runs commands)");
+    latent_substitutions(w.text, depth, true);
+    // ${x@P}: the value of x is expanded as a prompt string, command substitutions included.
+    for (const auto& name : w.prompt_expansions) {
+      auto it = values_.find(name);
+      if (it != values_.end())
+        latent_substitutions(it->second, depth, false);
+      else
+        doubt_part("${" + name + "@P}", "${" + name +
+                                            "@P} runs the command substitutions in a value not known "
+                                            "statically");
+    }
+  }
+
+  // Text that looks like an array subscript holding a command substitution, even quoted
+  // ('a[$(id)]'), is code: bash expands a subscript again whenever it evaluates the text as
+  // an arithmetic expression or a variable name ($((x)), [[ x -eq 1 ]], test -v, printf -v,
+  // read, declare, ${!x}, a nameref), and the value may travel in a variable to where it is.
+  // Without `in_subscript`, every command substitution in the text counts (a prompt string).
+  void latent_substitutions(const std::string& text, int depth, bool in_subscript) {
+    std::size_t bracket = in_subscript ? text.find('[') : 0;
+    if (bracket == std::string::npos) return;
+    for (std::size_t k = in_subscript ? bracket + 1 : 0; k < text.size(); ++k) {
+      std::size_t end = std::string::npos;
+      std::size_t from = 0;
+      if (text[k] == '`') {
+        from = k + 1;
+        end = text.find('`', from);
+      } else if (text[k] == '$' && k + 1 < text.size() && text[k + 1] == '(') {
+        from = k + 2;
+        int open = 1;
+        for (std::size_t j = from; j < text.size(); ++j) {
+          if (text[j] == '(') ++open;
+          if (text[j] == ')' && --open == 0) {
+            end = j;
+            break;
+          }
+        }
+      } else {
+        continue;
+      }
+      if (end == std::string::npos) return;  // unterminated: bash runs nothing ('[$(]' in a regex)
+      std::string code = text.substr(from, end - from);
+      k = end;
+      if (code.find_first_not_of(" \t\n") == std::string::npos) continue;  // '[$(){}]': nothing to run
+      run_text(code, depth, "a command substitution bash runs when it evaluates the text");
+      // bash expands it like double-quoted text, which the analysis above only approximates.
+      doubt_part(code,
+                 "a command substitution in text bash evaluates again (an array subscript or a prompt "
+                 "string) runs commands");
+    }
   }
 
   void redirects(const std::vector<Redirect>& rs, Invocation& inv, int depth) {
@@ -168,8 +262,10 @@ class Analyzer {
     std::string text;
     for (const auto& r : rs) {
       substitutions(r.target, depth);
-      if (r.heredoc)
+      if (r.heredoc) {
         for (const auto& sub : r.heredoc->substitutions) script(*sub, depth);
+        latent_substitutions(r.heredoc->body, depth, true);
+      }
       if (r.writes_file()) {
         assess_write(a, Arg{r.target.text, r.target.literal() && !r.target.tilde, false},
                      "the redirection '" + r.op + " " + r.target.text + "'", workspace_);
@@ -221,8 +317,17 @@ class Analyzer {
       std::string name = w.text.substr(0, w.text.find('='));
       if (!name.empty() && name.back() == '+') name.pop_back();
       name = name.substr(0, name.find('['));
+      if (w.literal() && w.text.find('=') != std::string::npos)
+        values_[name] = w.text.substr(w.text.find('=') + 1);
+      else
+        values_.erase(name);
+      // BASH_CMDS[ls]=/bin/rm: bash's command hash table, so ls runs /bin/rm from now on.
+      std::size_t open = w.text.find('[');
+      std::size_t close = w.text.find("]=");
+      if (name == "BASH_CMDS" && w.literal() && open != std::string::npos && close != std::string::npos && open < close)
+        hashed_[w.text.substr(open + 1, close - open - 1)] = w.text.substr(close + 2);
       if (is_command_variable(name) && w.literal())
-        run_text(w.text.substr(w.text.find('=') + 1), depth, "the command in " + name);
+        run_text(command_value(w.text.substr(w.text.find('=') + 1)), depth, "the command in " + name);
       if (is_sensitive_variable(name)) {
         Part p;
         p.text = w.text;
@@ -239,6 +344,12 @@ class Analyzer {
       if (auto out = static_output(*cmd.words[1].substitutions[0])) run_text(*out, depth, "the sourced output");
     }
     invocation(inv, depth);
+  }
+
+  // A command variable's value as a command line: LESSOPEN='|cmd %s' pipes through cmd.
+  static std::string command_value(std::string value) {
+    while (!value.empty() && value[0] == '|') value.erase(0, 1);
+    return value;
   }
 
   // The arguments a word becomes: a command substitution whose output is known
@@ -334,7 +445,8 @@ class Analyzer {
       doubt_part(join(inv.argv), "commands are nested too deeply to analyse");
       return;
     }
-    Assessment a = classify(inv, workspace_);
+    remember_copy(inv);
+    Assessment a = classify(copied_program(inv), workspace_);
     for (const auto& e : a.executes)
       if (std::find(written_.begin(), written_.end(), canonical(e)) != written_.end())
         a.raise(Risk::High, "runs " + e + ", which this command line writes first", true);

@@ -21,6 +21,8 @@ struct Word {
   bool quoted = false;    // some part was quoted or escaped
   bool tilde = false;     // starts with an unquoted ~
   std::vector<std::shared_ptr<Script>> substitutions;  // command and process substitutions inside
+  std::vector<std::string> prompt_expansions;          // NAME of each ${NAME@P}: runs the $(...) in its value
+  bool evaluated = false;  // a substitution's output is evaluated again as an expression (inside arithmetic)
 
   // The value bash would use, when it does not depend on the environment.
   bool literal() const { return !expanded && !glob && !brace; }

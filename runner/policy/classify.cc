@@ -588,7 +588,9 @@ bool is_sensitive_variable(std::string_view name) {
 }
 
 bool is_command_variable(std::string_view name) {
-  static constexpr std::array<std::string_view, 24> kNames = {"PROMPT_COMMAND",
+  static constexpr std::array<std::string_view, 26> kNames = {"PROMPT_COMMAND",
+                                                              "BASH_CMDS",  // BASH_CMDS[ls]=/bin/rm: ls runs rm
+                                                              "BASH_ALIASES",
                                                               "PS0",
                                                               "PS1",
                                                               "PS2",
@@ -639,6 +641,38 @@ void assess_write(Assessment& a, const Arg& target, std::string_view who, std::s
   }
 }
 
+namespace {
+
+// A program that may run its operands (an unknown program, a workspace script, an entry with
+// runs_operands): the first operand that names a program starts a command it may run
+// (mywrapper rm -rf x, ./run.sh git push, chroot / rm x), and operands with blanks or '='
+// are program text the block and deny entries are looked for in (sg root 'rm x', gdb -ex
+// 'shell rm x', ssh -o ProxyCommand=CMD), as is a here-document or here-string it reads.
+// For a program not in the table only operands
+// naming programs of medium or high risk, or with subcommands, count (a data word like "test"
+// is not a command), and only the first; for an entry every one (ssh HOST CMD: HOST may be
+// named like a program).
+void may_run_operands(const Invocation& inv, Risk least, bool every, Assessment& a) {
+  if ((inv.input == Stdin::HereDoc || inv.input == Stdin::HereString) && !inv.input_text.empty())
+    a.code.push_back(inv.input_text);  // at now <<< 'CMD', expect <<EOF
+  bool found = false;
+  for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+    const Arg& w = inv.argv[i];
+    if (!w.known || w.text.empty()) continue;
+    if (w.text.find_first_of(" \t\n;|&=") != std::string::npos) a.code.push_back(w.text);
+    if (found || w.text[0] == '-') continue;
+    bool inner_by_path = false;
+    std::string inner = program_name(w.text, &inner_by_path);
+    const Program* p = find_program(inner_by_path ? basename_of(inner) : inner);
+    if (p != nullptr && (p->risk >= least || !p->subs.empty())) {
+      a.runs.push_back(args_from(inv.argv, i));
+      found = !every;
+    }
+  }
+}
+
+}  // namespace
+
 Assessment classify(const Invocation& inv, std::string_view workspace) {
   Assessment a;
   if (inv.argv.empty()) return a;
@@ -675,21 +709,9 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
     a.executes.push_back(program);
   }
   if (spec == nullptr) {
-    if (!by_path) {
+    if (!by_path)
       a.raise(Risk::High, "unknown program '" + program + "' (not in the policy's table nor in the workspace)", true);
-      // An unknown program may be a wrapper: look at what it would run.
-      for (std::size_t i = 1; i < inv.argv.size(); ++i) {
-        const Arg& w = inv.argv[i];
-        if (!w.known || w.text.empty() || w.text[0] == '-') continue;
-        bool inner_by_path = false;
-        std::string inner = program_name(w.text, &inner_by_path);
-        const Program* p = find_program(inner_by_path ? basename_of(inner) : inner);
-        if (p != nullptr && p->risk >= Risk::Medium) {
-          a.runs.push_back(args_from(inv.argv, i));
-          break;
-        }
-      }
-    }
+    may_run_operands(inv, Risk::Medium, false, a);
     // What an unknown or workspace program does with "/", "~", devices or paths outside the workspace.
     for (std::size_t i = 1; i < inv.argv.size(); ++i) {
       const Arg& op = inv.argv[i];
@@ -704,6 +726,7 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
   Reader reader(inv, *spec, name, workspace, a);
   reader.run();
   a.canonical = reader.canonical();
+  if (spec->runs_operands) may_run_operands(inv, Risk::Low, true, a);
   return a;
 }
 

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 #include <utility>
 
@@ -107,9 +108,17 @@ bool abbreviates(std::string_view program, const std::vector<std::string>& flags
 }
 
 // "https://user@host:8080/p" as "host:8080/p": the scheme and credentials do not change the destination.
+// Operands are normalised like paths, so the scheme's "//" may have become "/" ("https:/host").
 std::string_view destination(std::string_view w) {
-  std::size_t scheme = w.find("://");
-  if (scheme != std::string_view::npos) w.remove_prefix(scheme + 3);
+  std::size_t colon = w.find(":/");
+  bool scheme = colon != std::string_view::npos && colon > 0 &&
+                std::all_of(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+                  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+                });
+  if (scheme) {
+    w.remove_prefix(colon + 1);
+    while (!w.empty() && w.front() == '/') w.remove_prefix(1);
+  }
   std::size_t at = w.find('@');
   if (at != std::string_view::npos && at < w.find('/')) w.remove_prefix(at + 1);
   return w;

@@ -444,23 +444,24 @@ class Parser {
     }
   }
 
-  // At "(" of "((" or "$((": the text up to the matching ")" of the outer pair.
-  Word arithmetic() {
+  // At "(" of "((" or "$((", or "[" of "$[" (the old form of $((...))): the text up to the
+  // matching close of the outer pair. Inside arithmetic, quotes do not stop expansion
+  // ($(( '$(id)' )) runs id), and an array subscript is expanded again when evaluated.
+  Word arithmetic(char open = '(', char close = ')') {
     std::size_t start = i_;
     int depth = 0;
     while (!eof()) {
       char c = peek();
-      if (c == '(') {
+      if (c == open) {
         ++depth;
-      } else if (c == ')') {
+      } else if (c == close) {
         if (--depth == 0) {
           ++i_;
           Word w;
           w.text = std::string(s_.substr(start, i_ - start));
           w.expanded = true;
-          if (w.text.find("$(") != std::string::npos || w.text.find('`') != std::string::npos)
-            fail("command substitution inside arithmetic is not analysed");
-          if (w.text.find('[') != std::string::npos && w.text.find('$') != std::string::npos)
+          std::string rest = arithmetic_substitutions(w.text.substr(1, w.text.size() - 2), w);
+          if (rest.find('[') != std::string::npos && rest.find('$') != std::string::npos)
             fail("array subscripts with expansions inside arithmetic are not analysed");
           return w;
         }
@@ -468,6 +469,36 @@ class Parser {
       ++i_;
     }
     fail("unterminated arithmetic expression");
+  }
+
+  // The command substitutions inside arithmetic text, quoted or not (quotes do not stop
+  // expansion there), parsed into `w`; returns the text without them.
+  std::string arithmetic_substitutions(const std::string& text, Word& w) {
+    std::string rest;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      std::size_t from = 0;
+      std::size_t end = std::string::npos;
+      if (text[k] == '`') {
+        from = k + 1;
+        end = text.find('`', from);
+      } else if (text[k] == '$' && k + 1 < text.size() && text[k + 1] == '(') {
+        from = k + 2;
+        int open = 1;
+        for (std::size_t j = from; j < text.size() && end == std::string::npos; ++j) {
+          if (text[j] == '(') ++open;
+          if (text[j] == ')' && --open == 0) end = j;
+        }
+      } else {
+        rest += text[k];
+        continue;
+      }
+      if (end == std::string::npos) fail("unterminated command substitution inside arithmetic");
+      Parser sub(std::string_view(text).substr(from, end - from), depth_ + 1);
+      w.substitutions.push_back(sub.parse_all());
+      w.evaluated = true;
+      k = end;
+    }
+    return rest;
   }
 
   bool at_redirect() const {
@@ -794,7 +825,15 @@ class Parser {
     char n = peek(1);
     if (n == '(' && peek(2) == '(') {
       ++i_;
-      arithmetic();
+      Word a = arithmetic();
+      for (auto& sub : a.substitutions) w.substitutions.push_back(std::move(sub));
+      w.evaluated = w.evaluated || a.evaluated;
+      w.expanded = true;
+    } else if (n == '[') {  // $[ expr ]: arithmetic, as $(( expr ))
+      ++i_;
+      Word a = arithmetic('[', ']');
+      for (auto& sub : a.substitutions) w.substitutions.push_back(std::move(sub));
+      w.evaluated = w.evaluated || a.evaluated;
       w.expanded = true;
     } else if (n == '(') {
       i_ += 2;
@@ -825,6 +864,7 @@ class Parser {
   // After "${": up to the matching "}", collecting substitutions inside.
   void parameter(Word& w) {
     int depth = 1;
+    std::size_t name_start = i_;
     for (;;) {
       if (eof()) fail("unterminated ${");
       char c = peek();
@@ -839,10 +879,14 @@ class Parser {
         Word inner;
         double_quoted(inner);
         for (auto& s : inner.substitutions) w.substitutions.push_back(std::move(s));
+        for (auto& n : inner.prompt_expansions) w.prompt_expansions.push_back(std::move(n));
+        w.evaluated = w.evaluated || inner.evaluated;
       } else if (c == '$') {
         Word inner;
         dollar(inner, true);
         for (auto& s : inner.substitutions) w.substitutions.push_back(std::move(s));
+        for (auto& n : inner.prompt_expansions) w.prompt_expansions.push_back(std::move(n));
+        w.evaluated = w.evaluated || inner.evaluated;
       } else if (c == '`') {
         Word inner;
         backtick(inner, true);
@@ -853,6 +897,10 @@ class Parser {
       } else if (c == '}') {
         ++i_;
         if (--depth == 0) return;
+      } else if (c == '@' && depth == 1 && peek(1) == 'P' && peek(2) == '}') {
+        std::string name(s_.substr(name_start, i_ - name_start));
+        w.prompt_expansions.push_back(name);
+        i_ += 2;
       } else {
         ++i_;
       }

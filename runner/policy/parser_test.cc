@@ -141,13 +141,36 @@ TEST(Parser, CommentsAndGlobsAndBraces) {
 }
 
 TEST(Parser, RejectsWhatBashWouldNotRunAsWritten) {
-  for (const char* bad : {"echo 'x",           "echo \"x", "echo `x",       "echo $(x",
-                          "echo ${x",          "ls )",     "if a; then b",  "while a; do b",
-                          "case x in a) b",    "a &&",     "| a",           "a ;; b",
-                          "echo $(( $(id) ))", "f() a b",  "for x in a; b", "{ a }",
-                          "echo $'x",          "then",     "a > ",          "( )"}) {
+  for (const char* bad : {"echo 'x",          "echo \"x", "echo `x",       "echo $(x",
+                          "echo ${x",         "ls )",     "if a; then b",  "while a; do b",
+                          "case x in a) b",   "a &&",     "| a",           "a ;; b",
+                          "echo $(( $(id ))", "f() a b",  "for x in a; b", "{ a }",
+                          "echo $'x",         "then",     "a > ",          "( )"}) {
     EXPECT_FALSE(parse(bad).ok()) << bad;
   }
+}
+
+// Inside arithmetic ($((...)), $[...], ((...))) quotes do not stop expansion: every command
+// substitution is one, and its output is evaluated again as an expression.
+TEST(Parser, CommandSubstitutionsInsideArithmeticAreCommands) {
+  for (const char* line : {"echo $(( $(id) ))", "echo $[ x='a[$(id)]', x ]", "(( `id` ))", "echo $(( '$(id)' ))"}) {
+    ParseResult r = parse(line);
+    ASSERT_TRUE(r.ok()) << line << ": " << r.error;
+    const Word& w = r.script->items[0].pipelines[0].commands[0].words.back();
+    ASSERT_EQ(w.substitutions.size(), 1U) << line;
+    EXPECT_TRUE(w.evaluated) << line;
+    EXPECT_EQ(w.substitutions[0]->items[0].pipelines[0].commands[0].words[0].text, "id") << line;
+  }
+  EXPECT_FALSE(parse("echo $[ 1 + ").ok());
+  EXPECT_FALSE(parse("echo $(( a[$i] ))").ok());  // $i's value is evaluated as an expression
+}
+
+TEST(Parser, PromptExpansionNamesItsVariable) {
+  ParseResult r = parse("echo \"${x@P}\" ${y:-${z@P}}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  const auto& words = r.script->items[0].pipelines[0].commands[0].words;
+  EXPECT_EQ(words[1].prompt_expansions, std::vector<std::string>{"x"});
+  EXPECT_EQ(words[2].prompt_expansions, std::vector<std::string>{"z"});
 }
 
 TEST(Parser, DeepNestingIsAnErrorNotACrash) {

@@ -68,7 +68,7 @@ std::vector<Arg> code_words(std::string_view code) {
   for (char c : code) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' || c == '(' || c == '!' ||
         c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ',' || c == ';' || c == '|' || c == '&' ||
-        c == '<' || c == '>')
+        c == '<' || c == '>' || c == '=')
       flush();
     else
       w += c;

@@ -122,6 +122,12 @@ struct Program {
   int wrapper_skip = 0;  // Wrapper: operands between its options and the command (timeout DURATION)
   Operands operands = Operands::Any;
   std::vector<std::string_view> runs_files;  // workspace files it runs as code (Makefile)
+  // It may run a command or program text given in its operands in ways the table does not
+  // model (chroot DIR CMD, strace CMD, gdb -ex 'shell CMD', sg GROUP 'CMD'): the first operand
+  // naming a program starts a command it may run, and operands with blanks or '=' are program
+  // text the block and deny entries are looked for in. Unknown and workspace programs are read
+  // so too.
+  bool runs_operands = false;
   std::vector<Example> examples;
 };
 

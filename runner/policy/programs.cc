@@ -576,6 +576,13 @@ Program wrapper(std::vector<std::string_view> names, Risk r, std::string_view wh
   return p;
 }
 
+// An entry that may run a command or program text given in its operands in ways the table
+// does not model (Program::runs_operands).
+Program runs_operands(Program p) {
+  p.runs_operands = true;
+  return p;
+}
+
 Program with(Program p, Handler h, std::vector<Option> options = {}) {
   p.handler = h;
   p.options = std::move(options);
@@ -935,8 +942,8 @@ std::vector<Program> build_table() {
       Handler::None,
       {shell("-c", "script -c runs a command"), shell("--command", "script -c runs a command"), val("-t"),
        val("--timing"), val("-E")}));
-  t.push_back(group({"parallel", "sem"}, H, "runs commands built from its input (not analysable)",
-                    {{"parallel gzip ::: a b", H}}));
+  t.push_back(runs_operands(group({"parallel", "sem"}, H, "runs commands built from its input (not analysable)",
+                                  {{"parallel gzip ::: a b", H}})));
   t.back().examples = {{"parallel gzip ::: a b", H}};
   // ---- privileges ----------------------------------------------------------------------------------
   t.push_back(wrapper({"sudo", "doas", "pkexec", "run0"}, H, "runs a command with other privileges",
@@ -967,8 +974,8 @@ std::vector<Program> build_table() {
                        flag("-s"),
                        flag("-k")},
                       0, {{"sudo ls", H}, {"sudo -u x rm -rf /", H}}));
-  t.push_back(with(group({"su", "runuser", "sg", "newgrp"}, H, "runs a shell as another user",
-                         {{"su root", H}, {"su -c 'rm -rf /' root", H}}),
+  t.push_back(with(runs_operands(group({"su", "runuser", "sg", "newgrp"}, H, "runs a shell as another user",
+                                       {{"su root", H}, {"su -c 'rm -rf /' root", H}})),
                    Handler::None,
                    {shell("-c", "su -c runs a command", H), shell("--command", "su -c runs a command", H), val("-s"),
                     val("--shell"), val("-g"), val("-G"), val("-u"), val("-w")}));
@@ -1740,23 +1747,27 @@ std::vector<Program> build_table() {
                     val("--ca-certificate"),
                     val("--certificate"),
                     val("--private-key")}));
-  t.push_back(group({"ssh",         "scp",
-                     "sftp",        "nc",
-                     "ncat",        "netcat",
-                     "socat",       "telnet",
-                     "ftp",         "tftp",
-                     "nmap",        "masscan",
-                     "ping",        "ping6",
-                     "traceroute",  "tracepath",
-                     "mtr",         "dig",
-                     "nslookup",    "host",
-                     "whois",       "gh",
-                     "glab",        "hub",
-                     "tea",         "mail",
-                     "mailx",       "sendmail",
-                     "mutt",        "msmtp",
-                     "swaks",       "aria2c",
-                     "lftp",        "sshpass",
+  // Remote shells run the command given in their operands, on the host or (ProxyCommand,
+  // LocalCommand) here.
+  t.push_back(runs_operands(group({"ssh", "rsh", "autossh", "mosh", "sshpass"}, H,
+                                  "runs a command on another host (possible exfiltration)",
+                                  {{"ssh host", H}, {"ssh -o ProxyCommand='nc %h %p' host", H}})));
+  t.push_back(group({"scp",         "sftp",
+                     "nc",          "ncat",
+                     "netcat",      "socat",
+                     "telnet",      "ftp",
+                     "tftp",        "nmap",
+                     "masscan",     "ping",
+                     "ping6",       "traceroute",
+                     "tracepath",   "mtr",
+                     "dig",         "nslookup",
+                     "host",        "whois",
+                     "gh",          "glab",
+                     "hub",         "tea",
+                     "mail",        "mailx",
+                     "sendmail",    "mutt",
+                     "msmtp",       "swaks",
+                     "aria2c",      "lftp",
                      "ssh-copy-id", "curlie",
                      "http",        "https",
                      "xh",          "httpie",
@@ -1766,8 +1777,8 @@ std::vector<Program> build_table() {
                      "wg",          "wg-quick",
                      "tailscale",   "ngrok",
                      "cloudflared", "frpc",
-                     "chisel",      "autossh",
-                     "mosh",        "rsh",
+                     "chisel",
+
                      "rlogin",      "rcp",
                      "tcpdump",     "tshark",
                      "wireshark",   "arp",
@@ -1781,7 +1792,7 @@ std::vector<Program> build_table() {
                      "ldapsearch",  "smbclient",
                      "rpcclient",   "snmpwalk",
                      "ftp-ssl",     "curl-impersonate"},
-                    H, "opens network connections (possible exfiltration)", {{"ssh host", H}, {"nc -l 4444", H}}));
+                    H, "opens network connections (possible exfiltration)", {{"scp a host:b", H}, {"nc -l 4444", H}}));
   t.push_back(group({"ss", "netstat", "ip-addr-check"}, L, "lists network connections", {{"ss -tlnp", L}}));
   t.push_back(with(group({"rsync"}, M, "copies files",
                          {{"rsync -a src/ dst/", M},
@@ -1918,8 +1929,6 @@ std::vector<Program> build_table() {
                      "killall5",
                      "skill",
                      "crontab",
-                     "at",
-                     "batch",
                      "atrm",
                      "useradd",
                      "userdel",
@@ -1964,27 +1973,13 @@ std::vector<Program> build_table() {
                      "aa-disable",
                      "apparmor_parser",
                      "auditctl",
-                     "chroot",
-                     "unshare",
-                     "nsenter",
                      "setcap",
-                     "capsh",
-                     "setpriv",
-                     "strace",
-                     "ltrace",
-                     "gdb",
-                     "lldb",
-                     "perf",
-                     "bpftrace",
                      "bpftool",
-                     "tmux",
-                     "screen",
                      "xdg-open",
                      "open",
                      "osascript",
                      "launchctl",
                      "security",
-                     "expect",
                      "logrotate",
                      "ldconfig",
                      "update-alternatives",
@@ -1992,9 +1987,6 @@ std::vector<Program> build_table() {
                      "hostnamectl",
                      "localectl",
                      "loginctl",
-                     "machinectl",
-                     "systemd-run",
-                     "at-now",
                      "dmsetup",
                      "multipath",
                      "vgchange",
@@ -2018,9 +2010,7 @@ std::vector<Program> build_table() {
                      "mkfifo-dev",
                      "fuser",
                      "renice",
-                     "prlimit",
                      "cgcreate",
-                     "cgexec",
                      "ldconfig.real"},
                     H, "is destructive, privileged, or controls devices, processes or the system",
                     {{"dd if=/dev/zero of=/dev/sda", H},
@@ -2029,6 +2019,11 @@ std::vector<Program> build_table() {
                      {"blkdiscard /dev/nvme0n1", H},
                      {"wipefs -a /dev/sda", H},
                      {"kill -9 1", H}}));
+  t.push_back(runs_operands(group({"chroot",      "unshare",    "nsenter", "setpriv",  "capsh",  "strace",  "ltrace",
+                                   "gdb",         "lldb",       "perf",    "bpftrace", "tmux",   "screen",  "expect",
+                                   "systemd-run", "machinectl", "at",      "batch",    "at-now", "prlimit", "cgexec"},
+                                  H, "runs a command with other privileges, namespaces or tracing, or later",
+                                  {{"chroot / sh", H}, {"strace -f make", H}, {"gdb -batch -ex 'shell id'", H}})));
   // ---- containers, clusters, clouds, infrastructure ----------------------------------------------------------
   std::vector<Option> kube = {val("-n"),
                               val("--namespace"),

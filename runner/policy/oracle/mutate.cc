@@ -136,7 +136,20 @@ std::string mutate_words(std::vector<std::string> w, std::mt19937& rng) {
   }
 }
 
-std::string wrap(const std::string& cmd, std::mt19937& rng) {
+// A wrapper around a command; `any_command` is set for the forms that take any command line
+// (a shell string, eval, arithmetic), not only plain words.
+std::string wrap(const std::string& cmd, std::mt19937& rng, bool& any_command) {
+  any_command = true;
+  std::string subscript = single_quoted("a[$(" + cmd + ")]");  // bash runs it when it evaluates the text
+  switch (rng() % 17) {
+    case 12: return "x=" + subscript + "; echo $((x))";
+    case 13: return "[[ 1 -eq " + subscript + " ]]";
+    case 14: return "read x <<< " + subscript + "; echo ${!x}";
+    case 15: return "echo $(( $(" + cmd + ") ))";
+    case 16: return "test -v " + subscript;
+    default: break;
+  }
+  any_command = false;
   switch (rng() % 12) {
     case 0: return "env " + cmd;
     case 1: return "command " + cmd;
@@ -165,9 +178,10 @@ std::vector<std::string> mutations(const std::string& seed, std::mt19937& rng, i
     if (words.empty()) cmd = seed;
     if (simple_wrapper) {
       // Wrappers that take a command as words need a plain one; shells and eval take any.
-      std::string w = wrap(cmd, rng);
-      bool needs_words = w.rfind("bash -c", 0) != 0 && w.rfind("sh -c", 0) != 0 && w.rfind("eval", 0) != 0 &&
-                         w.rfind("echo ", 0) != 0 && w.rfind("true &&", 0) != 0;
+      bool any_command = false;
+      std::string w = wrap(cmd, rng, any_command);
+      bool needs_words = !any_command && w.rfind("bash -c", 0) != 0 && w.rfind("sh -c", 0) != 0 &&
+                         w.rfind("eval", 0) != 0 && w.rfind("echo ", 0) != 0 && w.rfind("true &&", 0) != 0;
       if (!needs_words || !words.empty()) cmd = w;
     }
     if (cmd != seed) out.insert(cmd);

@@ -5,6 +5,7 @@
 // real afterwards, from the copies the oracle keeps, so that the commands they
 // start are logged too. Record: for each argument "LENGTH:BYTES", then "\n".
 #include <fcntl.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -75,10 +76,15 @@ bool inside_git_core(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The program is the file bash executed, not the argv[0] it passed: `exec -a NAME prog` and a
+  // hashed name (BASH_CMDS[ls]=/bin/rm) run prog with another argv[0].
+  // getauxval hands the address over as an integer.
+  const auto* execfn = reinterpret_cast<const char*>(getauxval(AT_EXECFN));  // NOLINT(performance-no-int-to-ptr)
+  std::string name = basename_of(execfn != nullptr ? execfn : argv[0]);
   std::string record;
   for (int i = 0; i < argc; ++i) {
-    std::size_t n = std::strlen(argv[i]);
-    record += std::to_string(n) + ":" + std::string(argv[i], n);
+    std::string arg = i == 0 ? name : std::string(argv[i]);
+    record += std::to_string(arg.size()) + ":" + arg;
   }
   record += '\n';
   int fd = inside_git_core(argc, argv) ? -1 : open(kLog, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -88,7 +94,6 @@ int main(int argc, char** argv) {
     (void)written;
     close(fd);
   }
-  std::string name = basename_of(argv[0]);
   if (passes_through(name)) {
     std::string real = kReal + name;
     execv(real.c_str(), argv);
