@@ -38,4 +38,21 @@ std::optional<json> approval_patch(const json& session, const Approval& approval
               {"spec", {{"approvals", approvals}}}};
 }
 
+std::optional<json> rejection_patch(const json& session, const std::string& command, const std::string& reason) {
+  const json spec = session.value("spec", json::object());
+  for (const auto& a : spec.value("approvals", json::array()))
+    if (a.is_object() && a.value("command", "") == command)
+      throw CommandError("'" + command + "' is already approved in session " + session["metadata"].value("name", "") +
+                             "; an approval cannot be taken back (cancel the "
+                             "session to stop it)",
+                         kExitError);
+  json rejections = spec.value("rejections", json::array());
+  if (!rejections.is_array()) rejections = json::array();
+  for (const auto& r : rejections)
+    if (r.is_object() && r.value("command", "") == command) return std::nullopt;
+  rejections.push_back({{"command", command}, {"reason", reason}});
+  return json{{"metadata", {{"resourceVersion", session["metadata"].value("resourceVersion", "")}}},
+              {"spec", {{"rejections", rejections}}}};
+}
+
 }  // namespace droid::kubectl

@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  get NAME        describe a session (-o json|yaml)\n"
     "  logs NAME       the runner pod's log (-f to follow)\n"
     "  approve NAME    approve the command a session waits for\n"
+    "  reject NAME     reject it, with --reason (the model is told)\n"
     "  cancel NAME     cancel a session\n"
     "  policy explain  the effective org policy of a namespace, field by field\n"
     "  version         the plugin's version\n"
@@ -29,9 +30,9 @@ constexpr const char* kUsage =
 
 int dispatch(const std::vector<std::string>& args, Io& io) {
   static const std::map<std::string, int (*)(const Args&, Io&)> kCommands = {
-      {"run", run_command},       {"list", list_command},      {"ls", list_command},         {"get", get_command},
-      {"describe", get_command},  {"logs", logs_command},      {"approve", approve_command}, {"cancel", cancel_command},
-      {"policy", policy_command}, {"version", version_command}};
+      {"run", run_command},       {"list", list_command},     {"ls", list_command},         {"get", get_command},
+      {"describe", get_command},  {"logs", logs_command},     {"approve", approve_command}, {"reject", reject_command},
+      {"cancel", cancel_command}, {"policy", policy_command}, {"version", version_command}};
   const CommandLine line = split_command(args);
   if (line.command.empty() || line.command == "help") {
     const bool asked =

@@ -190,11 +190,17 @@ class Follower {
       const std::string command = pending.value("command", "");
       if (!command.empty() && command != last_pending_) {
         last_pending_ = command;
-        std::string text = clock_prefix() + "waiting for an approval of: " + command + "\n";
+        const bool in_place = pending.value("inPlace", false);
+        std::string text = clock_prefix() + "waiting for approval: " + command +
+                           " (approve with: " + approve_command_line(name_, context_.namespace_name, command) + ")\n";
         if (pending.contains("risk")) text += "  risk: " + pending.value("risk", "") + "\n";
         for (const auto& r : pending.value("reasons", json::array()))
           text += "  reason: " + r.get<std::string>() + "\n";
-        text += "  approve it with:\n    " + approve_command_line(name_, context_.namespace_name, command) + "\n";
+        text += "  reject with: " + reject_command_line(name_, context_.namespace_name) + "\n";
+        text += in_place ? "  the runner waits in place" +
+                               (pending.contains("waitUntil") ? " until " + pending.value("waitUntil", "") : "") +
+                               " (same pod, workspace and conversation)\n"
+                         : "  the run has ended; an approval starts a new run\n";
         out_.progress(text);
       }
       if (!options_.wait_approval) {
@@ -302,6 +308,10 @@ void Output::log(std::string_view bytes) {
 FollowResult follow_session(kube::Client& client, const Context& context, const std::string& name,
                             const FollowOptions& options, Output& out) {
   return Follower(client, context, name, options, out).run();
+}
+
+std::string reject_command_line(const std::string& name, const std::string& ns) {
+  return "kubectl droid reject " + shell_quote(name) + " -n " + shell_quote(ns) + " --reason '...'";
 }
 
 std::string approve_command_line(const std::string& name, const std::string& ns, const std::string& command) {

@@ -74,5 +74,7 @@ FollowResult follow_session(kube::Client& client, const Context& context, const 
 
 // "kubectl droid approve NAME -n NS --command 'CMD'" (shell-quoted).
 std::string approve_command_line(const std::string& name, const std::string& ns, const std::string& command);
+// The `kubectl droid reject` line for the session's pending command.
+std::string reject_command_line(const std::string& name, const std::string& ns);
 
 }  // namespace droid::kubectl

@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include <algorithm>
+
 #include <ctime>
 #include <sstream>
 #include <vector>
@@ -125,6 +127,11 @@ std::string sessions_table(const json& items, const TableOptions& options, TimeP
   for (const char* h : {"NAME", "PHASE", "MODEL", "AUTONOMY", "REASON", "AGE"}) header.emplace_back(h);
   if (options.wide)
     for (const char* h : {"REQUESTER", "POD", "PENDING-APPROVAL"}) header.emplace_back(h);
+  // What each waiting session asks, whenever one waits (wide shows it always).
+  const bool waiting = !options.wide && std::any_of(items.begin(), items.end(), [](const json& s) {
+    return str(s, {"status", "phase"}) == "AwaitingApproval";
+  });
+  if (waiting) header.emplace_back("WAITING-FOR");
   rows.push_back(header);
   for (const auto& s : items) {
     std::vector<std::string> row;
@@ -140,6 +147,10 @@ std::string sessions_table(const json& items, const TableOptions& options, TimeP
       row.push_back(or_none(str(s, {"status", "podName"})));
       row.push_back(or_none(str(s, {"status", "pendingApproval", "command"})));
     }
+    if (waiting)
+      row.push_back(str(s, {"status", "phase"}) == "AwaitingApproval"
+                        ? or_none(str(s, {"status", "pendingApproval", "command"}))
+                        : "");
     rows.push_back(std::move(row));
   }
   return table(rows);

@@ -54,9 +54,13 @@ TEST(Render, Table) {
                                                             "reason": "WaitingForApproval"}]}})");
   const json items = json::array({finished(), pending});
   EXPECT_EQ(sessions_table(items, {}, kNow),
-            "NAME                 PHASE              MODEL    AUTONOMY   REASON               AGE\n"
-            "fix-1                Succeeded          qwen     medium     Completed            5m\n"
-            "a-much-longer-name   AwaitingApproval   <none>   <none>     WaitingForApproval   30s\n");
+            "NAME                 PHASE              MODEL    AUTONOMY   REASON               AGE   WAITING-FOR\n"
+            "fix-1                Succeeded          qwen     medium     Completed            5m    \n"
+            "a-much-longer-name   AwaitingApproval   <none>   <none>     WaitingForApproval   30s   make deploy\n");
+  EXPECT_EQ(sessions_table(json::array({finished()}), {}, kNow),
+            "NAME    PHASE       MODEL   AUTONOMY   REASON      AGE\n"
+            "fix-1   Succeeded   qwen    medium     Completed   5m\n")
+      << "no column while no session waits";
   const std::string wide = sessions_table(items, {.all_namespaces = true, .wide = true}, kNow);
   EXPECT_EQ(wide.substr(0, wide.find('\n')),
             "NAMESPACE   NAME                 PHASE              MODEL    AUTONOMY   REASON               AGE   "

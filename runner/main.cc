@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/approval_probe_command.h"
 #include "cli/exec_command.h"
 #include "cli/policy_command.h"
 #include "cli/run_command.h"
@@ -31,12 +32,16 @@ const Command kCommands[] = {
      "sandbox --workspace DIR -- CMD ARGS...: run one command in the tool sandbox"},
     {"policy", droid::runner::policy_command,
      "policy check --settings FILE --autonomy LEVEL --command CMD: decide on a command"},
+    {"approval-probe", droid::runner::approval_probe_command,
+     "approval-probe: exit 0 while waiting in place for an approval (the readiness probe)"},
 };
 
 void usage(std::ostream& out) {
   out << "usage: droid-runner COMMAND [ARGS...]\n\nCommands:\n";
-  for (const auto& c : kCommands)
-    out << "  " << c.name << std::string(12 - std::string(c.name).size(), ' ') << c.summary << "\n";
+  for (const auto& c : kCommands) {
+    const std::size_t n = std::string(c.name).size();
+    out << "  " << c.name << std::string(n < 12 ? 12 - n : 2, ' ') << c.summary << "\n";
+  }
   out << "  version     print the version\n\nRun 'droid-runner COMMAND --help' for a command's options.\n";
 }
 

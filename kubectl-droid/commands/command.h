@@ -29,6 +29,7 @@ int list_command(const Args& args, Io& io);
 int get_command(const Args& args, Io& io);
 int logs_command(const Args& args, Io& io);
 int approve_command(const Args& args, Io& io);
+int reject_command(const Args& args, Io& io);
 int cancel_command(const Args& args, Io& io);
 int policy_command(const Args& args, Io& io);
 int version_command(const Args& args, Io& io);

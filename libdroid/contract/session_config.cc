@@ -74,6 +74,18 @@ json to_json(const SessionConfig& c) {
     }
     j["approvals"] = list;
   }
+  if (c.approval_wait_seconds > 0) j["approvalWaitSeconds"] = c.approval_wait_seconds;
+  if (!c.earlier_runs.empty()) {
+    json list = json::array();
+    for (const auto& r : c.earlier_runs) {
+      json e = {{"runAttempt", r.run_attempt}};
+      put_if(e, "summary", r.summary);
+      put_if(e, "approvedCommand", r.approved_command);
+      put_if(e, "endReason", r.end_reason);
+      list.push_back(e);
+    }
+    j["earlierRuns"] = list;
+  }
   if (c.telemetry) {
     json t = json::object();
     put_if(t, "otlpEndpoint", c.telemetry->otlp_endpoint);
@@ -201,6 +213,20 @@ SessionConfig from_json(const json& j) {
       a.read("comment", approval.comment);
       if (approval.command.empty()) throw FieldError(a.where("command") + "must be set");
       c.approvals.push_back(approval);
+    }
+  }
+  top.read("approvalWaitSeconds", c.approval_wait_seconds);
+  if (c.approval_wait_seconds < 0) throw FieldError("approvalWaitSeconds: must not be negative");
+  if (const json* list = top.find("earlierRuns")) {
+    if (!list->is_array()) throw FieldError("earlierRuns: must be a list");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const Fields r((*list)[i], "earlierRuns[" + std::to_string(i) + "]");
+      EarlierRun run;
+      r.read("runAttempt", run.run_attempt);
+      r.read("summary", run.summary);
+      r.read("approvedCommand", run.approved_command);
+      r.read("endReason", run.end_reason);
+      c.earlier_runs.push_back(run);
     }
   }
   if (auto t = top.object("telemetry")) {

@@ -79,6 +79,17 @@ struct Approval {
   bool operator==(const Approval&) const = default;
 };
 
+// A run of this session before this one that ended without finishing (it waited
+// for an approval past the policy's limit, or its pod was lost while it waited):
+// the runner tells the model what it did (issue 14).
+struct EarlierRun {
+  int run_attempt = 0;
+  std::string summary;
+  std::string approved_command;  // the command a human approved after that run ended; "" when none
+  std::string end_reason;        // ApprovalWaitExpired, PodLostWhileWaiting, ...
+  bool operator==(const EarlierRun&) const = default;
+};
+
 // The OrgPolicies the session runs under (status.policy).
 struct AppliedPolicy {
   std::vector<std::string> names;
@@ -101,6 +112,10 @@ struct SessionConfig {
   std::optional<Repository> repository;
   std::string push_branch;  // output.pushBranch; "" leaves the changes unpushed
   std::vector<Approval> approvals;
+  // How long an "ask" may wait in place for a decision (approvalWaitSeconds); 0: the
+  // run ends AwaitingApproval at once and the operator starts the next run.
+  std::int64_t approval_wait_seconds = 0;
+  std::vector<EarlierRun> earlier_runs;  // earlierRuns, oldest first
   std::optional<Telemetry> telemetry;
   AppliedPolicy policy;
   bool operator==(const SessionConfig&) const = default;

@@ -34,6 +34,8 @@ SessionConfig sample() {
   c.repository = Repository{"https://git.example/app.git", "main", "svc/api"};
   c.push_branch = "droid/fix-1";
   c.approvals = {{"make deploy", "bob", "2026-12-01T10:00:00Z", "ok"}};
+  c.approval_wait_seconds = 600;
+  c.earlier_runs = {{1, "ran the tests; waits for make deploy", "make deploy", "ApprovalWaitExpired"}};
   c.telemetry = Telemetry{"http://otel.observability:4318", "http/protobuf", {{"droid.team", "payments"}}};
   c.policy = {{"default", "strict"}, "abc123"};
   return c;
@@ -52,6 +54,8 @@ TEST(SessionConfig, RoundTripsEveryField) {
   EXPECT_EQ(*m.config, minimal);
   EXPECT_FALSE(m.config->requester);
   EXPECT_FALSE(m.config->gateway);
+  EXPECT_EQ(m.config->approval_wait_seconds, 0);
+  EXPECT_FALSE(json::parse(encode(minimal)).contains("approvalWaitSeconds"));
 }
 
 // The wire format the runner has read since before the version existed: the
@@ -71,6 +75,11 @@ TEST(SessionConfig, WritesTheVersionAndTheDocumentedKeys) {
   EXPECT_EQ(j["approvals"][0]["command"], "make deploy");
   EXPECT_EQ(j["telemetry"]["otlpEndpoint"], "http://otel.observability:4318");
   EXPECT_EQ(j["tokenBudget"], 5000);
+  EXPECT_EQ(j["approvalWaitSeconds"], 600);
+  EXPECT_EQ(j["earlierRuns"][0], json({{"runAttempt", 1},
+                                       {"summary", "ran the tests; waits for make deploy"},
+                                       {"approvedCommand", "make deploy"},
+                                       {"endReason", "ApprovalWaitExpired"}}));
   EXPECT_FALSE(j["repository"].contains("credentialsSecretRef"));
 }
 
@@ -106,6 +115,12 @@ TEST(SessionConfig, RefusesAnotherVersionAndNamesAFieldOfTheWrongType) {
 
   d = decode_session_config(R"({"approvals": [{"command": "ls"}, {"approvedBy": "bob"}]})");
   EXPECT_EQ(d.error, "session.json: approvals[1].command: must be set");
+
+  d = decode_session_config(R"({"approvalWaitSeconds": -1})");
+  EXPECT_EQ(d.error, "session.json: approvalWaitSeconds: must not be negative");
+
+  d = decode_session_config(R"({"earlierRuns": [{"runAttempt": 1, "summary": 7}]})");
+  EXPECT_EQ(d.error, "session.json: earlierRuns[0].summary: must be a string");
 
   d = decode_session_config(R"({"telemetry": {"resourceAttributes": {"team": 3}}})");
   EXPECT_EQ(d.error, "session.json: telemetry.resourceAttributes.team: must be a string");

@@ -204,6 +204,7 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   ref.requester = requester_of(status);
   if (ref.run_attempt > 1) {
     ref.tokens_used = tokens_used(status);
+    ref.earlier_runs = status.value("previousRuns", json::array());
     plan.timeout_seconds = remaining_timeout(status, plan.timeout_seconds);
   }
   const bool new_run_pod = string_at(status, {"podName"}) != pod_name(ref);
@@ -308,12 +309,32 @@ ReconcileResult SessionReconciler::creation_failed(const json& session, json sta
   return ReconcileResult::after(seconds(std::int64_t{1} << std::min(attempts, 6)));
 }
 
+std::optional<InPlaceRequest> SessionReconciler::read_approval_request(const json& pod) {
+  const std::string ns = string_at(pod, {"metadata", "namespace"});
+  const std::string name = string_at(pod, {"metadata", "name"});
+  // The request is the runner's last audit line before it waits: the tail holds it.
+  const std::string path =
+      "/api/v1/namespaces/" + kube::url_encode(ns) + "/pods/" + kube::url_encode(name) + "/log" +
+      kube::query_string({{"container", "runner"}, {"tailLines", "64"}, {"limitBytes", "1048576"}});
+  try {
+    const kube::Response r = client_.request("GET", path);
+    if (r.status == 200) return find_approval_request(r.body);
+    log_.warn("cannot read the runner's log for its approval request",
+              {{"pod", ns + "/" + name}, {"status", r.status}, {"error", r.body.substr(0, 256)}});
+  } catch (const std::exception& e) {
+    log_.warn("cannot read the runner's log for its approval request", {{"pod", ns + "/" + name}, {"error", e.what()}});
+  }
+  return std::nullopt;
+}
+
 ReconcileResult SessionReconciler::lifecycle(const json& session, const std::optional<json>& pod) {
   const auto t = now();
   const json old_status = session.value("status", json::object());
   const std::string old_phase = old_status.value("phase", "");
   const bool pod_expected = pod.has_value() || !string_at(old_status, {"podName"}).empty();
-  Transition tr = next_status(session, pod, pod_expected, t, options_.timing);
+  std::optional<InPlaceRequest> request;
+  if (pod && needs_request_from_log(session, *pod)) request = read_approval_request(*pod);
+  Transition tr = next_status(session, pod, pod_expected, t, options_.timing, request);
   json& status = tr.status;
   if (!status.contains("requester"))
     if (json r = requester_from_annotation(session); !r.is_null()) status["requester"] = r;
@@ -342,7 +363,9 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
       log_.info("session phase changed", {{"session", key}, {"from", old_phase}, {"to", phase}, {"reason", reason}});
       const bool bad = phase == "Failed" || phase == "TimedOut";
       const int run = run_attempt(session);
-      if (tr.approved_command) {
+      if (tr.approval_event && !tr.approved_command) {
+        // Reported below, with who decided.
+      } else if (tr.approved_command) {
         log_.info("approval received; starting the next run", {{"session", key}, {"run", run + 1}});
         event(session, "Normal", kReasonApprovalReceived, "Approve", message);
       } else if (phase == "Running" && run > 1) {
@@ -354,6 +377,24 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
       }
       if (phase == "Running" && run == 1 && hooks_.session_start)
         hooks_.session_start("running", seconds_since_creation(session, t));
+    }
+  }
+  if (tr.approval_event) {
+    const bool approved = tr.approval_event->first == kReasonApprovalReceived;
+    log_.info(approved ? "approval received" : "approval rejected",
+              {{"session", key}, {"note", tr.approval_event->second}});
+    event(session, approved ? "Normal" : "Warning", tr.approval_event->first, approved ? "Approve" : "Reject",
+          tr.approval_event->second);
+  }
+  if (tr.deliver_decision && pod) {
+    // The runner waiting in place reads it from its downward-API volume.
+    try {
+      client_.patch(kube::kPods, string_at(*pod, {"metadata", "namespace"}), string_at(*pod, {"metadata", "name"}),
+                    kube::PatchType::Merge,
+                    {{"metadata", {{"annotations", {{kApprovalDecisionAnnotation, *tr.deliver_decision}}}}}});
+      log_.info("decision handed to the runner waiting in place", {{"session", key}});
+    } catch (const kube::ApiError& e) {
+      if (!e.not_found()) throw;
     }
   }
   if (tr.delete_pod && pod) {

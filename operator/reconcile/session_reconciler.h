@@ -6,8 +6,10 @@
 //                   Secret at once, then the runner Pod (never unfenced, never
 //                   before its config), all owned by the session and named
 //                   from it, then record podName, policy and requester;
-//   afterwards   -> next_status() from the pod; apply the status and its
-//                   actions (delete the pod on cancel/timeout, delete the
+//   afterwards   -> next_status() from the pod (and, while its runner waits in
+//                   place, the request read from its log); apply the status and
+//                   its actions (hand a decision to the waiting runner as a pod
+//                   annotation, delete the pod on cancel/timeout, delete the
 //                   session after its TTL).
 // Pod creation errors are retried with backoff up to max_pod_attempts
 // (status.attempts), then the session fails with reason PodCreateFailed; a pod
@@ -70,6 +72,8 @@ class SessionReconciler {
   // After a stale write: retried through the work queue's backoff, counted as a retry.
   ReconcileResult stale(const nlohmann::json& session) const;
   std::string read_prompt(const nlohmann::json& session);
+  // The request of a runner waiting in place, from its log's tail (approval_channel.h).
+  std::optional<InPlaceRequest> read_approval_request(const nlohmann::json& pod);
   std::map<std::string, std::string> read_gateway_secrets(const nlohmann::json& gateway);
   void event(const nlohmann::json& session, const std::string& type, const std::string& reason,
              const std::string& action, const std::string& note) const;

@@ -79,8 +79,9 @@ const json* runner_status(const json& pod) {
 
 class Machine {
  public:
-  Machine(const json& session, Clock::time_point now, const Timing& timing)
-      : session_(session), now_(now), timing_(timing) {
+  Machine(const json& session, Clock::time_point now, const Timing& timing,
+          const std::optional<InPlaceRequest>& request)
+      : session_(session), now_(now), timing_(timing), request_(request) {
     out_.status = session.value("status", json::object());
     generation_ = find(session, {"metadata", "generation"}) != nullptr
                       ? session["metadata"]["generation"].get<std::int64_t>()
@@ -101,9 +102,15 @@ class Machine {
     }
     // The run ended asking for an approval: its report is in the status already
     // (its pod stays for its logs, but the session no longer needs it).
-    if (phase == "AwaitingApproval") {
+    if (phase == "AwaitingApproval" && !waiting_in_place()) {
       awaiting();
       return out_;
+    }
+    if (!pod || (waiting_in_place() && !string_at(*pod, {"metadata", "deletionTimestamp"}).empty())) {
+      if (waiting_in_place()) {
+        lost_while_waiting("the runner pod was deleted while it waited in place");
+        return out_;
+      }
     }
     if (!pod) {
       if (pod_expected && !phase.empty() && phase != "Pending") {
@@ -114,15 +121,108 @@ class Machine {
       return out_;
     }
     out_.status["podName"] = string_at(*pod, {"metadata", "name"});
+    const bool was_in_place = waiting_in_place();
     from_pod(*pod);
-    if (out_.status.value("phase", "") == "AwaitingApproval")
+    const std::string now_phase = out_.status.value("phase", "");
+    if (was_in_place && now_phase == "Failed" && has_ended(*pod) && ready_reason() == kReasonRunnerError) {
+      // Killed while it waited, without a report: the wait falls back like a lost pod.
+      lost_while_waiting("the runner pod ended without a report while it waited in place");
+    } else if (now_phase == "AwaitingApproval") {
       awaiting();  // an approval may have arrived while the run still ran
-    else
+    } else {
+      if (now_phase == "Running") in_place(*pod);
       check_own_clock(*pod);
+    }
     return out_;
   }
 
  private:
+  bool waiting_in_place() const {
+    const json* p = find(out_.status, {"pendingApproval", "inPlace"});
+    return p != nullptr && p->is_boolean() && p->get<bool>();
+  }
+
+  std::string ready_reason() const {
+    for (const auto& c : out_.status.value("conditions", json::array()))
+      if (c.value("type", "") == "Ready") return c.value("reason", "");
+    return "";
+  }
+
+  void record(const std::string& command, const Decision& d, bool in_place) {
+    json& history = out_.status["approvals"];
+    if (!history.is_array()) history = json::array();
+    history.push_back(history_entry(command, d, format_rfc3339(now_), run_attempt(session_), in_place));
+    const std::string who = d.by.empty() ? "" : " by " + d.by;
+    out_.approval_event = {d.approved ? kReasonApprovalReceived : kReasonApprovalRejected,
+                           std::string(d.approved ? "approved" : "rejected") + who + ": " + command +
+                               (d.reason.empty() ? "" : " (" + d.reason + ")") +
+                               (in_place ? "; handed to the runner waiting in place" : "")};
+  }
+
+  // The run's pod runs (phase Running from the pod): is its runner waiting in place?
+  void in_place(const json& pod) {
+    const std::string pod_name = string_at(pod, {"metadata", "name"});
+    if (!runner_waits_in_place(pod)) {
+      // The runner went on after a decision (or its wait ended and it is finishing).
+      if (waiting_in_place()) out_.status.erase("pendingApproval");
+      return;
+    }
+    if (request_ && (!waiting_in_place() || string_at(out_.status, {"pendingApproval", "id"}) != request_->id ||
+                     string_at(out_.status, {"pendingApproval", "podName"}) != pod_name)) {
+      out_.status["pendingApproval"] = {{"command", request_->command},
+                                        {"risk", request_->risk},
+                                        {"reasons", request_->reasons},
+                                        {"requestedAt", format_rfc3339(now_)},
+                                        {"inPlace", true},
+                                        {"id", request_->id},
+                                        {"podName", pod_name},
+                                        {"waitUntil", format_rfc3339(now_ + seconds(request_->wait_seconds))}};
+    }
+    if (!waiting_in_place() || string_at(out_.status, {"pendingApproval", "podName"}) != pod_name)
+      return;  // Ready, but its request is not known yet: the reconciler reads it
+    json& pending = out_.status["pendingApproval"];
+    const std::string command = pending.value("command", "");
+    if (!pending.contains("decision")) {
+      if (auto d = decision_for(session_, command)) {
+        pending["decision"] = d->approved ? "Approved" : "Rejected";
+        if (!d->by.empty()) pending["decidedBy"] = d->by;
+        if (!d->reason.empty()) pending["reason"] = d->reason;
+        pending["decidedAt"] = format_rfc3339(now_);
+        record(command, *d, true);
+      }
+    }
+    if (pending.contains("decision")) {
+      const bool approved = pending.value("decision", "") == "Approved";
+      const std::string value = decision_annotation(pending);
+      if (string_at(pod, {"metadata", "annotations", kApprovalDecisionAnnotation}) != value)
+        out_.deliver_decision = value;
+      set("Running", false, approved ? kReasonApprovalReceived : kReasonApprovalRejected,
+          std::string(approved ? "approved" : "rejected") + ": " + command + "; the runner waiting in place goes on");
+      out_.requeue_after = timing_.decided_recheck;
+      return;
+    }
+    const std::string until = pending.value("waitUntil", "");
+    set("AwaitingApproval", false, kReasonWaitingForApproval,
+        "waiting in place for an approval of: " + command +
+            " (kubectl droid approve, or add it to spec.approvals; kubectl droid reject --reason to refuse it)" +
+            (until.empty() ? "" : "; the runner waits until " + until + ", then an approval starts a new run"));
+    if (auto deadline = parse_rfc3339(until)) out_.requeue_after = until_time(*deadline + seconds(30));
+  }
+
+  // The runner waiting in place is gone: the session waits on, and an approval
+  // starts a new run (the path of a run that ended asking).
+  void lost_while_waiting(const std::string& why) {
+    json& pending = out_.status["pendingApproval"];
+    pending["inPlace"] = false;
+    pending["endReason"] = kReasonPodLostWhileWaiting;
+    for (const char* key : {"decision", "decidedBy", "decidedAt", "reason", "waitUntil", "id"}) pending.erase(key);
+    set("AwaitingApproval", false, kReasonWaitingForApproval,
+        why + "; waiting for an approval of: " + pending.value("command", "") + ", which starts a new run");
+    awaiting();
+  }
+
+  seconds until_time(Clock::time_point deadline) const { return until(deadline, now_); }
+
   void set(const std::string& phase, bool ready, const std::string& reason, const std::string& message) {
     out_.status["phase"] = phase;
     set_ready_condition(out_.status, ready, reason, message, generation_, now_);
@@ -240,7 +340,9 @@ class Machine {
     out_.status["pendingApproval"] = {{"command", command},
                                       {"risk", m.pending_approval->risk},
                                       {"reasons", m.pending_approval->reasons},
-                                      {"requestedAt", format_rfc3339(now_)}};
+                                      {"requestedAt", format_rfc3339(now_)},
+                                      {"inPlace", false},
+                                      {"endReason", m.reason.empty() ? "ApprovalRequired" : m.reason}};
     set("AwaitingApproval", false, kReasonWaitingForApproval,
         "waiting for an approval of: " + command + " (add it to spec.approvals)");
   }
@@ -261,7 +363,15 @@ class Machine {
                           std::to_string(timeout.count()) + "s)");
       out_.requeue_after = until(deadline, now_);
     }
-    if (!command.empty() && is_approved(session_, command)) resume(command);
+    if (command.empty()) return;
+    if (auto d = decision_for(session_, command)) {
+      record(command, *d, false);
+      if (d->approved) return resume(command);
+      return finish("Failed", kReasonApprovalRejected,
+                    "rejected" + (d->by.empty() ? "" : " by " + d->by) + ": " + command +
+                        (d->reason.empty() ? "" : " (" + d->reason + ")") +
+                        "; the run that asked had ended, so the session ends");
+    }
   }
 
   void resume(const std::string& command) {
@@ -269,11 +379,16 @@ class Machine {
     json& previous = out_.status["previousRuns"];
     if (!previous.is_array()) previous = json::array();
     const json this_run = add_usage(out_.status.value("usage", json::object()), earlier_usage(out_.status), -1);
-    previous.push_back({{"runAttempt", run},
-                        {"podName", out_.status.value("podName", "")},
-                        {"approvedCommand", command},
-                        {"approvedAt", format_rfc3339(now_)},
-                        {"usage", this_run}});
+    json entry = {{"runAttempt", run},
+                  {"podName", out_.status.value("podName", "")},
+                  {"approvedCommand", command},
+                  {"approvedAt", format_rfc3339(now_)},
+                  {"usage", this_run}};
+    if (const std::string why = string_at(out_.status, {"pendingApproval", "endReason"}); !why.empty())
+      entry["endReason"] = why;
+    if (const std::string summary = string_at(out_.status, {"result", "summary"}); !summary.empty())
+      entry["summary"] = summary.substr(0, 4096);
+    previous.push_back(entry);
     out_.status["runAttempt"] = run + 1;
     // The next run starts afresh: pod creation retries and the result are its own.
     for (const char* key : {"pendingApproval", "attempts", "result"}) out_.status.erase(key);
@@ -285,7 +400,8 @@ class Machine {
   // The pod's activeDeadlineSeconds normally ends a session in time; this is the
   // operator's own clock, for a pod the kubelet does not stop (or no kubelet).
   void check_own_clock(const json& pod) {
-    if (is_terminal(out_.status.value("phase", "")) || out_.status.value("phase", "") == "AwaitingApproval") return;
+    if (is_terminal(out_.status.value("phase", ""))) return;
+    if (out_.status.value("phase", "") == "AwaitingApproval" && !waiting_in_place()) return;
     auto started = time_at(out_.status, {"startTime"});
     if (!started) started = time_at(pod, {"metadata", "creationTimestamp"});
     if (!started) return;
@@ -303,6 +419,7 @@ class Machine {
   const json& session_;
   Clock::time_point now_;
   const Timing& timing_;
+  const std::optional<InPlaceRequest>& request_;
   std::int64_t generation_ = 0;
   Transition out_;
 };
@@ -355,8 +472,17 @@ void set_ready_condition(json& status, bool ready, const std::string& reason, co
 }
 
 Transition next_status(const json& session, const std::optional<json>& pod, bool pod_expected, Clock::time_point now,
-                       const Timing& timing) {
-  return Machine(session, now, timing).run(pod, pod_expected);
+                       const Timing& timing, const std::optional<InPlaceRequest>& request) {
+  return Machine(session, now, timing, request).run(pod, pod_expected);
+}
+
+bool needs_request_from_log(const json& session, const json& pod) {
+  if (!runner_waits_in_place(pod)) return false;
+  const json* pending = find(session, {"status", "pendingApproval"});
+  if (pending == nullptr || !pending->value("inPlace", false)) return true;
+  if (pending->value("podName", "") != string_at(pod, {"metadata", "name"})) return true;
+  // Decided: the runner's next request may already be in its log.
+  return pending->contains("decision");
 }
 
 }  // namespace droid::op

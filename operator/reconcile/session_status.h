@@ -9,6 +9,16 @@
 // Every phase carries a Ready condition whose reason says why the session is
 // where it is; reasons are stable (the k* constants below).
 //
+// Approval in place (issue 14, approval_channel.h): while the runner waits in
+// place (its container Ready) the session is AwaitingApproval with
+// status.pendingApproval {inPlace: true, id, podName, waitUntil}; a matching
+// spec.rejections or spec.approvals entry is handed to the runner
+// (Transition::deliver_decision; pendingApproval.decision remembers it) and the
+// session is Running again; status.approvals keeps every decision. A pod lost
+// while waiting (deleted, evicted, killed without a report) falls back to the
+// next-run path below (PodLostWhileWaiting), as does a wait that expired (the
+// runner ends AwaitingApproval, reason ApprovalWaitExpired).
+//
 // Approval (SPEC §6.5): a run whose runner asked for an approval ends; the
 // session waits in AwaitingApproval with status.pendingApproval. When
 // spec.approvals gains exactly that command, the session moves to the next
@@ -23,9 +33,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "reconcile/approval_channel.h"
 #include "reconcile/rfc3339.h"
 
 namespace droid::op {
@@ -46,6 +58,9 @@ inline constexpr const char* kReasonWaitingForApproval = "WaitingForApproval";
 inline constexpr const char* kReasonApprovalReceived = "ApprovalReceived";
 inline constexpr const char* kReasonApprovalRoundsExceeded = "ApprovalRoundsExceeded";
 inline constexpr const char* kReasonApprovalTimedOut = "ApprovalTimedOut";
+inline constexpr const char* kReasonApprovalRejected = "ApprovalRejected";
+// The run's pod went away (deleted, evicted) while its runner waited in place.
+inline constexpr const char* kReasonPodLostWhileWaiting = "PodLostWhileWaiting";
 // Event reason when a later run's pod is running.
 inline constexpr const char* kReasonResumed = "Resumed";
 
@@ -68,6 +83,9 @@ struct Timing {
   // (ApprovalRoundsExceeded), so a model that wants a new command every run
   // cannot keep a session going forever.
   int max_approval_rounds = 10;
+  // After handing a decision to a runner waiting in place, look again this soon
+  // (the runner's next request may follow before its container turns unready).
+  std::chrono::seconds decided_recheck{2};
 };
 
 struct Transition {
@@ -78,14 +96,25 @@ struct Transition {
   std::optional<std::chrono::seconds> requeue_after;
   // Set when this transition starts the next run: the command that was approved.
   std::optional<std::string> approved_command;
+  // Hand status.pendingApproval's decision to the runner waiting in place: the
+  // value of the pod's kApprovalDecisionAnnotation (the pod is podName).
+  std::optional<std::string> deliver_decision;
+  // An approval or rejection to record as an event: {reason, note}.
+  std::optional<std::pair<std::string, std::string>> approval_event;
 };
 
 // `session` is the DroidSession object (with its current status); `pod` the
 // runner pod of its current run (run_attempt()) if it exists. `pod_expected`
 // says whether the reconciler has already created the pod (a pod that vanished
 // after that is a failure, except once its run has ended in AwaitingApproval).
+// `request`: what the runner waiting in place asked for, read from its log by
+// the reconciler (only while runner_waits_in_place(pod)).
 Transition next_status(const nlohmann::json& session, const std::optional<nlohmann::json>& pod, bool pod_expected,
-                       Clock::time_point now, const Timing& timing = {});
+                       Clock::time_point now, const Timing& timing = {},
+                       const std::optional<InPlaceRequest>& request = std::nullopt);
+// Whether the reconciler should read the runner's log for a request: the pod
+// waits in place and the status does not already hold its undecided request.
+bool needs_request_from_log(const nlohmann::json& session, const nlohmann::json& pod);
 
 // Sets the Ready condition in `status`, keeping lastTransitionTime when its
 // status and reason are unchanged (as metav1.Condition requires).

@@ -328,6 +328,189 @@ TEST(SessionStatus, CancelEndsTheWaitWithoutANewRun) {
   EXPECT_FALSE(t.status.contains("previousRuns"));
 }
 
+// --- waiting in place (issue 14) ---
+
+// The runner pod running with its container Ready (waiting in place) or not.
+json waiting_pod(bool ready, json annotations = json::object()) {
+  json p = pod("Running", {{"startTime", "2026-11-21T10:00:00Z"},
+                           {"containerStatuses",
+                            {{{"name", "runner"}, {"ready", ready}, {"state", {{"running", {{"startedAt", "t"}}}}}}}}});
+  if (!annotations.empty()) p["metadata"]["annotations"] = std::move(annotations);
+  return p;
+}
+
+InPlaceRequest request(const std::string& id, const std::string& command) {
+  return {.id = id, .command = command, .risk = "high", .reasons = {"denylist"}, .wait_seconds = 900};
+}
+
+// A session whose runner waits in place for `command` (request id "1"), as the operator wrote it.
+json waiting_in_place(const std::string& command, json spec = json::object()) {
+  return session(std::move(spec), {{"phase", "AwaitingApproval"},
+                                   {"podName", "s-runner"},
+                                   {"startTime", "2026-11-21T10:00:00Z"},
+                                   {"pendingApproval",
+                                    {{"command", command},
+                                     {"risk", "high"},
+                                     {"inPlace", true},
+                                     {"id", "1"},
+                                     {"podName", "s-runner"},
+                                     {"requestedAt", "2026-11-21T10:01:00Z"},
+                                     {"waitUntil", "2026-11-21T10:16:00Z"}}}});
+}
+
+TEST(SessionStatus, ARunnerWaitingInPlaceShowsItsRequest) {
+  json s = session({}, {{"phase", "Running"}, {"podName", "s-runner"}, {"startTime", "2026-11-21T10:00:00Z"}});
+  EXPECT_TRUE(needs_request_from_log(s, waiting_pod(true)));
+  EXPECT_FALSE(needs_request_from_log(s, waiting_pod(false)));
+  Transition t = next_status(s, waiting_pod(true), true, kT0 + 60s, {}, request("1", "terraform plan"));
+  EXPECT_EQ(t.status["phase"], "AwaitingApproval");
+  EXPECT_EQ(ready(t)["reason"], kReasonWaitingForApproval);
+  const json& p = t.status["pendingApproval"];
+  EXPECT_EQ(p["command"], "terraform plan");
+  EXPECT_EQ(p["inPlace"], true);
+  EXPECT_EQ(p["id"], "1");
+  EXPECT_EQ(p["podName"], "s-runner");
+  EXPECT_EQ(p["requestedAt"], "2026-11-21T10:01:00Z");
+  EXPECT_EQ(p["waitUntil"], "2026-11-21T10:16:00Z");
+  EXPECT_FALSE(t.deliver_decision);
+  EXPECT_FALSE(t.approved_command);
+  EXPECT_FALSE(needs_request_from_log(waiting_in_place("terraform plan"), waiting_pod(true)))
+      << "an undecided request is not read again";
+  // Ready, its request not read yet: Running until it is.
+  Transition unknown = next_status(s, waiting_pod(true), true, kT0 + 60s);
+  EXPECT_EQ(unknown.status["phase"], "Running");
+}
+
+TEST(SessionStatus, AnApprovalIsHandedToTheRunnerWaitingInPlaceWithoutANewRun) {
+  const json spec = {{"approvals", {{{"command", "terraform plan"}, {"approvedBy", "alice"}}}}};
+  Transition t = next_status(waiting_in_place("terraform plan", spec), waiting_pod(true), true, kT0 + 120s);
+  EXPECT_EQ(t.status["phase"], "Running");
+  EXPECT_EQ(ready(t)["reason"], kReasonApprovalReceived);
+  EXPECT_FALSE(t.approved_command) << "no new run";
+  EXPECT_FALSE(t.status.contains("runAttempt"));
+  ASSERT_TRUE(t.deliver_decision);
+  EXPECT_EQ(json::parse(*t.deliver_decision), json({{"id", "1"},
+                                                    {"decision", "approved"},
+                                                    {"command", "terraform plan"},
+                                                    {"by", "alice"},
+                                                    {"at", "2026-11-21T10:02:00Z"},
+                                                    {"reason", ""}}));
+  ASSERT_EQ(t.status["approvals"].size(), 1u);
+  EXPECT_EQ(t.status["approvals"][0], json({{"command", "terraform plan"},
+                                            {"decision", "Approved"},
+                                            {"by", "alice"},
+                                            {"at", "2026-11-21T10:02:00Z"},
+                                            {"runAttempt", 1},
+                                            {"inPlace", true}}));
+  ASSERT_TRUE(t.approval_event);
+  EXPECT_EQ(t.approval_event->first, kReasonApprovalReceived);
+  EXPECT_NE(t.approval_event->second.find("by alice"), std::string::npos);
+  ASSERT_TRUE(t.requeue_after);
+  EXPECT_EQ(*t.requeue_after, 2s);
+
+  // Next look: the pod has the annotation and is still Ready: nothing to hand again, nothing recorded twice.
+  json decided = waiting_in_place("terraform plan", spec);
+  decided["status"] = t.status;
+  json annotated = waiting_pod(true, {{kApprovalDecisionAnnotation, *t.deliver_decision}});
+  EXPECT_TRUE(needs_request_from_log(decided, annotated)) << "its next request may follow at once";
+  Transition again = next_status(decided, annotated, true, kT0 + 121s);
+  EXPECT_FALSE(again.deliver_decision);
+  EXPECT_FALSE(again.approval_event);
+  EXPECT_EQ(again.status["approvals"].size(), 1u);
+  // A pod that lost the annotation (a failed patch) gets it again.
+  EXPECT_TRUE(next_status(decided, waiting_pod(true), true, kT0 + 121s).deliver_decision);
+  // Then the runner goes on: not Ready; the request is done.
+  Transition on = next_status(decided, waiting_pod(false), true, kT0 + 123s);
+  EXPECT_EQ(on.status["phase"], "Running");
+  EXPECT_FALSE(on.status.contains("pendingApproval"));
+  // Its next request (id 2) while still Ready replaces the decided one.
+  Transition next = next_status(decided, annotated, true, kT0 + 124s, {}, request("2", "terraform apply"));
+  EXPECT_EQ(next.status["phase"], "AwaitingApproval");
+  EXPECT_EQ(next.status["pendingApproval"]["id"], "2");
+  EXPECT_FALSE(next.status["pendingApproval"].contains("decision"));
+}
+
+TEST(SessionStatus, ARejectionIsHandedToTheRunnerWaitingInPlaceWithItsReason) {
+  const json spec = {{"rejections", {{{"command", "rm -rf /data"}, {"rejectedBy", "bob"}, {"reason", "never"}}}}};
+  Transition t = next_status(waiting_in_place("rm -rf /data", spec), waiting_pod(true), true, kT0 + 120s);
+  EXPECT_EQ(t.status["phase"], "Running");
+  EXPECT_EQ(ready(t)["reason"], kReasonApprovalRejected);
+  ASSERT_TRUE(t.deliver_decision);
+  const json d = json::parse(*t.deliver_decision);
+  EXPECT_EQ(d["decision"], "rejected");
+  EXPECT_EQ(d["reason"], "never");
+  EXPECT_EQ(d["by"], "bob");
+  EXPECT_EQ(t.status["approvals"][0]["decision"], "Rejected");
+  EXPECT_EQ(t.approval_event->first, kReasonApprovalRejected);
+}
+
+TEST(SessionStatus, APodLostWhileWaitingInPlaceFallsBackToANewRun) {
+  for (const bool deleting : {false, true}) {
+    std::optional<json> gone;
+    if (deleting) {
+      gone = waiting_pod(true);
+      (*gone)["metadata"]["deletionTimestamp"] = "2026-11-21T10:02:00Z";
+    }
+    Transition t = next_status(waiting_in_place("terraform plan"), gone, true, kT0 + 120s);
+    EXPECT_EQ(t.status["phase"], "AwaitingApproval") << deleting;
+    EXPECT_EQ(t.status["pendingApproval"]["inPlace"], false);
+    EXPECT_EQ(t.status["pendingApproval"]["endReason"], kReasonPodLostWhileWaiting);
+    EXPECT_NE(ready(t)["message"].get<std::string>().find("starts a new run"), std::string::npos);
+    EXPECT_FALSE(t.approved_command);
+  }
+  // Already approved: the next run starts at once, and remembers why the first ended.
+  const json spec = {{"approvals", {{{"command", "terraform plan"}, {"approvedBy", "alice"}}}}};
+  Transition t = next_status(waiting_in_place("terraform plan", spec), std::nullopt, true, kT0 + 120s);
+  ASSERT_TRUE(t.approved_command);
+  EXPECT_EQ(t.status["runAttempt"], 2);
+  EXPECT_EQ(t.status["previousRuns"][0]["endReason"], kReasonPodLostWhileWaiting);
+  EXPECT_EQ(t.status["approvals"][0]["inPlace"], false);
+  // Killed without a report while it waited: the same fallback, not a failure.
+  Transition killed = next_status(waiting_in_place("terraform plan"), pod("Failed", terminated_with("", 137, "Error")),
+                                  true, kT0 + 120s);
+  EXPECT_EQ(killed.status["phase"], "AwaitingApproval");
+  EXPECT_EQ(killed.status["pendingApproval"]["endReason"], kReasonPodLostWhileWaiting);
+}
+
+TEST(SessionStatus, AWaitThatExpiredFallsBackAndTheNextRunGetsTheSummary) {
+  contract::TerminationMessage m = asks_for("terraform plan");
+  m.reason = "ApprovalWaitExpired";
+  m.result.summary = "Stopped waiting for an approval of `terraform plan`. Tool calls so far:\n- shell `ls`";
+  json s = waiting_in_place("terraform plan");
+  Transition t = next_status(s, pod("Succeeded", terminated_with(contract::encode(m))), true, kT0 + 960s);
+  EXPECT_EQ(t.status["phase"], "AwaitingApproval");
+  EXPECT_EQ(t.status["pendingApproval"]["inPlace"], false);
+  EXPECT_EQ(t.status["pendingApproval"]["endReason"], "ApprovalWaitExpired");
+
+  s["status"] = t.status;
+  s["spec"]["approvals"] = {{{"command", "terraform plan"}, {"approvedBy", "alice"}}};
+  Transition resumed = next_status(s, std::nullopt, true, kT0 + 1000s);
+  ASSERT_TRUE(resumed.approved_command);
+  const json& prev = resumed.status["previousRuns"][0];
+  EXPECT_EQ(prev["endReason"], "ApprovalWaitExpired");
+  EXPECT_EQ(prev["summary"], m.result.summary);
+  EXPECT_EQ(resumed.status["approvals"][0]["by"], "alice");
+}
+
+TEST(SessionStatus, ARejectionOfAnEndedRunsRequestEndsTheSession) {
+  json s = awaiting("make deploy");
+  s["spec"]["rejections"] = {{{"command", "make deploy"}, {"rejectedBy", "bob"}, {"reason", "freeze"}}};
+  Transition t = next_status(s, std::nullopt, true, kT0 + 60s);
+  EXPECT_EQ(t.status["phase"], "Failed");
+  EXPECT_EQ(ready(t)["reason"], kReasonApprovalRejected);
+  EXPECT_NE(ready(t)["message"].get<std::string>().find("by bob"), std::string::npos);
+  EXPECT_FALSE(t.approved_command);
+  EXPECT_EQ(t.status["approvals"][0]["decision"], "Rejected");
+}
+
+TEST(SessionStatus, CancelEndsAWaitInPlaceAtOnce) {
+  json s = waiting_in_place("terraform plan", {{"cancel", true}});
+  Transition t = next_status(s, waiting_pod(true), true, kT0 + 120s);
+  EXPECT_EQ(t.status["phase"], "Cancelled");
+  EXPECT_TRUE(t.delete_pod);
+  EXPECT_FALSE(t.deliver_decision);
+}
+
 TEST(SessionStatus, RunAttemptAndApprovalLookups) {
   EXPECT_EQ(run_attempt(session()), 1);
   EXPECT_EQ(run_attempt(session({}, {{"runAttempt", 4}})), 4);

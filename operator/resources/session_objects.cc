@@ -7,6 +7,7 @@
 #include "policy/quantity.h"
 
 #include "jsonutil/lookup.h"
+#include "reconcile/approval_channel.h"
 #include "settings/effective.h"
 #include "settings/validate.h"
 
@@ -36,6 +37,15 @@ json metadata(const SessionRef& s, const std::string& name, const char* componen
              {"uid", s.uid},
              {"controller", true},
              {"blockOwnerDeletion", true}}}}};
+}
+
+// How long a runner may wait in place for one approval (issue 14): the policy's
+// limits.maxApprovalWaitSeconds (default 15 minutes), never past the run's timeout.
+std::int64_t approval_wait_seconds(const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
+  std::int64_t wait = kDefaultApprovalWaitSeconds;
+  if (const json* w = find(policy.limits, {"maxApprovalWaitSeconds"}); w != nullptr && w->is_number_integer())
+    wait = std::max<std::int64_t>(0, w->get<std::int64_t>());
+  return std::min(wait, plan.timeout_seconds);
 }
 
 void copy_if_set(const json& from, json& to, const char* key) {
@@ -110,6 +120,16 @@ contract::SessionConfig session_config(const SessionRef& s, const policy::Effect
         if (v.is_string()) t.resource_attributes[k] = v.get<std::string>();
     c.telemetry = t;
   }
+  c.approval_wait_seconds = approval_wait_seconds(policy, plan);
+  // Runs before this one that ended waiting: the runner tells the model what they did.
+  if (s.earlier_runs.is_array())
+    for (const auto& r : s.earlier_runs) {
+      if (!r.is_object()) continue;
+      const json* attempt = find(r, {"runAttempt"});
+      c.earlier_runs.push_back(
+          {attempt != nullptr && attempt->is_number_integer() ? attempt->get<int>() : 0, string_at(r, {"summary"}),
+           string_at(r, {"approvedCommand"}), string_at(r, {"endReason"})});
+    }
   if (const json* budget = find(policy.limits, {"tokenBudgetPerSession"}); budget != nullptr && budget->is_number()) {
     // Never 0 (no limit to the runner) when the earlier runs used it all: at least one token.
     c.token_budget = std::max<std::int64_t>(1, budget->get<std::int64_t>() - s.tokens_used);
@@ -252,6 +272,19 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
     mounts.push_back({{"name", "git-credentials"}, {"mountPath", "/var/run/droid/git"}, {"readOnly", true}});
     volumes.push_back({{"name", "git-credentials"}, {"secret", {{"secretName", *secret}, {"defaultMode", 0440}}}});
   }
+  const bool wait_in_place = approval_wait_seconds(policy, plan) > 0;
+  if (wait_in_place) {
+    // The decision on a request, as the operator annotates the pod (approval_channel.h).
+    mounts.push_back({{"name", "approval"}, {"mountPath", kApprovalMountPath}, {"readOnly", true}});
+    volumes.push_back(
+        {{"name", "approval"},
+         {"downwardAPI",
+          {{"defaultMode", 0444},
+           {"items",
+            {{{"path", "decision"},
+              {"fieldRef",
+               {{"fieldPath", std::string("metadata.annotations['") + kApprovalDecisionAnnotation + "']"}}}}}}}}});
+  }
   if (gateway_needs_secret(plan)) {
     mounts.push_back({{"name", "gateway"}, {"mountPath", kGatewayMountPath}, {"readOnly", true}});
     volumes.push_back(
@@ -273,6 +306,14 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
                     {"volumeMounts", mounts},
                     {"terminationMessagePath", "/dev/termination-log"},
                     {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  if (wait_in_place) {
+    // Ready exactly while the runner waits in place for an approval: the operator's cue.
+    container["readinessProbe"] = {{"exec", {{"command", {"/usr/local/bin/droid-runner", "approval-probe"}}}},
+                                   {"periodSeconds", 1},
+                                   {"timeoutSeconds", 5},
+                                   {"successThreshold", 1},
+                                   {"failureThreshold", 1}};
+  }
   // A minimal environment: the runner reads everything else from its config.
   json env = json::array();
   for (const auto& [name, value] : std::initializer_list<std::pair<const char*, const char*>>{

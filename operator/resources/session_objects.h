@@ -11,7 +11,11 @@
 //                      Secret, which lives in another namespace
 //   <session>-runner   Pod: Pod Security Standard "restricted", no service
 //                      account token, emptyDir workspace, resource limits,
-//                      activeDeadlineSeconds, optional runtimeClassName
+//                      activeDeadlineSeconds, optional runtimeClassName; unless
+//                      the policy's limits.maxApprovalWaitSeconds is 0, the
+//                      approval channel (reconcile/approval_channel.h): a
+//                      readiness probe true while the runner waits in place and
+//                      a downward-API volume with the decision annotation
 // A session runs again after an approval (SPEC §6.5): run N > 1 gets a
 // ConfigMap and a Pod of its own, `<session>-config-N` and `<session>-runner-N`
 // (run 1 keeps the plain names); the NetworkPolicy and the gateway Secret are
@@ -44,6 +48,8 @@ struct SessionRef {
   // Tokens (input + output) the earlier runs used: the runner gets what is left of the org's budget.
   std::int64_t tokens_used = 0;
   std::optional<contract::Requester> requester = std::nullopt;  // status.requester, stamped at admission
+  // status.previousRuns: the runs before this one (their summaries go to the runner).
+  nlohmann::json earlier_runs = nlohmann::json::array();
 };
 
 // Operator-wide defaults the org policy may override.

@@ -95,6 +95,56 @@ TEST(SessionObjects, ALaterRunsConfigCarriesTheApprovalsAndWhatIsLeftOfTheBudget
   EXPECT_EQ(config["tokenBudget"], 1);
 }
 
+TEST(SessionObjects, ThePodCarriesTheApprovalChannelUnlessThePolicyNeverWaitsInPlace) {
+  auto policy = org();
+  SessionRef s = session();
+  auto plan = policy::plan_session(s.spec, policy, 0);
+  json pod = build_pod(s, policy, plan, RunnerDefaults{});
+  const json& c = pod["spec"]["containers"][0];
+  EXPECT_EQ(c["readinessProbe"]["exec"]["command"], json({"/usr/local/bin/droid-runner", "approval-probe"}));
+  EXPECT_EQ(c["readinessProbe"]["periodSeconds"], 1);
+  json volume;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v["name"] == "approval") volume = v;
+  ASSERT_TRUE(volume.is_object()) << pod["spec"]["volumes"].dump();
+  EXPECT_EQ(volume["downwardAPI"]["items"][0]["fieldRef"]["fieldPath"],
+            "metadata.annotations['droid.dev/approval-decision']");
+  EXPECT_EQ(volume["downwardAPI"]["items"][0]["path"], "decision");
+  bool mounted = false;
+  for (const auto& m : c["volumeMounts"])
+    if (m["name"] == "approval") mounted = m["mountPath"] == kApprovalMountPath && m["readOnly"] == true;
+  EXPECT_TRUE(mounted);
+  // The wait: the policy's default (15 minutes), within the timeout.
+  json config = json::parse(build_config_map(s, policy, plan)["data"]["session.json"].get<std::string>());
+  EXPECT_EQ(config["approvalWaitSeconds"], 900);
+  plan.timeout_seconds = 600;
+  config = json::parse(build_config_map(s, policy, plan)["data"]["session.json"].get<std::string>());
+  EXPECT_EQ(config["approvalWaitSeconds"], 600);
+  // 0: no channel at all (every approval starts a new run).
+  policy.limits["maxApprovalWaitSeconds"] = 0;
+  pod = build_pod(s, policy, plan, RunnerDefaults{});
+  EXPECT_FALSE(pod["spec"]["containers"][0].contains("readinessProbe"));
+  for (const auto& v : pod["spec"]["volumes"]) EXPECT_NE(v["name"], "approval");
+  config = json::parse(build_config_map(s, policy, plan)["data"]["session.json"].get<std::string>());
+  EXPECT_FALSE(config.contains("approvalWaitSeconds")) << config.dump();  // the runner reads none as 0
+}
+
+TEST(SessionObjects, ALaterRunsConfigCarriesTheEarlierRunsSummaries) {
+  SessionRef s = session();
+  s.run_attempt = 2;
+  s.earlier_runs = {{{"runAttempt", 1},
+                     {"podName", "fix-tests-runner"},
+                     {"approvedCommand", "make deploy"},
+                     {"endReason", "ApprovalWaitExpired"},
+                     {"summary", "ran make test"},
+                     {"usage", {{"inputTokens", 5}}}}};
+  const auto policy = org();
+  json config = json::parse(
+      build_config_map(s, policy, policy::plan_session(s.spec, policy, 0))["data"]["session.json"].get<std::string>());
+  EXPECT_EQ(config["earlierRuns"], json::parse(R"([{"runAttempt":1,"summary":"ran make test",
+      "approvedCommand":"make deploy","endReason":"ApprovalWaitExpired"}])"));
+}
+
 TEST(SessionObjects, EverythingIsOwnedByTheSession) {
   const auto policy = org();
   const auto plan = policy::plan_session(session().spec, policy, 0);

@@ -2,8 +2,12 @@
 
 #include <openssl/evp.h>
 
+#include <chrono>
+#include <ctime>
+
 #include "policy/session_check.h"
 #include "settings/validate.h"
+#include "webhook/approver_stamp.h"
 
 namespace droid::op {
 namespace {
@@ -50,6 +54,17 @@ std::string requester_of(const json& request) {
       .dump();
 }
 
+std::string username_of(const json& request) { return request.value("userInfo", json::object()).value("username", ""); }
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 std::string annotation(const json& object, const char* key) {
   const json* annotations = object.contains("metadata") ? &object["metadata"] : nullptr;
   if (annotations == nullptr || !annotations->contains("annotations")) return "";
@@ -66,9 +81,13 @@ json validate_session(const json& request, const AdmissionContext& context) {
       return deny(request, std::string("metadata.annotations[") + kRequesterAnnotation +
                                "]: is set by the admission webhook from the authenticated creator and cannot be "
                                "changed");
+    if (const std::string bad = check_decisions(object, old, username_of(request)); !bad.empty())
+      return deny(request, bad);
     return allow(request);
   }
   if (operation != "CREATE") return allow(request);
+  if (const std::string bad = check_decisions(object, json::object(), username_of(request)); !bad.empty())
+    return deny(request, bad);
   // The mutating webhook stamped the authenticated creator before this runs; a
   // different value means it was forged (or the mutating webhook is missing).
   if (const std::string stamped = annotation(object, kRequesterAnnotation);
@@ -106,13 +125,22 @@ json validate_policy(const json& request) {
 
 }  // namespace
 
-json mutate(const json& review) {
+json mutate(const json& review, const std::string& now) {
   const json* request = request_of(review);
   if (request == nullptr) return deny(json::object(), "the AdmissionReview has no request", 400);
-  if (kind_of(*request) != "droid.dev/DroidSession" || request->value("operation", "") != "CREATE")
+  const std::string operation = request->value("operation", "");
+  if (kind_of(*request) != "droid.dev/DroidSession" || (operation != "CREATE" && operation != "UPDATE"))
     return allow(*request);
   const json object = request->value("object", json::object());
-  json patch = json::array();
+  const std::string when = now.empty() ? utc_now() : now;
+  if (operation == "UPDATE") {
+    // Who approved or rejected a command is stamped like the requester is.
+    const json patch =
+        stamp_decisions(object, request->value("oldObject", json::object()), username_of(*request), when);
+    if (patch.empty()) return allow(*request);
+    return review_of(*request, {{"allowed", true}, {"patchType", "JSONPatch"}, {"patch", base64(patch.dump())}});
+  }
+  json patch = stamp_decisions(object, json::object(), username_of(*request), when);
   const json metadata = object.value("metadata", json::object());
   if (!metadata.contains("annotations") || !metadata["annotations"].is_object())
     patch.push_back({{"op", "add"}, {"path", "/metadata/annotations"}, {"value", json::object()}});

@@ -4,10 +4,13 @@
 //   mutate():   stamps the authenticated creator of a DroidSession into the
 //               annotation droid.dev/requester (status cannot be set at
 //               create time: the apiserver drops it with the status subresource),
-//               from which the reconciler fills status.requester.
+//               from which the reconciler fills status.requester; on create and
+//               update stamps who approved or rejected a command
+//               (approver_stamp.h).
 //   validate(): refuses a DroidSession its governing OrgPolicies forbid, with
 //               the same reason and message the reconciler would give; refuses
-//               a change of the requester annotation; refuses an OrgPolicy
+//               a change of the requester annotation or a forged approver;
+//               refuses an OrgPolicy
 //               whose settings are invalid (e.g. a regex RE2 cannot compile).
 #pragma once
 
@@ -35,7 +38,8 @@ struct AdmissionContext {
 
 // Both take and return a whole AdmissionReview object. A request they cannot
 // read is refused with a message saying why (never allowed by accident).
-nlohmann::json mutate(const nlohmann::json& review);
+// `now` (RFC 3339) stamps approvedAt/rejectedAt; empty: the current time.
+nlohmann::json mutate(const nlohmann::json& review, const std::string& now = "");
 nlohmann::json validate(const nlohmann::json& review, const AdmissionContext& context);
 
 }  // namespace droid::op

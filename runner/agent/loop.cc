@@ -1,6 +1,7 @@
 #include "agent/loop.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "agent/system_prompt.h"
@@ -18,6 +19,9 @@ struct AgentLoop::State {
   llm::Response last;                          // the latest response
   std::vector<std::string> injection_signals;  // in the latest tool output
   bool done = false;
+  std::set<std::string> approved;     // approved in place during this session
+  std::vector<std::string> progress;  // what the tools did, for a next run's summary
+  std::string last_text;              // the model's latest text
 };
 
 namespace {
@@ -41,6 +45,37 @@ std::vector<std::string> finding_rules(const shield::Verdict& v) {
   for (const auto& f : v.findings)
     if (std::find(rules.begin(), rules.end(), f.rule) == rules.end()) rules.push_back(f.rule);
   return rules;
+}
+
+// One line of what a tool call did, for the summary a next run gets.
+std::string progress_line(const llm::ToolCall& call, const GateResult& g, bool is_error) {
+  std::string what = call.name;
+  if (g.command) {
+    what += " `" + *g.command + "`";
+  } else if (g.arguments.is_object()) {
+    for (const char* key : {"path", "pattern"})
+      if (g.arguments.contains(key) && g.arguments[key].is_string()) {
+        what += " " + g.arguments[key].get<std::string>();
+        break;
+      }
+  }
+  return what + (is_error ? " (failed)" : "");
+}
+
+// What a run that stops waiting did, for the run after it (bounded: the
+// termination message has room for about 4 KiB in all).
+std::string progress_summary(const std::vector<std::string>& progress, const std::string& last_text,
+                             const std::string& command) {
+  constexpr std::size_t kMaxLines = 20;
+  std::string out = "Stopped waiting for an approval of `" + command + "`.";
+  if (!progress.empty()) {
+    out += " Tool calls so far:";
+    const std::size_t from = progress.size() > kMaxLines ? progress.size() - kMaxLines : 0;
+    if (from > 0) out += " (" + std::to_string(from) + " earlier ones left out)";
+    for (std::size_t i = from; i < progress.size(); ++i) out += "\n- " + progress[i];
+  }
+  if (!last_text.empty()) out += "\nThe model's last words: " + last_text.substr(0, 600);
+  return out;
 }
 
 }  // namespace
@@ -196,6 +231,7 @@ bool AgentLoop::call_model(State& s) {
                                 {"tool_calls", r.message.tool_calls().size()},
                                 {"attempts", r.attempts},
                                 {"ms", ms}});
+  if (const std::string text = r.message.text(); !text.empty()) s.last_text = text;
   s.request.messages.push_back(r.message);
   return true;
 }
@@ -236,7 +272,11 @@ void AgentLoop::run_tool_calls(State& s) {
           true, "error");
       continue;
     }
-    const GateResult g = c_.gate->check(*tool, call.arguments, call.id, signals_before);
+    GateResult g = c_.gate->check(*tool, call.arguments, call.id, signals_before);
+    if (g.action == GateAction::AwaitApproval && g.command && s.approved.contains(*g.command)) {
+      g.action = GateAction::Run;
+      g.reasons.emplace_back("approved by a human earlier in this session");
+    }
     tc.risk = g.command ? std::string(policy::risk_name(g.risk)) : "";
     tc.decision = std::string(policy::decision_name(g.decision));
     json audit = {{"tool", call.name},
@@ -251,7 +291,8 @@ void AgentLoop::run_tool_calls(State& s) {
     }
     if (g.action != GateAction::Run) {
       c_.audit->record("tool_call", audit);
-      if (g.command) ++s.result.usage.commands_blocked;
+      if (g.command && (g.action != GateAction::AwaitApproval || c_.approvals == nullptr))
+        ++s.result.usage.commands_blocked;
       if (c_.telemetry != nullptr && g.action != GateAction::AwaitApproval)
         c_.telemetry->blocked(g.blocked_by.empty() ? "policy" : g.blocked_by);
     }
@@ -259,7 +300,11 @@ void AgentLoop::run_tool_calls(State& s) {
       answer(g.message, true, g.decision == policy::Decision::Block ? "blocked" : "denied");
       continue;
     }
-    if (g.action == GateAction::AwaitApproval) {
+    if (g.action == GateAction::AwaitApproval && c_.approvals != nullptr) {
+      if (!wait_for_approval(s, g, call.id, answer)) continue;
+      audit["action"] = to_string(GateAction::Run);
+      audit["reasons"].push_back("approved by a human while the session waited");
+    } else if (g.action == GateAction::AwaitApproval) {
       s.result.pending_approval = contract::PendingApproval{
           .command = redact(*g.command), .risk = std::string(policy::risk_name(g.risk)), .reasons = g.reasons};
       end(s, contract::Outcome::AwaitingApproval, g.stop_reason, g.message);
@@ -306,12 +351,71 @@ void AgentLoop::run_tool_calls(State& s) {
       if (post.stop) end(s, contract::Outcome::Failed, "StoppedByHook", post.stop_reason);
     }
     c_.audit->record("tool_call", audit);
+    s.progress.push_back(redact(progress_line(call, g, out.is_error)));
     std::string wrapped = c_.guardrails->wrap_untrusted(call.name, content);
     if (!g.additional_context.empty()) wrapped += "\n" + redact(g.additional_context);
     answer(std::move(wrapped), out.is_error, out.is_error ? "error" : "ok");
   }
   s.injection_signals = std::move(signals_now);
   s.request.messages.push_back(std::move(results));
+}
+
+bool AgentLoop::wait_for_approval(State& s, const GateResult& g, const std::string& call_id,
+                                  const std::function<void(std::string, bool, const char*)>& answer) {
+  ++s.result.approvals_waited;
+  ApprovalRequest request{.id = std::to_string(s.result.approvals_waited),
+                          .command = *g.command,
+                          .risk = std::string(policy::risk_name(g.risk)),
+                          .reasons = g.reasons};
+  const auto wait_deadline = std::min(s.deadline, Clock::now() + config_.limits.approval_wait);
+  const auto wait_seconds = std::chrono::ceil<std::chrono::seconds>(wait_deadline - Clock::now()).count();
+  // The operator reads this line (the container turns Ready while it waits).
+  c_.audit->record("approval_requested", {{"id", request.id},
+                                          {"call_id", call_id},
+                                          {"command", request.command},
+                                          {"risk", request.risk},
+                                          {"reasons", request.reasons},
+                                          {"wait_seconds", wait_seconds}});
+  // The wait file holds the command as the operator will compare it: redacted like the log.
+  request.command = redact(request.command);
+  const ApprovalAnswer a = c_.approvals->wait(request, wait_deadline);
+  json fields = {{"id", request.id},
+                 {"command", request.command},
+                 {"verdict", to_string(a.verdict)},
+                 {"waited_ms", a.waited.count()}};
+  if (!a.by.empty()) fields["by"] = a.by;
+  if (!a.at.empty()) fields["at"] = a.at;
+  if (!a.reason.empty()) fields["reason"] = a.reason;
+  switch (a.verdict) {
+    case ApprovalVerdict::Approved:
+      c_.audit->record("approval_received", fields);
+      s.approved.insert(*g.command);
+      return true;
+    case ApprovalVerdict::Rejected: {
+      c_.audit->record("approval_rejected", fields);
+      ++s.result.usage.commands_blocked;
+      if (c_.telemetry != nullptr) c_.telemetry->blocked("approval");
+      const std::string who = a.by.empty() ? "a human" : a.by;
+      answer(redact("rejected by " + who + (a.reason.empty() ? "" : ": " + a.reason) +
+                    ". Do not run it or a variation of it; find another way, or finish and explain what is left."),
+             true, "rejected");
+      return false;
+    }
+    case ApprovalVerdict::Expired:
+    case ApprovalVerdict::Stopped: break;
+  }
+  ++s.result.usage.commands_blocked;
+  c_.audit->record("approval_wait_ended", fields);
+  s.result.pending_approval =
+      contract::PendingApproval{.command = request.command, .risk = request.risk, .reasons = request.reasons};
+  s.result.summary = redact(progress_summary(s.progress, s.last_text, request.command));
+  const bool expired = a.verdict == ApprovalVerdict::Expired;
+  end(s, contract::Outcome::AwaitingApproval, expired ? "ApprovalWaitExpired" : "ApprovalWaitInterrupted",
+      expired ? "no decision on `" + request.command + "` arrived within " + std::to_string(wait_seconds) +
+                    "s of waiting in place; the session waits for an approval and runs again when it comes"
+              : "the runner was stopped while it waited for an approval of `" + request.command + "`");
+  answer("not run: waiting for a human's approval", true, "ask");
+  return false;
 }
 
 bool AgentLoop::finish_turn(State& s) {

@@ -4,6 +4,14 @@
 //   AgentLoop loop(config, controls);
 //   SessionResult r = loop.run("fix the failing test");
 //
+// "ask" with an approval channel (Controls::approvals, in a pod): the loop writes
+// "approval_requested" to the audit log and waits in place (approval_wait.h);
+// approved, the call runs and the conversation goes on; rejected, the model gets
+// the rejection and its reason as the tool result; a wait that expires (or is
+// stopped) ends the session AwaitingApproval with a summary of what it did, so
+// that a next run need not start blind. A command approved once runs without
+// asking again in the same session.
+//
 // Every piece of text that leaves for the gateway passes the shield first (the
 // prompt: block fails the session, redact sends it redacted; tool output: block
 // withholds it, redact redacts it); tool output is stripped of invisible Unicode
@@ -18,11 +26,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "agent/approval_wait.h"
 #include "agent/audit_log.h"
 #include "agent/gate.h"
 #include "agent/guardrails.h"
@@ -40,6 +50,9 @@ struct Limits {
   std::int64_t max_tokens = 0;  // input + output over the session; 0 = no limit
   std::chrono::milliseconds wall_time{std::chrono::hours(1)};
   int max_output_tokens = 8192;  // per response
+  // The longest wait in place for one approval (Controls::approvals); the wall
+  // time bounds it too.
+  std::chrono::milliseconds approval_wait{std::chrono::minutes(15)};
 };
 
 struct SessionConfig {
@@ -64,6 +77,9 @@ struct Controls {
   AuditLog* audit = nullptr;
   telemetry::Telemetry* telemetry = nullptr;  // may be null
   llm::TextCallback on_text;                  // streamed text, for progress output
+  // Where an "ask" waits in place (a pod); null: the session ends
+  // AwaitingApproval at once (the gate's approval channel) or the call is refused.
+  ApprovalChannel* approvals = nullptr;
 };
 
 struct SessionResult {
@@ -74,6 +90,7 @@ struct SessionResult {
   contract::Usage usage;
   std::optional<contract::PendingApproval> pending_approval;
   int turns = 0;
+  int approvals_waited = 0;  // waits in place, whatever their end
 };
 
 class AgentLoop {
@@ -86,6 +103,11 @@ class AgentLoop {
   bool prepare_prompt(const std::string& prompt, State& state);
   bool call_model(State& state);
   void run_tool_calls(State& state);
+  // An "ask" with an approval channel: waits in place. True when the call may
+  // run; false when it was answered (rejected) or the session ended (the wait
+  // expired or was stopped: AwaitingApproval, with a summary for the next run).
+  bool wait_for_approval(State& state, const GateResult& gate, const std::string& call_id,
+                         const std::function<void(std::string, bool, const char*)>& answer);
   bool finish_turn(State& state);  // the model answered without tool calls
   std::string redact(std::string_view text) const;
   void end(State& state, contract::Outcome outcome, std::string reason, const std::string& message);

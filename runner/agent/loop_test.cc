@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "llm/testing/scripted_gateway.h"
 
@@ -34,6 +35,7 @@ struct Harness {
   policy::Autonomy autonomy = policy::Autonomy::Medium;
   bool approval_channel = false;
   std::set<std::string> approvals;
+  ApprovalChannel* channel = nullptr;  // waits in place when set
   Limits limits;
   llm::Provider provider = llm::Provider::OpenAI;
   bool stream = false;
@@ -120,6 +122,7 @@ struct Harness {
     controls.hooks = hooks.get();
     controls.guardrails = &guardrails;
     controls.audit = &audit;
+    controls.approvals = channel;
     controls.on_text = [this](std::string_view text) { streamed_text += text; };
     AgentLoop loop(config, controls);
     result = loop.run(prompt);
@@ -335,6 +338,145 @@ TEST(AgentLoop, AnAskedCommandPausesTheSessionWithAnApprovalChannelAndRunsOnceAp
     EXPECT_EQ(r.outcome, contract::Outcome::Succeeded) << r.reason;
     EXPECT_TRUE(fs::exists(h.workspace / "published"));
   }
+}
+
+// The operator's side of the in-place channel, played by a thread: it answers each
+// request the runner marks as waiting with the next decision of `decisions`
+// (approved|rejected), the way the kubelet projects the pod's annotation.
+using Decisions = std::vector<std::pair<std::string, std::string>>;  // {decision, reason}, in order
+
+struct Approver {
+  fs::path dir;
+  std::unique_ptr<FileApprovalChannel> channel;
+  std::thread thread;
+  std::vector<nlohmann::json> requests;  // what the runner asked, in order
+
+  explicit Approver(Decisions decisions) {
+    char tmpl[] = "/tmp/agent-approver-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    channel = std::make_unique<FileApprovalChannel>(FileChannelOptions{.state_dir = (dir / "state").string(),
+                                                                       .decision_file = (dir / "decision").string(),
+                                                                       .poll = std::chrono::milliseconds(10),
+                                                                       .stop = nullptr});
+    thread = std::thread([this, decisions = std::move(decisions)] {
+      for (const auto& [decision, reason] : decisions) {
+        const std::string marker = FileApprovalChannel::waiting_file((dir / "state").string());
+        bool seen = false;
+        for (int i = 0; i < 1000 && !seen; ++i) {
+          seen = fs::exists(marker);
+          if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (!seen) return;
+        json request = json::parse(slurp(marker));
+        requests.push_back(request);
+        std::ofstream(dir / "decision.tmp")
+            << json{{"id", request["id"]}, {"decision", decision},         {"command", request["command"]},
+                    {"by", "alice"},       {"at", "2026-12-06T10:02:00Z"}, {"reason", reason}}
+                   .dump();
+        fs::rename(dir / "decision.tmp", dir / "decision");
+        while (fs::exists(marker)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+  }
+  ~Approver() {
+    if (thread.joinable()) thread.join();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+TEST(AgentLoop, ApprovalsInPlaceContinueTheSameConversation) {
+  const json turns = {
+      {{"match", {{"lastMessageContains", "publish twice"}}},
+       {"response", {{"text", "First the plan."}, {"toolCalls", {call("c1", "shell", {{"command", "touch plan"}})}}}}},
+      {{"match", {{"lastMessageContains", "exit code: 0"}}},
+       {"response", {{"toolCalls", {call("c2", "shell", {{"command", "touch apply"}})}}}}},
+      {{"match", {{"lastMessageContains", "exit code: 0"}}},
+       // Approved once: the same command again runs without asking.
+       {"response", {{"toolCalls", {call("c3", "shell", {{"command", "touch plan"}})}}}}},
+      {{"response", {{"text", "Planned and applied."}}}},
+  };
+  Harness h;
+  h.settings = {{"commandDenylist", {"touch"}}};
+  h.approval_channel = true;
+  Approver approver(Decisions{{"approved", ""}, {"approved", "go ahead"}});
+  h.channel = approver.channel.get();
+  SessionResult r = h.run(turns, "publish twice");
+  approver.thread.join();
+  EXPECT_EQ(r.outcome, contract::Outcome::Succeeded) << r.reason << ": " << r.message;
+  EXPECT_TRUE(fs::exists(h.workspace / "plan"));
+  EXPECT_TRUE(fs::exists(h.workspace / "apply"));
+  EXPECT_EQ(r.approvals_waited, 2);
+  EXPECT_EQ(r.usage.commands_blocked, 0);
+  ASSERT_EQ(approver.requests.size(), 2u);
+  EXPECT_EQ(approver.requests[0]["command"], "touch plan");
+  EXPECT_EQ(approver.requests[1]["command"], "touch apply");
+  EXPECT_NE(approver.requests[0]["id"], approver.requests[1]["id"]);
+  // One conversation: every request extends the one before it.
+  const json requests = h.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    const json& before = requests[i - 1]["body"]["messages"];
+    const json& now = requests[i]["body"]["messages"];
+    ASSERT_GT(now.size(), before.size());
+    for (std::size_t m = 0; m < before.size(); ++m) EXPECT_EQ(now[m], before[m]) << "request " << i << " message " << m;
+  }
+  const auto asked = h.audit_events("approval_requested");
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[0]["command"], "touch plan");
+  const auto received = h.audit_events("approval_received");
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[1]["by"], "alice");
+  EXPECT_EQ(received[1]["reason"], "go ahead");
+  EXPECT_EQ(received[1]["command"], "touch apply");
+}
+
+TEST(AgentLoop, ARejectionInPlaceGoesBackToTheModelWithItsReason) {
+  const json turns = {
+      {{"match", {{"lastMessageContains", "deploy"}}},
+       {"response", {{"toolCalls", {call("c1", "shell", {{"command", "touch deployed"}})}}}}},
+      {{"match", {{"lastMessageContains", "not before the freeze ends"}}},
+       {"response", {{"text", "Not deployed: rejected until the freeze ends."}}}},
+  };
+  Harness h;
+  h.settings = {{"commandDenylist", {"touch"}}};
+  h.approval_channel = true;
+  Approver approver(Decisions{{"rejected", "not before the freeze ends"}});
+  h.channel = approver.channel.get();
+  SessionResult r = h.run(turns, "deploy");
+  approver.thread.join();
+  EXPECT_EQ(r.outcome, contract::Outcome::Succeeded) << r.reason << ": " << r.message;
+  EXPECT_FALSE(fs::exists(h.workspace / "deployed"));
+  EXPECT_EQ(r.usage.commands_blocked, 1);
+  EXPECT_NE(h.sent().find("rejected by alice: not before the freeze ends"), std::string::npos) << h.sent();
+  ASSERT_EQ(h.audit_events("approval_rejected").size(), 1u);
+  EXPECT_EQ(h.audit_events("approval_rejected")[0]["by"], "alice");
+  EXPECT_EQ(h.gateway->unused_turns(), 0u);
+}
+
+TEST(AgentLoop, AWaitInPlaceThatExpiresEndsAwaitingApprovalWithASummary) {
+  const json turns = {
+      {{"match", {{"lastMessageContains", "tidy"}}},
+       {"response", {{"text", "Listing first."}, {"toolCalls", {call("c1", "shell", {{"command", "ls"}})}}}}},
+      {{"response", {{"text", "Now removing it."}, {"toolCalls", {call("c2", "shell", {{"command", "touch gone"}})}}}}},
+      {{"response", {{"text", "never reached"}}}},
+  };
+  Harness h;
+  h.settings = {{"commandDenylist", {"touch"}}};
+  h.approval_channel = true;
+  h.limits.approval_wait = std::chrono::milliseconds(200);
+  Approver approver(Decisions{});
+  h.channel = approver.channel.get();
+  SessionResult r = h.run(turns, "tidy");
+  EXPECT_EQ(r.outcome, contract::Outcome::AwaitingApproval);
+  EXPECT_EQ(r.reason, "ApprovalWaitExpired");
+  ASSERT_TRUE(r.pending_approval);
+  EXPECT_EQ(r.pending_approval->command, "touch gone");
+  EXPECT_NE(r.summary.find("shell `ls`"), std::string::npos) << r.summary;
+  EXPECT_NE(r.summary.find("Now removing it."), std::string::npos) << r.summary;
+  EXPECT_FALSE(fs::exists(h.workspace / "gone"));
+  EXPECT_EQ(h.audit_events("approval_wait_ended").at(0)["verdict"], "expired");
+  EXPECT_EQ(h.requests().size(), 2u);
 }
 
 TEST(AgentLoop, UnknownToolsAndMalformedArgumentsAreAnsweredAsErrors) {

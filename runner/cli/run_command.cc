@@ -1,11 +1,16 @@
 #include "cli/run_command.h"
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <set>
 #include <sstream>
 
+#include "agent/approval_wait.h"
 #include "cli/flags.h"
 #include "contract/session_config.h"
 #include "contract/termination_message.h"
@@ -26,7 +31,7 @@ using nlohmann::json;
 
 constexpr const char* kUsage =
     "usage: droid-runner run [--config DIR] [--workspace DIR] [--termination-log FILE]\n"
-    "                        [--git-credentials DIR] [--private-dir DIR]\n"
+    "                        [--git-credentials DIR] [--private-dir DIR] [--approval-dir DIR]\n"
     "\n"
     "Runs the session the operator configured (inside its runner pod).\n"
     "  --config DIR            session.json, org-settings.json, user-settings.json\n"
@@ -34,7 +39,9 @@ constexpr const char* kUsage =
     "  --workspace DIR         where the repository is cloned (default /workspace)\n"
     "  --termination-log FILE  where the outcome is written (default /dev/termination-log)\n"
     "  --git-credentials DIR   the repository's credentials (default /var/run/droid/git)\n"
-    "  --private-dir DIR       the runner's own scratch space (default $TMPDIR/droid-runner)\n";
+    "  --private-dir DIR       the runner's own scratch space (default $TMPDIR/droid-runner)\n"
+    "  --approval-dir DIR      the projected approval decision (default /var/run/droid/approval);\n"
+    "                          with session.json approvalWaitSeconds > 0, an \"ask\" waits in place\n";
 
 // A failure before or around the session, with its stable reason.
 struct Failure : std::runtime_error {
@@ -135,6 +142,56 @@ Published publish(git::Repository& repo, const std::string& branch, const std::s
   return p;
 }
 
+// SIGTERM (the pod is being deleted: cancel, eviction) ends a wait in place at
+// once, with the outcome written; outside a wait it terminates as before.
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_waiting{false};
+
+extern "C" void on_sigterm(int /*signal*/) {
+  if (g_waiting.load()) {
+    g_stop.store(true);
+    return;
+  }
+  std::signal(SIGTERM, SIG_DFL);  // NOLINT(cert-msc54-cpp): async-signal-safe calls only
+  std::raise(SIGTERM);
+}
+
+// The pod's channel, marking the wait for the SIGTERM handler.
+class PodApprovalChannel : public agent::ApprovalChannel {
+ public:
+  explicit PodApprovalChannel(agent::FileChannelOptions options) : inner_(std::move(options)) {}
+  agent::ApprovalAnswer wait(const agent::ApprovalRequest& request,
+                             std::chrono::steady_clock::time_point deadline) override {
+    g_waiting.store(true);
+    agent::ApprovalAnswer a = inner_.wait(request, deadline);
+    g_waiting.store(false);
+    return a;
+  }
+
+ private:
+  agent::FileApprovalChannel inner_;
+};
+
+// What the earlier runs of this session did (a run that stopped waiting for an
+// approval, or whose pod was lost), added to the prompt so that this run does
+// not start blind.
+std::string earlier_runs_context(const std::vector<contract::EarlierRun>& runs,
+                                 const std::set<std::string>& approvals) {
+  if (runs.empty()) return "";
+  std::string out =
+      "\n\n[Context from the operator] This session ran before and stopped while it waited for a human's "
+      "approval; this run starts from a fresh clone of the repository, so earlier changes are not in it.";
+  for (const auto& r : runs) {
+    out += "\nRun " + std::to_string(r.run_attempt) + ": ";
+    out += r.summary.empty() ? "(no summary)" : r.summary;
+  }
+  if (!approvals.empty()) {
+    out += "\nApproved by a human since (these commands now run without asking):";
+    for (const auto& a : approvals) out += "\n- " + a;
+  }
+  return out;
+}
+
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at startup
   return v == nullptr || *v == '\0' ? fallback : v;
@@ -146,6 +203,7 @@ int run(const std::vector<std::string>& args) {
                 {"termination-log", cli::Flags::Value},
                 {"git-credentials", cli::Flags::Value},
                 {"private-dir", cli::Flags::Value},
+                {"approval-dir", cli::Flags::Value},
                 {"help", cli::Flags::Bool}});
   try {
     f.parse(args);
@@ -162,6 +220,8 @@ int run(const std::vector<std::string>& args) {
   const std::string termination_log = f.value("termination-log", "/dev/termination-log");
   const std::string git_credentials = f.value("git-credentials", "/var/run/droid/git");
   const std::string private_dir = f.value("private-dir", env_or("TMPDIR", "/tmp") + "/droid-runner");
+  const std::string approval_dir = f.value("approval-dir", "/var/run/droid/approval");
+  std::unique_ptr<PodApprovalChannel> approval_waiter;
 
   contract::TerminationMessage m;
   int exit_code = 1;
@@ -223,7 +283,19 @@ int run(const std::vector<std::string>& args) {
     in.limits.max_tokens = s.token_budget.value_or(0);
     in.approval_channel = true;
     for (const auto& a : s.approvals) in.approvals.insert(a.command);
-    in.extra_denied = {config_dir.string(), git_credentials, private_dir, "/var/run/droid"};
+    in.extra_denied = {config_dir.string(), git_credentials, private_dir, "/var/run/droid", approval_dir};
+    // Waiting in place (issue 14): only with the operator's wait limit and its projected decision.
+    if (s.approval_wait_seconds > 0 && fs::is_directory(approval_dir, ec)) {
+      approval_waiter = std::make_unique<PodApprovalChannel>(
+          agent::FileChannelOptions{.state_dir = agent::approval_state_dir(private_dir),
+                                    .decision_file = (fs::path(approval_dir) / "decision").string(),
+                                    .poll = std::chrono::milliseconds(200),
+                                    .stop = &g_stop});
+      in.approval_waiter = approval_waiter.get();
+      in.limits.approval_wait = std::chrono::seconds(s.approval_wait_seconds);
+      std::signal(SIGTERM, on_sigterm);
+    }
+    in.prompt += earlier_runs_context(s.earlier_runs, in.approvals);
 
     if (s.telemetry) in.telemetry.endpoint = s.telemetry->otlp_endpoint;
     in.telemetry.resource_attributes = session::resource_attributes(s);

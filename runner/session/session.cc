@@ -92,6 +92,7 @@ SessionOutput run_session(const SessionInputs& in, std::ostream& audit_out, cons
   controls.audit = &audit;
   controls.telemetry = telemetry.get();
   controls.on_text = on_text;
+  controls.approvals = in.approval_waiter;
 
   agent::AgentLoop loop(config, controls);
   SessionOutput out;

@@ -41,6 +41,8 @@ struct SessionInputs {
   llm::GatewayConfig gateway;
   bool approval_channel = false;
   std::set<std::string> approvals;
+  // Where an "ask" waits in place (a pod); null: it ends the session at once.
+  agent::ApprovalChannel* approval_waiter = nullptr;
   std::vector<std::string> known_secrets;  // credentials given to the runner; the gateway key is added
   telemetry::Config telemetry;             // endpoint empty = off; `redact` is set here
   std::chrono::milliseconds command_timeout{std::chrono::minutes(10)};

@@ -217,7 +217,9 @@ TEST_F(KubectlDroidE2E, RunFollowsPhasesApprovalAndResult) {
               {"conditions", ready("False", "WaitingForApproval", "waiting for an approval of: make deploy")}});
   const std::string approve_line = "kubectl droid approve run-ok -n " + kNs + " --command 'make deploy ENV=staging'";
   ASSERT_TRUE(run->wait_for_output(approve_line, 30s)) << run->out();
-  EXPECT_NE(run->out().find("waiting for an approval of: make deploy ENV=staging\n  risk: high\n  reason: deploys"),
+  EXPECT_NE(run->out().find("waiting for approval: make deploy ENV=staging (approve with: " + approve_line +
+                            ")\n  risk: high\n  reason: deploys\n  reject with: kubectl droid reject run-ok -n " + kNs +
+                            " --reason '...'"),
             std::string::npos)
       << run->out();
 

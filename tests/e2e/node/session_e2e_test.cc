@@ -15,7 +15,12 @@
 //   4. a session its policy forbids is refused by the webhook, and Denied by the
 //      reconciler when the webhook is out of the way; neither gets a pod;
 //   5. a session past its timeout ends TimedOut, a cancelled one Cancelled, TTL removes it;
-//   6. approval: AwaitingApproval, `kubectl droid approve`, a second run, Succeeded;
+//   6. approval: AwaitingApproval, `kubectl droid approve`, a second run, Succeeded (in a
+//      namespace whose policy never waits in place: limits.maxApprovalWaitSeconds 0);
+//   6b. approvals in place (issue 14): two approvals continue the same pod (same UID, one
+//      clone) and one growing conversation at the gateway, with the approve->runs latency
+//      printed; a rejection goes back to the model; a wait that expires, and a deleted
+//      waiting pod, fall back to a new run that gets the earlier run's summary;
 //   7. a secret planted in the repository reaches neither the gateway, the collector's
 //      output nor the logs.
 //
@@ -26,9 +31,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -121,6 +129,16 @@ class Sessions : public ::testing::Test {
 
   static void TearDownTestSuite() {
     if (kubectl_ && !namespace_.empty()) kubectl_->Run({"delete", "namespace", namespace_, "--wait=false"});
+    for (const auto& ns : extra_namespaces_) {
+      kubectl_->Run({"delete", "orgpolicy", ns, "--wait=false"});
+      kubectl_->Run({"delete", "namespace", ns, "--wait=false"});
+    }
+    if (!approval_latencies_ms_.empty()) {
+      std::sort(approval_latencies_ms_.begin(), approval_latencies_ms_.end());
+      std::printf("approve -> command runs (in place, %zu samples): p50 %.0f ms, worst %.0f ms\n",
+                  approval_latencies_ms_.size(), approval_latencies_ms_[approval_latencies_ms_.size() / 2],
+                  approval_latencies_ms_.back());
+    }
     std::error_code ec;
     fs::remove_all(tmp_, ec);
   }
@@ -275,6 +293,79 @@ class Sessions : public ::testing::Test {
     return got;
   }
 
+  // --- approvals ---
+
+  // A namespace (made once per suffix) governed by an extra OrgPolicy whose
+  // limits.maxApprovalWaitSeconds is `wait`, so the tests below run there.
+  static std::string namespace_with_wait(int wait) {
+    const std::string ns = namespace_ + "-wait" + std::to_string(wait);
+    const std::string label = "droid-e2e-wait-" + suffix_;
+    if (kubectl_->Run({"get", "namespace", ns}).ok()) return ns;
+    auto made = kubectl_->Run({"apply", "-f", "-"},
+                              json{{"apiVersion", "v1"},
+                                   {"kind", "Namespace"},
+                                   {"metadata", {{"name", ns}, {"labels", {{label, std::to_string(wait)}}}}}}
+                                  .dump());
+    EXPECT_TRUE(made.ok()) << made.describe();
+    auto policy = kubectl_->Run({"apply", "-f", "-"},
+                                json{{"apiVersion", "droid.dev/v1alpha1"},
+                                     {"kind", "OrgPolicy"},
+                                     {"metadata", {{"name", ns}}},
+                                     {"spec",
+                                      {{"namespaceSelector", {{"matchLabels", {{label, std::to_string(wait)}}}}},
+                                       {"limits", {{"maxApprovalWaitSeconds", wait}}}}}}
+                                    .dump());
+    EXPECT_TRUE(policy.ok()) << policy.describe();
+    EXPECT_TRUE(kubectl_->WaitForDefaultServiceAccount(ns));
+    extra_namespaces_.push_back(ns);
+    return ns;
+  }
+
+  // Runs the rest of a test in `ns` (the helpers use namespace_).
+  struct InNamespace {
+    std::string saved;
+    explicit InNamespace(const std::string& ns) : saved(namespace_) { namespace_ = ns; }
+    ~InNamespace() { namespace_ = saved; }
+    InNamespace(const InNamespace&) = delete;
+    InNamespace& operator=(const InNamespace&) = delete;
+  };
+
+  static process::Result droid(std::vector<std::string> args) {
+    args.insert(args.end(), {"--kubeconfig", kubectl_->kubeconfig(), "-n", namespace_});
+    args.insert(args.begin(), kubectl_droid_);
+    return process::run(args, {}, 60s);
+  }
+
+  // Polls until the session waits in place for `command` (pendingApproval.inPlace); the last object seen.
+  static json wait_in_place(const std::string& name, const std::string& command, std::chrono::seconds within = 180s) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    json last = json::object();
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto s = get("droidsession", name)) {
+        last = *s;
+        const json p = last.value("status", json::object()).value("pendingApproval", json::object());
+        if (phase_of(last) == "AwaitingApproval" && p.value("inPlace", false) && p.value("command", "") == command)
+          return last;
+        if (kFinal.contains(phase_of(last)) && phase_of(last) != "AwaitingApproval") return last;
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+    return last;
+  }
+
+  // The runner's audit records of `event` in the pod's log.
+  static std::vector<json> audit_records(const std::string& pod, const std::string& event) {
+    std::vector<json> out;
+    std::istringstream in(kubectl_->Run({"logs", "-n", namespace_, pod, "-c", "runner"}).out);
+    for (std::string line; std::getline(in, line);) {
+      const json j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("event", "") == event) out.push_back(j);
+    }
+    return out;
+  }
+
+  static inline std::vector<std::string> extra_namespaces_;
+  static inline std::vector<double> approval_latencies_ms_;
   static inline std::optional<Kubectl> kubectl_;
   static inline json stack_;
   static inline fs::path tmp_;
@@ -640,6 +731,8 @@ TEST_F(Sessions, ApprovalWithKubectlDroidApprove) {
   ASSERT_FALSE(kubectl_droid_.empty()) << "DROID_KUBECTL_DROID is not set (the kubectl-droid binary)";
   ASSERT_TRUE(fs::exists(kubectl_droid_)) << kubectl_droid_ << " does not exist: build the kubectl-droid target";
   // rm -r asks at autonomy medium; after the approval the second run runs it and finishes.
+  // The policy of this namespace never waits in place (the fallback path, as before issue 14).
+  const InNamespace in(namespace_with_wait(0));
   json ask = tool_turn("clean", json::array({call("a1", "shell", {{"command", "rm -rf __pycache__"}})}), 100, 10);
   ask["match"] = {{"lastMessageContains", "E2E-T6-" + suffix_}};
   ask["repeat"] = true;
@@ -660,6 +753,202 @@ TEST_F(Sessions, ApprovalWithKubectlDroidApprove) {
   ASSERT_EQ(phase_of(s), "Succeeded") << diagnose("needs-approval");
   EXPECT_EQ(s["status"].value("runAttempt", 0), 2);
   EXPECT_EQ(pods_of("needs-approval").size(), 2U);
+}
+
+// The time (system clock, ms since the epoch) of an audit record's "ts".
+double audit_ms(const json& record) {
+  std::tm tm{};
+  const std::string ts = record.value("ts", "");
+  strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  const double millis = ts.size() >= 23 ? std::stod(ts.substr(20, 3)) : 0;
+  return static_cast<double>(timegm(&tm)) * 1000 + millis;
+}
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Two approvals in place: the session continues in the same pod and conversation.
+TEST_F(Sessions, ApprovalsInPlaceContinueTheSamePodAndConversation) {
+  ASSERT_FALSE(kubectl_droid_.empty());
+  const std::string token = "E2E-T8-" + suffix_;
+  json first = tool_turn("clean build", json::array({call("p1", "shell", {{"command", "rm -rf build"}})}), 100, 10);
+  first["match"] = {{"lastMessageContains", token}};
+  json second = tool_turn("clean dist", json::array({call("p2", "shell", {{"command", "rm -rf dist"}})}), 150, 10);
+  second["match"] = {{"lastMessageContains", "exit code: 0"}};
+  json done = text_turn("done", "Removed build and dist.", 200, 8);
+  done["match"] = {{"lastMessageContains", "exit code: 0"}};
+  ASSERT_NO_FATAL_FAILURE(set_script(json::array({first, second, done})));
+  const std::string name = "in-place";
+  ASSERT_TRUE(apply(session(name, token + ": clean the build outputs.")).ok());
+
+  std::string uid;
+  for (const std::string command : {"rm -rf build", "rm -rf dist"}) {
+    const json waiting = wait_in_place(name, command);
+    ASSERT_EQ(phase_of(waiting), "AwaitingApproval") << diagnose(name);
+    ASSERT_EQ(waiting["status"]["pendingApproval"].value("command", ""), command) << diagnose(name);
+    const std::string pod = waiting["status"].value("podName", "");
+    const auto pod_json = get("pod", pod);
+    ASSERT_TRUE(pod_json.has_value());
+    if (uid.empty()) uid = (*pod_json)["metadata"].value("uid", "");
+    EXPECT_EQ((*pod_json)["metadata"].value("uid", ""), uid) << "a new pod for the second approval";
+    // `kubectl droid list` shows what the session asks.
+    auto listed = droid({"list"});
+    EXPECT_NE(listed.out.find("WAITING-FOR"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find(command), std::string::npos) << listed.out;
+    const double approved_at = now_ms();
+    auto approved = droid({"approve", name});
+    ASSERT_TRUE(approved.ok()) << approved.describe();
+    // The runner waiting in place runs it: its audit log says when.
+    std::vector<json> received;
+    for (int i = 0; i < 120; ++i) {
+      received = audit_records(pod, "approval_received");
+      if (received.size() >= (command == "rm -rf build" ? 1U : 2U)) break;
+      std::this_thread::sleep_for(250ms);
+    }
+    ASSERT_FALSE(received.empty()) << diagnose(name);
+    EXPECT_EQ(received.back().value("command", ""), command);
+    EXPECT_FALSE(received.back().value("by", "").empty()) << "no approver in the runner's audit log";
+    approval_latencies_ms_.push_back(audit_ms(received.back()) - approved_at);
+  }
+  const json s = wait_phase(name, {"Succeeded", "Failed", "TimedOut", "Cancelled"});
+  ASSERT_EQ(phase_of(s), "Succeeded") << diagnose(name);
+  EXPECT_EQ(s["status"].value("runAttempt", 1), 1);
+  EXPECT_FALSE(s["status"].contains("previousRuns"));
+  const json pods = pods_of(name);
+  ASSERT_EQ(pods.size(), 1U) << "one pod for the whole session";
+  EXPECT_EQ(pods[0]["metadata"].value("uid", ""), uid);
+  // The history: two approvals in place, with who approved.
+  const json history = s["status"].value("approvals", json::array());
+  ASSERT_EQ(history.size(), 2U) << s["status"].dump(2);
+  for (const auto& h : history) {
+    EXPECT_EQ(h.value("decision", ""), "Approved");
+    EXPECT_TRUE(h.value("inPlace", false));
+    EXPECT_FALSE(h.value("by", "").empty());
+  }
+  // One clone, one growing conversation at the gateway (not a replay from the prompt).
+  const std::string pod = pods[0]["metadata"].value("name", "");
+  EXPECT_EQ(audit_records(pod, "session_start").size(), 1U);
+  std::vector<json> mine;
+  for (const auto& r : gateway_requests())
+    if (r.dump().find(token) != std::string::npos) mine.push_back(r["body"]["messages"]);
+  ASSERT_EQ(mine.size(), 3U);
+  for (std::size_t i = 1; i < mine.size(); ++i) {
+    ASSERT_GT(mine[i].size(), mine[i - 1].size());
+    for (std::size_t m = 0; m < mine[i - 1].size(); ++m) EXPECT_EQ(mine[i][m], mine[i - 1][m]) << i << "/" << m;
+  }
+  // The events name the approver.
+  auto events = kubectl_->Run({"get", "events.events.k8s.io", "-n", namespace_, "-o", "json"});
+  ASSERT_TRUE(events.ok());
+  int approval_events = 0;
+  for (const auto& e : json::parse(events.out)["items"])
+    if (e.value("reason", "") == "ApprovalReceived" && e.value("note", "").find("by ") != std::string::npos)
+      ++approval_events;
+  EXPECT_GE(approval_events, 2);
+}
+
+TEST_F(Sessions, ARejectionInPlaceGoesBackToTheModel) {
+  ASSERT_FALSE(kubectl_droid_.empty());
+  const std::string token = "E2E-T9-" + suffix_;
+  json ask = tool_turn("clean", json::array({call("r1", "shell", {{"command", "rm -rf build"}})}), 100, 10);
+  ask["match"] = {{"lastMessageContains", token}};
+  json answer = text_turn("answer", "Left build alone as asked.", 120, 8);
+  answer["match"] = {{"lastMessageContains", "keep it for the release"}};
+  ASSERT_NO_FATAL_FAILURE(set_script(json::array({ask, answer})));
+  const std::string name = "rejected";
+  ASSERT_TRUE(apply(session(name, token + ": clean up.")).ok());
+  const json waiting = wait_in_place(name, "rm -rf build");
+  ASSERT_EQ(phase_of(waiting), "AwaitingApproval") << diagnose(name);
+  auto rejected = droid({"reject", name, "--reason", "keep it for the release"});
+  ASSERT_TRUE(rejected.ok()) << rejected.describe();
+  const json s = wait_phase(name, {"Succeeded", "Failed", "TimedOut", "Cancelled"});
+  ASSERT_EQ(phase_of(s), "Succeeded") << diagnose(name);
+  EXPECT_EQ(pods_of(name).size(), 1U);
+  const json history = s["status"].value("approvals", json::array());
+  ASSERT_EQ(history.size(), 1U);
+  EXPECT_EQ(history[0].value("decision", ""), "Rejected");
+  EXPECT_EQ(history[0].value("reason", ""), "keep it for the release");
+  EXPECT_NE(gateway_requests().dump().find("keep it for the release"), std::string::npos);
+  const std::string pod = s["status"].value("podName", "");
+  ASSERT_EQ(audit_records(pod, "approval_rejected").size(), 1U);
+}
+
+// The earlier run's summary reaches the next run's prompt after a fallback.
+void expect_fallback_run(const json& s, const std::string& end_reason, const json& requests, const std::string& token) {
+  EXPECT_EQ(s["status"].value("runAttempt", 0), 2) << s["status"].dump(2);
+  const json previous = s["status"].value("previousRuns", json::array());
+  ASSERT_EQ(previous.size(), 1U);
+  EXPECT_EQ(previous[0].value("endReason", ""), end_reason) << previous.dump(2);
+  bool context = false;
+  for (const auto& r : requests)
+    if (r.dump().find(token) != std::string::npos && r.dump().find("[Context from the operator]") != std::string::npos)
+      context = true;
+  EXPECT_TRUE(context) << "the next run's prompt has no context from the earlier run";
+}
+
+TEST_F(Sessions, AWaitInPlaceThatExpiresFallsBackToANewRun) {
+  ASSERT_FALSE(kubectl_droid_.empty());
+  const InNamespace in(namespace_with_wait(8));
+  const std::string token = "E2E-T10-" + suffix_;
+  json ask = tool_turn("clean", json::array({call("x1", "shell", {{"command", "rm -rf build"}})}), 100, 10);
+  ask["match"] = {{"lastMessageContains", token}};
+  ask["repeat"] = true;
+  json done = text_turn("done", "Cleaned.", 120, 8);
+  done["match"] = {{"lastMessageContains", "exit code: 0"}};
+  ASSERT_NO_FATAL_FAILURE(set_script(json::array({ask, done})));
+  const std::string name = "wait-expires";
+  ASSERT_TRUE(apply(session(name, token + ": clean up.")).ok());
+  ASSERT_EQ(phase_of(wait_in_place(name, "rm -rf build")), "AwaitingApproval") << diagnose(name);
+  // The wait (8 s) passes: the run ends, the session waits on.
+  json ended;
+  for (int i = 0; i < 120; ++i) {
+    ended = *get("droidsession", name);
+    if (ended["status"].value("pendingApproval", json::object()).value("endReason", "") == "ApprovalWaitExpired") break;
+    std::this_thread::sleep_for(1s);
+  }
+  ASSERT_EQ(phase_of(ended), "AwaitingApproval") << diagnose(name);
+  ASSERT_EQ(ended["status"]["pendingApproval"].value("endReason", ""), "ApprovalWaitExpired") << diagnose(name);
+  EXPECT_FALSE(ended["status"]["pendingApproval"].value("inPlace", true));
+  auto approved = droid({"approve", name});
+  ASSERT_TRUE(approved.ok()) << approved.describe();
+  const json s = wait_phase(name, {"Succeeded", "Failed", "TimedOut", "Cancelled"});
+  ASSERT_EQ(phase_of(s), "Succeeded") << diagnose(name);
+  expect_fallback_run(s, "ApprovalWaitExpired", gateway_requests(), token);
+  EXPECT_FALSE(s["status"]["previousRuns"][0].value("summary", "").empty());
+  EXPECT_EQ(pods_of(name).size(), 2U);
+}
+
+TEST_F(Sessions, DeletingTheWaitingPodFallsBackToANewRun) {
+  ASSERT_FALSE(kubectl_droid_.empty());
+  const std::string token = "E2E-T11-" + suffix_;
+  json ask = tool_turn("clean", json::array({call("d1", "shell", {{"command", "rm -rf build"}})}), 100, 10);
+  ask["match"] = {{"lastMessageContains", token}};
+  ask["repeat"] = true;
+  json done = text_turn("done", "Cleaned.", 120, 8);
+  done["match"] = {{"lastMessageContains", "exit code: 0"}};
+  ASSERT_NO_FATAL_FAILURE(set_script(json::array({ask, done})));
+  const std::string name = "pod-deleted";
+  ASSERT_TRUE(apply(session(name, token + ": clean up.")).ok());
+  const json waiting = wait_in_place(name, "rm -rf build");
+  ASSERT_EQ(phase_of(waiting), "AwaitingApproval") << diagnose(name);
+  auto deleted = kubectl_->Run({"delete", "pod", "-n", namespace_, waiting["status"].value("podName", "")}, {}, 90s);
+  ASSERT_TRUE(deleted.ok()) << deleted.describe();
+  json fell_back;
+  for (int i = 0; i < 60; ++i) {
+    fell_back = *get("droidsession", name);
+    const json p = fell_back["status"].value("pendingApproval", json::object());
+    if (phase_of(fell_back) == "AwaitingApproval" && !p.value("inPlace", true)) break;
+    std::this_thread::sleep_for(1s);
+  }
+  ASSERT_EQ(phase_of(fell_back), "AwaitingApproval") << diagnose(name);
+  const std::string why = fell_back["status"]["pendingApproval"].value("endReason", "");
+  // Lost (the operator saw the deletion first) or interrupted (it saw the runner's report of SIGTERM).
+  EXPECT_TRUE(why == "PodLostWhileWaiting" || why == "ApprovalWaitInterrupted") << why;
+  auto approved = droid({"approve", name});
+  ASSERT_TRUE(approved.ok()) << approved.describe();
+  const json s = wait_phase(name, {"Succeeded", "Failed", "TimedOut", "Cancelled"});
+  ASSERT_EQ(phase_of(s), "Succeeded") << diagnose(name);
+  expect_fallback_run(s, why, gateway_requests(), token);
 }
 
 TEST_F(Sessions, PlantedSecretReachesNeitherGatewayNorTelemetryNorLogs) {

@@ -955,6 +955,9 @@ TEST_F(OperatorE2E, RbacIsLeastPrivilegeWithoutWildcards) {
   EXPECT_FALSE(can({"list", "secrets", "-n", kOperatorNs})) << "lists Secrets";
   EXPECT_FALSE(can({"delete", "namespaces"}));
   EXPECT_FALSE(can({"create", "pods", "--subresource=exec", "-n", kMainNs}));
+  // A runner waiting in place for an approval: its request from its log (read only).
+  EXPECT_TRUE(can({"get", "pods", "--subresource=log", "-n", kMainNs}));
+  EXPECT_FALSE(can({"create", "pods", "--subresource=attach", "-n", kMainNs}));
   EXPECT_FALSE(can({"update", "droidsessions.droid.dev", "-n", kMainNs})) << "edits a session's spec";
   EXPECT_FALSE(can({"create", "orgpolicies.droid.dev"}));
   EXPECT_FALSE(can({"update", "leases", "-n", kOperatorNs})) << "updates any Lease but its own";

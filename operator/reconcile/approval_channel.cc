@@ -1,0 +1,101 @@
+#include "reconcile/approval_channel.h"
+
+#include <algorithm>
+
+#include "jsonutil/lookup.h"
+
+namespace droid::op {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxCommand = 8192;
+constexpr std::size_t kMaxReasons = 32;
+constexpr std::size_t kMaxReason = 1024;
+constexpr std::size_t kMaxId = 32;
+
+std::string string_field(const json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const json* entry_for(const json& session, const char* list, const std::string& command) {
+  const json* items = jsonutil::find(session, {"spec", list});
+  if (items == nullptr || !items->is_array()) return nullptr;
+  for (const auto& e : *items)
+    if (e.is_object() && e.contains("command") && e["command"].is_string() && e["command"] == command) return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<InPlaceRequest> find_approval_request(std::string_view log) {
+  std::size_t end = log.size();
+  while (end > 0) {
+    std::size_t start = log.rfind('\n', end - 1);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    const std::string_view line = log.substr(start, end - start);
+    end = start == 0 ? 0 : start - 1;
+    if (line.find("\"approval_requested\"") == std::string_view::npos) continue;
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || string_field(j, "type") != "audit" || string_field(j, "event") != "approval_requested")
+      continue;
+    InPlaceRequest r;
+    r.id = string_field(j, "id");
+    r.command = string_field(j, "command");
+    if (r.id.empty() || r.id.size() > kMaxId || r.command.empty() || r.command.size() > kMaxCommand) continue;
+    r.risk = string_field(j, "risk");
+    if (r.risk != "low" && r.risk != "medium" && r.risk != "high") r.risk = "high";
+    if (const auto it = j.find("reasons"); it != j.end() && it->is_array())
+      for (const auto& reason : *it)
+        if (reason.is_string() && r.reasons.size() < kMaxReasons)
+          r.reasons.push_back(reason.get<std::string>().substr(0, kMaxReason));
+    if (const auto it = j.find("wait_seconds"); it != j.end() && it->is_number_integer())
+      r.wait_seconds = std::max<std::int64_t>(0, it->get<std::int64_t>());
+    return r;
+  }
+  return std::nullopt;
+}
+
+bool runner_waits_in_place(const json& pod) {
+  if (jsonutil::string_at(pod, {"status", "phase"}) != "Running") return false;
+  if (!jsonutil::string_at(pod, {"metadata", "deletionTimestamp"}).empty()) return false;
+  const json* statuses = jsonutil::find(pod, {"status", "containerStatuses"});
+  if (statuses == nullptr || !statuses->is_array()) return false;
+  for (const auto& cs : *statuses)
+    if (cs.value("name", "") == "runner")
+      return cs.value("ready", false) && jsonutil::find(cs, {"state", "running"}) != nullptr;
+  return false;
+}
+
+std::optional<Decision> decision_for(const json& session, const std::string& command) {
+  if (const json* r = entry_for(session, "rejections", command))
+    return Decision{false, string_field(*r, "rejectedBy"), string_field(*r, "reason")};
+  if (const json* a = entry_for(session, "approvals", command))
+    return Decision{true, string_field(*a, "approvedBy"), string_field(*a, "comment")};
+  return std::nullopt;
+}
+
+std::string decision_annotation(const json& pending) {
+  return json{{"id", string_field(pending, "id")},
+              {"decision", string_field(pending, "decision") == "Approved" ? "approved" : "rejected"},
+              {"command", string_field(pending, "command")},
+              {"by", string_field(pending, "decidedBy")},
+              {"at", string_field(pending, "decidedAt")},
+              {"reason", string_field(pending, "reason")}}
+      .dump();
+}
+
+json history_entry(const std::string& command, const Decision& d, const std::string& at, int run_attempt,
+                   bool in_place) {
+  json e = {{"command", command},
+            {"decision", d.approved ? "Approved" : "Rejected"},
+            {"at", at},
+            {"runAttempt", run_attempt},
+            {"inPlace", in_place}};
+  if (!d.by.empty()) e["by"] = d.by;
+  if (!d.reason.empty()) e["reason"] = d.reason;
+  return e;
+}
+
+}  // namespace droid::op
