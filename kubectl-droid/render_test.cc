@@ -55,7 +55,7 @@ TEST(Render, Table) {
   const json items = json::array({finished(), pending});
   EXPECT_EQ(sessions_table(items, {}, kNow),
             "NAME                 PHASE              MODEL    AUTONOMY   REASON               AGE   WAITING-FOR\n"
-            "fix-1                Succeeded          qwen     medium     Completed            5m    \n"
+            "fix-1                Succeeded          qwen     medium     Completed            5m\n"
             "a-much-longer-name   AwaitingApproval   <none>   <none>     WaitingForApproval   30s   make deploy\n");
   EXPECT_EQ(sessions_table(json::array({finished()}), {}, kNow),
             "NAME    PHASE       MODEL   AUTONOMY   REASON      AGE\n"

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "reconcile/approval_channel.h"
+
 namespace droid::op {
 namespace {
 

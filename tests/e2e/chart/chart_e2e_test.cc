@@ -534,7 +534,7 @@ TEST_F(ChartFiles, DefaultsRenderTheOperatorTheWebhookAndTheirPolicies) {
   ASSERT_EQ((*mutating)["webhooks"].size(), 1U);
   ASSERT_EQ((*validating)["webhooks"].size(), 2U);
   const std::vector<std::tuple<const json*, std::string, std::string, json>> hooks = {
-      {&(*mutating)["webhooks"][0], "/mutate-droidsession", "droidsessions", json::array({"CREATE"})},
+      {&(*mutating)["webhooks"][0], "/mutate-droidsession", "droidsessions", json::array({"CREATE", "UPDATE"})},
       {&(*validating)["webhooks"][0], "/validate-droidsession", "droidsessions", json::array({"CREATE", "UPDATE"})},
       {&(*validating)["webhooks"][1], "/validate-orgpolicy", "orgpolicies", json::array({"CREATE", "UPDATE"})}};
   for (const auto& [w, path, resource, operations] : hooks) {
