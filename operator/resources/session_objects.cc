@@ -309,7 +309,7 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
   if (wait_in_place) {
     // Ready exactly while the runner waits in place for an approval: the operator's cue.
     container["readinessProbe"] = {{"exec", {{"command", {"/usr/local/bin/droid-runner", "approval-probe"}}}},
-                                   {"periodSeconds", 1},
+                                   {"periodSeconds", 2},
                                    {"timeoutSeconds", 5},
                                    {"successThreshold", 1},
                                    {"failureThreshold", 1}};

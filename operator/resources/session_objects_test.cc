@@ -104,7 +104,7 @@ TEST(SessionObjects, ThePodCarriesTheApprovalChannelUnlessThePolicyNeverWaitsInP
   json pod = build_pod(s, policy, plan, RunnerDefaults{});
   const json& c = pod["spec"]["containers"][0];
   EXPECT_EQ(c["readinessProbe"]["exec"]["command"], json({"/usr/local/bin/droid-runner", "approval-probe"}));
-  EXPECT_EQ(c["readinessProbe"]["periodSeconds"], 1);
+  EXPECT_EQ(c["readinessProbe"]["periodSeconds"], 2);
   json volume;
   for (const auto& v : pod["spec"]["volumes"])
     if (v["name"] == "approval") volume = v;
