@@ -363,10 +363,11 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
       log_.info("session phase changed", {{"session", key}, {"from", old_phase}, {"to", phase}, {"reason", reason}});
       const bool bad = phase == "Failed" || phase == "TimedOut";
       const int run = run_attempt(session);
-      if (tr.approval_event && !tr.approved_command) {
+      if (tr.approved_command)
+        log_.info("approval received; starting the next run", {{"session", key}, {"run", run + 1}});
+      if (tr.approval_event) {
         // Reported below, with who decided.
       } else if (tr.approved_command) {
-        log_.info("approval received; starting the next run", {{"session", key}, {"run", run + 1}});
         event(session, "Normal", kReasonApprovalReceived, "Approve", message);
       } else if (phase == "Running" && run > 1) {
         event(session, "Normal", kReasonResumed, "Run",

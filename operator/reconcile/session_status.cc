@@ -156,7 +156,9 @@ class Machine {
     out_.approval_event = {d.approved ? kReasonApprovalReceived : kReasonApprovalRejected,
                            std::string(d.approved ? "approved" : "rejected") + who + ": " + command +
                                (d.reason.empty() ? "" : " (" + d.reason + ")") +
-                               (in_place ? "; handed to the runner waiting in place" : "")};
+                               (in_place     ? "; handed to the runner waiting in place"
+                                : d.approved ? "; starting run " + std::to_string(run_attempt(session_) + 1)
+                                             : "")};
   }
 
   // The run's pod runs (phase Running from the pod): is its runner waiting in place?
