@@ -888,7 +888,7 @@ void expect_fallback_run(const json& s, const std::string& end_reason, const jso
 
 TEST_F(Sessions, AWaitInPlaceThatExpiresFallsBackToANewRun) {
   ASSERT_FALSE(kubectl_droid_.empty());
-  const InNamespace in(namespace_with_wait(8));
+  const InNamespace in(namespace_with_wait(20));
   const std::string token = "E2E-T10-" + suffix_;
   json ask = tool_turn("clean", json::array({call("x1", "shell", {{"command", "rm -rf build"}})}), 100, 10);
   ask["match"] = {{"lastMessageContains", token}};
@@ -899,11 +899,13 @@ TEST_F(Sessions, AWaitInPlaceThatExpiresFallsBackToANewRun) {
   const std::string name = "wait-expires";
   ASSERT_TRUE(apply(session(name, token + ": clean up.")).ok());
   ASSERT_EQ(phase_of(wait_in_place(name, "rm -rf build")), "AwaitingApproval") << diagnose(name);
-  // The wait (8 s) passes: the run ends, the session waits on.
+  // The wait (20 s) passes: the run ends, the session waits on.
   json ended;
   for (int i = 0; i < 120; ++i) {
-    ended = *get("droidsession", name);
-    if (ended["status"].value("pendingApproval", json::object()).value("endReason", "") == "ApprovalWaitExpired") break;
+    ended = get("droidsession", name).value_or(json::object());
+    if (ended.value("status", json::object()).value("pendingApproval", json::object()).value("endReason", "") ==
+        "ApprovalWaitExpired")
+      break;
     std::this_thread::sleep_for(1s);
   }
   ASSERT_EQ(phase_of(ended), "AwaitingApproval") << diagnose(name);
@@ -935,8 +937,8 @@ TEST_F(Sessions, DeletingTheWaitingPodFallsBackToANewRun) {
   ASSERT_TRUE(deleted.ok()) << deleted.describe();
   json fell_back;
   for (int i = 0; i < 60; ++i) {
-    fell_back = *get("droidsession", name);
-    const json p = fell_back["status"].value("pendingApproval", json::object());
+    fell_back = get("droidsession", name).value_or(json::object());
+    const json p = fell_back.value("status", json::object()).value("pendingApproval", json::object());
     if (phase_of(fell_back) == "AwaitingApproval" && !p.value("inPlace", true)) break;
     std::this_thread::sleep_for(1s);
   }
