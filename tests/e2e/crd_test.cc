@@ -715,7 +715,7 @@ TEST(Crds, ExplainShowsDescriptions) {
   ASSERT_TRUE(spec.ok()) << spec.describe();
   std::string s = Squash(spec.out);
   EXPECT_NE(s.find("GROUP: droid.dev"), std::string::npos) << spec.out;
-  for (const char* text : {"Only cancel, approvals and ttlSecondsAfterFinished may change after creation",
+  for (const char* text : {"Only cancel, approvals, rejections and ttlSecondsAfterFinished may change after creation",
                            "The task for the agent, as text", "Reads the task for the agent from a ConfigMap key",
                            "How much the agent may do without an approval", "Set to true to cancel the session"}) {
     EXPECT_NE(s.find(text), std::string::npos) << text << "\n" << spec.out;
