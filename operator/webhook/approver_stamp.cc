@@ -72,8 +72,11 @@ std::string check_decisions(const json& object, const json& old_object, const st
         if (field_or_null(e, f.by) != field_or_null(*old, f.by) || field_or_null(e, f.at) != field_or_null(*old, f.at))
           return field + ": who decided, and when, cannot be changed (remove the entry and add it again)";
       } else if (field_or_null(e, f.by) != json(username)) {
-        return field + ": is stamped by the admission webhook from the authenticated user (" + username +
-               "); remove it";
+        std::string message = field;
+        message += ": is stamped by the admission webhook from the authenticated user (";
+        message += username;
+        message += "); remove it";
+        return message;
       }
       const std::string command = e["command"].get<std::string>();
       if (f.list == std::string("approvals"))
