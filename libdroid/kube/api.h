@@ -6,6 +6,7 @@
 // not part of it: reflectors need the real client (kube/watch.h).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,13 @@ struct ListOptions {
 
 enum class PatchType { Merge, Json, StrategicMerge };
 
+// A read of a container's log (GET pods/NAME/log).
+struct LogOptions {
+  std::string container;         // "": the pod's only container
+  int tail_lines = 0;            // the last N lines; 0: all of it
+  std::int64_t limit_bytes = 0;  // at most this many bytes from the start of what is returned; 0: no limit
+};
+
 class Api {
  public:
   virtual ~Api() = default;
@@ -71,6 +79,8 @@ class Api {
   // Returns the server's answer (the object being deleted, or a Status).
   virtual nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
                                 const nlohmann::json& delete_options = nullptr) = 0;
+  // A container's log as text (pods/log needs its own RBAC verb: get pods/log).
+  virtual std::string read_log(const std::string& ns, const std::string& pod, const LogOptions& options = {}) = 0;
 
  protected:
   Api() = default;

@@ -156,6 +156,15 @@ nlohmann::json Client::get(const Resource& r, const std::string& ns, const std::
   return parse_or_throw(request("GET", r.path(ns, name, subresource)));
 }
 
+std::string Client::read_log(const std::string& ns, const std::string& pod, const LogOptions& o) {
+  const std::string q = query_string({{"container", o.container},
+                                      {"tailLines", o.tail_lines > 0 ? std::to_string(o.tail_lines) : ""},
+                                      {"limitBytes", o.limit_bytes > 0 ? std::to_string(o.limit_bytes) : ""}});
+  Response r = request("GET", kPods.path(ns, pod, "log") + q);
+  if (r.status < 200 || r.status >= 300) throw api_error_from_response(r.status, r.body);
+  return std::move(r.body);
+}
+
 nlohmann::json Client::list(const Resource& r, const std::string& ns, const ListOptions& o) {
   const std::string q = query_string({{"labelSelector", o.label_selector},
                                       {"fieldSelector", o.field_selector},

@@ -67,6 +67,8 @@ class Client : public Api {
   nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
                         const nlohmann::json& delete_options = nullptr) override;
 
+  std::string read_log(const std::string& ns, const std::string& pod, const LogOptions& options = {}) override;
+
   // A raw request ("/api/v1/...?query"); returns any HTTP status, throws TransportError.
   Response request(const std::string& method, const std::string& path_and_query, const std::string& body = "",
                    const std::string& content_type = "application/json");

@@ -111,6 +111,41 @@ std::vector<json> MemoryApi::objects(const Resource& r) const {
   return out;
 }
 
+void MemoryApi::set_log(const std::string& ns, const std::string& pod, const std::string& container, std::string text) {
+  std::lock_guard lock(mu_);
+  logs_[{{ns, pod}, container}] = std::move(text);
+}
+
+std::string MemoryApi::read_log(const std::string& ns, const std::string& pod, const LogOptions& options) {
+  std::lock_guard lock(mu_);
+  record("log", kPods, ns, pod, "log");
+  if (!table(kPods).contains({ns, pod})) throw not_found(kPods, pod);
+  auto it = logs_.find({{ns, pod}, options.container});
+  std::string text = it == logs_.end() ? "" : it->second;
+  if (options.tail_lines > 0) {
+    // The start of the last tail_lines lines (a final newline ends the last line).
+    std::size_t start = text.size();
+    int lines = 0;
+    if (start > 0 && text[start - 1] == '\n') --start;
+    while (start > 0 && lines < options.tail_lines) {
+      const std::size_t nl = text.rfind('\n', start - 1);
+      if (nl == std::string::npos) {
+        start = 0;
+        break;
+      }
+      if (++lines == options.tail_lines) {
+        start = nl + 1;
+        break;
+      }
+      start = nl;
+    }
+    text.erase(0, start);
+  }
+  if (options.limit_bytes > 0 && text.size() > static_cast<std::size_t>(options.limit_bytes))
+    text.resize(static_cast<std::size_t>(options.limit_bytes));
+  return text;
+}
+
 json MemoryApi::get(const Resource& r, const std::string& ns, const std::string& name, const std::string& subresource) {
   std::lock_guard lock(mu_);
   record("get", r, ns, name, subresource);

@@ -15,6 +15,8 @@
 //   remove   404; 409 when preconditions.uid differs; no finalizers, no garbage
 //            collection of owned objects
 //   list     one page, all of it; label selectors of "k=v" and "k" terms
+//   read_log 404 for a missing pod; the text set_log() gave the container,
+//            its last tail_lines lines, cut at limit_bytes ("" when none was set)
 // fail_next() makes the next call of a verb on a resource throw a given error,
 // calls() lists what was asked. Thread-safe. Watches are not modelled: a test
 // fills the controller's caches from objects() itself.
@@ -51,7 +53,12 @@ class MemoryApi : public Api {
   nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
                         const nlohmann::json& delete_options = nullptr) override;
 
-  // The next call of `verb` (get, list, create, replace, patch, apply, remove) on `r`
+  std::string read_log(const std::string& ns, const std::string& pod, const LogOptions& options = {}) override;
+
+  // What read_log() answers for a container of a pod (a test's runner writing to stdout).
+  void set_log(const std::string& ns, const std::string& pod, const std::string& container, std::string text);
+
+  // The next call of `verb` (get, list, create, replace, patch, apply, remove, log) on `r`
   // throws `error` instead of answering; queued errors are used in order.
   void fail_next(const std::string& verb, const Resource& r, ApiError error);
   // Every call so far, in order: "create configmaps ns/name", "replace droidsessions ns/name/status".
@@ -75,6 +82,7 @@ class MemoryApi : public Api {
   std::map<std::string, std::map<Key, nlohmann::json>> tables_;                     // by Resource::path()
   std::vector<std::pair<std::string, std::pair<std::string, ApiError>>> failures_;  // (verb, (path, error))
   std::vector<std::string> calls_;
+  std::map<std::pair<Key, std::string>, std::string> logs_;  // ((namespace, pod), container) -> text
 };
 
 }  // namespace droid::kube

@@ -116,5 +116,21 @@ TEST(MemoryApi, ListsBySelectorAndInjectsFailuresOnce) {
   EXPECT_EQ(calls.back(), "create pods team-a/p");
 }
 
+TEST(MemoryApi, ReadsAContainersLogTailAsTheServerDoes) {
+  MemoryApi api;
+  EXPECT_EQ(code_of([&] { api.read_log("team-a", "p"); }), 404);
+  api.create(kPods, {{"metadata", {{"name", "p"}, {"namespace", "team-a"}}}});
+  EXPECT_EQ(api.read_log("team-a", "p", {.container = "runner"}), "");
+  api.set_log("team-a", "p", "runner", "one\ntwo\nthree\n");
+  EXPECT_EQ(api.read_log("team-a", "p", {.container = "runner"}), "one\ntwo\nthree\n");
+  EXPECT_EQ(api.read_log("team-a", "p", {.container = "runner", .tail_lines = 2}), "two\nthree\n");
+  EXPECT_EQ(api.read_log("team-a", "p", {.container = "runner", .tail_lines = 9}), "one\ntwo\nthree\n");
+  EXPECT_EQ(api.read_log("team-a", "p", {.container = "runner", .tail_lines = 1, .limit_bytes = 3}), "thr");
+  EXPECT_EQ(api.read_log("team-a", "p", {.container = "other"}), "");
+  api.fail_next("log", kPods, ApiError(403, "Forbidden", "cannot get pods/log", ""));
+  EXPECT_EQ(code_of([&] { api.read_log("team-a", "p", {.container = "runner"}); }), 403);
+  EXPECT_EQ(api.calls().back(), "log pods team-a/p/log");
+}
+
 }  // namespace
 }  // namespace droid::kube

@@ -313,14 +313,12 @@ std::optional<InPlaceRequest> SessionReconciler::read_approval_request(const jso
   const std::string ns = string_at(pod, {"metadata", "namespace"});
   const std::string name = string_at(pod, {"metadata", "name"});
   // The request is the runner's last audit line before it waits: the tail holds it.
-  const std::string path =
-      "/api/v1/namespaces/" + kube::url_encode(ns) + "/pods/" + kube::url_encode(name) + "/log" +
-      kube::query_string({{"container", "runner"}, {"tailLines", "64"}, {"limitBytes", "1048576"}});
   try {
-    const kube::Response r = client_.request("GET", path);
-    if (r.status == 200) return find_approval_request(r.body);
+    return find_approval_request(
+        client_.read_log(ns, name, {.container = "runner", .tail_lines = 64, .limit_bytes = 1048576}));
+  } catch (const kube::ApiError& e) {
     log_.warn("cannot read the runner's log for its approval request",
-              {{"pod", ns + "/" + name}, {"status", r.status}, {"error", r.body.substr(0, 256)}});
+              {{"pod", ns + "/" + name}, {"status", e.code()}, {"error", std::string(e.what()).substr(0, 256)}});
   } catch (const std::exception& e) {
     log_.warn("cannot read the runner's log for its approval request", {{"pod", ns + "/" + name}, {"error", e.what()}});
   }

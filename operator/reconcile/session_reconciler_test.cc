@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "contract/session_config.h"
+#include "jsonutil/lookup.h"
 #include "kube/memory_api.h"
 #include "webhook/admission.h"
 
@@ -203,6 +204,190 @@ TEST_F(SessionReconcilerTest, AnObjectOfAnEarlierSessionOfTheSameNameIsNotAdopte
   EXPECT_EQ(status["attempts"], 1);
   EXPECT_FALSE(status.contains("podName"));
   EXPECT_TRUE(api.objects(kube::kPods).empty());
+}
+
+// --- waiting in place for an approval (issue 14) ---
+
+// The runner pod running, its container Ready exactly while the runner waits.
+void runner_running(kube::MemoryApi& api, const std::string& pod, bool ready) {
+  api.patch(kube::kPods, "team-a", pod, kube::PatchType::Merge,
+            {{"status",
+              {{"phase", "Running"},
+               {"startTime", "2026-01-01T00:00:02Z"},
+               {"containerStatuses",
+                {{{"name", "runner"}, {"ready", ready}, {"state", {{"running", {{"startedAt", "t"}}}}}}}}}}},
+            "status");
+}
+
+// The runner's audit line on stdout when it starts to wait (runner/agent/loop.cc).
+std::string asks(const std::string& id, const std::string& command) {
+  return json{{"type", "audit"}, {"event", "approval_requested"}, {"id", id},           {"command", command},
+              {"risk", "high"},  {"reasons", {"denylist"}},       {"wait_seconds", 900}}
+             .dump() +
+         "\n";
+}
+
+json decision_on(const json& pod) {
+  const json* a = jsonutil::find(pod, {"metadata", "annotations", kApprovalDecisionAnnotation});
+  return a == nullptr ? json() : json::parse(a->get<std::string>());
+}
+
+std::size_t count_of(const std::vector<Recorded>& events, const std::string& reason) {
+  return static_cast<std::size_t>(
+      std::count_if(events.begin(), events.end(), [&](const Recorded& e) { return e.reason == reason; }));
+}
+
+class ApprovalInPlaceTest : public SessionReconcilerTest {
+ protected:
+  // A session whose runner (run 1) waits in place for `command`, as the operator has seen it.
+  void waiting_for(const std::string& command) {
+    api.create(kube::kDroidSessions, new_session("fix"));
+    sync();
+    ASSERT_FALSE(reconcile("fix").error);
+    runner_running(api, "fix-runner", true);
+    api.set_log("team-a", "fix-runner", "runner",
+                "{\"type\":\"audit\",\"event\":\"session_start\"}\nnot json at all\n" + asks("1", command));
+    sync();
+    ASSERT_FALSE(reconcile("fix").error);
+    sync();
+  }
+  void decide(const char* list, json entry) {
+    json s = session("fix");
+    s["spec"][list] = json::array({std::move(entry)});
+    api.replace(kube::kDroidSessions, s);
+    sync();
+  }
+};
+
+TEST_F(ApprovalInPlaceTest, TheRequestIsReadFromTheReadyRunnersLogAndShownInStatus) {
+  waiting_for("terraform plan");
+  const json status = session("fix")["status"];
+  EXPECT_EQ(status["phase"], "AwaitingApproval");
+  EXPECT_EQ(status["pendingApproval"]["command"], "terraform plan");
+  EXPECT_EQ(status["pendingApproval"]["inPlace"], true);
+  EXPECT_EQ(status["pendingApproval"]["id"], "1");
+  EXPECT_EQ(status["pendingApproval"]["podName"], "fix-runner");
+  EXPECT_EQ(position("log pods team-a/fix-runner/log") < api.calls().size(), true) << "read through pods/log";
+  // An undecided request is not read again on the next look.
+  const auto reads = [&] {
+    const auto calls = api.calls();
+    return std::count(calls.begin(), calls.end(), "log pods team-a/fix-runner/log");
+  };
+  const auto before = reads();
+  EXPECT_FALSE(reconcile("fix").error);
+  EXPECT_EQ(reads(), before);
+}
+
+TEST_F(ApprovalInPlaceTest, AnApprovalIsHandedToTheWaitingPodWithoutANewRun) {
+  waiting_for("terraform plan");
+  decide("approvals", {{"command", "terraform plan"}, {"approvedBy", "alice"}, {"approvedAt", "2026-01-01T00:00:09Z"}});
+  const ReconcileResult r = reconcile("fix");
+  EXPECT_FALSE(r.error) << *r.error;
+
+  const json pod = api.get(kube::kPods, "team-a", "fix-runner");
+  const json d = decision_on(pod);
+  EXPECT_EQ(d["id"], "1");
+  EXPECT_EQ(d["decision"], "approved");
+  EXPECT_EQ(d["command"], "terraform plan");
+  EXPECT_EQ(d["by"], "alice");
+  EXPECT_EQ(api.objects(kube::kPods).size(), 1u) << "no new run";
+  EXPECT_EQ(api.objects(kube::kConfigMaps).size(), 1u);
+  const json status = session("fix")["status"];
+  EXPECT_EQ(status["phase"], "Running");
+  ASSERT_EQ(status["approvals"].size(), 1u);
+  EXPECT_EQ(status["approvals"][0]["by"], "alice");
+  EXPECT_EQ(status["approvals"][0]["inPlace"], true);
+  EXPECT_EQ(count_of(events, kReasonApprovalReceived), 1u);
+  ASSERT_TRUE(r.requeue_after) << "the runner's next request may follow before its container turns unready";
+
+  // The next look: the annotation is there, nothing is handed or recorded twice.
+  sync();
+  const auto patches = [&] {
+    const auto calls = api.calls();
+    return std::count(calls.begin(), calls.end(), "patch pods team-a/fix-runner");
+  };
+  const auto before = patches();
+  EXPECT_FALSE(reconcile("fix").error);
+  EXPECT_EQ(patches(), before);
+  EXPECT_EQ(session("fix")["status"]["approvals"].size(), 1u);
+  EXPECT_EQ(count_of(events, kReasonApprovalReceived), 1u);
+
+  // Its next request follows while the container is still Ready: it replaces the decided one.
+  api.set_log("team-a", "fix-runner", "runner", asks("1", "terraform plan") + asks("2", "terraform apply"));
+  EXPECT_FALSE(reconcile("fix").error);
+  const json next = session("fix")["status"];
+  EXPECT_EQ(next["phase"], "AwaitingApproval");
+  EXPECT_EQ(next["pendingApproval"]["id"], "2");
+  EXPECT_EQ(next["pendingApproval"]["command"], "terraform apply");
+  EXPECT_FALSE(next["pendingApproval"].contains("decision"));
+}
+
+TEST_F(ApprovalInPlaceTest, ARejectionReachesThePodWithItsReason) {
+  waiting_for("rm -rf /data");
+  decide("rejections", {{"command", "rm -rf /data"}, {"rejectedBy", "bob"}, {"reason", "never on prod data"}});
+  EXPECT_FALSE(reconcile("fix").error);
+  const json d = decision_on(api.get(kube::kPods, "team-a", "fix-runner"));
+  EXPECT_EQ(d["decision"], "rejected");
+  EXPECT_EQ(d["reason"], "never on prod data");
+  EXPECT_EQ(d["by"], "bob");
+  EXPECT_EQ(session("fix")["status"]["approvals"][0]["decision"], "Rejected");
+  ASSERT_EQ(count_of(events, kReasonApprovalRejected), 1u);
+  for (const auto& e : events) {
+    if (e.reason == kReasonApprovalRejected) {
+      EXPECT_EQ(e.type, "Warning");
+    }
+  }
+}
+
+// pods/log refused (RBAC) or failing: the session stays Running, nothing is guessed; the next look reads it.
+TEST_F(ApprovalInPlaceTest, AnUnreadableLogLeavesTheSessionRunningUntilItCanBeRead) {
+  api.create(kube::kDroidSessions, new_session("fix"));
+  sync();
+  ASSERT_FALSE(reconcile("fix").error);
+  runner_running(api, "fix-runner", true);
+  api.set_log("team-a", "fix-runner", "runner", asks("1", "make deploy"));
+  sync();
+  api.fail_next("log", kube::kPods, kube::ApiError(403, "Forbidden", "cannot get resource pods/log", ""));
+  EXPECT_FALSE(reconcile("fix").error);
+  EXPECT_EQ(session("fix")["status"]["phase"], "Running");
+  EXPECT_FALSE(session("fix")["status"].contains("pendingApproval"));
+  sync();
+  EXPECT_FALSE(reconcile("fix").error);
+  EXPECT_EQ(session("fix")["status"]["phase"], "AwaitingApproval");
+  EXPECT_EQ(session("fix")["status"]["pendingApproval"]["command"], "make deploy");
+}
+
+// The pod deleted while it waited (drain, eviction): once approved, a new run starts
+// whose config carries why the first ended and what was approved.
+TEST_F(ApprovalInPlaceTest, APodLostWhileWaitingFallsBackToANewRunThatIsNotBlind) {
+  waiting_for("terraform plan");
+  api.remove(kube::kPods, "team-a", "fix-runner");
+  sync();
+  EXPECT_FALSE(reconcile("fix").error);
+  json status = session("fix")["status"];
+  EXPECT_EQ(status["phase"], "AwaitingApproval");
+  EXPECT_EQ(status["pendingApproval"]["inPlace"], false);
+  EXPECT_EQ(status["pendingApproval"]["endReason"], kReasonPodLostWhileWaiting);
+  EXPECT_TRUE(api.objects(kube::kPods).empty());
+
+  decide("approvals", {{"command", "terraform plan"}, {"approvedBy", "alice"}, {"approvedAt", "2026-01-01T00:00:09Z"}});
+  EXPECT_FALSE(reconcile("fix").error);
+  sync();
+  EXPECT_FALSE(reconcile("fix").error);
+  status = session("fix")["status"];
+  EXPECT_EQ(status["runAttempt"], 2);
+  EXPECT_EQ(status["podName"], "fix-runner-2");
+  api.get(kube::kPods, "team-a", "fix-runner-2");
+  const json cm = api.get(kube::kConfigMaps, "team-a", "fix-config-2");
+  const auto config = contract::decode_session_config(cm["data"]["session.json"].get<std::string>());
+  ASSERT_TRUE(config.config) << config.error;
+  ASSERT_EQ(config.config->earlier_runs.size(), 1u);
+  EXPECT_EQ(config.config->earlier_runs[0].run_attempt, 1);
+  EXPECT_EQ(config.config->earlier_runs[0].end_reason, kReasonPodLostWhileWaiting);
+  EXPECT_EQ(config.config->earlier_runs[0].approved_command, "terraform plan");
+  ASSERT_EQ(config.config->approvals.size(), 1u);
+  EXPECT_EQ(config.config->approvals[0].command, "terraform plan");
+  EXPECT_GT(config.config->approval_wait_seconds, 0);
 }
 
 }  // namespace

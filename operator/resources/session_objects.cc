@@ -126,9 +126,9 @@ contract::SessionConfig session_config(const SessionRef& s, const policy::Effect
     for (const auto& r : s.earlier_runs) {
       if (!r.is_object()) continue;
       const json* attempt = find(r, {"runAttempt"});
-      c.earlier_runs.push_back(
-          {attempt != nullptr && attempt->is_number_integer() ? attempt->get<int>() : 0, string_at(r, {"summary"}),
-           string_at(r, {"approvedCommand"}), string_at(r, {"endReason"})});
+      c.earlier_runs.push_back({attempt != nullptr && attempt->is_number_integer() ? attempt->get<int>() : 0,
+                                string_at(r, {"summary"}), string_at(r, {"approvedCommand"}),
+                                string_at(r, {"endReason"})});
     }
   if (const json* budget = find(policy.limits, {"tokenBudgetPerSession"}); budget != nullptr && budget->is_number()) {
     // Never 0 (no limit to the runner) when the earlier runs used it all: at least one token.
