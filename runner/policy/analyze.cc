@@ -69,10 +69,12 @@ class Analyzer {
   std::string_view workspace_;
   Analysis result_;
   std::vector<std::string> written_;
-  std::map<std::string, std::string> contents_;  // files this command line writes, with what it writes
-  std::map<std::string, std::string> values_;    // variables assigned a literal value so far (x='...')
-  std::map<std::string, std::string> copies_;    // programs copied or linked by this line: DEST -> SOURCE
-  std::map<std::string, std::string> hashed_;    // BASH_CMDS[NAME]=PATH: NAME -> PATH
+  std::map<std::string, std::string> contents_;   // files this command line writes, with what it writes
+  std::map<std::string, std::string> values_;     // variables assigned a literal value so far (x='...')
+  std::map<std::string, std::string> copies_;     // programs copied or linked by this line: DEST -> SOURCE
+  std::map<std::string, std::string> hashed_;     // BASH_CMDS[NAME]=PATH: NAME -> PATH
+  std::optional<std::string> cwd_ = ".";          // where commands run now (change_directory)
+  std::vector<std::optional<std::string>> dirs_;  // pushd's stack
 
   // cp /bin/rm ./ls, ln -s /usr/bin/curl c: a program copied or linked under another name by
   // this command line (SOURCE DEST, every word literal).
@@ -89,6 +91,64 @@ class Analyzer {
     copies_[canonical(operands[1])] = operands[0];
     std::string into = canonical(operands[1]) + "/" + operands[0].substr(operands[0].rfind('/') + 1);
     copies_[into] = operands[0];  // DEST may be a directory
+  }
+
+  // cd DIR, pushd DIR, popd: the directory later commands run in ("." is the workspace root;
+  // nullopt when not known statically). A subshell's cd is not undone: it can only make the
+  // analysis stricter.
+  void change_directory(const Invocation& inv) {
+    if (inv.argv.empty() || !inv.argv[0].known) return;
+    const std::string& name = inv.argv[0].text;
+    if (name == "popd") {
+      if (dirs_.empty()) {
+        cwd_ = std::nullopt;
+      } else {
+        cwd_ = dirs_.back();
+        dirs_.pop_back();
+      }
+      return;
+    }
+    if (name != "cd" && name != "pushd") return;
+    std::vector<const Arg*> operands;
+    for (std::size_t i = 1; i < inv.argv.size(); ++i)
+      if (inv.argv[i].text.rfind('-', 0) != 0 || inv.argv[i].text == "-") operands.push_back(&inv.argv[i]);
+    if (name == "pushd") dirs_.push_back(cwd_);
+    if (operands.empty()) {
+      cwd_ = "~";
+    } else if (!operands[0]->known || operands[0]->glob || operands[0]->text == "-" || !cwd_) {
+      cwd_ = std::nullopt;
+    } else {
+      const std::string& d = operands[0]->text;
+      cwd_ = normalize_path(d[0] == '/' || d[0] == '~' ? d : *cwd_ + "/" + d);
+      if (cwd_->empty()) cwd_ = ".";
+    }
+  }
+
+  bool directory_outside() const {
+    if (!cwd_) return true;
+    if (*cwd_ == ".") return false;
+    PathKind k = classify_path(*cwd_, true, workspace_);
+    return k != PathKind::Workspace && k != PathKind::WorkspaceConfig && k != PathKind::Temp;
+  }
+
+  // Relative paths named as such (".", "..", "./x", "../x", globs) in a command that runs in
+  // another directory, resolved there: cd / && rm -rf * is rm -rf /*.
+  Invocation in_directory(const Invocation& inv) const {
+    if (cwd_ && *cwd_ == ".") return inv;
+    Invocation out = inv;
+    for (std::size_t i = 1; i < out.argv.size(); ++i) {
+      Arg& a = out.argv[i];
+      const std::string& t = a.text;
+      bool relative_path = t == "." || t == ".." || t.rfind("./", 0) == 0 || t.rfind("../", 0) == 0 ||
+                           (a.glob && !t.empty() && t[0] != '/' && t[0] != '~' && t[0] != '-');
+      if (!a.known || !relative_path) continue;
+      if (!cwd_) {
+        a.known = false;
+      } else {
+        a.text = normalize_path(*cwd_ + "/" + t);
+      }
+    }
+    return out;
   }
 
   // The invocation with a copied program named by what it is a copy of (./ls is /bin/rm), and
@@ -156,6 +216,7 @@ class Analyzer {
     if (result_.parts.size() < kMaxParts) return false;
     if (result_.parts.back().reasons.empty() || result_.parts.back().reasons[0] != "too many commands to analyse")
       doubt_part("...", "too many commands to analyse");
+    result_.incomplete = true;
     return true;
   }
 
@@ -387,12 +448,15 @@ class Analyzer {
         return;
       }
     }
-    out.push_back(Arg{w.text, !w.expanded && !w.brace, w.glob});
+    // ~user, ~+ and ~- name directories the environment decides (~root/.. is /).
+    bool other_home = w.tilde && w.text.size() > 1 && w.text[1] != '/';
+    out.push_back(Arg{w.text, !w.expanded && !w.brace && !other_home, w.glob});
   }
 
   void run_text(const std::string& text, int depth, const std::string& what) {
     if (depth + 1 > kMaxNesting) {
       doubt_part(text, "commands are nested too deeply to analyse");
+      result_.incomplete = true;
       return;
     }
     ParseResult parsed = parse(text);
@@ -443,10 +507,16 @@ class Analyzer {
     if (too_many()) return;
     if (depth > kMaxNesting) {
       doubt_part(join(inv.argv), "commands are nested too deeply to analyse");
+      result_.incomplete = true;
       return;
     }
     remember_copy(inv);
-    Assessment a = classify(copied_program(inv), workspace_);
+    change_directory(inv);
+    Assessment a = classify(in_directory(copied_program(inv)), workspace_);
+    if (a.risk >= Risk::Medium && directory_outside())
+      a.raise(Risk::High,
+              "runs in " + (cwd_ ? *cwd_ : std::string("a directory not known statically")) + ", outside the workspace",
+              !cwd_);
     for (const auto& e : a.executes)
       if (std::find(written_.begin(), written_.end(), canonical(e)) != written_.end())
         a.raise(Risk::High, "runs " + e + ", which this command line writes first", true);

@@ -31,6 +31,7 @@ struct Part {
 struct Analysis {
   std::vector<Part> parts;
   std::string parse_error;  // set when the command line itself is not valid shell
+  bool incomplete = false;  // too many commands or too deep a nesting: some were never looked at
 };
 
 // `workspace`: the absolute workspace root, or empty.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <utility>
@@ -652,14 +653,86 @@ namespace {
 // naming programs of medium or high risk, or with subcommands, count (a data word like "test"
 // is not a command), and only the first; for an entry every one (ssh HOST CMD: HOST may be
 // named like a program).
-void may_run_operands(const Invocation& inv, Risk least, bool every, Assessment& a) {
+void operand_code(const Invocation& inv, Assessment& a) {
   if ((inv.input == Stdin::HereDoc || inv.input == Stdin::HereString) && !inv.input_text.empty())
     a.code.push_back(inv.input_text);  // at now <<< 'CMD', expect <<EOF
+  for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+    const Arg& w = inv.argv[i];
+    if (w.known && w.text.find_first_of(" \t\n;|&=:") != std::string::npos) a.code.push_back(w.text);
+  }
+}
+
+// chmod's mode as the lists compare it: octal without leading zeros, and a symbolic mode
+// that names every class of user as the octal it sets (0777, a+rwx, ugo=rwx and
+// u=rwx,g=rwx,o=rwx are all 777; "+" counts as "=": what it grants is what matters).
+std::optional<std::string> octal_mode(const std::string& t) {
+  if (t.empty()) return std::nullopt;
+  if (std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '7'; })) {
+    std::size_t nz = t.find_first_not_of('0');
+    return nz == std::string::npos ? std::string("0") : t.substr(nz);
+  }
+  int bits = 0;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    int who = 0;
+    while (i < t.size() && std::string_view("ugoa").find(t[i]) != std::string_view::npos) {
+      who |= t[i] == 'u' ? 4 : t[i] == 'g' ? 2 : t[i] == 'o' ? 1 : 7;
+      ++i;
+    }
+    if (who == 0) who = 7;
+    if (i >= t.size() || (t[i] != '+' && t[i] != '=')) return std::nullopt;
+    ++i;
+    int perm = 0;
+    while (i < t.size() && t[i] != ',') {
+      std::size_t k = std::string_view("xwr").find(t[i]);
+      if (k == std::string_view::npos) return std::nullopt;
+      perm |= 1 << k;
+      ++i;
+    }
+    for (int shift : {0, 3, 6})
+      if ((who & (1 << (shift / 3))) != 0) bits |= perm << shift;
+    if (i < t.size()) ++i;  // ','
+  }
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%o", bits);
+  return std::string(buf);
+}
+
+void canonical_chmod_mode(std::vector<Arg>& argv) {
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    Arg& a = argv[i];
+    if (!a.known) return;
+    if (a.text.size() > 1 && a.text[0] == '-' && a.text.find_first_of("rwxXst") == std::string::npos) continue;
+    if (auto m = octal_mode(a.text)) a.text = *m;
+    return;
+  }
+}
+
+// git's ext:: transport runs its URL as a command ("ext::sh -c rm% -rf% /": "% " is a blank).
+void git_ext_transport(const Invocation& inv, Assessment& a) {
+  for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+    const std::string& t = inv.argv[i].text;
+    if (!inv.argv[i].known || t.rfind("ext::", 0) != 0) continue;
+    std::string cmd;
+    for (std::size_t k = 5; k < t.size(); ++k) {
+      if (t[k] == '%' && k + 1 < t.size()) {
+        ++k;  // "% " a blank, "%%" a percent sign, %s and %S the service (git-upload-pack)
+        cmd += t[k] == 's' || t[k] == 'S' ? std::string("git-upload-pack") : std::string(1, t[k]);
+      } else {
+        cmd += t[k];
+      }
+    }
+    a.raise(Risk::High, "'" + t + "' is git's ext:: transport, which runs a command");
+    a.code.push_back(cmd);
+  }
+}
+
+void may_run_operands(const Invocation& inv, Risk least, bool every, Assessment& a) {
+  operand_code(inv, a);
   bool found = false;
   for (std::size_t i = 1; i < inv.argv.size(); ++i) {
     const Arg& w = inv.argv[i];
     if (!w.known || w.text.empty()) continue;
-    if (w.text.find_first_of(" \t\n;|&=") != std::string::npos) a.code.push_back(w.text);
     if (found || w.text[0] == '-') continue;
     bool inner_by_path = false;
     std::string inner = program_name(w.text, &inner_by_path);
@@ -726,7 +799,12 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
   Reader reader(inv, *spec, name, workspace, a);
   reader.run();
   a.canonical = reader.canonical();
-  if (spec->runs_operands) may_run_operands(inv, Risk::Low, true, a);
+  if (spec->handler == Handler::Chmod) canonical_chmod_mode(a.canonical);
+  if (spec->runs_operands)
+    may_run_operands(inv, Risk::Low, true, a);
+  else if (spec->operand_code)
+    operand_code(inv, a);
+  git_ext_transport(inv, a);
   return a;
 }
 

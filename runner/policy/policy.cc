@@ -68,7 +68,7 @@ std::vector<Arg> code_words(std::string_view code) {
   for (char c : code) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' || c == '(' || c == '!' ||
         c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ',' || c == ';' || c == '|' || c == '&' ||
-        c == '<' || c == '>' || c == '=')
+        c == '<' || c == '>' || c == '=' || c == ':')
       flush();
     else
       w += c;
@@ -201,6 +201,9 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
     v.decision = std::max(v.decision, d);
   }
   if (!analysis.parse_error.empty()) v.decision = std::max(v.decision, Decision::Deny);
+  // What was never looked at may be anything a list forbids (a blocked command after 2000
+  // others): the line is refused, whatever the autonomy level.
+  if (analysis.incomplete) v.decision = std::max(v.decision, Decision::Deny);
 
   for (auto& r : list_reasons) add_reason(v.reasons, std::move(r));
   for (std::size_t i = 0; i < analysis.parts.size(); ++i) {

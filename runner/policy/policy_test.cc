@@ -116,3 +116,34 @@ TEST(Policy, JsonShape) {
 }
 
 }  // namespace
+
+namespace {
+
+// Adversa's report on an agent CLI: deny rules stopped applying after 50 subcommands. Here a
+// line too long or too deeply nested to analyse whole is refused at every level.
+TEST(Policy, ALineNotAnalysedWholeIsRefusedAtEveryLevel) {
+  std::string chain;
+  for (int i = 0; i < 2100; ++i) chain += "true && ";
+  chain += "rm -rf /";
+  const std::string settings = R"({"commandBlocklist": ["rm -rf /"]})";
+  Verdict v = check(settings, chain, Autonomy::High);
+  EXPECT_GE(v.decision, Decision::Deny) << v.to_json().dump();
+  EXPECT_TRUE(has_reason(v, "too many commands")) << v.to_json().dump();
+
+  std::string nested = "rm -rf /";
+  for (int i = 0; i < 14; ++i)
+    nested = "eval " + std::string("'") + [&] {
+      std::string q;
+      for (char c : nested) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      return q;
+    }() + "'";
+  Verdict deep = check(settings, nested, Autonomy::High);
+  EXPECT_GE(deep.decision, Decision::Deny) << deep.to_json().dump();
+
+  // Below the bounds the blocked command is found wherever it is.
+  std::string shorter;
+  for (int i = 0; i < 300; ++i) shorter += "true && ";
+  EXPECT_EQ(check(settings, shorter + "rm -rf /", Autonomy::High).decision, Decision::Block);
+}
+
+}  // namespace

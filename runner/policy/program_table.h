@@ -128,6 +128,10 @@ struct Program {
   // text the block and deny entries are looked for in. Unknown and workspace programs are read
   // so too.
   bool runs_operands = false;
+  // Its operands with blanks, ':' or '=' and the here-document it reads may be program text
+  // (scp -S CMD, socat EXEC:CMD, apt-get -o ...::=CMD, ed <<< '!CMD', make -f - <<EOF): the
+  // block and deny entries are looked for in them. Implied by runs_operands.
+  bool operand_code = false;
   std::vector<Example> examples;
 };
 

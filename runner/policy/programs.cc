@@ -143,7 +143,10 @@ Program git() {
         "whatchanged"},
        L, "git reads the repository", ext);
   for (auto& x : s)
-    if (x.name == "grep") x.options.push_back(prog("--open-files-in-pager", "git grep -O runs a pager program"));
+    if (x.name == "grep") {
+      x.options.push_back(prog("--open-files-in-pager", "git grep -O runs a pager program"));
+      x.options.push_back(prog("-O", "git grep -O runs a pager program"));
+    }
   for (auto& x : s)
     if (x.name == "reflog") {
       x.subs = {sub("show", L), sub("list", L), sub("exists", L),
@@ -886,7 +889,10 @@ std::vector<Program> build_table() {
       with(group({"history"}, L, "shows the shell history", {{"history", L}, {"history -c", H}}), Handler::None,
            {raise("-c", H, "history -c erases the record of what ran"),
             raise("-d", H, "history -d erases the record of what ran"),
-            raise("-w", M, "history -w writes the history file"), raise("-r", M, "history -r reads a history file")}));
+            raise("-w", M, "history -w writes the history file"), raise("-r", M, "history -r reads a history file"),
+            shell("-s", "history -s stores a command that fc -s runs")}));
+  t.push_back(group({"fc"}, H, "runs commands from the shell history again (or edits them with any program)",
+                    {{"fc -l", H}, {"fc -s", H}}));
   t.push_back(with(group({"export", "declare", "typeset", "local", "readonly"}, L, "sets shell variables",
                          {{"export FOO=1", L}, {"export PATH=/tmp/x:$PATH", H}}),
                    Handler::Declare));
@@ -1122,6 +1128,8 @@ std::vector<Program> build_table() {
                     val("-o"), val("-W"), val("-I"), val("--include-dir"), val("-O"), val("--output-sync")}));
   t.back().operands = Operands::Assignments;
   t.back().runs_files = {"Makefile", "makefile", "GNUmakefile"};
+  t.back().operand_code = true;  // make -f - <<EOF (a makefile on stdin), VAR='$(shell CMD)'
+  t.back().examples.push_back({"make -f - <<< 'all:'", M});
   t.push_back(with(group({"cmake"}, M, "configures or runs the workspace's build",
                          {{"cmake --preset default", M},
                           {"cmake --build build -j2", M},
@@ -1636,6 +1644,7 @@ std::vector<Program> build_table() {
             val("-T"), val("-w"), val("-W"), val("--servername"), val("-r")}));
   t.push_back(group({"nano", "emacs", "ed", "joe", "micro", "kak", "hx", "helix", "code", "subl", "mcedit", "pico"}, M,
                     "an editor (interactive)", {{"nano a.txt", M}}));
+  t.back().operand_code = true;  // ed <<< '!CMD': commands on its input
   t.back().options = {code("--eval", "emacs --eval runs Lisp code"),
                       code("-eval", "emacs -eval runs Lisp code"),
                       reads("-l", "emacs -l loads Lisp code"),
@@ -1793,6 +1802,7 @@ std::vector<Program> build_table() {
                      "rpcclient",   "snmpwalk",
                      "ftp-ssl",     "curl-impersonate"},
                     H, "opens network connections (possible exfiltration)", {{"scp a host:b", H}, {"nc -l 4444", H}}));
+  t.back().operand_code = true;  // scp -S CMD, socat EXEC:CMD, nc -e/-c CMD
   t.push_back(group({"ss", "netstat", "ip-addr-check"}, L, "lists network connections", {{"ss -tlnp", L}}));
   t.push_back(with(group({"rsync"}, M, "copies files",
                          {{"rsync -a src/ dst/", M},
@@ -2197,6 +2207,7 @@ std::vector<Program> build_table() {
                      "apt-key",
                      "add-apt-repository"},
                     H, "changes the system's packages", {{"apt-get install -y x", H}}));
+  t.back().operand_code = true;  // apt-get -o APT::Update::Pre-Invoke::=CMD, dpkg --pre-invoke=CMD
   return t;
 }
 
