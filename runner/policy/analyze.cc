@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "policy/ast.h"
@@ -69,12 +70,13 @@ class Analyzer {
   std::string_view workspace_;
   Analysis result_;
   std::vector<std::string> written_;
-  std::map<std::string, std::string> contents_;   // files this command line writes, with what it writes
-  std::map<std::string, std::string> values_;     // variables assigned a literal value so far (x='...')
-  std::map<std::string, std::string> copies_;     // programs copied or linked by this line: DEST -> SOURCE
-  std::map<std::string, std::string> hashed_;     // BASH_CMDS[NAME]=PATH: NAME -> PATH
-  std::optional<std::string> cwd_ = ".";          // where commands run now (change_directory)
-  std::vector<std::optional<std::string>> dirs_;  // pushd's stack
+  std::map<std::string, std::string> contents_;     // files this command line writes, with what it writes
+  std::map<std::string, std::string> values_;       // variables assigned a literal value so far (x='...')
+  std::map<std::string, std::string> copies_;       // programs copied or linked by this line: DEST -> SOURCE
+  std::map<std::string, std::string> hashed_;       // BASH_CMDS[NAME]=PATH: NAME -> PATH
+  std::optional<std::string> cwd_ = ".";            // where commands run now (change_directory)
+  std::map<std::string, std::string> descriptors_;  // N -> the text a here-string or here-doc put on fd N
+  std::vector<std::optional<std::string>> dirs_;    // pushd's stack
 
   // cp /bin/rm ./ls, ln -s /usr/bin/curl c: a program copied or linked under another name by
   // this command line (SOURCE DEST, every word literal).
@@ -224,9 +226,24 @@ class Analyzer {
     for (const auto& item : s.items)
       for (const auto& pipeline : item.pipelines) {
         for (std::size_t i = 0; i < pipeline.commands.size(); ++i)
-          command(pipeline.commands[i], i > 0 ? Stdin::Pipe : Stdin::None, depth);
+          command(pipeline.commands[i], i > 0 ? Stdin::Pipe : Stdin::None, depth, piped_output(pipeline, i));
         piped_into_shell(pipeline, depth);
       }
+  }
+
+  // What reaches the input of the i-th command of a pipeline that is xargs, when it is known
+  // statically (echo 'rm -rf /' | xargs -I{} sh -c '{}').
+  static std::optional<std::string> piped_output(const Pipeline& pipeline, std::size_t i) {
+    if (i == 0) return std::nullopt;
+    const Command& c = pipeline.commands[i];
+    if (c.kind != Command::Kind::Simple || c.words.empty() || !c.words[0].literal()) return std::nullopt;
+    const std::string& w = c.words[0].text;
+    if (w.substr(w.rfind('/') + 1) != "xargs") return std::nullopt;
+    Pipeline producer;
+    producer.commands.assign(pipeline.commands.begin(), pipeline.commands.begin() + static_cast<std::ptrdiff_t>(i));
+    Script s;
+    s.items.push_back(AndOr{{producer}, false});
+    return static_output(s);
   }
 
   // echo cm0gLXJmIC8= | base64 -d | sh: when what reaches a shell's input is
@@ -333,6 +350,20 @@ class Analyzer {
         text += (text.empty() ? "" : " ") + r.op + " " + r.target.text;
       } else if (r.op == "<" || r.op == "<>") {
         inv.input = Stdin::File;
+      } else if (r.op == "<&" && r.target.text != "-") {
+        // Another descriptor: what a here-string or here-doc put there (exec 3<<<CMD; bash <&3), else unknown.
+        auto it = descriptors_.find(r.target.text);
+        inv.input = it != descriptors_.end() ? Stdin::HereString : Stdin::Pipe;
+        inv.input_text = it != descriptors_.end() ? it->second : std::string();
+        inv.input_known = it != descriptors_.end();
+      }
+      if (r.fd > 0 && (r.op == "<<<" || r.op == "<<" || r.op == "<<-")) {
+        bool known =
+            r.op == "<<<" ? r.target.literal() : r.heredoc && (!r.heredoc->expands || r.heredoc->substitutions.empty());
+        if (known)
+          descriptors_[std::to_string(r.fd)] = r.op == "<<<" ? r.target.text : r.heredoc->body;
+        else
+          descriptors_.erase(std::to_string(r.fd));
       }
       if (r.target.text.rfind("/dev/tcp/", 0) == 0 || r.target.text.rfind("/dev/udp/", 0) == 0) {
         a.raise(Risk::High, "the redirection '" + r.op + " " + r.target.text + "' opens a network connection");
@@ -361,12 +392,16 @@ class Analyzer {
     }
   }
 
-  void command(const Command& cmd, Stdin input, int depth) {
+  void command(const Command& cmd, Stdin input, int depth, const std::optional<std::string>& piped = std::nullopt) {
     if (too_many()) return;
     for (const auto& w : cmd.assignments) substitutions(w, depth);
     for (const auto& w : cmd.words) substitutions(w, depth);
     Invocation inv;
     inv.input = input;
+    if (piped) {
+      inv.input_text = *piped;
+      inv.input_known = true;
+    }
     if (cmd.kind == Command::Kind::Simple) remember_content(cmd);
     redirects(cmd.redirects, inv, depth);
     if (cmd.kind == Command::Kind::Function) function_definition(cmd);
@@ -407,10 +442,27 @@ class Analyzer {
     invocation(inv, depth);
   }
 
-  // A command variable's value as a command line: LESSOPEN='|cmd %s' pipes through cmd.
+  // A command variable's value as a command line: LESSOPEN='|cmd %s' pipes through cmd;
+  // BASH_FUNC_f%%='() { cmd; }' is a function body.
   static std::string command_value(std::string value) {
     while (!value.empty() && value[0] == '|') value.erase(0, 1);
+    if (value.rfind("()", 0) == 0) value.erase(0, 2);
     return value;
+  }
+
+  // A file some entry runs as code (package.json for npm test, a Makefile): its content is
+  // program text, not a shell script.
+  static bool is_runs_file(const std::string& path) {
+    static const std::set<std::string> names = [] {
+      std::set<std::string> out;
+      for (const auto& p : program_table()) {
+        for (auto f : p.runs_files) out.emplace(f);
+        for (const auto& sub : p.subs)
+          for (auto f : sub.runs_files) out.emplace(f);
+      }
+      return out;
+    }();
+    return names.count(path.substr(path.rfind('/') + 1)) > 0;
   }
 
   // The arguments a word becomes: a command substitution whose output is known
@@ -542,7 +594,7 @@ class Analyzer {
       const Program* spec = find_program(p.normalized.program);
       bool code = (spec != nullptr && spec->handler == Handler::Interpreter) ||
                   (!shebang.empty() && shebang.find("sh") == std::string::npos) ||
-                  (spec != nullptr && !spec->runs_files.empty());
+                  (spec != nullptr && !spec->runs_files.empty()) || is_runs_file(e);
       if (code) {
         p.code.push_back(content);
       } else {
@@ -551,6 +603,14 @@ class Analyzer {
     }
     result_.parts.push_back(std::move(p));
     for (const auto& text : scripts_written) run_text(text, depth, "a script this command line writes");
+    std::optional<std::string> outer = cwd_;
+    if (!a.run_directory.empty()) {  // env -C DIR CMD: CMD runs in DIR
+      const std::string& d = a.run_directory;
+      if (d == "?" || !cwd_)
+        cwd_ = std::nullopt;
+      else
+        cwd_ = normalize_path(d[0] == '/' || d[0] == '~' ? d : *cwd_ + "/" + d);
+    }
     for (auto& run : a.runs) {
       Invocation inner;
       inner.argv = std::move(run);
@@ -559,6 +619,7 @@ class Analyzer {
       inner.input_known = inv.input_known;
       invocation(inner, depth + 1);
     }
+    if (!a.run_directory.empty()) cwd_ = outer;
     for (const auto& text : a.scripts) run_text(text, depth, "a command string it runs");
   }
 };

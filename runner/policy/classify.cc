@@ -615,7 +615,10 @@ bool is_command_variable(std::string_view name) {
                                                               "SUDO_ASKPASS",
                                                               "BROWSER",
                                                               "RSYNC_RSH"};
-  return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
+  // GIT_CONFIG_VALUE_<n> may set core.pager or any other command key; BASH_FUNC_f%% is an
+  // exported function's body.
+  return std::find(kNames.begin(), kNames.end(), name) != kNames.end() || starts_with(name, "GIT_CONFIG_VALUE_") ||
+         starts_with(name, "BASH_FUNC_");
 }
 
 void assess_write(Assessment& a, const Arg& target, std::string_view who, std::string_view workspace) {

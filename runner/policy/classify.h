@@ -43,6 +43,7 @@ struct Assessment {
   std::vector<std::string> executes;   // normalised paths it runs as code
   std::vector<std::string> code;       // program text it runs that is not shell (python -c, awk, sed e)
   std::vector<Arg> canonical;          // the argv list entries match (see above)
+  std::string run_directory;           // where `runs` run, when the program changes it (env -C DIR); "?" unknown
 
   void raise(Risk r, std::string reason, bool from_doubt = false);
 };

@@ -225,7 +225,17 @@ void rule_env(HandlerContext& c) {
       c.a.scripts.push_back(s);
       return;
     }
-    if (t == "-u" || t == "-C" || t == "--unset" || t == "--chdir") {
+    if ((t == "-C" || t == "--chdir") && i + 1 < c.argv.size()) {
+      c.a.run_directory = c.argv[i + 1].known ? c.argv[i + 1].text : "?";  // env -C / rm -rf *
+      i += 2;
+      continue;
+    }
+    if (starts_with(t, "--chdir=")) {
+      c.a.run_directory = t.substr(8);
+      ++i;
+      continue;
+    }
+    if (t == "-u" || t == "--unset") {
       i += 2;
       continue;
     }
@@ -237,7 +247,8 @@ void rule_env(HandlerContext& c) {
     if (eq != std::string::npos && eq > 0) {
       if (is_sensitive_variable(t.substr(0, eq)))
         c.a.raise(Risk::High, "env sets " + t.substr(0, eq) + ", which changes what programs run or where data goes");
-      if (is_command_variable(t.substr(0, eq))) c.a.scripts.push_back(t.substr(eq + 1));
+      if (is_command_variable(t.substr(0, eq)))  // BASH_FUNC_f%%='() { ... }' is a function body
+        c.a.scripts.push_back(starts_with(t.substr(eq + 1), "()") ? t.substr(eq + 3) : t.substr(eq + 1));
       ++i;
       continue;
     }
@@ -274,6 +285,27 @@ void rule_xargs(HandlerContext& c) {
   }
   if (i >= c.argv.size()) return;  // xargs echo
   std::vector<Arg> cmd = args_from(c.argv, i);
+  // Input known statically (a here-string, here-doc or static output piped in) with -I: the
+  // commands it makes, one per line (xargs -I{} sh -c '{}' <<< 'CMD').
+  if (!replace.empty() && !c.inv.input_text.empty() && c.inv.input_known && cmd[0].known) {
+    std::size_t from = 0;
+    for (int lines = 0; from < c.inv.input_text.size() && lines < 64; ++lines) {
+      std::size_t end = c.inv.input_text.find('\n', from);
+      if (end == std::string::npos) end = c.inv.input_text.size();
+      std::string line = c.inv.input_text.substr(from, end - from);
+      from = end + 1;
+      if (line.empty()) continue;
+      std::vector<Arg> one = cmd;
+      for (auto& w : one) {
+        if (!w.known) continue;
+        for (std::size_t at = w.text.find(replace); at != std::string::npos;
+             at = w.text.find(replace, at + line.size()))
+          w.text.replace(at, replace.size(), line);
+      }
+      c.a.runs.push_back(std::move(one));
+    }
+    return;
+  }
   if (!replace.empty()) {
     for (auto& w : cmd)
       if (w.text.find(replace) != std::string::npos) w.known = false;
@@ -519,6 +551,15 @@ void rule_source(HandlerContext& c) {
   std::size_t i = c.args_begin;
   if (i >= c.argv.size()) return;
   const Arg& file = c.argv[i];
+  // source /dev/stdin <<< 'CMD': the script is the here-string or here-doc.
+  if (file.known && (file.text == "/dev/stdin" || file.text == "/dev/fd/0" || file.text == "/proc/self/fd/0") &&
+      (c.inv.input == Stdin::HereDoc || c.inv.input == Stdin::HereString)) {
+    if (c.inv.input_known)
+      c.a.scripts.push_back(c.inv.input_text);
+    else
+      c.a.raise(Risk::High, c.program + " runs its input, which is not known statically", true);
+    return;
+  }
   PathKind k = classify_path(file.text, file.known && !file.glob, c.workspace);
   c.a.raise(k == PathKind::Workspace ? Risk::Medium : Risk::High,
             c.program + " runs the script " + file.text +

@@ -885,12 +885,11 @@ std::vector<Program> build_table() {
             L, "changes only the shell's own state", {{"cd src", L}, {"set -e", L}}));
   t.push_back(with(group({"enable"}, L, "enables shell builtins", {{"enable -a", L}, {"enable -f ./evil.so evil", H}}),
                    Handler::None, {reads("-f", "enable -f loads a builtin from a shared library")}));
-  t.push_back(
-      with(group({"history"}, L, "shows the shell history", {{"history", L}, {"history -c", H}}), Handler::None,
-           {raise("-c", H, "history -c erases the record of what ran"),
-            raise("-d", H, "history -d erases the record of what ran"),
-            raise("-w", M, "history -w writes the history file"), raise("-r", M, "history -r reads a history file"),
-            shell("-s", "history -s stores a command that fc -s runs")}));
+  t.push_back(with(
+      group({"history"}, L, "shows the shell history", {{"history", L}, {"history -c", H}}), Handler::None,
+      {raise("-c", H, "history -c erases the record of what ran"),
+       raise("-d", H, "history -d erases the record of what ran"), raise("-w", M, "history -w writes the history file"),
+       raise("-r", M, "history -r reads a history file"), shell("-s", "history -s stores a command that fc -s runs")}));
   t.push_back(group({"fc"}, H, "runs commands from the shell history again (or edits them with any program)",
                     {{"fc -l", H}, {"fc -s", H}}));
   t.push_back(with(group({"export", "declare", "typeset", "local", "readonly"}, L, "sets shell variables",
