@@ -350,6 +350,10 @@ class Analyzer {
         text += (text.empty() ? "" : " ") + r.op + " " + r.target.text;
       } else if (r.op == "<" || r.op == "<>") {
         inv.input = Stdin::File;
+        if (names_credentials(r.target.text)) {
+          a.raise(Risk::High, "the redirection '" + r.op + " " + r.target.text + "' reads credentials", true);
+          text += (text.empty() ? "" : " ") + r.op + " " + r.target.text;
+        }
       } else if (r.op == "<&" && r.target.text != "-") {
         // Another descriptor: what a here-string or here-doc put there (exec 3<<<CMD; bash <&3), else unknown.
         auto it = descriptors_.find(r.target.text);

@@ -766,9 +766,13 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
     a.raise(Risk::High, "the program name '" + a0.text + "' has non-ASCII characters (a lookalike?)", true);
     return a;
   }
-  for (std::size_t i = 1; i < inv.argv.size(); ++i)
+  for (std::size_t i = 1; i < inv.argv.size(); ++i) {
     if (inv.argv[i].known && is_metadata_host(inv.argv[i].text))
       a.raise(Risk::High, "'" + inv.argv[i].text + "' is the cloud metadata service (it hands out credentials)");
+    // Doubt: an allow entry for the program (cat, grep) does not vouch for reading credentials.
+    if (inv.argv[i].known && names_credentials(inv.argv[i].text))
+      a.raise(Risk::High, "'" + inv.argv[i].text + "' names credentials", true);
+  }
 
   bool by_path = false;
   std::string program = program_name(a0.text, &by_path);

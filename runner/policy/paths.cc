@@ -92,4 +92,34 @@ std::string program_name(std::string_view argv0, bool* by_path) {
   return path;
 }
 
+bool names_credentials(std::string_view word) {
+  static constexpr std::array<std::string_view, 24> kMarkers = {"/.ssh/",
+                                                                "~/.ssh",
+                                                                ".aws/credentials",
+                                                                ".aws/config",
+                                                                "/.kube/config",
+                                                                ".netrc",
+                                                                ".git-credentials",
+                                                                "/.docker/config.json",
+                                                                "/etc/shadow",
+                                                                "/etc/gshadow",
+                                                                "/etc/sudoers",
+                                                                "/environ",
+                                                                "/run/secrets/",
+                                                                "/var/run/secrets",
+                                                                "id_rsa",
+                                                                "id_ed25519",
+                                                                "id_ecdsa",
+                                                                "id_dsa",
+                                                                "/.gnupg/",
+                                                                ".pypirc",
+                                                                ".vault-token",
+                                                                "/gcloud/credentials",
+                                                                "application_default_credentials.json",
+                                                                ".config/gh/hosts.yml"};
+  for (auto m : kMarkers)
+    if (word.find(m) != std::string_view::npos) return true;
+  return false;
+}
+
 }  // namespace droid::runner::policy

@@ -19,6 +19,12 @@ std::string normalize_path(std::string_view path);
 // the only way to name it.
 PathKind classify_path(std::string_view path, bool known, std::string_view workspace);
 
+// Whether a word names a credential store (~/.ssh, ~/.aws/credentials, ~/.kube/config,
+// ~/.netrc, ~/.git-credentials, /etc/shadow, a process's environ, a Kubernetes service
+// account, private keys by their usual names), as a path or inside an option
+// (--data=@~/.netrc): reading one is high risk whatever the program.
+bool names_credentials(std::string_view word);
+
 // The program name bash would run for argv[0]: the basename when it is given in
 // a standard system directory (/bin, /usr/bin, /usr/local/bin, /sbin, /usr/sbin),
 // else the text as written. `by_path` is set for any other name with a slash.

@@ -47,10 +47,11 @@ std::vector<Arg> entry_words(std::string text) {
 
 // A list entry in the canonical form commands are matched in: "git -C x push"
 // and "git push" are the same entry.
-Normalized canonical_form(const std::vector<Arg>& words) {
+Normalized canonical_form(const std::vector<Arg>& words, Risk* risk = nullptr) {
   Invocation inv;
   inv.argv = words;
   Assessment a = classify(inv, {});
+  if (risk != nullptr) *risk = a.risk;
   return normalize(a.canonical);
 }
 
@@ -114,7 +115,9 @@ std::vector<Policy::Entry> Policy::entries(const nlohmann::json& settings, const
     if (!e.is_string()) continue;
     std::vector<Arg> words = entry_words(e.get<std::string>());
     if (words.empty()) continue;
-    out.push_back(Entry{e.get<std::string>(), canonical_form(words)});
+    Entry entry{e.get<std::string>(), {}, Risk::Low};
+    entry.normalized = canonical_form(words, &entry.risk);
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -182,19 +185,35 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
       }
       return nullptr;
     };
+    // The allow entry for the part: one that names at least its risk, else the first that matches.
+    auto allow_entry = [&]() -> const Entry* {
+      const Entry* first = nullptr;
+      for (const auto& e : allow_) {
+        if (!p.is_command || !matches(e.normalized, p.normalized, MatchMode::Sure)) continue;
+        if (e.risk >= p.risk) return &e;
+        if (first == nullptr) first = &e;
+      }
+      return first;
+    };
     if (const Entry* e = match(block_, MatchMode::Could)) {
       d = Decision::Block;
       add_reason(list_reasons, "'" + p.text + "' matches commandBlocklist entry '" + e->text + "'");
     } else if (const Entry* e2 = match(deny_, MatchMode::Could)) {
       d = std::max(d, Decision::Ask);
       add_reason(list_reasons, "'" + p.text + "' matches commandDenylist entry '" + e2->text + "' (always ask)");
-    } else if (const Entry* e3 = match(allow_, MatchMode::Sure)) {
-      if (!p.doubt) {
+    } else if (const Entry* e3 = allow_entry()) {
+      if (p.doubt) {
+        if (d != Decision::Allow)
+          add_reason(list_reasons, "'" + p.text + "' matches commandAllowlist entry '" + e3->text +
+                                       "' but is not allowed: it cannot be fully analysed");
+      } else if (p.risk > e3->risk) {
+        if (d != Decision::Allow)
+          add_reason(list_reasons, "'" + p.text + "' matches commandAllowlist entry '" + e3->text + "' but is " +
+                                       std::string(risk_name(p.risk)) + " risk, more than the entry names (" +
+                                       std::string(risk_name(e3->risk)) + "): allow the risky form by name");
+      } else {
         d = Decision::Allow;
         add_reason(list_reasons, "'" + p.text + "' is allowed by commandAllowlist entry '" + e3->text + "'");
-      } else if (d != Decision::Allow) {
-        add_reason(list_reasons, "'" + p.text + "' matches commandAllowlist entry '" + e3->text +
-                                     "' but is not allowed: it cannot be fully analysed");
       }
     }
     decisions.push_back(d);

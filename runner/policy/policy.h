@@ -7,7 +7,9 @@
 //   - a part matching a commandDenylist entry is "ask" at every autonomy level;
 //   - a part matching a commandAllowlist entry is allowed, unless its risk comes
 //     from doubt (inline code, expansions, unknown programs...): the allowlist
-//     names commands, it cannot vouch for what the policy could not read;
+//     names commands, it cannot vouch for what the policy could not read; nor
+//     for more risk than the entry itself names ('find' does not allow
+//     find -delete, 'git diff' not git diff --output=/etc/x: name the risky form);
 //   - otherwise the autonomy level decides: off and low allow low risk, medium
 //     allows up to medium, high allows everything; what is above is "ask".
 // A command line that is not valid shell is denied at every level: there is
@@ -47,6 +49,7 @@ class Policy {
   struct Entry {
     std::string text;
     Normalized normalized;
+    Risk risk = Risk::Low;  // the entry's own risk, as a command
   };
   std::vector<Entry> allow_, deny_, block_;
   std::string workspace_;

@@ -147,3 +147,23 @@ TEST(Policy, ALineNotAnalysedWholeIsRefusedAtEveryLevel) {
 }
 
 }  // namespace
+
+namespace {
+
+// An allow entry vouches for the risk it names, not for every option of its program
+// (Claude Code and Cursor users' reports: an allowlisted find used with -delete or -exec).
+TEST(Policy, AnAllowEntryDoesNotVouchForMoreRiskThanItNames) {
+  const std::string settings = R"({"commandAllowlist": ["find", "git diff", "sed", "tar", "find -delete", "make"]})";
+  EXPECT_EQ(check(settings, "find . -name '*.go'", Autonomy::Low).decision, Decision::Allow);
+  EXPECT_EQ(check(settings, "git diff HEAD~1", Autonomy::Low).decision, Decision::Allow);
+  Verdict out = check(settings, "git diff --output=/etc/x", Autonomy::Low);
+  EXPECT_EQ(out.decision, Decision::Ask) << out.to_json().dump();
+  EXPECT_TRUE(has_reason(out, "more than the entry names")) << out.to_json().dump();
+  EXPECT_EQ(check(settings, "sed -i 's/a/b/' f", Autonomy::Low).decision, Decision::Ask);
+  EXPECT_EQ(check(settings, "tar -cf - . | tar -xf - -C /", Autonomy::Low).decision, Decision::Ask);
+  // Named by an entry of its own, the risky form is allowed.
+  EXPECT_EQ(check(settings, "find . -name '*.o' -delete", Autonomy::Low).decision, Decision::Allow);
+  EXPECT_EQ(check(settings, "make install", Autonomy::Low).decision, Decision::Allow);
+}
+
+}  // namespace
