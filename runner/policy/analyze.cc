@@ -305,24 +305,10 @@ class Analyzer {
     std::size_t bracket = in_subscript ? text.find('[') : 0;
     if (bracket == std::string::npos) return;
     for (std::size_t k = in_subscript ? bracket + 1 : 0; k < text.size(); ++k) {
-      std::size_t end = std::string::npos;
-      std::size_t from = 0;
-      if (text[k] == '`') {
-        from = k + 1;
-        end = text.find('`', from);
-      } else if (text[k] == '$' && k + 1 < text.size() && text[k + 1] == '(') {
-        from = k + 2;
-        int open = 1;
-        for (std::size_t j = from; j < text.size(); ++j) {
-          if (text[j] == '(') ++open;
-          if (text[j] == ')' && --open == 0) {
-            end = j;
-            break;
-          }
-        }
-      } else {
-        continue;
-      }
+      TextSubstitution t;
+      if (!substitution_at(text, k, t)) continue;
+      std::size_t from = t.begin;
+      std::size_t end = t.end;
       if (end == std::string::npos) return;  // unterminated: bash runs nothing ('[$(]' in a regex)
       std::string code = text.substr(from, end - from);
       k = end;

@@ -476,23 +476,14 @@ class Parser {
   std::string arithmetic_substitutions(const std::string& text, Word& w) {
     std::string rest;
     for (std::size_t k = 0; k < text.size(); ++k) {
-      std::size_t from = 0;
-      std::size_t end = std::string::npos;
-      if (text[k] == '`') {
-        from = k + 1;
-        end = text.find('`', from);
-      } else if (text[k] == '$' && k + 1 < text.size() && text[k + 1] == '(') {
-        from = k + 2;
-        int open = 1;
-        for (std::size_t j = from; j < text.size() && end == std::string::npos; ++j) {
-          if (text[j] == '(') ++open;
-          if (text[j] == ')' && --open == 0) end = j;
-        }
-      } else {
+      TextSubstitution t;
+      if (!substitution_at(text, k, t)) {
         rest += text[k];
         continue;
       }
-      if (end == std::string::npos) fail("unterminated command substitution inside arithmetic");
+      if (t.end == std::string::npos) fail("unterminated command substitution inside arithmetic");
+      std::size_t from = t.begin;
+      std::size_t end = t.end;
       Parser sub(std::string_view(text).substr(from, end - from), depth_ + 1);
       w.substitutions.push_back(sub.parse_all());
       w.evaluated = true;
@@ -938,6 +929,26 @@ class Parser {
 };
 
 }  // namespace
+
+bool substitution_at(std::string_view text, std::size_t at, TextSubstitution& out) {
+  if (text[at] == '`') {
+    out.begin = at + 1;
+    out.end = text.find('`', out.begin);
+    return true;
+  }
+  if (text[at] != '$' || at + 1 >= text.size() || text[at + 1] != '(') return false;
+  out.begin = at + 2;
+  out.end = std::string_view::npos;
+  int open = 1;
+  for (std::size_t j = out.begin; j < text.size(); ++j) {
+    if (text[j] == '(') ++open;
+    if (text[j] == ')' && --open == 0) {
+      out.end = j;
+      break;
+    }
+  }
+  return true;
+}
 
 ParseResult parse(std::string_view text) {
   ParseResult result;

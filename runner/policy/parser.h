@@ -5,7 +5,8 @@
 // >(...), ${...}, $((...)), here-docs (<<, <<-, quoted delimiters), here-strings,
 // redirections, assignments and comments. Anything it cannot read the way bash
 // surely would (unterminated quotes, stray operators, command substitution
-// inside arithmetic, too deep nesting) is an error: callers treat it as doubt.
+// inside an arithmetic array subscript, too deep nesting) is an error: callers
+// treat it as doubt.
 #pragma once
 
 #include <memory>
@@ -23,5 +24,15 @@ struct ParseResult {
 };
 
 ParseResult parse(std::string_view text);
+
+// A command substitution written in plain text (inside arithmetic, or in text bash may
+// evaluate again): for `$(` or a backquote at `at`, the range of its command, [begin, end),
+// with `end` at the closing ')' or '`'; end is npos when it is not closed.
+struct TextSubstitution {
+  std::size_t begin = 0;
+  std::size_t end = std::string_view::npos;
+};
+// Whether text[at] starts one ("$(" or "`"), and where its command lies.
+bool substitution_at(std::string_view text, std::size_t at, TextSubstitution& out);
 
 }  // namespace droid::runner::policy
