@@ -1,6 +1,7 @@
 #include "policy/analyze.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -387,6 +388,11 @@ class Analyzer {
     for (const auto& w : cmd.assignments) substitutions(w, depth);
     for (const auto& w : cmd.words) substitutions(w, depth);
     Invocation inv;
+    // The words first: bash expands them before this command's own assignments take effect.
+    std::vector<Arg> words;
+    if (cmd.kind == Command::Kind::Simple)
+      for (const auto& w : cmd.words)
+        if (!variable_args(w, words)) word_args(w, words);
     inv.input = input;
     if (piped) {
       inv.input_text = *piped;
@@ -396,6 +402,7 @@ class Analyzer {
     redirects(cmd.redirects, inv, depth);
     if (cmd.kind == Command::Kind::Function) function_definition(cmd);
     if (cmd.kind != Command::Kind::Simple) {
+      if (cmd.kind == Command::Kind::For) values_.clear();  // the loop variable takes other values
       for (const auto& body : cmd.bodies) script(*body, depth);
       return;
     }
@@ -423,7 +430,8 @@ class Analyzer {
       }
     }
     if (cmd.words.empty()) return;
-    for (const auto& w : cmd.words) word_args(w, inv.argv);
+    inv.argv = std::move(words);
+    forget_variables_set_by(inv.argv);
     // source <(echo ...), . <(printf ...): the shell runs what the substitution prints.
     if (!inv.argv.empty() && (inv.argv[0].text == "source" || inv.argv[0].text == ".") && cmd.words.size() > 1 &&
         cmd.words[1].substitutions.size() == 1) {
@@ -453,6 +461,56 @@ class Analyzer {
       return out;
     }();
     return names.count(path.substr(path.rfind('/') + 1)) > 0;
+  }
+
+  // Builtins that set variables from what is not known here (read x, mapfile, printf -v x,
+  // declare x): those variables are no longer known.
+  void forget_variables_set_by(const std::vector<Arg>& argv) {
+    if (argv.empty()) return;
+    const std::string& p = argv[0].text;
+    // A function this line defined may set any variable, as may eval and source.
+    if (p == "eval" || p == "source" || p == "." || !argv[0].known || find_program(p) == nullptr) {
+      values_.clear();
+      return;
+    }
+    static const std::set<std::string> kSetters = {"read",    "mapfile", "readarray", "printf",   "declare",
+                                                   "typeset", "local",   "export",    "readonly", "unset",
+                                                   "getopts", "let",     "select",    "wait"};
+    if (kSetters.count(p) == 0) return;
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+      std::string name = argv[i].text.substr(0, argv[i].text.find_first_of("=[+"));
+      values_.erase(name);
+    }
+  }
+
+  // $x or ${x} (the whole word) whose value this line assigned as a literal: its value, split
+  // at $IFS (the line's literal IFS, or the default) unless quoted. False when not known.
+  bool variable_args(const Word& w, std::vector<Arg>& out) const {
+    if (!w.expanded || !w.substitutions.empty() || w.glob || w.brace || w.text.size() < 2 || w.text[0] != '$')
+      return false;
+    std::string name = w.text.substr(1);
+    if (name.size() > 2 && name.front() == '{' && name.back() == '}') name = name.substr(1, name.size() - 2);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        }))
+      return false;
+    auto it = values_.find(name);
+    if (it == values_.end() || it->second.find_first_of("*?[") != std::string::npos) return false;
+    if (w.quoted) {
+      out.push_back(Arg{it->second});
+      return true;
+    }
+    auto ifs = values_.find("IFS");
+    std::string separators = ifs != values_.end() ? ifs->second : std::string(" \t\n");
+    std::size_t i = 0;
+    const std::string& v = it->second;
+    while (i < v.size()) {
+      std::size_t j = separators.empty() ? v.size() : v.find_first_of(separators, i);
+      if (j == std::string::npos) j = v.size();
+      if (j > i) out.push_back(Arg{v.substr(i, j - i)});
+      i = j + 1;
+    }
+    return true;
   }
 
   // The arguments a word becomes: a command substitution whose output is known

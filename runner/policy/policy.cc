@@ -172,8 +172,10 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
         // A program not known statically may be the entry's program (x=git; $x push --force) or a
         // wrapper of what follows it (the suffixes above).
         if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty() && !p.argv.empty()) {
-          std::vector<Arg> as_entry = p.argv;
-          as_entry[0] = Arg{e.normalized.program};
+          // ... followed by whatever else its expansion holds ("$@", "${cmd[@]}", $CMD may be
+          // several words: set -- rm -rf /; "$@").
+          std::vector<Arg> as_entry = {Arg{e.normalized.program}, Arg{p.argv[0].text, false, false}};
+          as_entry.insert(as_entry.end(), p.argv.begin() + 1, p.argv.end());
           if (matches(e.normalized, canonical_form(as_entry), mode)) return &e;
         }
         if (mode == MatchMode::Could)
