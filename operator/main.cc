@@ -32,6 +32,7 @@
 #include "log/log.h"
 #include "metrics/metrics.h"
 #include "metrics/ops_server.h"
+#include "reconcile/approval_signing_key.h"
 #include "webhook/https_json_server.h"
 #include "webhook/webhook_server.h"
 
@@ -128,6 +129,13 @@ int run(const OperatorOptions& o) {
   mo.session.runner.image = o.runner_image;
   mo.session.runner.image_pull_policy = o.runner_image_pull_policy;
   mo.session.timing.image_pull_grace = std::chrono::duration_cast<std::chrono::seconds>(o.image_pull_grace);
+  try {
+    // Every replica reads the same key: a runner waiting in place accepts what the leader signs.
+    mo.session.approval_signing_key = load_or_create_signing_key(client, ns, o.approval_signing_secret);
+  } catch (const std::exception& e) {
+    log.error("no approval signing key: runners will not wait in place (an approval starts a new run)",
+              {{"error", e.what()}});
+  }
   ManagerObserver obs;
   obs.controller.on_reconcile = [&](const std::string& c, double s, bool error) {
     metrics.observe_reconcile(c, s, error);

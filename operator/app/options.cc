@@ -65,6 +65,11 @@ OperatorOptions parse_options(const std::vector<std::string>& args) {
       {"--max-pod-attempts", [&](auto& f, auto& v) { o.max_pod_attempts = parse_int(f, v, 1, 100); }},
       {"--max-approval-rounds", [&](auto& f, auto& v) { o.max_approval_rounds = parse_int(f, v, 0, 100); }},
       {"--runner-image", [&](auto&, auto& v) { o.runner_image = v; }},
+      {"--approval-signing-secret",
+       [&](auto& f, auto& v) {
+         if (v.empty()) throw OptionsError(f + ": needs a Secret name");
+         o.approval_signing_secret = v;
+       }},
       {"--runner-image-pull-policy",
        [&](auto& f, auto& v) {
          if (v != "Always" && v != "IfNotPresent" && v != "Never")
@@ -147,6 +152,9 @@ the cluster of --kubeconfig, or, without it, the cluster it runs in.
   --max-pod-attempts N           pod creation attempts before a session fails (default 5)
   --max-approval-rounds N        approvals one session may ask for; asking once more
                                  fails it with ApprovalRoundsExceeded (default 10; 0: none)
+  --approval-signing-secret NAME the Secret in the operator's namespace with the key approval
+                                 decisions are signed with; made on first start
+                                 (default droid-operator-approval-signing)
   --runner-image IMAGE           runner image unless an OrgPolicy sets one (default droid-runner:latest)
   --runner-image-pull-policy P   Always, IfNotPresent or Never (default IfNotPresent)
   --image-pull-grace D           how long an image may fail to pull (default 120s)

@@ -35,6 +35,8 @@ struct OperatorOptions {
   int kube_api_burst = 600;
   int max_pod_attempts = 5;
   int max_approval_rounds = 10;  // approvals one session may ask for (SPEC §6.5)
+  // The Secret (operator namespace) with the key approval decisions are signed with.
+  std::string approval_signing_secret = "droid-operator-approval-signing";
   std::string runner_image = "droid-runner:latest";
   std::string runner_image_pull_policy = "IfNotPresent";
   std::chrono::milliseconds image_pull_grace{std::chrono::seconds(120)};

@@ -27,6 +27,7 @@ TEST(OperatorOptions, DefaultsAreClientGosLeaseTimings) {
   EXPECT_EQ(o.session_workers, 16);
   EXPECT_EQ(o.kube_api_qps, 300);
   EXPECT_EQ(o.kube_api_burst, 600);
+  EXPECT_EQ(o.approval_signing_secret, "droid-operator-approval-signing");
 }
 
 TEST(OperatorOptions, ParsesBothFlagForms) {
@@ -38,6 +39,10 @@ TEST(OperatorOptions, ParsesBothFlagForms) {
   EXPECT_EQ(o.retry_period, 500ms);
   EXPECT_FALSE(o.leader_elect);
   EXPECT_EQ(parse_options({"--max-approval-rounds=3"}).max_approval_rounds, 3);
+  EXPECT_EQ(parse_options({"--approval-signing-secret", "k"}).approval_signing_secret, "k");
+  EXPECT_NE(error_of({"--approval-signing-secret="}).find("--approval-signing-secret: needs a Secret name"),
+            std::string::npos)
+      << error_of({"--approval-signing-secret="});
   const auto limited = parse_options({"--kube-api-qps=0", "--kube-api-burst", "50"});
   EXPECT_EQ(limited.kube_api_qps, 0) << "0 turns the limit off";
   EXPECT_EQ(limited.kube_api_burst, 50);

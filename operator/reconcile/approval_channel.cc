@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "contract/approval_decision.h"
 #include "jsonutil/lookup.h"
 
 namespace droid::op {
@@ -84,6 +85,14 @@ std::string decision_annotation(const json& pending) {
               {"at", string_field(pending, "decidedAt")},
               {"reason", string_field(pending, "reason")}}
       .dump();
+}
+
+std::string signed_decision(const std::string& annotation, const std::string& session_key, int run_attempt) {
+  const json j = json::parse(annotation);
+  const contract::ApprovalDecision d{string_field(j, "id"),      string_field(j, "decision") == "approved",
+                                     string_field(j, "command"), string_field(j, "by"),
+                                     string_field(j, "at"),      string_field(j, "reason")};
+  return contract::encode_signed(d, session_key, run_attempt);
 }
 
 json history_entry(const std::string& command, const Decision& d, const std::string& at, int run_attempt,

@@ -9,7 +9,8 @@
 //     wait_seconds}. find_approval_request() takes it from the log's tail,
 //     which the reconciler reads (pods/log) only while the container is Ready.
 //   operator -> runner: the decision is the pod annotation
-//     droid.dev/approval-decision (decision_annotation()), projected into the
+//     droid.dev/approval-decision (decision_annotation(), signed with the
+//     session's approval key by signed_decision()), projected into the
 //     pod by a downward-API volume (`/var/run/droid/approval/decision`) that the
 //     kubelet refreshes when the pod changes; the runner polls that file.
 // Which decision: spec.rejections before spec.approvals, by exact command.
@@ -55,8 +56,12 @@ struct Decision {
 // The decision on `command` in the session's spec, if any.
 std::optional<Decision> decision_for(const nlohmann::json& session, const std::string& command);
 
-// The annotation value handing status.pendingApproval's decision to the runner.
+// The annotation value handing status.pendingApproval's decision to the runner,
+// unsigned: the reconciler signs it (signed_decision) as it patches the pod.
 std::string decision_annotation(const nlohmann::json& pending);
+// `annotation` signed with the session's approval key for `run_attempt`
+// (contract/approval_decision.h): what the runner accepts.
+std::string signed_decision(const std::string& annotation, const std::string& session_key, int run_attempt);
 
 // One status.approvals entry.
 nlohmann::json history_entry(const std::string& command, const Decision& d, const std::string& at, int run_attempt,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "contract/approval_decision.h"
 #include "jsonutil/lookup.h"
 #include "kube/config.h"
 #include "kube/error.h"
@@ -202,6 +203,8 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   SessionRef ref{string_at(session, {"metadata", "name"}), ns, string_at(session, {"metadata", "uid"}), spec, ""};
   ref.run_attempt = run_attempt(session);
   ref.requester = requester_of(status);
+  if (!options_.approval_signing_key.empty())
+    ref.approval_key = contract::session_approval_key(options_.approval_signing_key, ref.uid);
   if (ref.run_attempt > 1) {
     ref.tokens_used = tokens_used(status);
     ref.earlier_runs = status.value("previousRuns", json::array());
@@ -246,9 +249,11 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
         }
       });
       std::future<void> secret;
-      if (!gateway_data.empty())
-        secret = std::async(std::launch::async,
-                            [&] { create_or_apply(kube::kSecrets, build_gateway_secret(ref, gateway_data)); });
+      if (!gateway_data.empty() || !ref.approval_key.empty())
+        secret = std::async(std::launch::async, [&] {
+          if (!gateway_data.empty()) create_or_apply(kube::kSecrets, build_gateway_secret(ref, gateway_data));
+          if (!ref.approval_key.empty()) create_or_apply(kube::kSecrets, build_approval_secret(ref));
+        });
       create_or_apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
       config_map.get();
       if (secret.valid()) secret.get();
@@ -385,12 +390,16 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
     event(session, approved ? "Normal" : "Warning", tr.approval_event->first, approved ? "Approve" : "Reject",
           tr.approval_event->second);
   }
-  if (tr.deliver_decision && pod) {
-    // The runner waiting in place reads it from its downward-API volume.
+  if (tr.deliver_decision && pod && !options_.approval_signing_key.empty()) {
+    // The runner waiting in place reads it from its downward-API volume and accepts
+    // it only signed with the session's key for its run.
+    const std::string value = signed_decision(
+        *tr.deliver_decision,
+        contract::session_approval_key(options_.approval_signing_key, string_at(session, {"metadata", "uid"})),
+        run_attempt(session));
     try {
       client_.patch(kube::kPods, string_at(*pod, {"metadata", "namespace"}), string_at(*pod, {"metadata", "name"}),
-                    kube::PatchType::Merge,
-                    {{"metadata", {{"annotations", {{kApprovalDecisionAnnotation, *tr.deliver_decision}}}}}});
+                    kube::PatchType::Merge, {{"metadata", {{"annotations", {{kApprovalDecisionAnnotation, value}}}}}});
       log_.info("decision handed to the runner waiting in place", {{"session", key}});
     } catch (const kube::ApiError& e) {
       if (!e.not_found()) throw;

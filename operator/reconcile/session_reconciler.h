@@ -43,6 +43,9 @@ struct SessionReconcilerOptions {
   RunnerDefaults runner{};
   Timing timing{};
   int max_pod_attempts = 5;
+  // The operator's key for approval decisions (app/approval_signing_key.h): each
+  // session's key is derived from it. Empty: no runner waits in place.
+  std::string approval_signing_key;
   // A waiting session looks again this often even without an event.
   std::chrono::seconds wait_recheck{30};
 };

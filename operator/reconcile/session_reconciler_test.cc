@@ -59,7 +59,7 @@ class SessionReconcilerTest : public ::testing::Test {
         events.push_back({type, reason});
       };
       hooks.now = [] { return kNow; };
-      reconciler_ = std::make_unique<SessionReconciler>(api, caches, SessionReconcilerOptions{}, hooks);
+      reconciler_ = std::make_unique<SessionReconciler>(api, caches, options, hooks);
     }
     return *reconciler_;
   }
@@ -82,6 +82,11 @@ class SessionReconcilerTest : public ::testing::Test {
   kube::MemoryApi api;
   Caches caches;
   std::vector<Recorded> events;
+  SessionReconcilerOptions options = [] {
+    SessionReconcilerOptions o;
+    o.approval_signing_key = "operator-signing-key";
+    return o;
+  }();
 
  private:
   std::unique_ptr<SessionReconciler> reconciler_;
@@ -227,9 +232,14 @@ std::string asks(const std::string& id, const std::string& command) {
          "\n";
 }
 
-json decision_on(const json& pod) {
+// The decision on the pod, verified as the runner does: signed with its session's key for run 1.
+json decision_on(const json& pod, const std::string& session_uid) {
   const json* a = jsonutil::find(pod, {"metadata", "annotations", kApprovalDecisionAnnotation});
-  return a == nullptr ? json() : json::parse(a->get<std::string>());
+  if (a == nullptr) return json();
+  const auto v = contract::decode_verified(a->get<std::string>(),
+                                           contract::session_approval_key("operator-signing-key", session_uid), 1);
+  EXPECT_TRUE(v.decision) << v.error << ": " << a->get<std::string>();
+  return json::parse(a->get<std::string>());
 }
 
 std::size_t count_of(const std::vector<Recorded>& events, const std::string& reason) {
@@ -259,6 +269,27 @@ class ApprovalInPlaceTest : public SessionReconcilerTest {
   }
 };
 
+// The session's approval key reaches the runner in a Secret of its own; without an
+// operator signing key there is no channel (an "ask" ends the run, as before issue 14).
+TEST_F(SessionReconcilerTest, TheRunnerGetsItsSessionsApprovalKeyOnlyWhenTheOperatorSigns) {
+  const std::string uid = api.create(kube::kDroidSessions, new_session("fix"))["metadata"]["uid"];
+  sync();
+  ASSERT_FALSE(reconcile("fix").error);
+  const json secret = api.get(kube::kSecrets, "team-a", "fix-approval");
+  EXPECT_EQ(secret["stringData"]["key"], contract::session_approval_key("operator-signing-key", uid));
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["uid"], uid);
+  EXPECT_TRUE(api.get(kube::kPods, "team-a", "fix-runner")["spec"]["containers"][0].contains("readinessProbe"));
+  EXPECT_LT(position("create secrets team-a/fix-approval"), position("create pods team-a/fix-runner"));
+
+  SessionReconcilerOptions keyless;
+  SessionReconciler unsigned_(api, caches, keyless, {});
+  api.create(kube::kDroidSessions, new_session("other"));
+  sync();
+  ASSERT_FALSE(unsigned_.reconcile("team-a/other").error);
+  EXPECT_FALSE(api.get(kube::kPods, "team-a", "other-runner")["spec"]["containers"][0].contains("readinessProbe"));
+  EXPECT_EQ(position("create secrets team-a/other-approval"), api.calls().size());
+}
+
 TEST_F(ApprovalInPlaceTest, TheRequestIsReadFromTheReadyRunnersLogAndShownInStatus) {
   waiting_for("terraform plan");
   const json status = session("fix")["status"];
@@ -285,7 +316,7 @@ TEST_F(ApprovalInPlaceTest, AnApprovalIsHandedToTheWaitingPodWithoutANewRun) {
   EXPECT_FALSE(r.error) << *r.error;
 
   const json pod = api.get(kube::kPods, "team-a", "fix-runner");
-  const json d = decision_on(pod);
+  const json d = decision_on(pod, session("fix")["metadata"]["uid"]);
   EXPECT_EQ(d["id"], "1");
   EXPECT_EQ(d["decision"], "approved");
   EXPECT_EQ(d["command"], "terraform plan");
@@ -326,7 +357,7 @@ TEST_F(ApprovalInPlaceTest, ARejectionReachesThePodWithItsReason) {
   waiting_for("rm -rf /data");
   decide("rejections", {{"command", "rm -rf /data"}, {"rejectedBy", "bob"}, {"reason", "never on prod data"}});
   EXPECT_FALSE(reconcile("fix").error);
-  const json d = decision_on(api.get(kube::kPods, "team-a", "fix-runner"));
+  const json d = decision_on(api.get(kube::kPods, "team-a", "fix-runner"), session("fix")["metadata"]["uid"]);
   EXPECT_EQ(d["decision"], "rejected");
   EXPECT_EQ(d["reason"], "never on prod data");
   EXPECT_EQ(d["by"], "bob");

@@ -196,8 +196,11 @@ class Machine {
     if (pending.contains("decision")) {
       const bool approved = pending.value("decision", "") == "Approved";
       const std::string value = decision_annotation(pending);
-      if (string_at(pod, {"metadata", "annotations", kApprovalDecisionAnnotation}) != value)
-        out_.deliver_decision = value;
+      // The pod's annotation carries the reconciler's signature besides (approval_channel.h).
+      json on_pod = json::parse(string_at(pod, {"metadata", "annotations", kApprovalDecisionAnnotation}), nullptr,
+                                /*allow_exceptions=*/false);
+      if (on_pod.is_object()) on_pod.erase("sig");
+      if (on_pod != json::parse(value)) out_.deliver_decision = value;
       set("Running", false, approved ? kReasonApprovalReceived : kReasonApprovalRejected,
           std::string(approved ? "approved" : "rejected") + ": " + command + "; the runner waiting in place goes on");
       out_.requeue_after = timing_.decided_recheck;

@@ -40,8 +40,11 @@ json metadata(const SessionRef& s, const std::string& name, const char* componen
 }
 
 // How long a runner may wait in place for one approval (issue 14): the policy's
-// limits.maxApprovalWaitSeconds (default 15 minutes), never past the run's timeout.
-std::int64_t approval_wait_seconds(const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
+// limits.maxApprovalWaitSeconds (default 15 minutes), never past the run's timeout;
+// 0 without an approval key to sign the decisions with.
+std::int64_t approval_wait_seconds(const SessionRef& s, const policy::EffectivePolicy& policy,
+                                   const policy::SessionPlan& plan) {
+  if (s.approval_key.empty()) return 0;
   std::int64_t wait = kDefaultApprovalWaitSeconds;
   if (const json* w = find(policy.limits, {"maxApprovalWaitSeconds"}); w != nullptr && w->is_number_integer())
     wait = std::max<std::int64_t>(0, w->get<std::int64_t>());
@@ -120,7 +123,7 @@ contract::SessionConfig session_config(const SessionRef& s, const policy::Effect
         if (v.is_string()) t.resource_attributes[k] = v.get<std::string>();
     c.telemetry = t;
   }
-  c.approval_wait_seconds = approval_wait_seconds(policy, plan);
+  c.approval_wait_seconds = approval_wait_seconds(s, policy, plan);
   // Runs before this one that ended waiting: the runner tells the model what they did.
   if (s.earlier_runs.is_array())
     for (const auto& r : s.earlier_runs) {
@@ -224,6 +227,13 @@ json build_gateway_secret(const SessionRef& s, const std::map<std::string, std::
           {"stringData", string_data}};
 }
 
+std::string approval_secret_name(const SessionRef& s) { return s.name + "-approval"; }
+
+json build_approval_secret(const SessionRef& s) {
+  return {{"apiVersion", "v1"}, {"kind", "Secret"},  {"metadata", metadata(s, approval_secret_name(s), "approval-key")},
+          {"type", "Opaque"},   {"immutable", true}, {"stringData", {{kApprovalKeyFile, s.approval_key}}}};
+}
+
 json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan) {
   const json* user = find(s.spec, {"settings"});
   return {
@@ -272,8 +282,12 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
     mounts.push_back({{"name", "git-credentials"}, {"mountPath", "/var/run/droid/git"}, {"readOnly", true}});
     volumes.push_back({{"name", "git-credentials"}, {"secret", {{"secretName", *secret}, {"defaultMode", 0440}}}});
   }
-  const bool wait_in_place = approval_wait_seconds(policy, plan) > 0;
+  const bool wait_in_place = approval_wait_seconds(s, policy, plan) > 0;
   if (wait_in_place) {
+    // The key the decisions are signed with, where the runner reads it (Landlock keeps tools out).
+    mounts.push_back({{"name", "approval-key"}, {"mountPath", kApprovalKeyMountPath}, {"readOnly", true}});
+    volumes.push_back(
+        {{"name", "approval-key"}, {"secret", {{"secretName", approval_secret_name(s)}, {"defaultMode", 0440}}}});
     // The decision on a request, as the operator annotates the pod (approval_channel.h).
     mounts.push_back({{"name", "approval"}, {"mountPath", kApprovalMountPath}, {"readOnly", true}});
     volumes.push_back(

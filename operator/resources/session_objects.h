@@ -9,17 +9,21 @@
 //   <session>-gateway  Secret (only when the gateway has credentials or a CA
 //                      in a Secret): the values copied from the org policy's
 //                      Secret, which lives in another namespace
+//   <session>-approval Secret (only when the runner may wait in place): the
+//                      session's approval key, which the operator signs the
+//                      decisions it hands to the waiting runner with
 //   <session>-runner   Pod: Pod Security Standard "restricted", no service
 //                      account token, emptyDir workspace, resource limits,
 //                      activeDeadlineSeconds, optional runtimeClassName; unless
-//                      the policy's limits.maxApprovalWaitSeconds is 0, the
-//                      approval channel (reconcile/approval_channel.h): a
-//                      readiness probe true while the runner waits in place and
-//                      a downward-API volume with the decision annotation
+//                      the policy's limits.maxApprovalWaitSeconds is 0 or the
+//                      session has no approval key, the approval channel
+//                      (reconcile/approval_channel.h): a readiness probe true
+//                      while the runner waits in place, a downward-API volume
+//                      with the decision annotation and the approval key
 // A session runs again after an approval (SPEC §6.5): run N > 1 gets a
 // ConfigMap and a Pod of its own, `<session>-config-N` and `<session>-runner-N`
-// (run 1 keeps the plain names); the NetworkPolicy and the gateway Secret are
-// shared by all runs.
+// (run 1 keeps the plain names); the NetworkPolicy and the gateway and approval
+// Secrets are shared by all runs.
 // Pure functions: no I/O, so they are tested without a cluster (and applied to
 // a real apiserver by the controlplane tests).
 #pragma once
@@ -50,6 +54,9 @@ struct SessionRef {
   std::optional<contract::Requester> requester = std::nullopt;  // status.requester, stamped at admission
   // status.previousRuns: the runs before this one (their summaries go to the runner).
   nlohmann::json earlier_runs = nlohmann::json::array();
+  // The key the operator signs approval decisions for this session with
+  // (contract::session_approval_key); "": the runner never waits in place.
+  std::string approval_key;
 };
 
 // Operator-wide defaults the org policy may override.
@@ -72,6 +79,8 @@ inline constexpr const char* kSessionLabel = "droid.dev/session";
 inline constexpr const char* kRunAttemptLabel = "droid.dev/run-attempt";  // on the runner pod
 inline constexpr const char* kConfigMountPath = "/etc/droid";
 inline constexpr const char* kGatewayMountPath = "/var/run/droid/gateway";
+inline constexpr const char* kApprovalKeyMountPath = "/var/run/droid/approval-key";  // the runner's default
+inline constexpr const char* kApprovalKeyFile = "key";
 // On the runner pod: the policy applied, so that status can be rebuilt from the pod.
 inline constexpr const char* kPolicyHashAnnotation = "droid.dev/policy-hash";
 inline constexpr const char* kPolicyNamesAnnotation = "droid.dev/policies";
@@ -85,6 +94,7 @@ std::string pod_name(const SessionRef& s);
 // The runner pod of run `run_attempt` of session `session_name`.
 std::string pod_name(const std::string& session_name, int run_attempt);
 std::string gateway_secret_name(const SessionRef& s);
+std::string approval_secret_name(const SessionRef& s);
 
 // Whether the plan's gateway takes values from Secrets (credentialsSecretRef or
 // caBundleSecretRef): then the reconciler copies them with build_gateway_secret.
@@ -97,6 +107,8 @@ nlohmann::json build_config_map(const SessionRef& s, const policy::EffectivePoli
                                 const policy::SessionPlan& plan);
 // `data`: kGatewayApiKey and/or kGatewayCaBundle, raw (not base64) values.
 nlohmann::json build_gateway_secret(const SessionRef& s, const std::map<std::string, std::string>& data);
+// The session's approval key (s.approval_key) for the runner; only when it is set.
+nlohmann::json build_approval_secret(const SessionRef& s);
 nlohmann::json build_network_policy(const SessionRef& s, const policy::EffectivePolicy& policy);
 nlohmann::json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const policy::SessionPlan& plan,
                          const RunnerDefaults& defaults);

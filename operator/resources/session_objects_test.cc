@@ -10,15 +10,18 @@ namespace {
 using json = nlohmann::json;
 
 SessionRef session() {
-  return {"fix-tests",
-          "team-a",
-          "0b6c3a7e-1111-2222-3333-444455556666",
-          {{"prompt", "fix the tests"},
-           {"repository", {{"url", "https://git.internal/a.git"}, {"credentialsSecretRef", {{"name", "git-creds"}}}}},
-           {"settings", {{"rules", {"be brief"}}}},
-           {"maxTurns", 20},
-           {"approvals", {{{"command", "git push origin droid/fix-tests"}}}}},
-          "fix the tests"};
+  SessionRef s{
+      "fix-tests",
+      "team-a",
+      "0b6c3a7e-1111-2222-3333-444455556666",
+      {{"prompt", "fix the tests"},
+       {"repository", {{"url", "https://git.internal/a.git"}, {"credentialsSecretRef", {{"name", "git-creds"}}}}},
+       {"settings", {{"rules", {"be brief"}}}},
+       {"maxTurns", 20},
+       {"approvals", {{{"command", "git push origin droid/fix-tests"}}}}},
+      "fix the tests"};
+  s.approval_key = std::string(64, 'a');
+  return s;
 }
 
 policy::EffectivePolicy org() {
@@ -104,6 +107,25 @@ TEST(SessionObjects, ThePodCarriesTheApprovalChannelUnlessThePolicyNeverWaitsInP
   json pod = build_pod(s, policy, plan, RunnerDefaults{});
   const json& c = pod["spec"]["containers"][0];
   EXPECT_EQ(c["readinessProbe"]["exec"]["command"], json({"/usr/local/bin/droid-runner", "approval-probe"}));
+  // The session's approval key: its own Secret, owned by the session, mounted where the runner reads it.
+  const json secret = build_approval_secret(s);
+  EXPECT_EQ(secret["metadata"]["name"], "fix-tests-approval");
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["uid"], s.uid);
+  EXPECT_EQ(secret["stringData"]["key"], s.approval_key);
+  bool key_mounted = false;
+  for (const auto& m : c["volumeMounts"])
+    if (m["name"] == "approval-key") key_mounted = m["mountPath"] == "/var/run/droid/approval-key";
+  EXPECT_TRUE(key_mounted) << c["volumeMounts"].dump();
+  bool key_volume = false;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v["name"] == "approval-key") key_volume = v["secret"]["secretName"] == "fix-tests-approval";
+  EXPECT_TRUE(key_volume);
+  // Without a key (an operator with none): no channel at all.
+  SessionRef keyless = s;
+  keyless.approval_key.clear();
+  EXPECT_FALSE(build_pod(keyless, policy, plan, RunnerDefaults{})["spec"]["containers"][0].contains("readinessProbe"));
+  EXPECT_FALSE(json::parse(build_config_map(keyless, policy, plan)["data"]["session.json"].get<std::string>())
+                   .contains("approvalWaitSeconds"));
   EXPECT_EQ(c["readinessProbe"]["periodSeconds"], 2);
   json volume;
   for (const auto& v : pod["spec"]["volumes"])
@@ -126,7 +148,10 @@ TEST(SessionObjects, ThePodCarriesTheApprovalChannelUnlessThePolicyNeverWaitsInP
   policy.limits["maxApprovalWaitSeconds"] = 0;
   pod = build_pod(s, policy, plan, RunnerDefaults{});
   EXPECT_FALSE(pod["spec"]["containers"][0].contains("readinessProbe"));
-  for (const auto& v : pod["spec"]["volumes"]) EXPECT_NE(v["name"], "approval");
+  for (const auto& v : pod["spec"]["volumes"]) {
+    EXPECT_NE(v["name"], "approval");
+    EXPECT_NE(v["name"], "approval-key");
+  }
   config = json::parse(build_config_map(s, policy, plan)["data"]["session.json"].get<std::string>());
   EXPECT_FALSE(config.contains("approvalWaitSeconds")) << config.dump();  // the runner reads none as 0
 }

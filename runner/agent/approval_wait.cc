@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "contract/approval_decision.h"
+
 namespace droid::runner::agent {
 namespace {
 
@@ -37,6 +39,12 @@ std::string string_field(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A document that claims to decide `request` (its id and command), signed or not.
+bool names_request(const std::string& text, const ApprovalRequest& request) {
+  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && string_field(j, "id") == request.id && string_field(j, "command") == request.command;
+}
+
 }  // namespace
 
 json ApprovalRequest::to_json() const {
@@ -53,22 +61,6 @@ const char* to_string(ApprovalVerdict verdict) {
   return "?";
 }
 
-std::optional<ApprovalDecision> parse_approval_decision(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return std::nullopt;
-  ApprovalDecision d;
-  d.id = string_field(j, "id");
-  d.command = string_field(j, "command");
-  const std::string decision = string_field(j, "decision");
-  if (d.id.empty() || d.command.empty() || (decision != "approved" && decision != "rejected")) return std::nullopt;
-  d.approved = decision == "approved";
-  d.by = string_field(j, "by");
-  d.at = string_field(j, "at");
-  d.reason = string_field(j, "reason");
-  return d;
-}
-
 FileApprovalChannel::FileApprovalChannel(FileChannelOptions options) : options_(std::move(options)) {}
 
 std::string FileApprovalChannel::waiting_file(const std::string& state_dir) {
@@ -82,18 +74,25 @@ ApprovalAnswer FileApprovalChannel::wait(const ApprovalRequest& request, Clock::
   write_atomically(marker, request.to_json().dump());
   ApprovalAnswer answer;
   answer.verdict = ApprovalVerdict::Expired;
+  std::string refused;  // the last decision document refused
   while (true) {
     if (options_.stop != nullptr && options_.stop->load()) {
       answer.verdict = ApprovalVerdict::Stopped;
       break;
     }
-    if (auto d = parse_approval_decision(read_all(options_.decision_file));
-        d && d->id == request.id && d->command == request.command) {
-      answer.verdict = d->approved ? ApprovalVerdict::Approved : ApprovalVerdict::Rejected;
-      answer.by = d->by;
-      answer.at = d->at;
-      answer.reason = d->reason;
-      break;
+    if (const std::string text = read_all(options_.decision_file); !text.empty() && text != refused) {
+      const contract::VerifiedDecision v = contract::decode_verified(text, options_.key, options_.run_attempt);
+      if (v.decision && v.decision->id == request.id && v.decision->command == request.command) {
+        answer.verdict = v.decision->approved ? ApprovalVerdict::Approved : ApprovalVerdict::Rejected;
+        answer.by = v.decision->by;
+        answer.at = v.decision->at;
+        answer.reason = v.decision->reason;
+        break;
+      }
+      if (!v.decision && names_request(text, request)) {
+        refused = text;  // reported once, not on every poll
+        if (options_.on_refused) options_.on_refused(v.error);
+      }
     }
     const auto now = Clock::now();
     if (now >= deadline) break;

@@ -8,22 +8,27 @@
 //     turn Ready, reads the request from the audit log on stdout
 //     ("approval_requested", written by the loop before it waits);
 //   operator -> runner: the operator annotates the pod with its decision
-//     (annotation droid.dev/approval-decision, JSON {id, decision
-//     approved|rejected, command, by, at, reason}); a downward-API volume
-//     projects that one annotation into `decision_file`, which the kubelet
-//     refreshes when the pod changes. The runner polls the file.
-// A decision counts only when its id and command are the waiting request's:
-// a stale decision (an earlier wait of the same pod) or any other command is
-// ignored. The wait ends at the deadline (Expired), or when `stop` is set
-// (SIGTERM: the pod is being deleted; Stopped).
+//     (annotation droid.dev/approval-decision, contract/approval_decision.h:
+//     {id, decision approved|rejected, command, by, at, reason, sig}); a
+//     downward-API volume projects that one annotation into `decision_file`,
+//     which the kubelet refreshes when the pod changes. The runner polls the file.
+// A decision counts only when its signature verifies with the session's
+// approval key (`key`, from the session's Secret) for this run, and its id and
+// command are the waiting request's: a forged or changed decision (anyone who
+// may patch the pod can write the annotation), a stale one (an earlier wait of
+// the same pod) or one for any other command is ignored. The wait ends at the
+// deadline (Expired), or when `stop` is set (SIGTERM: the pod is being
+// deleted; Stopped).
 //
 //   FileApprovalChannel channel({.state_dir = "/tmp/droid-runner/approval",
-//                                .decision_file = "/var/run/droid/approval/decision"});
+//                                .decision_file = "/var/run/droid/approval/decision",
+//                                .key = key, .run_attempt = 1});
 //   ApprovalAnswer a = channel.wait({.id = "1", .command = "terraform plan"}, deadline);
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,18 +56,6 @@ struct ApprovalAnswer {
   std::chrono::milliseconds waited{0};
 };
 
-// The decision document as the operator writes it; nullopt when `text` is not
-// one (empty, not JSON, missing id/decision/command, unknown decision).
-struct ApprovalDecision {
-  std::string id;
-  bool approved = false;
-  std::string command;
-  std::string by;
-  std::string at;
-  std::string reason;
-};
-std::optional<ApprovalDecision> parse_approval_decision(const std::string& text);
-
 class ApprovalChannel {
  public:
   virtual ~ApprovalChannel() = default;
@@ -75,6 +68,11 @@ struct FileChannelOptions {
   std::string decision_file;  // the projected annotation
   std::chrono::milliseconds poll{200};
   const std::atomic<bool>* stop = nullptr;  // may be null
+  std::string key;                          // the session's approval key; empty: no decision is accepted
+  int run_attempt = 1;                      // the run this runner is (a decision signed for another is refused)
+  // Told once per refused decision document that names the waiting request (its
+  // id), with why: the runner reports it (a forgery attempt is worth an audit line).
+  std::function<void(const std::string& why)> on_refused;
 };
 
 class FileApprovalChannel : public ApprovalChannel {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "contract/approval_decision.h"
 #include "llm/testing/scripted_gateway.h"
 
 namespace droid::runner::agent {
@@ -344,6 +345,7 @@ TEST(AgentLoop, AnAskedCommandPausesTheSessionWithAnApprovalChannelAndRunsOnceAp
 // request the runner marks as waiting with the next decision of `decisions`
 // (approved|rejected), the way the kubelet projects the pod's annotation.
 using Decisions = std::vector<std::pair<std::string, std::string>>;  // {decision, reason}, in order
+const std::string kApprovalKey = contract::session_approval_key("operator-key", "session-uid");
 
 struct Approver {
   fs::path dir;
@@ -357,7 +359,10 @@ struct Approver {
     channel = std::make_unique<FileApprovalChannel>(FileChannelOptions{.state_dir = (dir / "state").string(),
                                                                        .decision_file = (dir / "decision").string(),
                                                                        .poll = std::chrono::milliseconds(10),
-                                                                       .stop = nullptr});
+                                                                       .stop = nullptr,
+                                                                       .key = kApprovalKey,
+                                                                       .run_attempt = 1,
+                                                                       .on_refused = {}});
     thread = std::thread([this, decisions = std::move(decisions)] {
       for (const auto& [decision, reason] : decisions) {
         const std::string marker = FileApprovalChannel::waiting_file((dir / "state").string());
@@ -370,9 +375,9 @@ struct Approver {
         json request = json::parse(slurp(marker));
         requests.push_back(request);
         std::ofstream(dir / "decision.tmp")
-            << json{{"id", request["id"]}, {"decision", decision},         {"command", request["command"]},
-                    {"by", "alice"},       {"at", "2026-12-06T10:02:00Z"}, {"reason", reason}}
-                   .dump();
+            << contract::encode_signed({request["id"].get<std::string>(), decision == "approved",
+                                        request["command"].get<std::string>(), "alice", "2026-12-06T10:02:00Z", reason},
+                                       kApprovalKey, 1);
         fs::rename(dir / "decision.tmp", dir / "decision");
         while (fs::exists(marker)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }

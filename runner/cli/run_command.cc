@@ -32,6 +32,7 @@ using nlohmann::json;
 constexpr const char* kUsage =
     "usage: droid-runner run [--config DIR] [--workspace DIR] [--termination-log FILE]\n"
     "                        [--git-credentials DIR] [--private-dir DIR] [--approval-dir DIR]\n"
+    "                        [--approval-key FILE]\n"
     "\n"
     "Runs the session the operator configured (inside its runner pod).\n"
     "  --config DIR            session.json, org-settings.json, user-settings.json\n"
@@ -41,7 +42,9 @@ constexpr const char* kUsage =
     "  --git-credentials DIR   the repository's credentials (default /var/run/droid/git)\n"
     "  --private-dir DIR       the runner's own scratch space (default $TMPDIR/droid-runner)\n"
     "  --approval-dir DIR      the projected approval decision (default /var/run/droid/approval);\n"
-    "                          with session.json approvalWaitSeconds > 0, an \"ask\" waits in place\n";
+    "                          with session.json approvalWaitSeconds > 0, an \"ask\" waits in place\n"
+    "  --approval-key FILE     the session's key the operator signs decisions with\n"
+    "                          (default /var/run/droid/approval-key/key); without it no wait in place\n";
 
 // A failure before or around the session, with its stable reason.
 struct Failure : std::runtime_error {
@@ -85,6 +88,16 @@ json load_level(const fs::path& p, const std::string& name) {
     throw Failure("InvalidSettings", all);
   }
   return loaded.settings;
+}
+
+// The session's approval key (contract/approval_decision.h), "" when unreadable.
+std::string read_approval_key(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "";
+  std::string key;
+  std::getline(in, key);
+  while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+  return key;
 }
 
 void write_termination(const std::string& path, const contract::TerminationMessage& m) {
@@ -204,6 +217,7 @@ int run(const std::vector<std::string>& args) {
                 {"git-credentials", cli::Flags::Value},
                 {"private-dir", cli::Flags::Value},
                 {"approval-dir", cli::Flags::Value},
+                {"approval-key", cli::Flags::Value},
                 {"help", cli::Flags::Bool}});
   try {
     f.parse(args);
@@ -221,6 +235,7 @@ int run(const std::vector<std::string>& args) {
   const std::string git_credentials = f.value("git-credentials", "/var/run/droid/git");
   const std::string private_dir = f.value("private-dir", env_or("TMPDIR", "/tmp") + "/droid-runner");
   const std::string approval_dir = f.value("approval-dir", "/var/run/droid/approval");
+  const std::string approval_key_file = f.value("approval-key", "/var/run/droid/approval-key/key");
   std::unique_ptr<PodApprovalChannel> approval_waiter;
 
   contract::TerminationMessage m;
@@ -283,14 +298,29 @@ int run(const std::vector<std::string>& args) {
     in.limits.max_tokens = s.token_budget.value_or(0);
     in.approval_channel = true;
     for (const auto& a : s.approvals) in.approvals.insert(a.command);
-    in.extra_denied = {config_dir.string(), git_credentials, private_dir, "/var/run/droid", approval_dir};
-    // Waiting in place (issue 14): only with the operator's wait limit and its projected decision.
-    if (s.approval_wait_seconds > 0 && fs::is_directory(approval_dir, ec)) {
-      approval_waiter = std::make_unique<PodApprovalChannel>(
-          agent::FileChannelOptions{.state_dir = agent::approval_state_dir(private_dir),
-                                    .decision_file = (fs::path(approval_dir) / "decision").string(),
-                                    .poll = std::chrono::milliseconds(200),
-                                    .stop = &g_stop});
+    in.extra_denied = {config_dir.string(), git_credentials, private_dir,
+                       "/var/run/droid",    approval_dir,    fs::path(approval_key_file).parent_path().string()};
+    // Waiting in place (issue 14): only with the operator's wait limit, its projected
+    // decision and the session's key its decisions are signed with.
+    const std::string approval_key = s.approval_wait_seconds > 0 ? read_approval_key(approval_key_file) : "";
+    if (s.approval_wait_seconds > 0 && approval_key.empty())
+      std::cerr << "droid-runner run: no approval key at " << approval_key_file
+                << "; an \"ask\" ends the run (AwaitingApproval) instead of waiting in place\n";
+    if (!approval_key.empty() && fs::is_directory(approval_dir, ec)) {
+      approval_waiter = std::make_unique<PodApprovalChannel>(agent::FileChannelOptions{
+          .state_dir = agent::approval_state_dir(private_dir),
+          .decision_file = (fs::path(approval_dir) / "decision").string(),
+          .poll = std::chrono::milliseconds(200),
+          .stop = &g_stop,
+          .key = approval_key,
+          .run_attempt = s.session.run_attempt,
+          .on_refused = [](const std::string& why) {
+            std::cerr << json{{"level", "warn"},
+                              {"msg", "approval decision refused: not signed by the operator for this session and run"},
+                              {"why", why}}
+                             .dump()
+                      << "\n";
+          }});
       in.approval_waiter = approval_waiter.get();
       in.limits.approval_wait = std::chrono::seconds(s.approval_wait_seconds);
       std::signal(SIGTERM, on_sigterm);
