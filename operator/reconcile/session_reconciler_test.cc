@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "contract/approval_decision.h"
 #include "contract/session_config.h"
 #include "jsonutil/lookup.h"
 #include "kube/memory_api.h"

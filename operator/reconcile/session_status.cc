@@ -200,7 +200,7 @@ class Machine {
       json on_pod = json::parse(string_at(pod, {"metadata", "annotations", kApprovalDecisionAnnotation}), nullptr,
                                 /*allow_exceptions=*/false);
       if (on_pod.is_object()) on_pod.erase("sig");
-      if (on_pod != json::parse(value)) out_.deliver_decision = value;
+      if (!on_pod.is_object() || on_pod != json::parse(value)) out_.deliver_decision = value;
       set("Running", false, approved ? kReasonApprovalReceived : kReasonApprovalRejected,
           std::string(approved ? "approved" : "rejected") + ": " + command + "; the runner waiting in place goes on");
       out_.requeue_after = timing_.decided_recheck;

@@ -56,7 +56,7 @@ struct SessionRef {
   nlohmann::json earlier_runs = nlohmann::json::array();
   // The key the operator signs approval decisions for this session with
   // (contract::session_approval_key); "": the runner never waits in place.
-  std::string approval_key;
+  std::string approval_key = std::string();
 };
 
 // Operator-wide defaults the org policy may override.
