@@ -856,9 +856,27 @@ TEST_F(Sessions, ApprovalsInPlaceContinueTheSamePodAndConversation) {
     ASSERT_GT(mine[i].size(), mine[i - 1].size());
     for (std::size_t m = 0; m < mine[i - 1].size(); ++m) EXPECT_EQ(mine[i][m], mine[i - 1][m]) << i << "/" << m;
   }
-  // Not checked here: the Kubernetes events (ApprovalReceived naming the approver). On the
-  // node tier `kubectl get events.events.k8s.io` listed no event at all in this namespace
-  // when this was written; see /work/notes/approvals.md.
+  // One ApprovalReceived event per decision, naming the approver (the operator writes
+  // events asynchronously: looked for until they are there, 30 s at most).
+  int approval_events = 0;
+  std::string listed;
+  for (int i = 0; i < 60 && approval_events < 2; ++i) {
+    if (i > 0) std::this_thread::sleep_for(500ms);
+    auto events = kubectl_->Run({"get", "events.events.k8s.io", "-n", namespace_, "-o", "json"});
+    ASSERT_TRUE(events.ok()) << events.describe();
+    listed.clear();
+    approval_events = 0;
+    for (const auto& e : json::parse(events.out)["items"]) {
+      listed += e.value("reportingController", "") + " " + e.value("reason", "") + " about " +
+                e["regarding"].value("name", "") + ": eventTime " + e["eventTime"].dump() + ", created " +
+                e["metadata"].value("creationTimestamp", "") + "\n";
+      if (e["regarding"].value("name", "") == name && e.value("reason", "") == "ApprovalReceived" &&
+          e.value("reportingController", "") == "droid.dev/operator" &&
+          e.value("note", "").find("by ") != std::string::npos)
+        ++approval_events;
+    }
+  }
+  EXPECT_EQ(approval_events, 2) << "events in " << namespace_ << " at " << now_ms() << " ms:\n" << listed;
 }
 
 TEST_F(Sessions, ARejectionInPlaceGoesBackToTheModel) {
