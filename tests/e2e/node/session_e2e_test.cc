@@ -646,8 +646,10 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
   const json s = wait_phase("held", {"Running"}, 120s);
   ASSERT_EQ(phase_of(s), "Running") << diagnose("held");
   const std::string pod = s["status"].value("podName", "");
-  auto ready =
-      kubectl_->Run({"wait", "-n", namespace_, "--for=condition=Ready", "--timeout=60s", "pod/" + pod}, {}, 90s);
+  // Running, not Ready: the runner container is Ready only while it waits in place for an
+  // approval (its readiness probe is the approval channel's signal).
+  auto ready = kubectl_->Run(
+      {"wait", "-n", namespace_, "--for=jsonpath={.status.phase}=Running", "--timeout=60s", "pod/" + pod}, {}, 90s);
   ASSERT_TRUE(ready.ok()) << ready.describe() << diagnose("held");
 
   // A pod without the session's NetworkPolicy, from the same image, for comparison.
@@ -866,7 +868,10 @@ TEST_F(Sessions, ApprovalsInPlaceContinueTheSamePodAndConversation) {
     ASSERT_TRUE(events.ok()) << events.describe();
     listed.clear();
     approval_events = 0;
-    for (const auto& e : json::parse(events.out)["items"]) {
+    // The parsed list is kept in a variable: a range-for over `json::parse(...)["items"]`
+    // iterates a member of a temporary destroyed before the loop (nothing, or garbage).
+    const json list = json::parse(events.out);
+    for (const auto& e : list["items"]) {
       listed += e.value("reportingController", "") + " " + e.value("reason", "") + " about " +
                 e["regarding"].value("name", "") + ": eventTime " + e["eventTime"].dump() + ", created " +
                 e["metadata"].value("creationTimestamp", "") + "\n";
