@@ -92,6 +92,7 @@ ApprovalAnswer FileApprovalChannel::wait(const ApprovalRequest& request, Clock::
       if (!v.decision && names_request(text, request)) {
         refused = text;  // reported once, not on every poll
         if (options_.on_refused) options_.on_refused(v.error);
+        if (request.on_refused) request.on_refused(v.error);
       }
     }
     const auto now = Clock::now();

@@ -42,6 +42,9 @@ struct ApprovalRequest {
   std::string command;
   std::string risk;
   std::vector<std::string> reasons;
+  // Told, in the waiting thread, of each refused decision naming this request (the
+  // loop writes it to the audit log); may be empty.
+  std::function<void(const std::string& why)> on_refused = {};
   nlohmann::json to_json() const;
 };
 

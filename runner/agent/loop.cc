@@ -378,6 +378,9 @@ bool AgentLoop::wait_for_approval(State& s, const GateResult& g, const std::stri
                                           {"wait_seconds", wait_seconds}});
   // The wait file holds the command as the operator will compare it: redacted like the log.
   request.command = redact(request.command);
+  request.on_refused = [&](const std::string& why) {
+    c_.audit->record("approval_decision_refused", {{"id", request.id}, {"command", request.command}, {"why", why}});
+  };
   const ApprovalAnswer a = c_.approvals->wait(request, wait_deadline);
   json fields = {{"id", request.id},
                  {"command", request.command},

@@ -307,20 +307,14 @@ int run(const std::vector<std::string>& args) {
       std::cerr << "droid-runner run: no approval key at " << approval_key_file
                 << "; an \"ask\" ends the run (AwaitingApproval) instead of waiting in place\n";
     if (!approval_key.empty() && fs::is_directory(approval_dir, ec)) {
-      approval_waiter = std::make_unique<PodApprovalChannel>(agent::FileChannelOptions{
-          .state_dir = agent::approval_state_dir(private_dir),
-          .decision_file = (fs::path(approval_dir) / "decision").string(),
-          .poll = std::chrono::milliseconds(200),
-          .stop = &g_stop,
-          .key = approval_key,
-          .run_attempt = s.session.run_attempt,
-          .on_refused = [](const std::string& why) {
-            std::cerr << json{{"level", "warn"},
-                              {"msg", "approval decision refused: not signed by the operator for this session and run"},
-                              {"why", why}}
-                             .dump()
-                      << "\n";
-          }});
+      approval_waiter = std::make_unique<PodApprovalChannel>(
+          agent::FileChannelOptions{.state_dir = agent::approval_state_dir(private_dir),
+                                    .decision_file = (fs::path(approval_dir) / "decision").string(),
+                                    .poll = std::chrono::milliseconds(200),
+                                    .stop = &g_stop,
+                                    .key = approval_key,
+                                    .run_attempt = s.session.run_attempt,
+                                    .on_refused = {}});  // reported by the loop, in the audit log
       in.approval_waiter = approval_waiter.get();
       in.limits.approval_wait = std::chrono::seconds(s.approval_wait_seconds);
       std::signal(SIGTERM, on_sigterm);

@@ -806,12 +806,13 @@ TEST_F(Sessions, ApprovalsInPlaceContinueTheSamePodAndConversation) {
       auto annotated = kubectl_->Run(
           {"annotate", "pod", pod, "-n", namespace_, "--overwrite", "droid.dev/approval-decision=" + forged.dump()});
       ASSERT_TRUE(annotated.ok()) << annotated.describe();
-      std::string logs;
-      for (int i = 0; i < 60 && logs.find("approval decision refused") == std::string::npos; ++i) {
+      std::vector<json> refused;
+      for (int i = 0; i < 60 && refused.empty(); ++i) {
         std::this_thread::sleep_for(500ms);
-        logs = kubectl_->Run({"logs", "-n", namespace_, pod, "-c", "runner"}).out;
+        refused = audit_records(pod, "approval_decision_refused");
       }
-      EXPECT_NE(logs.find("approval decision refused"), std::string::npos) << "the forged decision was not refused";
+      ASSERT_EQ(refused.size(), 1U) << "the forged decision was not refused (runner audit log)";
+      EXPECT_NE(refused[0].value("why", "").find("signature does not match"), std::string::npos) << refused[0];
       EXPECT_TRUE(audit_records(pod, "approval_received").empty()) << "a forged decision was taken";
       const auto still = get("droidsession", name);
       ASSERT_TRUE(still.has_value());
