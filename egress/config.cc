@@ -133,7 +133,8 @@ Config parse_config(const json& doc) {
   if (!doc.is_object()) throw ConfigError("the configuration must be a JSON object");
   Config c;
   if (doc.contains("listen")) split_listen(get_string(doc, "listen", "config"), "listen", c.listen_host, c.listen_port);
-  if (doc.contains("opsListen")) split_listen(get_string(doc, "opsListen", "config"), "opsListen", c.ops_host, c.ops_port);
+  if (doc.contains("opsListen"))
+    split_listen(get_string(doc, "opsListen", "config"), "opsListen", c.ops_host, c.ops_port);
   c.threads = doc.value("threads", 2);
   if (c.threads < 1 || c.threads > 64) fail("threads", "must be 1-64");
   c.idle_seconds = doc.value("idleSeconds", 300);

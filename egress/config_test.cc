@@ -13,9 +13,8 @@ using nlohmann::json;
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("egress-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("egress-config-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     write("key", "sk-real\n");
   }
@@ -37,16 +36,15 @@ class ConfigTest : public ::testing::Test {
 };
 
 TEST_F(ConfigTest, ReadsDestinationsAndTheirSecretsFromFiles) {
-  const json doc = {
-      {"listen", "0.0.0.0:3128"},
-      {"destinations",
-       {{{"name", "llm"},
-         {"hosts", {"litellm.llm.svc"}},
-         {"ports", {4000}},
-         {"methods", {"POST"}},
-         {"pathPrefixes", {"/v1/"}},
-         {"credential", {{"type", "bearer"}, {"file", (dir_ / "key").string()}}}},
-        {{"name", "git"}, {"hosts", {"git.corp"}}, {"git", {{"repositories", {"/team/app.git"}}}}}}}};
+  const json doc = {{"listen", "0.0.0.0:3128"},
+                    {"destinations",
+                     {{{"name", "llm"},
+                       {"hosts", {"litellm.llm.svc"}},
+                       {"ports", {4000}},
+                       {"methods", {"POST"}},
+                       {"pathPrefixes", {"/v1/"}},
+                       {"credential", {{"type", "bearer"}, {"file", (dir_ / "key").string()}}}},
+                      {{"name", "git"}, {"hosts", {"git.corp"}}, {"git", {{"repositories", {"/team/app.git"}}}}}}}};
   const Config c = parse_config(doc);
   EXPECT_EQ(c.listen_port, 3128);
   ASSERT_EQ(c.destinations.size(), 2u);
@@ -69,9 +67,9 @@ TEST_F(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of(with("methods", {"post"})).find("upper-case"), std::string::npos);
   EXPECT_NE(error_of(with("pathPrefixes", {"v1/"})).find("pathPrefixes"), std::string::npos);
   EXPECT_NE(error_of(with("credential", {{"type", "token"}})).find("credential.type"), std::string::npos);
-  EXPECT_NE(error_of(with("credential", {{"type", "bearer"}, {"file", (dir_ / "absent").string()}}))
-                .find("cannot read"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(with("credential", {{"type", "bearer"}, {"file", (dir_ / "absent").string()}})).find("cannot read"),
+      std::string::npos);
   EXPECT_NE(error_of(with("tls", {{"certFile", "c"}})).find("go together"), std::string::npos);
   EXPECT_NE(error_of({{"listen", "3128"}, {"destinations", json::array()}}).find("listen"), std::string::npos);
   EXPECT_NE(error_of({{"destinations", {base, base}}}).find("used twice"), std::string::npos);
@@ -87,9 +85,11 @@ TEST_F(ConfigTest, SessionsFile) {
   const std::string token(40, 'k');
   const std::string token_file = write("token", std::string(40, 't') + "\n");
   load_sessions(json::parse(R"([
-    {"id": "ns/a", "token": ")" + token + R"(", "podIP": "10.0.0.1", "expiresAt": "2200-01-01T00:00:00Z",
+    {"id": "ns/a", "token": ")" +
+                            token + R"(", "podIP": "10.0.0.1", "expiresAt": "2200-01-01T00:00:00Z",
      "destinations": ["llm"], "pushBranch": "droid/a"},
-    {"id": "ns/b", "tokenFile": ")" + token_file + R"(", "podIP": "10.0.0.2",
+    {"id": "ns/b", "tokenFile": ")" +
+                            token_file + R"(", "podIP": "10.0.0.2",
      "expiresAt": "2200-01-01T00:00:00.5Z", "finished": true}])"),
                 r);
   const auto id = r.identify(token, "10.0.0.1", Clock::now());

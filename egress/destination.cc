@@ -32,7 +32,7 @@ std::optional<GitService> git_service(const std::string& repo, const RequestTarg
   if (rest == "/info/refs" && t.method == "GET") {
     if (t.query == "service=git-upload-pack") return GitService::UploadPack;
     if (t.query == "service=git-receive-pack") return GitService::UploadPack;  // advertisement only: a read
-    return std::nullopt;  // the dumb protocol
+    return std::nullopt;                                                       // the dumb protocol
   }
   if (t.method != "POST" || !t.query.empty()) return std::nullopt;
   if (rest == "/git-upload-pack") return GitService::UploadPack;
@@ -114,9 +114,8 @@ std::optional<Match> match_request(const std::vector<const Destination*>& allowe
       why = "method " + target.method + " is not allowed for destination " + d->name;
       continue;
     }
-    if (!d->path_prefixes.empty() && std::none_of(d->path_prefixes.begin(), d->path_prefixes.end(), [&](const auto& p) {
-          return target.path.starts_with(p);
-        })) {
+    if (!d->path_prefixes.empty() && std::none_of(d->path_prefixes.begin(), d->path_prefixes.end(),
+                                                  [&](const auto& p) { return target.path.starts_with(p); })) {
       why = "path " + target.path + " is not under an allowed prefix of destination " + d->name;
       continue;
     }
@@ -128,8 +127,7 @@ std::optional<Match> match_request(const std::vector<const Destination*>& allowe
 const Destination* match_tunnel(const std::vector<const Destination*>& allowed, std::string_view host, int port) {
   for (const Destination* d : allowed) {
     if (!d->tunnel) continue;
-    if (std::none_of(d->hosts.begin(), d->hosts.end(), [&](const HostPattern& p) { return p.matches(host); }))
-      continue;
+    if (std::none_of(d->hosts.begin(), d->hosts.end(), [&](const HostPattern& p) { return p.matches(host); })) continue;
     if (d->ports.empty() ? port == 443 : contains_port(d->ports, port)) return d;
   }
   return nullptr;

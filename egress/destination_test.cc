@@ -88,8 +88,8 @@ TEST(MatchRequest, GitAllowsOnlySmartHttpOfItsRepositories) {
   const Destination g = git();
   const std::vector<const Destination*> allowed{&g};
   std::string why;
-  auto m = match_request(allowed, target("git.corp", 80, "GET", "/team/app.git/info/refs", "service=git-upload-pack"),
-                         why);
+  auto m =
+      match_request(allowed, target("git.corp", 80, "GET", "/team/app.git/info/refs", "service=git-upload-pack"), why);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->git, GitService::UploadPack);
   m = match_request(allowed, target("git.corp", 80, "GET", "/team/app.git/info/refs", "service=git-receive-pack"), why);
@@ -105,8 +105,7 @@ TEST(MatchRequest, GitAllowsOnlySmartHttpOfItsRepositories) {
   EXPECT_FALSE(match_request(allowed, target("git.corp", 80, "POST", "/team/other.git/git-receive-pack"), why));
   EXPECT_FALSE(match_request(allowed, target("git.corp", 80, "POST", "/team/app.gitx/git-receive-pack"), why));
   EXPECT_FALSE(match_request(allowed, target("git.corp", 80, "GET", "/team/app.git/git-receive-pack"), why));
-  EXPECT_FALSE(
-      match_request(allowed, target("git.corp", 80, "POST", "/team/app.git/git-receive-pack", "x=1"), why));
+  EXPECT_FALSE(match_request(allowed, target("git.corp", 80, "POST", "/team/app.git/git-receive-pack", "x=1"), why));
 }
 
 TEST(MatchTunnel, OnlyTunnelDestinationsAndTheirPorts) {

@@ -57,8 +57,10 @@ int main(int argc, char** argv) {
     const std::size_t destinations = config.destinations.size();
     Proxy proxy(options, std::move(config.destinations), sessions, std::make_shared<AuditLog>(),
                 std::make_shared<Metrics>());
-    log.info("listening", {{"port", proxy.port()}, {"opsPort", proxy.ops_port()},
-                           {"destinations", destinations}, {"sessions", sessions->size()}});
+    log.info("listening", {{"port", proxy.port()},
+                           {"opsPort", proxy.ops_port()},
+                           {"destinations", destinations},
+                           {"sessions", sessions->size()}});
     for (;;) {
       int sig = 0;
       sigwait(&signals, &sig);

@@ -7,12 +7,12 @@
 #include <optional>
 #include <thread>
 
+#include <openssl/x509v3.h>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/x509v3.h>
 
 #include "config.h"
 #include "credential.h"
@@ -104,6 +104,41 @@ std::string normalized_source(const tcp::endpoint& peer) {
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
   return address.to_string();
+}
+
+// Copies bytes from one side of a tunnel to the other until either side ends, then
+// closes both. Coroutine parameters, not lambda captures: a lambda coroutine's
+// captures die with the closure, before the coroutine ends.
+awaitable<void> pump(beast::tcp_stream& from, beast::tcp_stream& to, std::uint64_t& count, std::chrono::seconds idle) {
+  std::array<char, kChunk> buf{};
+  try {
+    for (;;) {
+      from.expires_after(idle);
+      const std::size_t n = co_await from.async_read_some(asio::buffer(buf), use_awaitable);
+      to.expires_after(idle);
+      co_await asio::async_write(to, asio::buffer(buf.data(), n), use_awaitable);
+      count += n;
+    }
+  } catch (const std::exception&) {
+  }
+  beast::error_code ignored;
+  from.socket().close(ignored);
+  to.socket().close(ignored);
+}
+
+// The end of a tunnel's second direction, awaited by the first.
+struct TunnelEnd {
+  explicit TunnelEnd(asio::io_context& io) : timer(io, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer timer;
+  std::uint64_t bytes = 0;
+  bool finished = false;
+};
+
+awaitable<void> pump_and_signal(beast::tcp_stream& from, beast::tcp_stream& to, std::shared_ptr<TunnelEnd> end,
+                                std::chrono::seconds idle) {
+  co_await pump(from, to, end->bytes, idle);
+  end->finished = true;
+  end->timer.cancel();
 }
 
 }  // namespace
@@ -238,10 +273,10 @@ awaitable<bool> Proxy::Impl::handle(beast::tcp_stream& client, beast::flat_buffe
       sessions->identify(session_token(sv(req[http::field::proxy_authorization])), source, Clock::now());
   if (id.session) ex.record.session = id.session->id;
   if (id.refusal != Refusal::None) {
-    co_await refuse(client, ex,
-                    id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required
-                                                   : http::status::forbidden,
-                    refusal_label(id.refusal), to_string(id.refusal));
+    co_await refuse(
+        client, ex,
+        id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required : http::status::forbidden,
+        refusal_label(id.refusal), to_string(id.refusal));
     co_return false;
   }
   const auto match = match_request(allowed_for(*id.session), target, why);
@@ -326,8 +361,8 @@ awaitable<bool> Proxy::Impl::handle(beast::tcp_stream& client, beast::flat_buffe
 
 template <class Stream>
 awaitable<bool> Proxy::Impl::forward(beast::tcp_stream& client, beast::flat_buffer& buffer, RequestParser& parser,
-                                     Stream& up, const Destination& d, const RequestTarget& target,
-                                     std::string& held, Exchange& ex) {
+                                     Stream& up, const Destination& d, const RequestTarget& target, std::string& held,
+                                     Exchange& ex) {
   auto& req = parser.get();
   const bool client_keep = req.keep_alive();
   const bool request_chunked = parser.chunked();
@@ -403,10 +438,10 @@ awaitable<void> Proxy::Impl::tunnel(beast::tcp_stream& client, beast::flat_buffe
       sessions->identify(session_token(sv(req[http::field::proxy_authorization])), ex.record.source, Clock::now());
   if (id.session) ex.record.session = id.session->id;
   if (id.refusal != Refusal::None) {
-    co_await refuse(client, ex,
-                    id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required
-                                                   : http::status::forbidden,
-                    refusal_label(id.refusal), to_string(id.refusal));
+    co_await refuse(
+        client, ex,
+        id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required : http::status::forbidden,
+        refusal_label(id.refusal), to_string(id.refusal));
     co_return;
   }
   const Destination* d = match_tunnel(allowed_for(*id.session), host, port);
@@ -433,8 +468,7 @@ awaitable<void> Proxy::Impl::tunnel(beast::tcp_stream& client, beast::flat_buffe
   if (status != HelloStatus::Ok || sni != host) {
     ex.record.status = 403;
     metrics->refusal("sni");
-    done(ex, "denied",
-         status == HelloStatus::Ok ? "the TLS server name \"" + sni + "\" is not the CONNECT host" : why);
+    done(ex, "denied", status == HelloStatus::Ok ? "the TLS server name \"" + sni + "\" is not the CONNECT host" : why);
     co_return;  // the tunnel closes
   }
   beast::tcp_stream up = co_await connect(*d, host, port);
@@ -442,44 +476,17 @@ awaitable<void> Proxy::Impl::tunnel(beast::tcp_stream& client, beast::flat_buffe
   ex.record.bytes_up = hello.size();
   ex.record.status = 200;
 
-  // Bytes both ways until either side closes or falls silent.
-  auto pump = [this](beast::tcp_stream& from, beast::tcp_stream& to, std::uint64_t& count) -> awaitable<void> {
-    std::array<char, kChunk> buf{};
-    try {
-      for (;;) {
-        from.expires_after(options.idle_timeout);
-        const std::size_t n = co_await from.async_read_some(asio::buffer(buf), use_awaitable);
-        to.expires_after(options.idle_timeout);
-        co_await asio::async_write(to, asio::buffer(buf.data(), n), use_awaitable);
-        count += n;
-      }
-    } catch (const std::exception&) {
-    }
-    beast::error_code ignored;
-    from.socket().close(ignored);
-    to.socket().close(ignored);
-  };
-  // The upstream direction runs beside this coroutine; both end when either side closes.
-  struct Shared {
-    std::uint64_t up = 0;
-    bool finished = false;
-  };
-  auto shared = std::make_shared<Shared>();
-  asio::steady_timer finished_up(io, asio::steady_timer::time_point::max());
-  asio::co_spawn(
-      co_await asio::this_coro::executor,
-      [&, shared]() -> awaitable<void> {
-        co_await pump(client, up, shared->up);
-        shared->finished = true;
-        finished_up.cancel();
-      },
-      asio::detached);
-  co_await pump(up, client, ex.record.bytes_down);
+  // Bytes both ways until either side closes or falls silent: the upstream direction
+  // runs beside this coroutine (same strand) and signals its end through `shared`.
+  auto shared = std::make_shared<TunnelEnd>(io);
+  asio::co_spawn(co_await asio::this_coro::executor, pump_and_signal(client, up, shared, options.idle_timeout),
+                 asio::detached);
+  co_await pump(up, client, ex.record.bytes_down, options.idle_timeout);
   if (!shared->finished) {
     beast::error_code ec;
-    co_await finished_up.async_wait(asio::redirect_error(use_awaitable, ec));
+    co_await shared->timer.async_wait(asio::redirect_error(use_awaitable, ec));
   }
-  ex.record.bytes_up += shared->up;
+  ex.record.bytes_up += shared->bytes;
   done(ex, "allowed", "tunnel");
 }
 
@@ -520,10 +527,10 @@ Proxy::Proxy(ProxyOptions options, std::vector<Destination> destinations, std::s
     if (d.tls.enabled) {
       auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
       try {
-        droid::tls::configure_client(ctx->native_handle(), {d.tls.ca_pem, d.tls.cert_pem, d.tls.key_pem},
-                                     {"destination " + d.name + " CA bundle",
-                                      "destination " + d.name + " client certificate",
-                                      "destination " + d.name + " client key"});
+        droid::tls::configure_client(
+            ctx->native_handle(), {d.tls.ca_pem, d.tls.cert_pem, d.tls.key_pem},
+            {"destination " + d.name + " CA bundle", "destination " + d.name + " client certificate",
+             "destination " + d.name + " client key"});
       } catch (const droid::tls::TlsConfigError& e) {
         throw ConfigError(e.what());
       }

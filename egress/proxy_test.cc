@@ -94,7 +94,9 @@ Destination http_destination(const std::string& name, const std::string& host, i
   return d;
 }
 
-std::string proxy_auth(const std::string& token) { return "Proxy-Authorization: Basic " + base64("s:" + token) + "\r\n"; }
+std::string proxy_auth(const std::string& token) {
+  return "Proxy-Authorization: Basic " + base64("s:" + token) + "\r\n";
+}
 
 std::string post(const std::string& url, const std::string& extra_headers, const std::string& body) {
   return "POST " + url + " HTTP/1.1\r\nHost: x\r\n" + extra_headers + "Content-Type: application/json\r\n" +
@@ -163,8 +165,8 @@ TEST(EgressProxy, ServerSentEventsPassThroughOneByOne) {
     RawClient client(gw.port());
     client.send(post("http://llm.test:" + std::to_string(up->port()) + "/v1/messages", proxy_auth(token), "{}"));
     std::string seen = client.read_until("data: one", 10s);
-    ASSERT_NE(seen.find("data: one"), std::string::npos) << "the first event did not arrive before the second was sent: "
-                                                          << seen;
+    ASSERT_NE(seen.find("data: one"), std::string::npos)
+        << "the first event did not arrive before the second was sent: " << seen;
     EXPECT_EQ(seen.find("data: two"), std::string::npos);
     EXPECT_NE(seen.find("Transfer-Encoding: chunked"), std::string::npos) << seen;  // framed for keep-alive
     up->release(1);
@@ -325,9 +327,17 @@ droid::process::Result git(const std::filesystem::path& home, const std::vector<
   argv.insert(argv.end(), args.begin(), args.end());
   droid::process::Options options;
   options.cwd = cwd;
-  options.env = {"HOME=" + home.string(), "GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1",
-                 "GIT_AUTHOR_NAME=droid", "GIT_AUTHOR_EMAIL=droid@test", "GIT_COMMITTER_NAME=droid",
-                 "GIT_COMMITTER_EMAIL=droid@test", "http_proxy=", "HTTP_PROXY=", "no_proxy=", "NO_PROXY="};
+  options.env = {"HOME=" + home.string(),
+                 "GIT_TERMINAL_PROMPT=0",
+                 "GIT_CONFIG_NOSYSTEM=1",
+                 "GIT_AUTHOR_NAME=droid",
+                 "GIT_AUTHOR_EMAIL=droid@test",
+                 "GIT_COMMITTER_NAME=droid",
+                 "GIT_COMMITTER_EMAIL=droid@test",
+                 "http_proxy=",
+                 "HTTP_PROXY=",
+                 "no_proxy=",
+                 "NO_PROXY="};
   return droid::process::run_with(argv, options);
 }
 

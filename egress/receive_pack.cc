@@ -13,7 +13,9 @@ bool is_object_id(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-bool is_zero_id(std::string_view s) { return std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; }); }
+bool is_zero_id(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; });
+}
 
 // git check-ref-format's rules that matter here: under refs/, no control characters,
 // spaces, "..", "@{", "//", and none of ~^:?*[\ .
@@ -81,7 +83,8 @@ RefUpdateParser::State RefUpdateParser::parse() {
     if (!seen_command_) {
       const auto nul = line.find('\0');
       if (nul == std::string_view::npos) return fail("the push's first command has no capability list");
-      if (line.starts_with("push-cert")) return fail("signed pushes (push-cert) are not accepted by the egress gateway");
+      if (line.starts_with("push-cert"))
+        return fail("signed pushes (push-cert) are not accepted by the egress gateway");
       line = line.substr(0, nul);
     } else if (line.find('\0') != std::string_view::npos) {
       return fail("a NUL byte in a later command of the push");

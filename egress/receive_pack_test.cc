@@ -148,8 +148,8 @@ TEST(ReceivePack, OversizedCommandListsAreRefused) {
 
 TEST(ReceivePack, Sha256ObjectIds) {
   RefUpdateParser p;
-  const std::string line = std::string(64, 'a') + " " + std::string(64, 'c') + " refs/heads/x" +
-                           std::string("\0object-format=sha256", 22);
+  const std::string line =
+      std::string(64, 'a') + " " + std::string(64, 'c') + " refs/heads/x" + std::string("\0object-format=sha256", 22);
   ASSERT_EQ(p.feed(encode_pkt(line) + "0000"), RefUpdateParser::State::Done) << p.error();
   EXPECT_EQ(check_push(p.updates(), "x"), "");
 }

@@ -14,9 +14,8 @@ bool parse_port(std::string_view s, int& port) {
 }
 
 bool valid_host(std::string_view host) {
-  return !host.empty() && host.size() <= 253 && std::all_of(host.begin(), host.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.';
-  });
+  return !host.empty() && host.size() <= 253 &&
+         std::all_of(host.begin(), host.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
 }
 
 int b64_value(char c) {

@@ -39,7 +39,8 @@ const char* to_string(Refusal refusal) {
 
 void SessionRegistry::put(const std::string& token, Session session) {
   if (session.id.empty()) throw std::invalid_argument("session: id is empty");
-  if (token.size() < 32) throw std::invalid_argument("session " + session.id + ": token must be at least 32 characters");
+  if (token.size() < 32)
+    throw std::invalid_argument("session " + session.id + ": token must be at least 32 characters");
   if (session.pod_ip.empty()) throw std::invalid_argument("session " + session.id + ": podIP is empty");
   const std::string d = digest(token);
   std::unique_lock lock(mu_);

@@ -29,11 +29,11 @@ struct Session {
 
 enum class Refusal {
   None,
-  NoToken,        // no Proxy-Authorization
-  UnknownToken,   // not any session's
-  Finished,       // the session has ended
-  Expired,        // past its deadline
-  WrongSource,    // the token is used from another address than the session's pod
+  NoToken,       // no Proxy-Authorization
+  UnknownToken,  // not any session's
+  Finished,      // the session has ended
+  Expired,       // past its deadline
+  WrongSource,   // the token is used from another address than the session's pod
 };
 
 const char* to_string(Refusal refusal);

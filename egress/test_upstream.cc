@@ -153,7 +153,8 @@ std::string RawClient::read_until(const std::string& needle, std::chrono::millis
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[4096];
   while (received_.find(needle) == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || !wait_readable(fd_, left)) break;
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) break;

@@ -20,8 +20,8 @@ class TestUpstream {
   explicit TestUpstream(std::vector<std::string> pieces);
   ~TestUpstream();
   int port() const { return port_; }
-  void release(std::size_t piece);               // lets pieces up to `piece` go out
-  std::vector<std::string> requests() const;     // what was received, one string per request
+  void release(std::size_t piece);            // lets pieces up to `piece` go out
+  std::vector<std::string> requests() const;  // what was received, one string per request
   bool wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const;
 
  private:

@@ -64,8 +64,8 @@ HelloStatus read_client_hello_sni(std::string_view bytes, std::string& server_na
   Reader hello(std::string_view{});
   if (!hs.sub(hs_length, hello)) return bad(error, "the ClientHello spans more than one record");
   std::size_t n = 0;
-  if (!hello.skip(2 + 32)) return bad(error, "truncated ClientHello");       // version, random
-  if (!hello.u8(n) || !hello.skip(n)) return bad(error, "bad session id");    // session id
+  if (!hello.skip(2 + 32)) return bad(error, "truncated ClientHello");      // version, random
+  if (!hello.u8(n) || !hello.skip(n)) return bad(error, "bad session id");  // session id
   if (!hello.u16(n) || !hello.skip(n)) return bad(error, "bad cipher suites");
   if (!hello.u8(n) || !hello.skip(n)) return bad(error, "bad compression methods");
   server_name.clear();
