@@ -9,8 +9,11 @@
 // gateway N times directly and N times through droid-egress, alternating, so both
 // see the same machine load; then C clients drive droid-egress for S seconds and
 // its CPU time (from /proc) gives requests per CPU-second.
-#include <signal.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,11 +85,23 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-int free_port() {
-  lt::GatewayOptions probe_options;  // borrow a listener to find a free port
-  probe_options.api_key = "x";
-  lt::ScriptedGateway probe(lt::parse_script(nlohmann::json::parse(R"({"turns": []})")), probe_options);
-  return std::stoi(probe.url().substr(probe.url().rfind(':') + 1));
+// Two distinct free loopback ports (both bound at once, then released for the child).
+std::pair<int, int> free_ports() {
+  int fds[2];
+  int ports[2];
+  for (int i = 0; i < 2; ++i) {
+    fds[i] = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fds[i], reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind");
+    socklen_t len = sizeof addr;
+    ::getsockname(fds[i], reinterpret_cast<sockaddr*>(&addr), &len);
+    ports[i] = ntohs(addr.sin_port);
+  }
+  ::close(fds[0]);
+  ::close(fds[1]);
+  return {ports[0], ports[1]};
 }
 
 void print_row(const char* what, const droid::bench::LatencySummary& s) {
@@ -96,6 +111,7 @@ void print_row(const char* what, const droid::bench::LatencySummary& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
   Options o;
   try {
     o = parse(argc, argv);
@@ -112,7 +128,7 @@ int main(int argc, char** argv) {
   std::string ca_pem;
   if (o.tls) {
     const auto ca = lt::make_ca("bench CA");
-    const auto server = lt::make_certificate(ca, "llm.bench", {"DNS:llm.bench"}, true);
+    const auto server = lt::make_certificate(ca, "llm.bench", {"DNS:llm.bench", "IP:127.0.0.1"}, true);
     lt::write_file((dir / "server.crt").string(), server.cert_pem);
     lt::write_file((dir / "server.key").string(), server.key_pem);
     lt::write_file((dir / "ca.crt").string(), ca.cert_pem);
@@ -128,8 +144,7 @@ int main(int argc, char** argv) {
   const int llm_port = std::stoi(llm.url().substr(llm.url().rfind(':') + 1));
 
   // droid-egress as a pod would run it, from files.
-  const int egress_port = free_port();
-  const int ops_port = free_port();
+  const auto [egress_port, ops_port] = free_ports();
   const std::string token(43, 'b');
   lt::write_file((dir / "key").string(), "sk-bench-key\n");
   nlohmann::json destination = {{"name", "llm"},
@@ -140,13 +155,12 @@ int main(int argc, char** argv) {
                                 {"address", "127.0.0.1"},
                                 {"credential", {{"type", "bearer"}, {"file", (dir / "key").string()}}}};
   if (o.tls) destination["tls"] = {{"caFile", (dir / "ca.crt").string()}};
-  lt::write_file((dir / "config.json").string(),
-                 nlohmann::json{{"listen", "127.0.0.1:" + std::to_string(egress_port)},
-                                {"opsListen", "127.0.0.1:" + std::to_string(ops_port)},
-                                {"threads", 1},
-                                {"destinations", {destination}},
-                                {"sessionsFile", (dir / "sessions.json").string()}}
-                     .dump());
+  lt::write_file((dir / "config.json").string(), nlohmann::json{{"listen", "127.0.0.1:" + std::to_string(egress_port)},
+                                                                {"opsListen", "127.0.0.1:" + std::to_string(ops_port)},
+                                                                {"threads", 1},
+                                                                {"destinations", {destination}},
+                                                                {"sessionsFile", (dir / "sessions.json").string()}}
+                                                     .dump());
   lt::write_file((dir / "sessions.json").string(), nlohmann::json::array({{{"id", "bench/s1"},
                                                                            {"token", token},
                                                                            {"podIP", "127.0.0.1"},
@@ -162,93 +176,99 @@ int main(int argc, char** argv) {
     ::_exit(127);
   }
 
-  auto config_for = [&](bool through_egress) {
-    droid::llm::GatewayConfig c;
-    c.retry.max_attempts = 1;
-    if (through_egress) {
-      c.base_url = "http://llm.bench:" + std::to_string(llm_port) + "/v1";
-      c.api_key = "placeholder";
-      c.proxy.http_proxy = "http://s:" + token + "@127.0.0.1:" + std::to_string(egress_port);
-    } else {
-      c.base_url = llm.url() + "/v1";
-      c.api_key = "sk-bench-key";
-      c.ca_pem = ca_pem;
-    }
-    return c;
-  };
-  droid::llm::Request request;
-  request.model = "m";
-  request.messages = {droid::llm::Message::user("hello")};
-  auto direct = droid::llm::make_client(config_for(false));
-  auto via = droid::llm::make_client(config_for(true));
-  // Wait for droid-egress to listen (its first request may be refused while it starts).
-  for (int i = 0;; ++i) {
-    try {
-      via->complete(request);
-      break;
-    } catch (const std::exception& e) {
-      if (i == 100) {
-        std::cerr << "droid-egress-bench: droid-egress does not answer: " << e.what() << "\n";
-        ::kill(egress, SIGTERM);
-        return 1;
+  int status = 0;
+  try {
+    auto config_for = [&](bool through_egress) {
+      droid::llm::GatewayConfig c;
+      c.retry.max_attempts = 1;
+      if (through_egress) {
+        c.base_url = "http://llm.bench:" + std::to_string(llm_port) + "/v1";
+        c.api_key = "placeholder";
+        c.proxy.http_proxy = "http://s:" + token + "@127.0.0.1:" + std::to_string(egress_port);
+      } else {
+        c.base_url = llm.url() + "/v1";
+        c.api_key = "sk-bench-key";
+        c.ca_pem = ca_pem;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-
-  std::printf("egress latency: %d requests each way, alternating, upstream %s, droid-egress with 1 thread\n",
-              o.requests, o.tls ? "HTTPS (a TLS handshake per request through the gateway)" : "HTTP");
-  for (const bool stream : {false, true}) {
-    std::vector<double> d_ms, v_ms;
-    for (int i = 0; i < o.requests; ++i) {
-      for (const bool through : {false, true}) {
-        auto& client = through ? *via : *direct;
-        const auto t0 = Clock::now();
-        if (stream) {
-          client.complete(request, [](std::string_view) {});
-        } else {
-          client.complete(request);
+      return c;
+    };
+    droid::llm::Request request;
+    request.model = "m";
+    request.messages = {droid::llm::Message::user("hello")};
+    auto direct = droid::llm::make_client(config_for(false));
+    auto via = droid::llm::make_client(config_for(true));
+    // Wait for droid-egress to listen (its first request may be refused while it starts).
+    for (int i = 0;; ++i) {
+      try {
+        via->complete(request);
+        break;
+      } catch (const std::exception& e) {
+        if (i == 100) {
+          std::cerr << "droid-egress-bench: droid-egress does not answer: " << e.what() << "\n";
+          ::kill(egress, SIGTERM);
+          return 1;
         }
-        (through ? v_ms : d_ms).push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
-    const auto ds = droid::bench::summarize(d_ms), vs = droid::bench::summarize(v_ms);
-    std::printf(" %s\n", stream ? "streamed (SSE)" : "non-streamed");
-    print_row("direct", ds);
-    print_row("through droid-egress", vs);
-    std::printf("  %-34s       p50 %+8.3f ms   p99 %+8.3f ms\n", "added", vs.p50 - ds.p50, vs.p99 - ds.p99);
-  }
 
-  // Throughput: C clients for S seconds through droid-egress; its CPU time from /proc.
-  std::atomic<bool> stop{false};
-  std::atomic<long> done{0}, failed{0};
-  std::vector<std::thread> threads;
-  const double cpu0 = cpu_seconds(egress);
-  const auto t0 = Clock::now();
-  for (int c = 0; c < o.clients; ++c) {
-    threads.emplace_back([&] {
-      auto client = droid::llm::make_client(config_for(true));
-      while (!stop) {
-        try {
-          client->complete(request);
-          ++done;
-        } catch (const std::exception&) {
-          ++failed;
+    std::printf("egress latency: %d requests each way, alternating, upstream %s, droid-egress with 1 thread\n",
+                o.requests, o.tls ? "HTTPS (a TLS handshake per request through the gateway)" : "HTTP");
+    for (const bool stream : {false, true}) {
+      std::vector<double> d_ms, v_ms;
+      for (int i = 0; i < o.requests; ++i) {
+        for (const bool through : {false, true}) {
+          auto& client = through ? *via : *direct;
+          const auto t0 = Clock::now();
+          if (stream) {
+            client.complete(request, [](std::string_view) {});
+          } else {
+            client.complete(request);
+          }
+          (through ? v_ms : d_ms).push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         }
       }
-    });
+      const auto ds = droid::bench::summarize(d_ms), vs = droid::bench::summarize(v_ms);
+      std::printf(" %s\n", stream ? "streamed (SSE)" : "non-streamed");
+      print_row("direct", ds);
+      print_row("through droid-egress", vs);
+      std::printf("  %-34s       p50 %+8.3f ms   p99 %+8.3f ms\n", "added", vs.p50 - ds.p50, vs.p99 - ds.p99);
+    }
+
+    // Throughput: C clients for S seconds through droid-egress; its CPU time from /proc.
+    std::atomic<bool> stop{false};
+    std::atomic<long> done{0}, failed{0};
+    std::vector<std::thread> threads;
+    const double cpu0 = cpu_seconds(egress);
+    const auto t0 = Clock::now();
+    for (int c = 0; c < o.clients; ++c) {
+      threads.emplace_back([&] {
+        auto client = droid::llm::make_client(config_for(true));
+        while (!stop) {
+          try {
+            client->complete(request);
+            ++done;
+          } catch (const std::exception&) {
+            ++failed;
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(o.seconds));
+    stop = true;
+    for (auto& t : threads) t.join();
+    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = cpu_seconds(egress) - cpu0;
+    std::printf(
+        "egress throughput: %d clients for %.1f s: %ld requests (%ld failed), %.0f requests/s, droid-egress CPU "
+        "%.2f s (%.0f%% of one core): %.0f requests per CPU-second (the rate that saturates one core)\n",
+        o.clients, wall, done.load(), failed.load(), done / wall, cpu, 100 * cpu / wall, cpu > 0 ? done / cpu : 0.0);
+  } catch (const std::exception& e) {
+    std::cerr << "droid-egress-bench: " << e.what() << "\n";
+    status = 1;
   }
-  std::this_thread::sleep_for(std::chrono::seconds(o.seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = cpu_seconds(egress) - cpu0;
-  std::printf("egress throughput: %d clients for %.1f s: %ld requests (%ld failed), %.0f requests/s, droid-egress CPU "
-              "%.2f s (%.0f%% of one core): %.0f requests per CPU-second (the rate that saturates one core)\n",
-              o.clients, wall, done.load(), failed.load(), done / wall, cpu, 100 * cpu / wall,
-              cpu > 0 ? done / cpu : 0.0);
   ::kill(egress, SIGTERM);
   ::waitpid(egress, nullptr, 0);
   std::filesystem::remove_all(dir);
-  return 0;
+  return status;
 }

@@ -33,7 +33,7 @@ using asio::use_awaitable;
 
 namespace {
 
-constexpr std::size_t kChunk = 16 * 1024;
+constexpr std::size_t kChunk = std::size_t{16} * 1024;
 using RequestParser = http::request_parser<http::buffer_body>;
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -216,12 +216,9 @@ struct Proxy::Impl {
 awaitable<void> Proxy::Impl::accept_loop(tcp::acceptor& from, bool ops_listener) {
   for (;;) {
     tcp::socket socket = co_await from.async_accept(use_awaitable);
-    if (ops_listener) {
-      asio::co_spawn(asio::make_strand(io), serve_ops(std::move(socket)), asio::detached);
-    } else {
-      // One strand per connection: its coroutines (a tunnel has two) never run at once.
-      asio::co_spawn(asio::make_strand(io), serve(std::move(socket)), asio::detached);
-    }
+    // One strand per connection: its coroutines (a tunnel has two) never run at once.
+    asio::co_spawn(asio::make_strand(io), ops_listener ? serve_ops(std::move(socket)) : serve(std::move(socket)),
+                   asio::detached);
   }
 }
 
@@ -503,11 +500,11 @@ awaitable<void> Proxy::Impl::serve_ops(tcp::socket socket) {
       metrics->sessions(sessions->size());
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       res.body() = metrics->serialize();
-    } else if (req.target() == "/healthz" || req.target() == "/readyz") {
-      res.body() = "ok\n";
-    } else {
+    } else if (req.target() != "/healthz" && req.target() != "/readyz") {
       res.result(http::status::not_found);
       res.body() = "not found\n";
+    } else {
+      res.body() = "ok\n";
     }
     res.prepare_payload();
     co_await http::async_write(stream, res, use_awaitable);
