@@ -144,7 +144,9 @@ int main(int argc, char** argv) {
   const int llm_port = std::stoi(llm.url().substr(llm.url().rfind(':') + 1));
 
   // droid-egress as a pod would run it, from files.
-  const auto [egress_port, ops_port] = free_ports();
+  const auto ports = free_ports();  // not a structured binding: lambdas capture it below
+  const int egress_port = ports.first;
+  const int ops_port = ports.second;
   const std::string token(43, 'b');
   lt::write_file((dir / "key").string(), "sk-bench-key\n");
   nlohmann::json destination = {{"name", "llm"},
@@ -239,6 +241,7 @@ int main(int argc, char** argv) {
     std::atomic<bool> stop{false};
     std::atomic<long> done{0}, failed{0};
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(o.clients));
     const double cpu0 = cpu_seconds(egress);
     const auto t0 = Clock::now();
     for (int c = 0; c < o.clients; ++c) {
@@ -262,7 +265,8 @@ int main(int argc, char** argv) {
     std::printf(
         "egress throughput: %d clients for %.1f s: %ld requests (%ld failed), %.0f requests/s, droid-egress CPU "
         "%.2f s (%.0f%% of one core): %.0f requests per CPU-second (the rate that saturates one core)\n",
-        o.clients, wall, done.load(), failed.load(), done / wall, cpu, 100 * cpu / wall, cpu > 0 ? done / cpu : 0.0);
+        o.clients, wall, done.load(), failed.load(), static_cast<double>(done) / wall, cpu, 100 * cpu / wall,
+        cpu > 0 ? static_cast<double>(done) / cpu : 0.0);
   } catch (const std::exception& e) {
     std::cerr << "droid-egress-bench: " << e.what() << "\n";
     status = 1;
