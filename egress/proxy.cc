@@ -397,7 +397,7 @@ awaitable<bool> Proxy::Impl::forward(beast::tcp_stream& client, beast::flat_buff
   lowest(up).expires_after(options.idle_timeout);
   co_await http::async_read_header(up, up_buffer, rp, use_awaitable);
   auto& res = rp.get();
-  const int status = res.result_int();
+  const int status = static_cast<int>(res.result_int());
   if (status < 200) throw std::runtime_error("the destination sent an interim response");
   ex.record.status = status;
   const bool has_body = !head && status != 204 && status != 304;
