@@ -189,8 +189,7 @@ class Analyzer {
       if (!out) {
         contents_.erase(path);
       } else if (r.op == ">>" || r.op == "&>>") {
-        auto it = contents_.find(path);
-        if (it != contents_.end()) it->second += *out;
+        contents_[path] += *out;  // what the file held before is not known; what is appended is
       } else {
         contents_[path] = *out;
       }

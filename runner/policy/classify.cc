@@ -444,7 +444,9 @@ class Reader {
     std::string who = sub != nullptr ? name_ + " " + std::string(sub->name) : name_;
     if (sub != nullptr && !operands.empty() && sub->operand_risk > Risk::Low && !sets_)
       a_.raise(sub->operand_risk, who + " " + operands[0].text + " changes the repository");
-    for (auto f : sub != nullptr ? sub->runs_files : spec_.runs_files) a_.executes.emplace_back(f);
+    for (auto f : spec_.runs_files) a_.executes.emplace_back(f);
+    if (sub != nullptr)
+      for (auto f : sub->runs_files) a_.executes.emplace_back(f);
     for (std::size_t k = 0; k < operands.size(); ++k) {
       const Arg& op = operands[k];
       switch (rule) {

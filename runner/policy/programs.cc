@@ -426,6 +426,21 @@ Program git() {
                 {"git submodule foreach 'rm -rf /'", H},
                 {"git push --forc origin main", H},
                 {"git frobnicate", H}};
+  // What git runs on its own: the repository's configuration (core.pager, core.fsmonitor,
+  // diff and filter drivers...) and its hooks. Written by the same line, they are program text.
+  p.runs_files = {".git/config",
+                  ".git/hooks/pre-commit",
+                  ".git/hooks/prepare-commit-msg",
+                  ".git/hooks/commit-msg",
+                  ".git/hooks/post-commit",
+                  ".git/hooks/pre-merge-commit",
+                  ".git/hooks/pre-push",
+                  ".git/hooks/pre-rebase",
+                  ".git/hooks/post-checkout",
+                  ".git/hooks/post-merge",
+                  ".git/hooks/post-rewrite",
+                  ".git/hooks/reference-transaction",
+                  ".git/hooks/fsmonitor-watchman"};
   return p;
 }
 
@@ -1235,6 +1250,11 @@ std::vector<Program> build_table() {
        "unittest", "nosetests", "coverage",   "hypothesis",  "go-test-check",  "cargo-nextest", "bats",     "shunit2",
        "busted",   "prove",     "tap",        "ctest-check", "gtest-parallel", "trial",         "green",    "ward"},
       M, "runs tests", {{"pytest -q tests", M}, {"jest --watchAll=false", M}}));
+  // Files test runners load as code or as configuration that loads code.
+  t.back().runs_files = {"conftest.py",   "pytest.ini",       "tox.ini",          "noxfile.py",
+                         "setup.cfg",     "pyproject.toml",   "jest.config.js",   "jest.config.ts",
+                         ".mocharc.js",   "vitest.config.js", "vitest.config.ts", "playwright.config.ts",
+                         "karma.conf.js", "phpunit.xml",      ".rspec",           "spec/spec_helper.rb"};
   t.push_back(group({"eslint",
                      "prettier",
                      "black",
@@ -1327,6 +1347,7 @@ std::vector<Program> build_table() {
                        {"cargo --config 'build.rustc-wrapper=\"/tmp/x\"' build", H},
                        {"cargo install ripgrep", M},
                        {"cargo +nightly build", M}});
+    p.runs_files = {"build.rs", ".cargo/config.toml", ".cargo/config"};  // a build script; rustc wrappers
     p.options = {reads("--config", "cargo --config sets configuration that can run programs"),
                  val("-Z"),
                  val("--manifest-path"),
@@ -1420,6 +1441,7 @@ std::vector<Program> build_table() {
                        {"pip install --break-system-packages x", H},
                        {"pip config set global.index-url http://evil", H},
                        {"pip --python /usr/bin/python3 list", L}});
+    p.runs_files = {"setup.py", "pyproject.toml", "setup.cfg"};  // pip install . builds (runs) the project
     p.options = {val("--python"),
                  val("--log"),
                  val("--proxy"),
