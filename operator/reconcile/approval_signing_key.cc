@@ -36,6 +36,17 @@ std::string key_of(const json& secret) {
   return jsonutil::string_at(secret, {"stringData", "key"});  // a server that stores it as written (the twin)
 }
 
+// "<doing> <where>: <error><rights>".
+std::string failure(const char* doing, const std::string& where, const kube::ApiError& e, const std::string& rights) {
+  std::string out = doing;
+  out += ' ';
+  out += where;
+  out += ": ";
+  out += e.what();
+  out += rights;
+  return out;
+}
+
 }  // namespace
 
 std::string load_or_create_signing_key(kube::Api& api, const std::string& ns, const std::string& name) {
@@ -43,14 +54,14 @@ std::string load_or_create_signing_key(kube::Api& api, const std::string& ns, co
   const std::string rights = "; the operator needs get and create on secrets in " + ns;
   for (int attempt = 0; attempt < 2; ++attempt) {
     try {
-      const std::string key = key_of(api.get(kube::kSecrets, ns, name));
+      std::string key = key_of(api.get(kube::kSecrets, ns, name));
       if (key.size() < kKeyBytes) throw std::runtime_error(where + " has no key of at least 32 bytes under 'key'");
       return key;
     } catch (const kube::ApiError& e) {
-      if (!e.not_found()) throw std::runtime_error("reading " + where + ": " + e.what() + rights);
+      if (!e.not_found()) throw std::runtime_error(failure("reading", where, e, rights));
     }
     try {
-      const std::string key = random_hex_key();
+      std::string key = random_hex_key();
       api.create(
           kube::kSecrets,
           {{"apiVersion", "v1"},
@@ -65,7 +76,7 @@ std::string load_or_create_signing_key(kube::Api& api, const std::string& ns, co
       return key;
     } catch (const kube::ApiError& e) {
       // Another replica made it first: read theirs.
-      if (!e.conflict()) throw std::runtime_error("creating " + where + ": " + e.what() + rights);
+      if (!e.conflict()) throw std::runtime_error(failure("creating", where, e, rights));
     }
   }
   throw std::runtime_error(where + " was created and is gone again; start the operator again");
