@@ -1,8 +1,8 @@
 #include "bench_options.h"
 
-#include <functional>
-#include <map>
 #include <stdexcept>
+
+#include "cli/flags.h"
 
 namespace droid::bench {
 namespace {
@@ -44,46 +44,34 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& text
 
 BenchOptions parse_bench_options(const std::vector<std::string>& args) {
   BenchOptions o;
-  const std::map<std::string, std::function<void(const std::string&, const std::string&)>> flags = {
-      {"--kubeconfig", [&](auto&, auto& v) { o.kubeconfig = v; }},
-      {"--operator", [&](auto&, auto& v) { o.operator_path = v; }},
-      {"--sessions", [&](auto& f, auto& v) { o.sessions = parse_int_list(f, v); }},
-      {"--rss", [&](auto& f, auto& v) { o.rss = parse_int_list(f, v); }},
-      {"--workers", [&](auto& f, auto& v) { o.workers = parse_positive(f, v); }},
-      {"--session-workers", [&](auto& f, auto& v) { o.session_workers = parse_positive(f, v); }},
-      {"--creators", [&](auto& f, auto& v) { o.creators = parse_positive(f, v); }},
-      {"--log-dir", [&](auto&, auto& v) { o.log_dir = v; }},
-      {"--timeout", [&](auto& f, auto& v) { o.timeout_seconds = parse_positive(f, v); }},
-  };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool has_value = false;
-    if (const auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      has_value = true;
-    }
-    if (flag == "-h" || flag == "--help") {
-      o.show_help = true;
-      continue;
-    }
-    if (flag == "--baseline-apply") {
-      if (has_value) throw std::invalid_argument("--baseline-apply takes no value");
-      o.baseline_apply = true;
-      continue;
-    }
-    const auto it = flags.find(flag);
-    if (it == flags.end()) throw std::invalid_argument("unknown flag '" + flag + "' (see --help)");
-    if (!has_value) {
-      if (i + 1 >= args.size()) throw std::invalid_argument(flag + " needs a value");
-      value = args[++i];
-    }
-    it->second(flag, value);
-  }
-  if (o.workers > 64) throw std::invalid_argument("--workers: at most 64");
-  if (o.session_workers > 64) throw std::invalid_argument("--session-workers: at most 64");
-  if (o.creators > 64) throw std::invalid_argument("--creators: at most 64");
+  cli::Flags f({{"kubeconfig", cli::Flags::Value},
+                {"operator", cli::Flags::Value},
+                {"sessions", cli::Flags::Value},
+                {"rss", cli::Flags::Value},
+                {"workers", cli::Flags::Value},
+                {"session-workers", cli::Flags::Value},
+                {"creators", cli::Flags::Value},
+                {"log-dir", cli::Flags::Value},
+                {"timeout", cli::Flags::Value},
+                {"baseline-apply", cli::Flags::Bool},
+                {"help", cli::Flags::Bool}});
+  std::vector<std::string> spelled;
+  spelled.reserve(args.size());
+  for (const auto& a : args) spelled.push_back(a == "-h" ? "--help" : a);
+  f.parse(spelled);  // cli::FlagError is a std::invalid_argument naming the flag
+  if (!f.positional().empty())
+    throw std::invalid_argument("unexpected argument '" + f.positional().front() + "' (see --help)");
+  o.show_help = f.has("help");
+  o.baseline_apply = f.has("baseline-apply");
+  o.kubeconfig = f.value("kubeconfig");
+  o.operator_path = f.value("operator");
+  o.log_dir = f.value("log-dir", o.log_dir);
+  if (f.has("sessions")) o.sessions = parse_int_list("--sessions", f.value("sessions"));
+  if (f.has("rss")) o.rss = parse_int_list("--rss", f.value("rss"));
+  o.workers = static_cast<int>(f.integer("workers", o.workers, 1, 64));
+  o.session_workers = static_cast<int>(f.integer("session-workers", o.session_workers, 1, 64));
+  o.creators = static_cast<int>(f.integer("creators", o.creators, 1, 64));
+  o.timeout_seconds = static_cast<int>(f.integer("timeout", o.timeout_seconds, 1, 86400));
   return o;
 }
 

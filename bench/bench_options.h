@@ -25,7 +25,7 @@ struct BenchOptions {
 // "100,1000" -> {100, 1000}; every item a positive integer; "" -> {}.
 std::vector<int> parse_int_list(const std::string& flag, const std::string& text);
 
-// Accepts "--flag value" and "--flag=value".
+// With libdroid/cli: "--flag value" and "--flag=value"; -h as --help.
 BenchOptions parse_bench_options(const std::vector<std::string>& args);
 
 const char* bench_usage();

@@ -42,6 +42,11 @@ TEST(BenchOptions, RefusesWhatItCannotUse) {
   EXPECT_THROW(parse_bench_options({"--workers"}), std::invalid_argument);
   EXPECT_THROW(parse_bench_options({"--no-such-flag"}), std::invalid_argument);
   EXPECT_THROW(parse_bench_options({"--baseline-apply=yes"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--timeout", "0"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--creators", "65"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"stray"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--sessions", "10", "--sessions", "20"}), std::invalid_argument);
+  EXPECT_TRUE(parse_bench_options({"-h"}).show_help);
 }
 
 TEST(BenchOptions, ParseIntListNamesTheFlag) {

@@ -1,13 +1,13 @@
-// YAML in and out, as kubectl reads and prints objects: parse_document() reads
-// one YAML or JSON document into JSON (plain scalars typed as YAML 1.2's core
-// schema does: true/false, null, integers, floats; quoted ones stay strings);
-// to_yaml() prints JSON as block YAML, quoting the strings that would
-// otherwise read back as another type.
+// Manifests as kubectl droid reads and prints them, with libdroid's YAML
+// (yaml/yaml_json.h: YAML 1.2 core-schema typing, quoted scalars stay strings).
+// Here a document that is not YAML is the user's mistake: a UsageError.
 #pragma once
 
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "yaml/yaml_json.h"
 
 namespace droid::kubectl {
 
@@ -15,6 +15,6 @@ namespace droid::kubectl {
 // YAML/JSON document.
 nlohmann::json parse_document(const std::string& text, const std::string& origin);
 
-std::string to_yaml(const nlohmann::json& value);
+using yaml::to_yaml;
 
 }  // namespace droid::kubectl

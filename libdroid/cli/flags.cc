@@ -39,6 +39,18 @@ void Flags::parse(const std::vector<std::string>& args, bool stop_at_positional)
       values_[name].emplace_back("true");
       continue;
     }
+    if (spec->kind == Switch) {
+      // A following word is its value only when it is one a switch takes.
+      std::string v = "true";
+      if (eq != std::string::npos)
+        v = a.substr(eq + 1);
+      else if (i + 1 < args.size() && (args[i + 1] == "true" || args[i + 1] == "false"))
+        v = args[++i];
+      if (v != "true" && v != "false" && v != "1" && v != "0")
+        throw FlagError("--" + name + ": expected true or false (got \"" + v + "\")");
+      values_[name] = {std::move(v)};
+      continue;
+    }
     std::string v;
     if (eq != std::string::npos) {
       v = a.substr(eq + 1);
@@ -73,6 +85,12 @@ long long Flags::integer(const std::string& name, long long fallback, long long 
     throw FlagError("--" + name + ": \"" + v + "\" is not a whole number from " + std::to_string(min) + " to " +
                     std::to_string(max));
   return n;
+}
+
+bool Flags::boolean(const std::string& name, bool fallback) const {
+  if (!has(name)) return fallback;
+  const std::string v = value(name);
+  return v == "true" || v == "1";
 }
 
 }  // namespace droid::cli

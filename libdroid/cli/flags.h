@@ -1,6 +1,8 @@
 // Command-line flags as the project's programs take them: `--name value`,
-// `--name=value`, boolean `--name`, repeatable flags, positionals, and `--`
-// ending the flags. Errors name the flag and say what it expects.
+// `--name=value`, boolean `--name`, switches that also take true/false
+// (`--leader-elect`, `--leader-elect=false`, `--leader-elect false`),
+// repeatable flags, positionals, and `--` ending the flags. Errors name the
+// flag and say what it expects.
 //
 //   Flags f({{"model", Flag::Value}, {"settings", Flag::Repeated}, {"stream", Flag::Bool}});
 //   f.parse(args);                        // throws FlagError
@@ -23,7 +25,8 @@ class FlagError : public std::invalid_argument {
 
 class Flags {
  public:
-  enum Kind { Bool, Value, Repeated };
+  // Bool takes no value; Switch is a Bool that may be given true or false.
+  enum Kind { Bool, Value, Repeated, Switch };
   struct Spec {
     std::string name;  // without dashes
     Kind kind;
@@ -40,6 +43,8 @@ class Flags {
   std::vector<std::string> values(const std::string& name) const;
   // The value as an integer in [min, max]; FlagError naming the flag otherwise.
   long long integer(const std::string& name, long long fallback, long long min, long long max) const;
+  // A Bool or Switch: true when given bare or as true/1, false as false/0.
+  bool boolean(const std::string& name, bool fallback) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

@@ -45,5 +45,29 @@ TEST(Flags, ErrorsNameTheFlag) {
   EXPECT_EQ(error({"--model", "3"}), "no error");
 }
 
+TEST(Flags, ASwitchIsBareOrTakesTrueOrFalse) {
+  const auto parse = [](std::vector<std::string> args) {
+    Flags f({{"leader-elect", Flags::Switch}, {"name", Flags::Value}});
+    f.parse(args);
+    return f;
+  };
+  EXPECT_TRUE(parse({"--leader-elect"}).boolean("leader-elect", false));
+  EXPECT_TRUE(parse({}).boolean("leader-elect", true)) << "the fallback when absent";
+  EXPECT_FALSE(parse({"--leader-elect=false"}).boolean("leader-elect", true));
+  EXPECT_FALSE(parse({"--leader-elect", "false"}).boolean("leader-elect", true));
+  EXPECT_FALSE(parse({"--leader-elect=0"}).boolean("leader-elect", true));
+  EXPECT_TRUE(parse({"--leader-elect", "--name", "x"}).boolean("leader-elect", false));
+  const Flags positional = parse({"--leader-elect", "run"});
+  EXPECT_TRUE(positional.boolean("leader-elect", false));
+  EXPECT_EQ(positional.positional(), (std::vector<std::string>{"run"})) << "only true/false is taken as its value";
+  EXPECT_FALSE(parse({"--leader-elect", "--leader-elect=false"}).boolean("leader-elect", true)) << "the last wins";
+  try {
+    parse({"--leader-elect=yes"});
+    FAIL() << "no error";
+  } catch (const FlagError& e) {
+    EXPECT_STREQ(e.what(), "--leader-elect: expected true or false (got \"yes\")");
+  }
+}
+
 }  // namespace
 }  // namespace droid::cli

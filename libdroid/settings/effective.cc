@@ -1,7 +1,6 @@
 #include "settings/effective.h"
 
 #include <algorithm>
-#include <array>
 
 #include "jsonutil/lookup.h"
 
@@ -10,22 +9,12 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 4> kAutonomyNames = {"off", "low", "medium", "high"};
-
 bool lists(const json* list, std::string_view model) {
   return list != nullptr && list->is_array() &&
          std::any_of(list->begin(), list->end(), [&](const json& e) { return e.is_string() && e == model; });
 }
 
 }  // namespace
-
-std::optional<Autonomy> parse_autonomy(std::string_view name) {
-  for (std::size_t i = 0; i < kAutonomyNames.size(); ++i)
-    if (kAutonomyNames[i] == name) return static_cast<Autonomy>(i);
-  return std::nullopt;
-}
-
-std::string_view autonomy_name(Autonomy level) { return kAutonomyNames[static_cast<std::size_t>(level)]; }
 
 std::optional<std::string> model_refusal(const json& effective, std::string_view model) {
   if (lists(jsonutil::find(effective, {"models", "denied"}), model))

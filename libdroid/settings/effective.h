@@ -9,12 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "settings/autonomy.h"
+
 namespace droid::settings {
-
-enum class Autonomy { Off = 0, Low = 1, Medium = 2, High = 3 };
-
-std::optional<Autonomy> parse_autonomy(std::string_view name);
-std::string_view autonomy_name(Autonomy level);
 
 // A model is permitted when no level denies it and, where any level sets
 // models.allowed, the merged (narrowed) list names it. Returns the reason it

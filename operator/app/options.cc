@@ -1,30 +1,44 @@
 #include "app/options.h"
 
 #include <cctype>
-#include <functional>
 #include <map>
+#include <utility>
+
+#include "cli/flags.h"
 
 namespace droid::op {
 namespace {
 
-int parse_int(const std::string& flag, const std::string& text, int min, int max) {
-  std::size_t used = 0;
-  int v = 0;
-  try {
-    v = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || v < min || v > max)
-    throw OptionsError(flag + ": expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                       " (got \"" + text + "\")");
-  return v;
+// The flags of droid-operator: every one takes a value but --leader-elect, a switch.
+cli::Flags operator_flags() {
+  std::vector<cli::Flags::Spec> specs = {
+      {"leader-elect", cli::Flags::Switch}, {"help", cli::Flags::Bool}, {"version", cli::Flags::Bool}};
+  for (const char* name : {"kubeconfig",       "context",
+                           "namespace",        "identity",
+                           "lease-name",       "lease-duration",
+                           "renew-deadline",   "retry-period",
+                           "ops-bind-address", "webhook-bind-address",
+                           "webhook-cert-dir", "session-workers",
+                           "kube-api-qps",     "kube-api-burst",
+                           "max-pod-attempts", "max-approval-rounds",
+                           "runner-image",     "runner-image-pull-policy",
+                           "image-pull-grace", "sync-timeout",
+                           "log-level",        "approval-signing-secret"})
+    specs.push_back({name, cli::Flags::Value});
+  return cli::Flags(std::move(specs));
 }
 
-bool parse_bool(const std::string& flag, const std::string& text) {
-  if (text == "true" || text == "1") return true;
-  if (text == "false" || text == "0") return false;
-  throw OptionsError(flag + ": expected true or false (got \"" + text + "\")");
+// The flag's value when it is one of `allowed`; OptionsError listing them otherwise.
+std::string one_of(const cli::Flags& f, const std::string& name, const std::string& fallback,
+                   const std::vector<std::string>& allowed) {
+  const std::string v = f.value(name, fallback);
+  std::string list;
+  for (std::size_t i = 0; i < allowed.size(); ++i) {
+    if (v == allowed[i]) return v;
+    list += i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ";
+    list += allowed[i];
+  }
+  throw OptionsError("--" + name + ": expected " + list + " (got \"" + v + "\")");
 }
 
 }  // namespace
@@ -46,75 +60,51 @@ std::chrono::milliseconds parse_duration(const std::string& flag, const std::str
 
 OperatorOptions parse_options(const std::vector<std::string>& args) {
   OperatorOptions o;
-  using Setter = std::function<void(const std::string& flag, const std::string& value)>;
-  const std::map<std::string, Setter> with_value = {
-      {"--kubeconfig", [&](auto&, auto& v) { o.kubeconfig = v; }},
-      {"--context", [&](auto&, auto& v) { o.context = v; }},
-      {"--namespace", [&](auto&, auto& v) { o.namespace_name = v; }},
-      {"--identity", [&](auto&, auto& v) { o.identity = v; }},
-      {"--lease-name", [&](auto&, auto& v) { o.lease_name = v; }},
-      {"--lease-duration", [&](auto& f, auto& v) { o.lease_duration = parse_duration(f, v); }},
-      {"--renew-deadline", [&](auto& f, auto& v) { o.renew_deadline = parse_duration(f, v); }},
-      {"--retry-period", [&](auto& f, auto& v) { o.retry_period = parse_duration(f, v); }},
-      {"--ops-bind-address", [&](auto&, auto& v) { o.ops_address = v; }},
-      {"--webhook-bind-address", [&](auto&, auto& v) { o.webhook_address = v; }},
-      {"--webhook-cert-dir", [&](auto&, auto& v) { o.webhook_cert_dir = v; }},
-      {"--session-workers", [&](auto& f, auto& v) { o.session_workers = parse_int(f, v, 1, 64); }},
-      {"--kube-api-qps", [&](auto& f, auto& v) { o.kube_api_qps = parse_int(f, v, 0, 100000); }},
-      {"--kube-api-burst", [&](auto& f, auto& v) { o.kube_api_burst = parse_int(f, v, 1, 100000); }},
-      {"--max-pod-attempts", [&](auto& f, auto& v) { o.max_pod_attempts = parse_int(f, v, 1, 100); }},
-      {"--max-approval-rounds", [&](auto& f, auto& v) { o.max_approval_rounds = parse_int(f, v, 0, 100); }},
-      {"--runner-image", [&](auto&, auto& v) { o.runner_image = v; }},
-      {"--approval-signing-secret",
-       [&](auto& f, auto& v) {
-         if (v.empty()) throw OptionsError(f + ": needs a Secret name");
-         o.approval_signing_secret = v;
-       }},
-      {"--runner-image-pull-policy",
-       [&](auto& f, auto& v) {
-         if (v != "Always" && v != "IfNotPresent" && v != "Never")
-           throw OptionsError(f + ": expected Always, IfNotPresent or Never (got \"" + v + "\")");
-         o.runner_image_pull_policy = v;
-       }},
-      {"--image-pull-grace", [&](auto& f, auto& v) { o.image_pull_grace = parse_duration(f, v); }},
-      {"--sync-timeout", [&](auto& f, auto& v) { o.sync_timeout = parse_duration(f, v); }},
-      {"--log-level",
-       [&](auto& f, auto& v) {
-         if (v != "debug" && v != "info" && v != "warn" && v != "error")
-           throw OptionsError(f + ": expected debug, info, warn or error (got \"" + v + "\")");
-         o.log_level = v;
-       }},
-      {"--leader-elect", [&](auto& f, auto& v) { o.leader_elect = parse_bool(f, v); }},
-  };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool has_value = false;
-    if (const auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      has_value = true;
-    }
-    if (flag == "-h" || flag == "--help") {
-      o.show_help = true;
-      continue;
-    }
-    if (flag == "--version" || flag == "version") {
-      o.show_version = true;
-      continue;
-    }
-    auto it = with_value.find(flag);
-    if (it == with_value.end()) throw OptionsError("unknown flag \"" + flag + "\" (see droid-operator --help)");
-    if (!has_value) {
-      if (flag == "--leader-elect" && (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)) {
-        o.leader_elect = true;
-        continue;
-      }
-      if (i + 1 >= args.size()) throw OptionsError(flag + ": needs a value");
-      value = args[++i];
-    }
-    it->second(flag, value);
+  cli::Flags f = operator_flags();
+  try {
+    // -h and a bare "version" as well as the flags.
+    std::vector<std::string> spelled;
+    spelled.reserve(args.size());
+    for (const auto& a : args) spelled.push_back(a == "-h" ? "--help" : a == "version" ? "--version" : a);
+    f.parse(spelled);
+    if (!f.positional().empty())
+      throw cli::FlagError("unexpected argument \"" + f.positional().front() + "\" (droid-operator takes only flags)");
+    const auto integer = [&](const char* name, int fallback, int min, int max) {
+      return static_cast<int>(f.integer(name, fallback, min, max));
+    };
+    o.session_workers = integer("session-workers", o.session_workers, 1, 64);
+    o.kube_api_qps = integer("kube-api-qps", o.kube_api_qps, 0, 100000);
+    o.kube_api_burst = integer("kube-api-burst", o.kube_api_burst, 1, 100000);
+    o.max_pod_attempts = integer("max-pod-attempts", o.max_pod_attempts, 1, 100);
+    o.max_approval_rounds = integer("max-approval-rounds", o.max_approval_rounds, 0, 100);
+  } catch (const cli::FlagError& e) {
+    throw OptionsError(std::string(e.what()) + " (see droid-operator --help)");
   }
+  o.show_help = f.has("help");
+  o.show_version = f.has("version");
+  o.leader_elect = f.boolean("leader-elect", o.leader_elect);
+  o.kubeconfig = f.value("kubeconfig");
+  o.context = f.value("context");
+  o.namespace_name = f.value("namespace");
+  o.identity = f.value("identity");
+  o.lease_name = f.value("lease-name", o.lease_name);
+  o.ops_address = f.value("ops-bind-address", o.ops_address);
+  o.webhook_address = f.value("webhook-bind-address", o.webhook_address);
+  o.webhook_cert_dir = f.value("webhook-cert-dir");
+  o.runner_image = f.value("runner-image", o.runner_image);
+  o.approval_signing_secret = f.value("approval-signing-secret", o.approval_signing_secret);
+  if (o.approval_signing_secret.empty()) throw OptionsError("--approval-signing-secret: needs a Secret name");
+  o.runner_image_pull_policy =
+      one_of(f, "runner-image-pull-policy", o.runner_image_pull_policy, {"Always", "IfNotPresent", "Never"});
+  o.log_level = one_of(f, "log-level", o.log_level, {"debug", "info", "warn", "error"});
+  const auto duration = [&](const char* name, std::chrono::milliseconds fallback) {
+    return f.has(name) ? parse_duration(std::string("--") + name, f.value(name)) : fallback;
+  };
+  o.lease_duration = duration("lease-duration", o.lease_duration);
+  o.renew_deadline = duration("renew-deadline", o.renew_deadline);
+  o.retry_period = duration("retry-period", o.retry_period);
+  o.image_pull_grace = duration("image-pull-grace", o.image_pull_grace);
+  o.sync_timeout = duration("sync-timeout", o.sync_timeout);
   if (o.leader_elect) {
     if (o.renew_deadline >= o.lease_duration)
       throw OptionsError("--renew-deadline must be shorter than --lease-duration");

@@ -55,7 +55,8 @@ class OptionsError : public std::runtime_error {
 // "15s", "500ms", "2m", "1h" (a bare number is seconds).
 std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text);
 
-// Accepts "--flag value" and "--flag=value"; booleans also bare ("--leader-elect").
+// With libdroid/cli: "--flag value" and "--flag=value"; --leader-elect bare, =true/false
+// or followed by true/false; -h and a bare "version" too.
 OperatorOptions parse_options(const std::vector<std::string>& args);
 
 const char* usage();

@@ -49,18 +49,43 @@ TEST(OperatorOptions, ParsesBothFlagForms) {
 }
 
 TEST(OperatorOptions, ErrorsNameTheFlagAndWhatItAccepts) {
-  EXPECT_NE(error_of({"--session-workers", "lots"}).find("--session-workers: expected a whole number"),
-            std::string::npos);
-  EXPECT_NE(error_of({"--kube-api-burst", "0"}).find("--kube-api-burst: expected a whole number from 1"),
+  EXPECT_EQ(error_of({"--session-workers", "lots"}),
+            "--session-workers: \"lots\" is not a whole number from 1 to 64 (see droid-operator --help)");
+  EXPECT_NE(error_of({"--kube-api-burst", "0"}).find("--kube-api-burst: \"0\" is not a whole number from 1"),
             std::string::npos);
   EXPECT_NE(error_of({"--lease-duration", "15 seconds"}).find("--lease-duration: expected a duration"),
             std::string::npos);
-  EXPECT_NE(error_of({"--kubeconfig"}).find("--kubeconfig: needs a value"), std::string::npos);
-  EXPECT_NE(error_of({"--kubeconfg", "x"}).find("unknown flag \"--kubeconfg\""), std::string::npos);
+  EXPECT_NE(error_of({"--kubeconfig"}).find("--kubeconfig needs a value"), std::string::npos);
+  EXPECT_EQ(error_of({"--kubeconfg", "x"}), "unknown option --kubeconfg (see droid-operator --help)");
+  EXPECT_NE(error_of({"--leader-elect=maybe"}).find("--leader-elect: expected true or false"), std::string::npos);
+  EXPECT_NE(error_of({"--log-level", "loud"}).find("--log-level: expected debug, info, warn or error"),
+            std::string::npos);
+  EXPECT_NE(error_of({"stray"}).find("unexpected argument \"stray\""), std::string::npos);
+  EXPECT_NE(error_of({"--runner-image", "a", "--runner-image", "b"}).find("--runner-image given twice"),
+            std::string::npos);
   EXPECT_NE(error_of({"--runner-image-pull-policy", "Sometimes"}).find("Always, IfNotPresent or Never"),
             std::string::npos);
   EXPECT_NE(error_of({"--lease-duration", "5s", "--renew-deadline", "6s"}).find("shorter than --lease-duration"),
             std::string::npos);
+}
+
+TEST(OperatorOptions, HelpVersionAndTheLeaderElectionSwitch) {
+  EXPECT_TRUE(parse_options({"-h"}).show_help);
+  EXPECT_TRUE(parse_options({"--help"}).show_help);
+  EXPECT_TRUE(parse_options({"version"}).show_version);
+  EXPECT_TRUE(parse_options({"--version"}).show_version);
+  EXPECT_TRUE(parse_options({"--leader-elect=true"}).leader_elect) << "as the chart passes it";
+  EXPECT_FALSE(parse_options({"--leader-elect", "false"}).leader_elect);
+  EXPECT_TRUE(parse_options({"--leader-elect", "--log-level", "debug"}).leader_elect);
+  const auto o = parse_options({"--image-pull-grace=30s", "--sync-timeout", "2m", "--runner-image-pull-policy=Never",
+                                "--ops-bind-address", ":9090", "--webhook-cert-dir=/certs", "--namespace", "ns"});
+  EXPECT_EQ(o.image_pull_grace, 30s);
+  EXPECT_EQ(o.sync_timeout, 120s);
+  EXPECT_EQ(o.runner_image_pull_policy, "Never");
+  EXPECT_EQ(o.ops_address, ":9090");
+  EXPECT_EQ(o.webhook_cert_dir, "/certs");
+  EXPECT_EQ(o.namespace_name, "ns");
+  EXPECT_EQ(o.runner_image, "droid-runner:latest");
 }
 
 TEST(OperatorOptions, Durations) {

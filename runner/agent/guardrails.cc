@@ -10,54 +10,10 @@
 
 #include <re2/re2.h>
 
+#include "text/invisible.h"
+
 namespace droid::runner::agent {
 namespace {
-
-bool invisible(char32_t c) {
-  if (c < 0x20) return c != '\t' && c != '\n' && c != '\r';
-  if (c >= 0x7F && c <= 0x9F) return true;
-  switch (c) {
-    case 0x00AD:  // soft hyphen
-    case 0x034F:  // combining grapheme joiner
-    case 0x061C:  // arabic letter mark
-    case 0x180E:  // mongolian vowel separator
-    case 0xFEFF:  // zero-width no-break space (BOM)
-      return true;
-    default: break;
-  }
-  return (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x206F) ||
-         (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0x1D173 && c <= 0x1D17A) ||
-         (c >= 0xE0000 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF);
-}
-
-// Decodes one UTF-8 sequence at text[i]; returns its length, or 0 when invalid
-// (overlong, surrogate, out of range, truncated).
-std::size_t decode(std::string_view text, std::size_t i, char32_t& out) {
-  const auto b0 = static_cast<unsigned char>(text[i]);
-  if (b0 < 0x80) {
-    out = b0;
-    return 1;
-  }
-  std::size_t len = 0;
-  char32_t min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, out = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, out = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, out = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(text[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    out = (out << 6) | (b & 0x3F);
-  }
-  if (out < min || out > 0x10FFFF || (out >= 0xD800 && out <= 0xDFFF)) return 0;
-  return len;
-}
 
 // Lower-case ASCII, every run of non-alphanumerics but the few that matter in
 // chat-template tokens collapsed to one space: "Ignore   ALL\nprevious" -> "ignore all previous".
@@ -122,30 +78,6 @@ const std::vector<std::unique_ptr<RE2>>& compiled() {
 }
 
 }  // namespace
-
-std::string strip_invisible(std::string_view text, std::size_t* removed) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t dropped = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t c = 0;
-    const std::size_t len = decode(text, i, c);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++dropped;
-      ++i;
-      continue;
-    }
-    if (invisible(c)) {
-      ++dropped;
-    } else {
-      out.append(text.substr(i, len));
-    }
-    i += len;
-  }
-  if (removed != nullptr) *removed = dropped;
-  return out;
-}
 
 std::vector<std::string> injection_signals(std::string_view text) {
   const std::string folded = fold(strip_invisible(text));

@@ -13,15 +13,14 @@
 #include <string_view>
 #include <vector>
 
+#include "text/invisible.h"
+
 namespace droid::runner::agent {
 
-// Removes zero-width characters (U+200B..U+200F, U+2060..U+2064, U+FEFF), bidi
-// embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069), Unicode
-// tag characters (U+E0000..U+E007F, which can smuggle ASCII invisibly), variation
-// selectors (U+FE00..U+FE0F, U+E0100..U+E01EF), soft hyphens and other format
-// controls, and C0/C1 control characters except tab, newline and carriage
-// return. Invalid UTF-8 bytes become U+FFFD. Returns how many were removed in `removed`.
-std::string strip_invisible(std::string_view text, std::size_t* removed = nullptr);
+// Removes the invisible characters of text/invisible.h (zero-width, bidi controls,
+// tag characters, variation selectors, fillers, C0/C1 controls but tab, newline and
+// carriage return); invalid UTF-8 bytes become U+FFFD; `removed` counts both.
+using text::strip_invisible;
 
 // Phrases of injected instructions found in `text` (case- and spacing-
 // insensitive): "ignore previous instructions", "you are now", "new system

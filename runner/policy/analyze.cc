@@ -14,6 +14,7 @@
 #include "policy/program_table.h"
 #include "policy/static_output.h"
 #include "policy/word_expansion.h"
+#include "text/invisible.h"
 
 namespace droid::runner::policy {
 namespace {
@@ -30,24 +31,15 @@ std::string join(const std::vector<Arg>& argv) {
   return s;
 }
 
-// Control characters other than tab and newline, and invisible or
-// bidirectional Unicode: text that does not show what it does.
+// Text that does not show what it does: the invisible characters of
+// text/invisible.h (controls, zero-width and bidi characters, tags, fillers;
+// bytes that are not UTF-8), and in a command line also a carriage return, which
+// hides on a terminal what comes before it.
 std::string hidden_characters(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) return "a control character";
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xAD) return "a soft hyphen";
-    if (c == 0xE2 && i + 2 < s.size()) {
-      auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
-      if (b1 == 0x80 && ((b2 >= 0x8B && b2 <= 0x8F) || (b2 >= 0xAA && b2 <= 0xAE)))
-        return "an invisible or bidirectional Unicode character";
-      if (b1 == 0x81 && b2 >= 0xA0 && b2 <= 0xAF) return "an invisible Unicode character";
-    }
-    if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBB &&
-        static_cast<unsigned char>(s[i + 2]) == 0xBF)
-      return "a zero-width no-break space";
-  }
-  return {};
+  const auto invisible = text::find_invisible(s);
+  const std::size_t cr = s.find('\r');
+  if (cr != std::string_view::npos && (!invisible || cr < invisible->offset)) return "a control character";
+  return invisible ? std::string(invisible->what) : std::string();
 }
 
 class Analyzer {

@@ -21,22 +21,4 @@ std::string_view decision_name(Decision d) {
   return "block";
 }
 
-std::string_view autonomy_name(Autonomy a) {
-  switch (a) {
-    case Autonomy::Off: return "off";
-    case Autonomy::Low: return "low";
-    case Autonomy::Medium: return "medium";
-    case Autonomy::High: return "high";
-  }
-  return "off";
-}
-
-std::optional<Autonomy> parse_autonomy(std::string_view name) {
-  if (name == "off") return Autonomy::Off;
-  if (name == "low") return Autonomy::Low;
-  if (name == "medium") return Autonomy::Medium;
-  if (name == "high") return Autonomy::High;
-  return std::nullopt;
-}
-
 }  // namespace droid::runner::policy

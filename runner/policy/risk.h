@@ -1,20 +1,23 @@
 // The vocabulary of the command policy (SPEC §6.2): risk levels, autonomy
-// levels and decisions, each ordered from least to most strict, with the
-// names used in settings and in `droid-runner policy check` output.
+// levels and decisions, with the names used in settings and in
+// `droid-runner policy check` output. Risk and decisions are ordered from least
+// to most strict; autonomy is the settings' one enum (settings/autonomy.h),
+// from the strictest (Off) to the most permissive (High).
 #pragma once
 
-#include <optional>
 #include <string_view>
+
+#include "settings/autonomy.h"
 
 namespace droid::runner::policy {
 
 enum class Risk { Low = 0, Medium = 1, High = 2 };
-enum class Autonomy { Off = 0, Low = 1, Medium = 2, High = 3 };
 enum class Decision { Allow = 0, Ask = 1, Deny = 2, Block = 3 };
+using settings::Autonomy;
+using settings::autonomy_name;
+using settings::parse_autonomy;
 
 std::string_view risk_name(Risk r);
 std::string_view decision_name(Decision d);
-std::string_view autonomy_name(Autonomy a);
-std::optional<Autonomy> parse_autonomy(std::string_view name);
 
 }  // namespace droid::runner::policy

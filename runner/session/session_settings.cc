@@ -92,7 +92,7 @@ std::optional<policy::Autonomy> resolve_autonomy(const json& effective, const st
     error = *refusal;
     return std::nullopt;
   }
-  return static_cast<policy::Autonomy>(static_cast<int>(*level));
+  return *level;  // policy::Autonomy is settings::Autonomy
 }
 
 }  // namespace droid::runner::session

@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "yaml/yaml_json.h"
+
 #include "kubectl.h"
 
 #ifndef DROID_SOURCE_DIR
@@ -122,24 +124,6 @@ std::vector<std::string> CommentValues(const std::string& text, const std::strin
     if (!v.empty()) values.push_back(v);
   }
   return values;
-}
-
-// Converts a YAML tree to JSON for comparisons (scalars kept as strings).
-json YamlToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json j = json::object();
-      for (const auto& kv : node) j[kv.first.as<std::string>()] = YamlToJson(kv.second);
-      return j;
-    }
-    case YAML::NodeType::Sequence: {
-      json j = json::array();
-      for (const auto& item : node) j.push_back(YamlToJson(item));
-      return j;
-    }
-    case YAML::NodeType::Scalar: return node.as<std::string>();
-    default: return nullptr;
-  }
 }
 
 fs::path CrdPath(const std::string& plural) { return SourceDir() / "crds" / ("droid.dev_" + plural + ".yaml"); }
@@ -303,7 +287,19 @@ TEST(CrdFiles, SettingsSchemasAreIdentical) {
   YAML::Node op_settings = OpenApiSchema(op)["properties"]["spec"]["properties"]["settings"];
   ASSERT_TRUE(ds_settings.IsMap()) << "DroidSession spec.settings missing";
   ASSERT_TRUE(op_settings.IsMap()) << "OrgPolicy spec.settings missing";
-  EXPECT_EQ(YamlToJson(ds_settings), YamlToJson(op_settings));
+  const auto settings_of = [](const json& crd) {
+    return crd.at("spec")
+        .at("versions")
+        .at(0)
+        .at("schema")
+        .at("openAPIV3Schema")
+        .at("properties")
+        .at("spec")
+        .at("properties")
+        .at("settings");
+  };
+  EXPECT_EQ(settings_of(yaml::parse_document(ds_text, "droidsessions CRD")),
+            settings_of(yaml::parse_document(op_text, "orgpolicies CRD")));
 
   // Byte-identical text too, so that the two copies can be diffed and updated together.
   std::string ds_block = SettingsBlockText(ds_text);

@@ -1,44 +1,14 @@
 #include "helm.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdlib>
-#include <regex>
 #include <stdexcept>
 #include <utility>
 
+#include "yaml/yaml_json.h"
+
 namespace droid::e2e {
-namespace {
 
 using json = nlohmann::json;
-
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = node.Scalar();
-      if (node.Tag() == "!") return s;  // quoted: always a string
-      if (s == "true") return true;
-      if (s == "false") return false;
-      if (s == "null" || s == "~") return nullptr;
-      static const std::regex kInteger("[-+]?[0-9]+");
-      if (std::regex_match(s, kInteger)) return std::stoll(s);
-      return s;
-    }
-    default: return nullptr;
-  }
-}
-
-}  // namespace
 
 Helm Helm::FromEnvironment() {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing calls setenv
@@ -62,12 +32,10 @@ process::Result Helm::Run(const std::vector<std::string>& args, std::chrono::mil
   return process::run(argv, {}, timeout);
 }
 
-std::vector<json> parse_manifests(const std::string& yaml) {
+std::vector<json> parse_manifests(const std::string& text) {
   std::vector<json> out;
-  for (const YAML::Node& doc : YAML::LoadAll(yaml)) {
-    json j = yaml_to_json(doc);
-    if (j.is_object() && !j.empty()) out.push_back(std::move(j));
-  }
+  for (json& doc : yaml::parse_documents(text, "helm's output"))
+    if (doc.is_object() && !doc.empty()) out.push_back(std::move(doc));
   return out;
 }
 

@@ -36,7 +36,7 @@ class Helm {
 
 // The documents of a multi-document YAML stream (helm template's output) as JSON,
 // scalars typed as the apiserver's decoder types them; empty documents are dropped.
-std::vector<nlohmann::json> parse_manifests(const std::string& yaml);
+std::vector<nlohmann::json> parse_manifests(const std::string& text);
 
 // The first document of `docs` with this kind and metadata.name, or null.
 const nlohmann::json* find_object(const std::vector<nlohmann::json>& docs, const std::string& kind,

@@ -12,13 +12,11 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include "kube/client.h"
@@ -26,6 +24,7 @@
 #include "kube/error.h"
 #include "kube/reflector.h"
 #include "kube/watch.h"
+#include "yaml/yaml_json.h"
 
 namespace droid::kube {
 namespace {
@@ -39,36 +38,6 @@ const Resource kWidgets{"kube-e2e.droid.dev", "v1", "widgets", true};
 std::string kubeconfig_path() {
   const char* kc = std::getenv("KUBECONFIG");  // NOLINT(concurrency-mt-unsafe)
   return kc == nullptr ? "" : kc;
-}
-
-// YAML (as in crds/ and deploy/samples/) to JSON: plain scalars are typed the way
-// the API server's YAML decoder types them; quoted ones stay strings.
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = node.Scalar();
-      if (node.Tag() == "!") return s;
-      if (s == "true") return true;
-      if (s == "false") return false;
-      if (s == "null" || s == "~") return nullptr;
-      static const std::regex integer("[-+]?[0-9]+");
-      static const std::regex number("[-+]?([0-9]*\\.[0-9]+|[0-9]+\\.?[0-9]*)([eE][-+]?[0-9]+)?");
-      if (std::regex_match(s, integer)) return std::stoll(s);
-      if (std::regex_match(s, number)) return std::stod(s);
-      return s;
-    }
-    default: return nullptr;
-  }
 }
 
 // Polls `done` until it holds or `timeout` passes.
@@ -259,11 +228,11 @@ TEST_F(KubeE2E, StatusSubresourceOfADroidSession) {
   // Install the project's CRDs with server-side apply (force: they are ours).
   for (const auto& entry : std::filesystem::directory_iterator(std::string(DROID_SOURCE_DIR) + "/crds")) {
     if (entry.path().extension() != ".yaml") continue;
-    auto crd = yaml_to_json(YAML::LoadFile(entry.path().string()));
+    auto crd = yaml::parse_file(entry.path());
     c().apply(kCrds, crd, "droid-kube-e2e", /*force=*/true);
     wait_established(c(), crd["metadata"]["name"]);
   }
-  auto sample = yaml_to_json(YAML::LoadFile(std::string(DROID_SOURCE_DIR) + "/deploy/samples/ci-session.yaml"));
+  auto sample = yaml::parse_file(std::string(DROID_SOURCE_DIR) + "/deploy/samples/ci-session.yaml");
   sample["metadata"]["namespace"] = ns_;
   sample["metadata"]["name"] = "status-test";
   json created;

@@ -20,10 +20,7 @@
 #include <functional>
 #include <mutex>
 #include <random>
-#include <regex>
 #include <thread>
-
-#include <yaml-cpp/yaml.h>
 
 #include "kube/client.h"
 #include "kube/config.h"
@@ -32,6 +29,7 @@
 #include "policy/session_check.h"
 #include "webhook/tls_testing.h"
 #include "webhook/webhook_server.h"
+#include "yaml/yaml_json.h"
 
 namespace droid::op {
 namespace {
@@ -54,33 +52,6 @@ constexpr const char* kOtherGroup = "droid-devs";
 std::string kubeconfig_path() {
   const char* kc = std::getenv("KUBECONFIG");  // NOLINT(concurrency-mt-unsafe)
   return kc == nullptr ? "" : kc;
-}
-
-// YAML (crds/, deploy/samples/) to JSON, scalars typed as the apiserver's decoder does.
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = node.Scalar();
-      if (node.Tag() == "!") return s;
-      if (s == "true") return true;
-      if (s == "false") return false;
-      if (s == "null" || s == "~") return nullptr;
-      static const std::regex integer("[-+]?[0-9]+");
-      if (std::regex_match(s, integer)) return std::stoll(s);
-      return s;
-    }
-    default: return nullptr;
-  }
 }
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 30s) {
@@ -175,7 +146,7 @@ class WebhookE2E : public ::testing::Test {
     // The project's CRDs (server-side apply: they are ours).
     for (const auto& entry : fs::directory_iterator(std::string(DROID_SOURCE_DIR) + "/crds")) {
       if (entry.path().extension() != ".yaml") continue;
-      const json crd = yaml_to_json(YAML::LoadFile(entry.path().string()));
+      const json crd = yaml::parse_file(entry.path());
       client_->apply(kCrds, crd, "droid-webhook-e2e", /*force=*/true);
       ASSERT_TRUE(eventually([&] {
         for (const auto& c :
@@ -247,7 +218,7 @@ class WebhookE2E : public ::testing::Test {
   }
 
   json session(const std::string& name, const std::string& model, const std::string& ns = "") const {
-    json s = yaml_to_json(YAML::LoadFile(std::string(DROID_SOURCE_DIR) + "/deploy/samples/ci-session.yaml"));
+    json s = yaml::parse_file(std::string(DROID_SOURCE_DIR) + "/deploy/samples/ci-session.yaml");
     s["metadata"]["name"] = name;
     s["metadata"]["namespace"] = ns.empty() ? ns_ : ns;
     s["metadata"]["labels"][kRunLabel] = run_;
