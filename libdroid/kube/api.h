@@ -1,15 +1,18 @@
 // What a controller needs of the Kubernetes API server, as an interface (the
 // seam for unit tests): kube::Client talks to a real server over HTTPS;
 // kube::MemoryApi (kube/memory_api.h) is an in-memory twin that answers like one
-// (resourceVersion, 409 on a stale write or an existing name, 404). Objects are
-// nlohmann::json documents; failures throw ApiError (kube/error.h). Watches are
-// not part of it: reflectors need the real client (kube/watch.h).
+// (resourceVersion, 409 on a stale write or an existing name, 404, watches that
+// expire). Objects are nlohmann::json documents; failures throw ApiError
+// (kube/error.h). Reflectors (kube/reflector.h) list and watch through it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "kube/watch_event.h"
 
 namespace droid::kube {
 
@@ -81,6 +84,12 @@ class Api {
                                 const nlohmann::json& delete_options = nullptr) = 0;
   // A container's log as text (pods/log needs its own RBAC verb: get pods/log).
   virtual std::string read_log(const std::string& ns, const std::string& pod, const LogOptions& options = {}) = 0;
+  // Streams the changes of `r` after options.resource_version to on_event (which may
+  // take the event's object) until the server ends the watch, the version has
+  // expired (End::Expired: relist), or `cancel` is cancelled. ApiError for a
+  // refused watch.
+  virtual WatchResult watch(const Resource& r, const WatchOptions& options,
+                            const std::function<void(WatchEvent&)>& on_event, CancelToken& cancel) = 0;
 
  protected:
   Api() = default;

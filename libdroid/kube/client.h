@@ -66,6 +66,9 @@ class Client : public Api {
   // Returns the server's answer (the object being deleted, or a Status).
   nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
                         const nlohmann::json& delete_options = nullptr) override;
+  // kube::watch() (kube/watch.h) on this client.
+  WatchResult watch(const Resource& r, const WatchOptions& options, const std::function<void(WatchEvent&)>& on_event,
+                    CancelToken& cancel) override;
 
   std::string read_log(const std::string& ns, const std::string& pod, const LogOptions& options = {}) override;
 

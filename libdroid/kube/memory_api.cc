@@ -1,6 +1,7 @@
 #include "kube/memory_api.h"
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 #include <stdexcept>
 
@@ -78,6 +79,75 @@ MemoryApi::MemoryApi(std::string created_at) : created_at_(std::move(created_at)
 std::map<MemoryApi::Key, json>& MemoryApi::table(const Resource& r) { return tables_[r.path()]; }
 
 std::string MemoryApi::next_version() { return std::to_string(++version_); }
+
+void MemoryApi::changed(const Resource& r, WatchEvent::Type type, const json& object) {
+  history_[r.path()].push_back({version_, type, object});
+  changes_.notify_all();
+}
+
+void MemoryApi::compact() {
+  {
+    std::lock_guard lock(mu_);
+    compacted_ = version_;
+  }
+  changes_.notify_all();
+}
+
+void MemoryApi::close_watches() {
+  {
+    std::lock_guard lock(mu_);
+    ++closed_;
+  }
+  changes_.notify_all();
+}
+
+WatchResult MemoryApi::watch(const Resource& r, const WatchOptions& options,
+                             const std::function<void(WatchEvent&)>& on_event, CancelToken& cancel) {
+  WatchResult result;
+  result.resource_version = options.resource_version;
+  std::unique_lock lock(mu_);
+  record("watch", r, r.namespaced ? options.namespace_name : "", "", "");
+  std::int64_t from = version_;
+  if (!options.resource_version.empty()) {
+    try {
+      from = std::stoll(options.resource_version);
+    } catch (const std::exception&) {
+      throw status_error(400, "BadRequest", "MemoryApi: resourceVersion \"" + options.resource_version + "\"");
+    }
+  }
+  if (from < compacted_) {
+    result.end = WatchResult::End::Expired;
+    result.message = "too old resource version: " + std::to_string(from) + " (" + std::to_string(compacted_) + ")";
+    return result;
+  }
+  const std::vector<Change>& changes = history_[r.path()];
+  std::size_t next = 0;
+  while (next < changes.size() && changes[next].version <= from) ++next;
+  const std::uint64_t closed = closed_;
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  for (;;) {
+    while (next < changes.size() && closed_ == closed) {
+      const Change& c = changes[next++];
+      if (r.namespaced && !options.namespace_name.empty() &&
+          field(c.object, "metadata", "namespace") != options.namespace_name)
+        continue;
+      if (!matches(c.object, options.label_selector)) continue;
+      WatchEvent event{c.type, c.object};
+      result.resource_version = std::to_string(c.version);
+      ++result.events;
+      lock.unlock();  // the handler may call back into the twin
+      on_event(event);
+      lock.lock();
+    }
+    if (cancel.cancelled()) {
+      result.end = WatchResult::End::Cancelled;
+      return result;
+    }
+    if (closed_ != closed || std::chrono::steady_clock::now() >= deadline) return result;  // End::Closed
+    // Polled, as the cancel token has no hook into this condition variable.
+    changes_.wait_for(lock, std::chrono::milliseconds(20));
+  }
+}
 
 void MemoryApi::record(const std::string& verb, const Resource& r, const std::string& ns, const std::string& name,
                        const std::string& subresource) {
@@ -190,6 +260,7 @@ json MemoryApi::create(const Resource& r, const json& object) {
   md["creationTimestamp"] = created_at_;
   if (r.plural == "pods" && !stored.contains("status")) stored["status"] = {{"phase", "Pending"}};
   t[{ns, name}] = stored;
+  changed(r, WatchEvent::Type::Added, stored);
   return stored;
 }
 
@@ -225,6 +296,7 @@ json MemoryApi::store_update(const Resource& r, json& stored, json next, const s
   if (next == stored) return stored;  // a no-op write keeps the resourceVersion, as on a real server
   next["metadata"]["resourceVersion"] = next_version();
   stored = std::move(next);
+  changed(r, WatchEvent::Type::Modified, stored);
   return stored;
 }
 
@@ -301,7 +373,9 @@ json MemoryApi::remove(const Resource& r, const std::string& ns, const std::stri
   }
   json removed = std::move(it->second);
   t.erase(it);
-  ++version_;
+  json last = removed;
+  last["metadata"]["resourceVersion"] = next_version();  // a DELETED event carries the deletion's version
+  changed(r, WatchEvent::Type::Deleted, last);
   return removed;
 }
 

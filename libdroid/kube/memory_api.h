@@ -17,12 +17,19 @@
 //   list     one page, all of it; label selectors of "k=v" and "k" terms
 //   read_log 404 for a missing pod; the text set_log() gave the container,
 //            its last tail_lines lines, cut at limit_bytes ("" when none was set)
+//   watch    every change after the resourceVersion asked for (ADDED, MODIFIED,
+//            DELETED with the version of the deletion), by namespace and label
+//            selector, then the changes as they happen, until the timeout asked
+//            for, close_watches() or the cancel; from a version older than the
+//            last compact(): End::Expired (410 Gone), so a reflector relists
 // fail_next() makes the next call of a verb on a resource throw a given error,
-// calls() lists what was asked. Thread-safe. Watches are not modelled: a test
-// fills the controller's caches from objects() itself.
+// calls() lists what was asked. Thread-safe: reflectors on their own threads fill
+// a controller's caches from it as from a server.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -52,13 +59,21 @@ class MemoryApi : public Api {
                        bool force = false, const std::string& subresource = "") override;
   nlohmann::json remove(const Resource& r, const std::string& ns, const std::string& name,
                         const nlohmann::json& delete_options = nullptr) override;
+  WatchResult watch(const Resource& r, const WatchOptions& options, const std::function<void(WatchEvent&)>& on_event,
+                    CancelToken& cancel) override;
 
   std::string read_log(const std::string& ns, const std::string& pod, const LogOptions& options = {}) override;
 
   // What read_log() answers for a container of a pod (a test's runner writing to stdout).
   void set_log(const std::string& ns, const std::string& pod, const std::string& container, std::string text);
 
-  // The next call of `verb` (get, list, create, replace, patch, apply, remove, log) on `r`
+  // Every version up to now is compacted away (as etcd compaction does): a watch
+  // asked to resume from an older one ends Expired. Watches already open go on.
+  void compact();
+  // Ends the open watches as a server's timeout does (End::Closed).
+  void close_watches();
+
+  // The next call of `verb` (get, list, create, replace, patch, apply, remove, log, watch) on `r`
   // throws `error` instead of answering; queued errors are used in order.
   void fail_next(const std::string& verb, const Resource& r, ApiError error);
   // Every call so far, in order: "create configmaps ns/name", "replace droidsessions ns/name/status".
@@ -74,6 +89,14 @@ class MemoryApi : public Api {
   nlohmann::json store_update(const Resource& r, nlohmann::json& stored, nlohmann::json next,
                               const std::string& subresource);
   std::string next_version();
+  // Appends a change to the watch history of `r` (mu_ held) and wakes the watches.
+  void changed(const Resource& r, WatchEvent::Type type, const nlohmann::json& object);
+
+  struct Change {
+    std::int64_t version;
+    WatchEvent::Type type;
+    nlohmann::json object;
+  };
 
   mutable std::mutex mu_;
   std::string created_at_;
@@ -83,6 +106,10 @@ class MemoryApi : public Api {
   std::vector<std::pair<std::string, std::pair<std::string, ApiError>>> failures_;  // (verb, (path, error))
   std::vector<std::string> calls_;
   std::map<std::pair<Key, std::string>, std::string> logs_;  // ((namespace, pod), container) -> text
+  std::map<std::string, std::vector<Change>> history_;       // by Resource::path(), oldest first
+  std::int64_t compacted_ = 0;                               // versions up to this one are gone
+  std::uint64_t closed_ = 0;                                 // close_watches() calls so far
+  std::condition_variable changes_;
 };
 
 }  // namespace droid::kube

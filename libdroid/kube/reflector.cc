@@ -6,9 +6,9 @@
 
 namespace droid::kube {
 
-Reflector::Reflector(Client& client, Resource resource, ReflectorOptions options, std::shared_ptr<Store> store,
+Reflector::Reflector(Api& api, Resource resource, ReflectorOptions options, std::shared_ptr<Store> store,
                      ReflectorHandlers handlers)
-    : client_(client),
+    : api_(api),
       resource_(std::move(resource)),
       options_(std::move(options)),
       store_(store ? std::move(store) : std::make_shared<Store>()),
@@ -47,14 +47,14 @@ void Reflector::set_resource_version(const std::string& rv) {
 }
 
 void Reflector::list_and_replace() {
-  std::vector<nlohmann::json> items;
+  std::vector<ObjectPtr> items;
   ListOptions list_options;
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
   list_options.limit = options_.page_size;
   std::string rv;
   for (;;) {
-    auto page = client_.list(resource_, options_.namespace_name, list_options);
+    auto page = api_.list(resource_, options_.namespace_name, list_options);
     // List items carry no apiVersion/kind: restore them so that handlers see whole objects.
     std::string api_version = page.value("apiVersion", "");
     std::string kind = page.value("kind", "");
@@ -63,7 +63,7 @@ void Reflector::list_and_replace() {
       if (!item.contains("apiVersion")) item["apiVersion"] = api_version;
       if (!item.contains("kind")) item["kind"] = kind;
       if (options_.transform) options_.transform(item);
-      items.push_back(std::move(item));
+      items.push_back(share(std::move(item)));
     }
     const auto& md = page["metadata"];
     rv = md.value("resourceVersion", "");
@@ -71,15 +71,15 @@ void Reflector::list_and_replace() {
     if (next.empty()) break;
     list_options.continue_token = next;
   }
-  auto diff = store_->replace_all(items);
+  auto diff = store_->replace_all(std::move(items));
   if (handlers_.on_delete) {
-    for (const auto& o : diff.deleted) handlers_.on_delete(o);
+    for (const auto& o : diff.deleted) handlers_.on_delete(*o);
   }
   if (handlers_.on_add) {
-    for (const auto& o : diff.added) handlers_.on_add(o);
+    for (const auto& o : diff.added) handlers_.on_add(*o);
   }
   if (handlers_.on_update) {
-    for (const auto& [old_object, new_object] : diff.updated) handlers_.on_update(old_object, new_object);
+    for (const auto& [old_object, new_object] : diff.updated) handlers_.on_update(*old_object, *new_object);
   }
   {
     std::lock_guard lock(mu_);
@@ -90,23 +90,19 @@ void Reflector::list_and_replace() {
   synced_cv_.notify_all();
 }
 
-void Reflector::handle(const WatchEvent& received) {
-  WatchEvent transformed;
-  const bool transform =
-      options_.transform && received.type != WatchEvent::Type::Bookmark && received.type != WatchEvent::Type::Error;
-  if (transform) {
-    transformed = received;
-    options_.transform(transformed.object);
-  }
-  const WatchEvent& event = transform ? transformed : received;
+void Reflector::handle(WatchEvent& event) {
+  const std::string rv = resource_version_of(event.object);
+  const bool object_event = event.type != WatchEvent::Type::Bookmark && event.type != WatchEvent::Type::Error;
+  if (object_event && options_.transform) options_.transform(event.object);
   switch (event.type) {
     case WatchEvent::Type::Added:
     case WatchEvent::Type::Modified: {
-      auto old = store_->upsert(event.object);
+      const ObjectPtr object = share(std::move(event.object));
+      const ObjectPtr old = store_->upsert(object);
       if (old && handlers_.on_update) {
-        handlers_.on_update(*old, event.object);
+        handlers_.on_update(*old, *object);
       } else if (!old && handlers_.on_add) {
-        handlers_.on_add(event.object);
+        handlers_.on_add(*object);
       }
       break;
     }
@@ -122,7 +118,7 @@ void Reflector::handle(const WatchEvent& received) {
     }
     case WatchEvent::Type::Error: break;  // watch() turns these into results or exceptions
   }
-  if (const std::string rv = resource_version_of(event.object); !rv.empty()) set_resource_version(rv);
+  if (!rv.empty()) set_resource_version(rv);
 }
 
 void Reflector::run() {
@@ -146,8 +142,8 @@ void Reflector::run() {
         ++stats_.watches;
       }
       const auto started = std::chrono::steady_clock::now();
-      auto result = watch(
-          client_, resource_, watch_options, [this](const WatchEvent& e) { handle(e); }, cancel_);
+      auto result = api_.watch(
+          resource_, watch_options, [this](WatchEvent& e) { handle(e); }, cancel_);
       if (result.end == WatchResult::End::Expired) {
         std::lock_guard lock(mu_);
         ++stats_.expired;

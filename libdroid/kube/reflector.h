@@ -6,6 +6,8 @@
 // version has expired (410 Gone), and reconnects after errors with jittered
 // exponential backoff. synced() turns true after the first complete list.
 // Handlers run on the reflector's thread: they must be quick (enqueue a key).
+// Each object is parsed once, transformed in place and shared with the store
+// (no copy on the way in); handlers see the store's objects.
 #pragma once
 
 #include <atomic>
@@ -19,10 +21,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/api.h"
 #include "kube/backoff.h"
-#include "kube/client.h"
 #include "kube/store.h"
-#include "kube/watch.h"
+#include "kube/watch_event.h"
 
 namespace droid::kube {
 
@@ -56,7 +58,8 @@ struct ReflectorStats {
 
 class Reflector {
  public:
-  Reflector(Client& client, Resource resource, ReflectorOptions options, std::shared_ptr<Store> store,
+  // `api`: a kube::Client, or a kube::MemoryApi in unit tests.
+  Reflector(Api& api, Resource resource, ReflectorOptions options, std::shared_ptr<Store> store,
             ReflectorHandlers handlers = {});
   ~Reflector();  // stops
   Reflector(const Reflector&) = delete;
@@ -75,10 +78,10 @@ class Reflector {
  private:
   void run();
   void list_and_replace();
-  void handle(const WatchEvent& event);
+  void handle(WatchEvent& event);
   void set_resource_version(const std::string& rv);
 
-  Client& client_;
+  Api& api_;
   Resource resource_;
   ReflectorOptions options_;
   std::shared_ptr<Store> store_;

@@ -3,6 +3,8 @@
 // (Its behaviour against a real API server is in tests/e2e/kube.)
 #include "kube/reflector.h"
 
+#include "kube/client.h"
+
 #include <atomic>
 #include <chrono>
 #include <thread>

@@ -22,34 +22,36 @@ std::string object_key(const nlohmann::json& object) {
 
 std::string resource_version_of(const nlohmann::json& object) { return metadata_string(object, "resourceVersion"); }
 
-std::optional<nlohmann::json> Store::upsert(const nlohmann::json& object) {
+ObjectPtr Store::upsert(ObjectPtr object) {
+  std::string key = object_key(*object);
   std::lock_guard lock(mu_);
-  auto [it, inserted] = objects_.try_emplace(object_key(object), object);
-  if (inserted) return std::nullopt;
-  std::optional<nlohmann::json> old = std::move(it->second);
-  it->second = object;
-  return old;
+  ObjectPtr& slot = objects_[std::move(key)];
+  std::swap(slot, object);
+  return object;  // the previous one, or nullptr
 }
 
-std::optional<nlohmann::json> Store::erase(const nlohmann::json& object) {
+ObjectPtr Store::erase(const nlohmann::json& object) {
   std::lock_guard lock(mu_);
   auto it = objects_.find(object_key(object));
-  if (it == objects_.end()) return std::nullopt;
-  std::optional<nlohmann::json> old = std::move(it->second);
+  if (it == objects_.end()) return nullptr;
+  ObjectPtr old = std::move(it->second);
   objects_.erase(it);
   return old;
 }
 
-Store::Diff Store::replace_all(const std::vector<nlohmann::json>& objects) {
-  std::map<std::string, nlohmann::json> fresh;
-  for (const auto& o : objects) fresh[object_key(o)] = o;
+Store::Diff Store::replace_all(std::vector<ObjectPtr> objects) {
+  std::map<std::string, ObjectPtr> fresh;
+  for (auto& o : objects) {
+    std::string key = object_key(*o);
+    fresh[std::move(key)] = std::move(o);
+  }
   Diff diff;
   std::lock_guard lock(mu_);
   for (auto& [key, old] : objects_) {
     auto it = fresh.find(key);
     if (it == fresh.end()) {
       diff.deleted.push_back(std::move(old));
-    } else if (resource_version_of(it->second) != resource_version_of(old)) {
+    } else if (resource_version_of(*it->second) != resource_version_of(*old)) {
       diff.updated.emplace_back(std::move(old), it->second);
     }
   }
@@ -60,21 +62,27 @@ Store::Diff Store::replace_all(const std::vector<nlohmann::json>& objects) {
   return diff;
 }
 
-std::optional<nlohmann::json> Store::get(const std::string& key) const {
+Store::Diff Store::replace_all(const std::vector<nlohmann::json>& objects) {
+  std::vector<ObjectPtr> shared;
+  shared.reserve(objects.size());
+  for (const auto& o : objects) shared.push_back(share(o));
+  return replace_all(std::move(shared));
+}
+
+ObjectPtr Store::get(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  return it->second;
+  return it == objects_.end() ? nullptr : it->second;
 }
 
 void Store::visit(const std::function<void(const nlohmann::json&)>& fn) const {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [key, obj] : objects_) fn(obj);
+  for (const auto& [key, obj] : objects_) fn(*obj);
 }
 
-std::vector<nlohmann::json> Store::list_namespace(const std::string& ns) const {
+std::vector<ObjectPtr> Store::list_namespace(const std::string& ns) const {
   const std::string prefix = ns + "/";
-  std::vector<nlohmann::json> out;
+  std::vector<ObjectPtr> out;
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
        ++it)
@@ -82,9 +90,9 @@ std::vector<nlohmann::json> Store::list_namespace(const std::string& ns) const {
   return out;
 }
 
-std::vector<nlohmann::json> Store::list() const {
+std::vector<ObjectPtr> Store::list() const {
   std::lock_guard lock(mu_);
-  std::vector<nlohmann::json> out;
+  std::vector<ObjectPtr> out;
   out.reserve(objects_.size());
   for (const auto& [key, o] : objects_) out.push_back(o);
   return out;

@@ -25,8 +25,8 @@ TEST(Store, ListNamespaceReturnsOnlyThatNamespace) {
     s.upsert(obj(ns, name, "1"));
   const auto team = s.list_namespace("team");
   ASSERT_EQ(team.size(), 2U);
-  EXPECT_EQ(object_key(team[0]), "team/a");
-  EXPECT_EQ(object_key(team[1]), "team/b");
+  EXPECT_EQ(object_key(*team[0]), "team/a");
+  EXPECT_EQ(object_key(*team[1]), "team/b");
   EXPECT_EQ(s.list_namespace("nothing").size(), 0U);
   std::vector<std::string> visited;
   s.visit([&](const nlohmann::json& o) { visited.push_back(object_key(o)); });
@@ -54,14 +54,33 @@ TEST(Store, ReplaceAllReportsTheDifference) {
   s.upsert(obj("ns", "gone", "1"));
   auto diff = s.replace_all({obj("ns", "kept", "1"), obj("ns", "changed", "2"), obj("ns", "new", "3")});
   ASSERT_EQ(diff.added.size(), 1U);
-  EXPECT_EQ(object_key(diff.added[0]), "ns/new");
+  EXPECT_EQ(object_key(*diff.added[0]), "ns/new");
   ASSERT_EQ(diff.updated.size(), 1U);
-  EXPECT_EQ(resource_version_of(diff.updated[0].first), "1");
-  EXPECT_EQ(resource_version_of(diff.updated[0].second), "2");
+  EXPECT_EQ(resource_version_of(*diff.updated[0].first), "1");
+  EXPECT_EQ(resource_version_of(*diff.updated[0].second), "2");
   ASSERT_EQ(diff.deleted.size(), 1U);
-  EXPECT_EQ(object_key(diff.deleted[0]), "ns/gone");
+  EXPECT_EQ(object_key(*diff.deleted[0]), "ns/gone");
   EXPECT_EQ(s.keys(), (std::vector<std::string>{"ns/changed", "ns/kept", "ns/new"}));
   EXPECT_EQ(s.list().size(), 3U);
+}
+
+// Readers get the cached object itself, not a copy; an update replaces it, so a
+// reader keeps the version it was handed while the store moves on.
+TEST(Store, ReadersShareTheObjectAndKeepTheirVersion) {
+  Store s;
+  const ObjectPtr put = share(obj("ns", "a", "1"));
+  s.upsert(put);
+  const ObjectPtr first = s.get("ns/a");
+  EXPECT_EQ(first.get(), put.get()) << "no copy on the way in or out";
+  EXPECT_EQ(s.list().front().get(), put.get());
+  EXPECT_EQ(s.list_namespace("ns").front().get(), put.get());
+  const ObjectPtr replaced = s.upsert(obj("ns", "a", "2"));
+  EXPECT_EQ(replaced.get(), put.get());
+  EXPECT_EQ(resource_version_of(*first), "1") << "the reader's version is unchanged";
+  EXPECT_EQ(resource_version_of(*s.get("ns/a")), "2");
+  s.erase(obj("ns", "a", "2"));
+  EXPECT_EQ(resource_version_of(*first), "1") << "and outlives its removal from the store";
+  EXPECT_EQ(first.use_count(), 3) << "first, put and replaced";
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ bool CancelToken::wait_for(std::chrono::milliseconds d) const {
 }
 
 WatchResult watch(Client& client, const Resource& resource, const WatchOptions& options,
-                  const std::function<void(const WatchEvent&)>& on_event, CancelToken& cancel) {
+                  const std::function<void(WatchEvent&)>& on_event, CancelToken& cancel) {
   WatchResult result;
   result.resource_version = options.resource_version;
   if (cancel.cancelled()) {
@@ -156,6 +156,15 @@ WatchResult watch(Client& client, const Resource& resource, const WatchOptions& 
   }
   result.end = cancel.cancelled() ? WatchResult::End::Cancelled : WatchResult::End::Closed;
   return result;
+}
+
+}  // namespace droid::kube
+
+namespace droid::kube {
+
+WatchResult Client::watch(const Resource& r, const WatchOptions& options,
+                          const std::function<void(WatchEvent&)>& on_event, CancelToken& cancel) {
+  return kube::watch(*this, r, options, on_event, cancel);
 }
 
 }  // namespace droid::kube

@@ -17,16 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/client.h"
+#include "kube/watch_event.h"
 
 namespace droid::kube {
-
-struct WatchEvent {
-  enum class Type { Added, Modified, Deleted, Bookmark, Error };
-  Type type = Type::Added;
-  nlohmann::json object;  // the object; a metav1.Status for Error
-};
-
-const char* to_string(WatchEvent::Type type);
 
 // Splits a byte stream into watch events, one JSON document per line.
 class EventDecoder {
@@ -40,50 +33,13 @@ class EventDecoder {
   std::string buffer_;
 };
 
-// Cancels watches (and wakes sleepers) from any thread. Once cancelled it stays cancelled.
-class CancelToken {
- public:
-  CancelToken();
-  ~CancelToken();
-  CancelToken(const CancelToken&) = delete;
-  CancelToken& operator=(const CancelToken&) = delete;
-
-  void cancel();
-  bool cancelled() const;
-  // Sleeps up to `d`; returns true at once when cancelled (before or during the sleep).
-  bool wait_for(std::chrono::milliseconds d) const;
-
-  struct Impl;
-  Impl& impl() { return *impl_; }
-
- private:
-  std::unique_ptr<Impl> impl_;
-};
-
-struct WatchOptions {
-  std::string namespace_name;  // "" : all namespaces (or a cluster-scoped resource)
-  std::string resource_version;
-  std::string label_selector;
-  std::string field_selector;
-  bool allow_bookmarks = true;
-  // Asked of the server; the client's per-read timeout is this plus a margin, so
-  // the server always ends a quiet stream first.
-  std::chrono::seconds timeout{290};
-};
-
-struct WatchResult {
-  enum class End { Closed, Expired, Cancelled };
-  End end = End::Closed;
-  std::string resource_version;  // the last one seen (events and bookmarks), else the one asked for
-  std::string message;           // the server's message for Expired
-  int events = 0;                // events delivered to the callback
-};
-
-// Calls on_event for every ADDED, MODIFIED, DELETED and BOOKMARK event. Throws
+// The HTTP watch of a real API server (what Client::watch() runs; kube::Api::watch
+// is the interface). Calls on_event for every ADDED, MODIFIED, DELETED and BOOKMARK
+// event (the callee may take the event's object: it is not used afterwards). Throws
 // ApiError for a refused watch or an ERROR event other than 410, TransportError
 // when the connection fails. An exception thrown by on_event ends the watch and
 // propagates.
 WatchResult watch(Client& client, const Resource& resource, const WatchOptions& options,
-                  const std::function<void(const WatchEvent&)>& on_event, CancelToken& cancel);
+                  const std::function<void(WatchEvent&)>& on_event, CancelToken& cancel);
 
 }  // namespace droid::kube

@@ -1,8 +1,13 @@
 // What the operator's informer caches keep of each object (controller-runtime's
 // cache transform): every object loses metadata.managedFields and the
 // last-applied-configuration annotation (a second copy of the object that kubectl
-// apply leaves); a runner Pod keeps only its metadata and status (the operator
-// never reads its spec); a Namespace only its metadata. Applied by the
+// apply leaves). A DroidSession keeps the rest: the reconciler writes its status
+// back from it. A runner Pod keeps what the session controller reads: metadata
+// (name, namespace, uid, resourceVersion, creation and deletion times, labels,
+// annotations, owners), and status phase, reason, message, startTime, conditions
+// (type, status, reason, message) and container states (name, ready,
+// restartCount, state, lastState); never its spec, IPs, images or the
+// conditions' timestamps. A Namespace keeps only its metadata. Applied by the
 // reflectors before an object reaches the store or the event handlers.
 #pragma once
 

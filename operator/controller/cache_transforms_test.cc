@@ -57,6 +57,46 @@ TEST(CacheTransforms, APodKeepsItsMetadataAndStatusOnly) {
   EXPECT_EQ(pod["kind"], "Pod");
 }
 
+// A pod as the API server and the kubelet report it: what the session controller reads
+// stays, byte for byte; the rest goes.
+TEST(CacheTransforms, APodKeepsExactlyTheFieldsTheSessionControllerReads) {
+  json pod = json::parse(R"({
+    "apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "s-runner", "namespace": "team", "uid": "p1", "resourceVersion": "42", "generation": 1,
+      "creationTimestamp": "2026-12-07T00:00:00Z", "deletionTimestamp": "2026-12-07T00:10:00Z",
+      "labels": {"droid.dev/session": "s", "app.kubernetes.io/component": "runner"},
+      "annotations": {"droid.dev/policy-hash": "h", "droid.dev/approval-decision": "d"},
+      "ownerReferences": [{"apiVersion": "droid.dev/v1alpha1", "kind": "DroidSession", "name": "s", "uid": "u",
+                           "controller": true, "blockOwnerDeletion": true}]},
+    "spec": {"containers": [{"name": "runner"}]},
+    "status": {"phase": "Running", "reason": "r", "message": "m", "startTime": "2026-12-07T00:00:02Z",
+      "qosClass": "Guaranteed", "hostIP": "10.0.0.1", "hostIPs": [{"ip": "10.0.0.1"}], "podIP": "10.1.0.5",
+      "podIPs": [{"ip": "10.1.0.5"}], "observedGeneration": 1,
+      "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/1 nodes",
+                      "lastProbeTime": null, "lastTransitionTime": "2026-12-07T00:00:01Z", "observedGeneration": 1}],
+      "containerStatuses": [{"name": "runner", "ready": true, "restartCount": 0, "started": true,
+        "image": "droid-runner:latest", "imageID": "sha256:abc", "containerID": "containerd://x",
+        "state": {"running": {"startedAt": "2026-12-07T00:00:03Z"}},
+        "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "message": "{}"}},
+        "volumeMounts": [{"name": "workspace", "mountPath": "/workspace"}],
+        "resources": {"limits": {"cpu": "1"}}, "allocatedResources": {"cpu": "1"}, "user": {"linux": {"uid": 1000}}}]}})");
+  trim_pod_for_cache(pod);
+  EXPECT_EQ(pod, json::parse(R"({
+    "apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "s-runner", "namespace": "team", "uid": "p1", "resourceVersion": "42",
+      "creationTimestamp": "2026-12-07T00:00:00Z", "deletionTimestamp": "2026-12-07T00:10:00Z",
+      "labels": {"droid.dev/session": "s", "app.kubernetes.io/component": "runner"},
+      "annotations": {"droid.dev/policy-hash": "h", "droid.dev/approval-decision": "d"},
+      "ownerReferences": [{"apiVersion": "droid.dev/v1alpha1", "kind": "DroidSession", "name": "s", "uid": "u",
+                           "controller": true}]},
+    "status": {"phase": "Running", "reason": "r", "message": "m", "startTime": "2026-12-07T00:00:02Z",
+      "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/1 nodes"}],
+      "containerStatuses": [{"name": "runner", "ready": true, "restartCount": 0,
+        "state": {"running": {"startedAt": "2026-12-07T00:00:03Z"}},
+        "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "message": "{}"}}}]}})"))
+      << pod.dump(2);
+}
+
 TEST(CacheTransforms, ANamespaceKeepsItsMetadataOnly) {
   json ns = {{"apiVersion", "v1"},
              {"kind", "Namespace"},

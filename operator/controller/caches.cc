@@ -5,8 +5,8 @@ namespace droid::op {
 std::vector<policy::OrgPolicy> Caches::org_policies() const {
   std::vector<policy::OrgPolicy> out;
   for (const auto& p : policies->list()) {
-    const auto& meta = p.value("metadata", nlohmann::json::object());
-    out.push_back({meta.value("name", ""), p.value("spec", nlohmann::json::object())});
+    const auto& meta = p->value("metadata", nlohmann::json::object());
+    out.push_back({meta.value("name", ""), p->value("spec", nlohmann::json::object())});
   }
   return out;
 }

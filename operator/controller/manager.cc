@@ -21,7 +21,7 @@ json value_at(const json& obj, std::initializer_list<const char*> path) {
 
 }  // namespace
 
-Manager::Manager(kube::Client& client, ManagerOptions options, ManagerObserver observer)
+Manager::Manager(kube::Api& client, ManagerOptions options, ManagerObserver observer)
     : client_(client), options_(std::move(options)), observer_(std::move(observer)), log_("manager") {
   session_reconciler_ = std::make_unique<SessionReconciler>(client_, caches_, options_.session, observer_.session);
   policy_reconciler_ = std::make_unique<OrgPolicyReconciler>(client_, caches_);
@@ -163,7 +163,7 @@ void Manager::enqueue_all_policies() {
 void Manager::wake_waiting(const std::string& ns) {
   const auto sessions = ns.empty() ? caches_.sessions->list() : caches_.sessions->list_namespace(ns);
   for (const auto& s : sessions)
-    if (is_waiting(s) && !string_at(s, {"status", "phase"}).empty()) enqueue_session(kube::object_key(s));
+    if (is_waiting(*s) && !string_at(*s, {"status", "phase"}).empty()) enqueue_session(kube::object_key(*s));
 }
 
 void Manager::on_session_update(const json& old_obj, const json& new_obj) {
@@ -214,7 +214,7 @@ AdmissionContext Manager::admission_context() const {
   c.active_sessions = [caches](const std::string& ns) {
     std::size_t n = 0;
     for (const auto& s : caches.sessions->list_namespace(ns))
-      if (holds_slot(s)) ++n;
+      if (holds_slot(*s)) ++n;
     return n;
   };
   return c;

@@ -23,7 +23,7 @@
 
 #include "controller/caches.h"
 #include "controller/controller.h"
-#include "kube/client.h"
+#include "kube/api.h"
 #include "kube/reflector.h"
 #include "log/log.h"
 #include "reconcile/orgpolicy_reconciler.h"
@@ -51,7 +51,8 @@ struct ManagerObserver {
 
 class Manager {
  public:
-  Manager(kube::Client& client, ManagerOptions options, ManagerObserver observer = {});
+  // `api`: a kube::Client, or a kube::MemoryApi in unit tests.
+  Manager(kube::Api& api, ManagerOptions options, ManagerObserver observer = {});
   ~Manager();  // stops everything
   Manager(const Manager&) = delete;
   Manager& operator=(const Manager&) = delete;
@@ -83,7 +84,7 @@ class Manager {
   void on_pod(const nlohmann::json& pod);
   void enqueue_all_policies();
 
-  kube::Client& client_;
+  kube::Api& client_;
   ManagerOptions options_;
   ManagerObserver observer_;
   Caches caches_;

@@ -20,7 +20,7 @@ bool is_waiting(const json& session) {
          string_at(session, {"metadata", "deletionTimestamp"}).empty();
 }
 
-std::size_t sessions_ahead(const std::vector<json>& in_namespace, const json& self,
+std::size_t sessions_ahead(const std::vector<kube::ObjectPtr>& in_namespace, const json& self,
                            const std::set<std::string>& admitted) {
   const std::string self_key = kube::object_key(self);
   const auto order = [](const json& s) {
@@ -28,7 +28,8 @@ std::size_t sessions_ahead(const std::vector<json>& in_namespace, const json& se
   };
   const auto self_order = order(self);
   std::size_t ahead = 0;
-  for (const auto& s : in_namespace) {
+  for (const auto& cached : in_namespace) {
+    const json& s = *cached;
     const std::string key = kube::object_key(s);
     if (key == self_key) continue;
     const bool holds = holds_slot(s) || (admitted.count(key) != 0 && !is_terminal(string_at(s, {"status", "phase"})));

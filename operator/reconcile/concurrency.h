@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/store.h"
+
 namespace droid::op {
 
 // The reconciler created its pod (status.podName) and it has not finished.
@@ -23,7 +25,7 @@ bool is_waiting(const nlohmann::json& session);
 // Sessions of one namespace ahead of `self` for a slot: the ones holding a slot
 // (or in `admitted`: keys this process just admitted, which the cache may not
 // show yet) and the waiting ones created before `self`.
-std::size_t sessions_ahead(const std::vector<nlohmann::json>& in_namespace, const nlohmann::json& self,
+std::size_t sessions_ahead(const std::vector<kube::ObjectPtr>& in_namespace, const nlohmann::json& self,
                            const std::set<std::string>& admitted);
 
 // The keys admitted by this process whose pod the cache may not show yet.

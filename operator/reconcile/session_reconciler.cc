@@ -129,7 +129,9 @@ ReconcileResult SessionReconciler::reconcile(const std::string& key) {
   const std::string name = string_at(session, {"metadata", "name"});
   const std::string uid = string_at(session, {"metadata", "uid"});
   // The pod of the session's current run (a later run after an approval has a pod of its own).
-  std::optional<json> pod = caches_.pods->get(ns + "/" + pod_name(name, run_attempt(session)));
+  std::optional<json> pod;
+  if (const kube::ObjectPtr cached_pod = caches_.pods->get(ns + "/" + pod_name(name, run_attempt(session))))
+    pod = *cached_pod;
   if (pod && !owned_by(*pod, uid)) {
     // A pod of an earlier session of the same name, not yet collected.
     log_.info("waiting for the previous session's pod to be deleted", {{"session", key}});
