@@ -46,8 +46,13 @@ void Flags::parse(const std::vector<std::string>& args, bool stop_at_positional)
         v = a.substr(eq + 1);
       else if (i + 1 < args.size() && (args[i + 1] == "true" || args[i + 1] == "false"))
         v = args[++i];
-      if (v != "true" && v != "false" && v != "1" && v != "0")
-        throw FlagError("--" + name + ": expected true or false (got \"" + v + "\")");
+      if (v != "true" && v != "false" && v != "1" && v != "0") {
+        std::string message = "--" + name;
+        message += ": expected true or false (got \"";
+        message += v;
+        message += "\")";
+        throw FlagError(message);
+      }
       values_[name] = {std::move(v)};
       continue;
     }

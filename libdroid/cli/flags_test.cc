@@ -25,7 +25,7 @@ TEST(Flags, StopsAtTheFirstPositionalWhenAsked) {
 }
 
 TEST(Flags, ErrorsNameTheFlag) {
-  auto error = [](std::vector<std::string> args) {
+  auto error = [](const std::vector<std::string>& args) {
     try {
       Flags f = make();
       f.parse(args);
@@ -46,7 +46,7 @@ TEST(Flags, ErrorsNameTheFlag) {
 }
 
 TEST(Flags, ASwitchIsBareOrTakesTrueOrFalse) {
-  const auto parse = [](std::vector<std::string> args) {
+  const auto parse = [](const std::vector<std::string>& args) {
     Flags f({{"leader-elect", Flags::Switch}, {"name", Flags::Value}});
     f.parse(args);
     return f;
