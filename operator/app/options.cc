@@ -31,7 +31,7 @@ cli::Flags operator_flags() {
 // The flag's value when it is one of `allowed`; OptionsError listing them otherwise.
 std::string one_of(const cli::Flags& f, const std::string& name, const std::string& fallback,
                    const std::vector<std::string>& allowed) {
-  const std::string v = f.value(name, fallback);
+  std::string v = f.value(name, fallback);
   std::string list;
   for (std::size_t i = 0; i < allowed.size(); ++i) {
     if (v == allowed[i]) return v;
