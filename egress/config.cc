@@ -177,6 +177,8 @@ Clock::time_point parse_rfc3339(const std::string& text) {
 
 void load_sessions(const json& doc, SessionRegistry& registry) {
   if (!doc.is_array()) throw ConfigError("sessions: must be a list");
+  std::vector<std::pair<std::string, Session>> parsed;
+  std::set<std::string> listed;
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const std::string where = "sessions[" + std::to_string(i) + "]";
     const auto& s = doc[i];
@@ -197,14 +199,20 @@ void load_sessions(const json& doc, SessionRegistry& registry) {
       token = read_file(get_string(s, "tokenFile", where, true));
       while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
     }
-    try {
-      const bool finished = session.finished;
-      const std::string id = session.id;
-      registry.put(token, std::move(session));
-      if (finished) registry.finish(id);
-    } catch (const std::invalid_argument& e) {
-      fail(where, e.what());
-    }
+    if (token.size() < 32) fail(where + ".token", "must be at least 32 characters");
+    if (session.id.empty()) fail(where + ".id", "is empty");
+    if (session.pod_ip.empty()) fail(where + ".podIP", "is empty");
+    if (!listed.insert(session.id).second) fail(where + ".id", "\"" + session.id + "\" is listed twice");
+    parsed.emplace_back(std::move(token), std::move(session));
+  }
+  for (const auto& id : registry.ids()) {
+    if (listed.count(id) == 0) registry.finish(id);
+  }
+  for (auto& [token, session] : parsed) {
+    const bool finished = session.finished;
+    const std::string id = session.id;
+    registry.put(token, std::move(session));
+    if (finished) registry.finish(id);
   }
 }
 

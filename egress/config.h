@@ -49,7 +49,9 @@ Config load_config(const std::string& path);
 
 // Sessions file: [{"id": "ns/name", "tokenFile" | "token": ..., "podIP": "10.0.0.7",
 // "expiresAt": "2026-12-07T05:00:00Z", "destinations": ["llm", "git"], "pushBranch": "droid/x",
-// "finished": false}]. Adds or replaces these sessions. Throws ConfigError naming the entry.
+// "finished": false}]. The file is the whole truth: its sessions are added or replaced, and
+// a known session it no longer lists is finished (its token refused). The file is checked
+// whole before the registry changes. Throws ConfigError naming the entry.
 void load_sessions(const nlohmann::json& doc, SessionRegistry& registry);
 
 // "2026-12-07T05:00:00Z" (UTC, optional fraction) -> time point; throws std::invalid_argument.

@@ -96,8 +96,24 @@ TEST_F(ConfigTest, SessionsFile) {
   ASSERT_EQ(id.refusal, Refusal::None);
   EXPECT_EQ(id.session->push_branch, "droid/a");
   EXPECT_EQ(r.identify(std::string(40, 't'), "10.0.0.2", Clock::now()).refusal, Refusal::Finished);
+  // A session the file no longer lists is finished; a bad file changes nothing.
   try {
-    load_sessions(json::parse(R"([{"id": "ns/c", "token": "x", "podIP": "1.2.3.4", "expiresAt": "tomorrow"}])"), r);
+    load_sessions(
+        json::parse(R"([{"id": "ns/c", "token": "x", "podIP": "1.2.3.4", "expiresAt": "2200-01-01T00:00:00Z"}])"), r);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("sessions[0].token"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(r.identify(token, "10.0.0.1", Clock::now()).refusal, Refusal::None);
+  load_sessions(json::parse(R"([{"id": "ns/b", "tokenFile": ")" + token_file +
+                            R"(", "podIP": "10.0.0.2", "expiresAt": "2200-01-01T00:00:00Z"}])"),
+                r);
+  EXPECT_EQ(r.identify(token, "10.0.0.1", Clock::now()).refusal, Refusal::Finished);
+  EXPECT_EQ(r.identify(std::string(40, 't'), "10.0.0.2", Clock::now()).refusal, Refusal::None);
+  try {
+    load_sessions(
+        json::parse(R"([{"id": "ns/c", "token": ")" + token + R"(", "podIP": "1.2.3.4", "expiresAt": "tomorrow"}])"),
+        r);
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("sessions[0].expiresAt"), std::string::npos) << e.what();

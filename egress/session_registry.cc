@@ -59,6 +59,14 @@ void SessionRegistry::finish(const std::string& id) {
   slot = std::move(copy);
 }
 
+std::vector<std::string> SessionRegistry::ids() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  out.reserve(digest_by_id_.size());
+  for (const auto& [id, digest] : digest_by_id_) out.push_back(id);
+  return out;
+}
+
 void SessionRegistry::prune(Clock::time_point now, Clock::duration keep) {
   std::unique_lock lock(mu_);
   for (auto it = digest_by_id_.begin(); it != digest_by_id_.end();) {

@@ -50,6 +50,8 @@ class SessionRegistry {
   void put(const std::string& token, Session session);
   // Marks the session finished: its token is refused from now on.
   void finish(const std::string& id);
+  // Ids of the sessions known (finished ones included).
+  std::vector<std::string> ids() const;
   // Forgets finished or expired sessions older than `keep` (their tokens become unknown).
   void prune(Clock::time_point now, Clock::duration keep);
 
