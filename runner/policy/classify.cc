@@ -522,7 +522,16 @@ class Reader {
   void wrap(const std::vector<Arg>& operands, const std::vector<std::size_t>& index) {
     if (lookup_only_) return;
     std::size_t skip = static_cast<std::size_t>(spec_.wrapper_skip);
-    if (operands.size() <= skip) return;
+    if (operands.size() <= skip) {
+      // No command: sudo -s, sudo -i, doas -s start a shell that reads the input.
+      if (inv_.input == Stdin::HereDoc || inv_.input == Stdin::HereString) {
+        if (inv_.input_known)
+          a_.scripts.push_back(inv_.input_text);
+        else
+          a_.raise(Risk::High, name_ + " runs a shell on input not known statically", true);
+      }
+      return;
+    }
     std::size_t from = index[skip];
     const auto& argv = args();
     if (!argv[from].known) {

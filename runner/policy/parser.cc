@@ -617,6 +617,10 @@ class Parser {
     while (!eof()) {
       char c = peek();
       if (is_meta(c)) break;
+      if (c == '\\' && peek(1) == '\n') {  // a line continuation is removed before anything else
+        i_ += 2;
+        continue;
+      }
       if (assignment && name_ok && c == '=' && !w.text.empty()) {
         *assignment = true;
         name_ok = false;
