@@ -291,7 +291,7 @@ struct WatchRun {
   std::string error;
   std::thread thread;
 
-  void start(Client& c, const Resource& r, WatchOptions options) {
+  void start(Client& c, const Resource& r, const WatchOptions& options) {
     thread = std::thread([this, &c, r, options] {
       try {
         result = watch(

@@ -325,7 +325,7 @@ TEST_F(WebhookE2E, RefusesASessionThePolicyForbidsWithTheReconcilersMessage) {
     FAIL() << "a session with a denied model was created";
   } catch (const ApiError& e) {
     EXPECT_EQ(e.code(), 403) << e.body();
-    const std::string message = e.status_message();
+    const std::string& message = e.status_message();
     EXPECT_NE(message.find("denied the request"), std::string::npos) << message;  // the apiserver's wording
     EXPECT_NE(message.find("spec.model"), std::string::npos) << message;
     // Exactly the refusals the reconciler computes.
