@@ -162,9 +162,9 @@ TEST(MemoryApiWatch, AReflectorFollowsTheTwinAndRelistsAfterACompaction) {
   reflector.stop();
   // (A watch closed within a second of its start without events is counted too.)
   std::lock_guard lock(rec.mu);
-  EXPECT_TRUE(std::any_of(rec.errors.begin(), rec.errors.end(),
-                          [](const std::string& e) { return e.find("etcd is away") != std::string::npos; }))
-      << ::testing::PrintToString(rec.errors);
+  EXPECT_TRUE(std::any_of(rec.errors.begin(), rec.errors.end(), [](const std::string& e) {
+    return e.find("etcd is away") != std::string::npos;
+  })) << ::testing::PrintToString(rec.errors);
 }
 
 }  // namespace
