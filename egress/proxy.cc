@@ -171,6 +171,21 @@ struct Proxy::Impl {
     metrics->bytes(ex.record.bytes_up, ex.record.bytes_down);
   }
 
+  // The request's session, from its token and source address (ex.record.source); a request
+  // that has none is refused here (407 without a token, 403 otherwise).
+  template <class Request>
+  awaitable<Identity> identify(beast::tcp_stream& client, Exchange& ex, const Request& req) {
+    Identity id =
+        sessions->identify(session_token(sv(req[http::field::proxy_authorization])), ex.record.source, Clock::now());
+    if (id.session) ex.record.session = id.session->id;
+    if (id.refusal != Refusal::None)
+      co_await refuse(
+          client, ex,
+          id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required : http::status::forbidden,
+          refusal_label(id.refusal), to_string(id.refusal));
+    co_return id;
+  }
+
   awaitable<void> refuse(beast::tcp_stream& client, Exchange& ex, http::status status, const std::string& label,
                          const std::string& why) {
     ex.record.status = static_cast<int>(status);
@@ -266,16 +281,8 @@ awaitable<bool> Proxy::Impl::handle(beast::tcp_stream& client, beast::flat_buffe
   ex.record.host = target.host;
   ex.record.port = target.port;
   ex.record.path = target.path;
-  const Identity id =
-      sessions->identify(session_token(sv(req[http::field::proxy_authorization])), source, Clock::now());
-  if (id.session) ex.record.session = id.session->id;
-  if (id.refusal != Refusal::None) {
-    co_await refuse(
-        client, ex,
-        id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required : http::status::forbidden,
-        refusal_label(id.refusal), to_string(id.refusal));
-    co_return false;
-  }
+  const Identity id = co_await identify(client, ex, req);
+  if (id.refusal != Refusal::None) co_return false;
   const auto match = match_request(allowed_for(*id.session), target, why);
   if (!match) {
     co_await refuse(client, ex, http::status::forbidden, "policy", why);
@@ -431,16 +438,8 @@ awaitable<void> Proxy::Impl::tunnel(beast::tcp_stream& client, beast::flat_buffe
   }
   ex.record.host = host;
   ex.record.port = port;
-  const Identity id =
-      sessions->identify(session_token(sv(req[http::field::proxy_authorization])), ex.record.source, Clock::now());
-  if (id.session) ex.record.session = id.session->id;
-  if (id.refusal != Refusal::None) {
-    co_await refuse(
-        client, ex,
-        id.refusal == Refusal::NoToken ? http::status::proxy_authentication_required : http::status::forbidden,
-        refusal_label(id.refusal), to_string(id.refusal));
-    co_return;
-  }
+  const Identity id = co_await identify(client, ex, req);
+  if (id.refusal != Refusal::None) co_return;
   const Destination* d = match_tunnel(allowed_for(*id.session), host, port);
   if (d == nullptr) {
     co_await refuse(client, ex, http::status::forbidden, "policy",
