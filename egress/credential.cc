@@ -52,25 +52,6 @@ void remove_hop_by_hop_and(http::fields& fields, bool credentials) {
 
 }  // namespace
 
-CredentialType parse_credential_type(std::string_view text) {
-  if (text == "none") return CredentialType::None;
-  if (text == "bearer") return CredentialType::Bearer;
-  if (text == "x-api-key") return CredentialType::XApiKey;
-  if (text == "basic") return CredentialType::Basic;
-  throw std::invalid_argument("credential type \"" + std::string(text) +
-                              "\": must be one of \"none\", \"bearer\", \"x-api-key\", \"basic\"");
-}
-
-const char* to_string(CredentialType type) {
-  switch (type) {
-    case CredentialType::None: return "none";
-    case CredentialType::Bearer: return "bearer";
-    case CredentialType::XApiKey: return "x-api-key";
-    case CredentialType::Basic: return "basic";
-  }
-  return "none";
-}
-
 bool is_credential_header(std::string_view name) {
   return iequals(name, "authorization") || iequals(name, "proxy-authorization") || iequals(name, "x-api-key") ||
          iequals(name, "api-key") || iequals(name, "cookie");

@@ -13,13 +13,14 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include "contract/egress_destination.h"
+
 namespace droid::egress {
 
-enum class CredentialType { None, Bearer, XApiKey, Basic };
-
-// "none" | "bearer" | "x-api-key" | "basic"; throws std::invalid_argument naming them.
-CredentialType parse_credential_type(std::string_view text);
-const char* to_string(CredentialType type);
+// The types and their names are the grant's (libdroid/contract/egress_destination.h).
+using contract::CredentialType;
+using contract::parse_credential_type;
+using contract::to_string;
 
 struct Credential {
   CredentialType type = CredentialType::None;

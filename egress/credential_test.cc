@@ -83,18 +83,5 @@ TEST(RemoveHopByHop, KeepsCredentialsOfResponses) {
   EXPECT_EQ(f[http::field::content_type], "text/event-stream");
 }
 
-TEST(CredentialType, ParsesTheFourNames) {
-  EXPECT_EQ(parse_credential_type("bearer"), CredentialType::Bearer);
-  EXPECT_EQ(parse_credential_type("x-api-key"), CredentialType::XApiKey);
-  EXPECT_EQ(parse_credential_type("basic"), CredentialType::Basic);
-  EXPECT_EQ(parse_credential_type("none"), CredentialType::None);
-  try {
-    parse_credential_type("Bearer");
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("\"x-api-key\""), std::string::npos);
-  }
-}
-
 }  // namespace
 }  // namespace droid::egress

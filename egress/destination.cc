@@ -1,21 +1,9 @@
 #include "destination.h"
 
 #include <algorithm>
-#include <cctype>
-#include <stdexcept>
 
 namespace droid::egress {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-bool valid_label_chars(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
-}
 
 bool contains_port(const std::vector<int>& ports, int port) {
   return std::find(ports.begin(), ports.end(), port) != ports.end();
@@ -41,50 +29,6 @@ std::optional<GitService> git_service(const std::string& repo, const RequestTarg
 }
 
 }  // namespace
-
-std::string normalize_host(std::string_view host) {
-  std::string h = lower(host);
-  if (!h.empty() && h.back() == '.') h.pop_back();
-  return h;
-}
-
-HostPattern::HostPattern(std::string_view text) : text_(normalize_host(text)) {
-  if (text_.empty()) throw std::invalid_argument("host pattern is empty");
-  if (text_.starts_with("*.")) {
-    wildcard_ = true;
-    suffix_ = text_.substr(1);
-    if (suffix_.size() < 2 || suffix_.find('*') != std::string::npos || !valid_label_chars(suffix_.substr(1)))
-      throw std::invalid_argument("host pattern \"" + std::string(text) +
-                                  "\": a wildcard is \"*.\" followed by a domain (\"*.git.corp\")");
-    return;
-  }
-  if (!valid_label_chars(text_))
-    throw std::invalid_argument("host pattern \"" + std::string(text) +
-                                "\": a host name of letters, digits, '-' and '.', or \"*.domain\"");
-}
-
-bool HostPattern::matches(std::string_view host) const {
-  const std::string h = normalize_host(host);
-  if (!wildcard_) return h == text_;
-  return h.size() > suffix_.size() && h.ends_with(suffix_);
-}
-
-bool is_plain_path(std::string_view path) {
-  if (path.empty() || path.front() != '/') return false;
-  if (path.find("//") != std::string_view::npos || path.find('\\') != std::string_view::npos) return false;
-  const std::string l = lower(path);
-  if (l.find("%2e") != std::string::npos || l.find("%2f") != std::string::npos || l.find("%5c") != std::string::npos)
-    return false;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    const std::string_view seg = path.substr(start, end - start);
-    if (seg == "." || seg == "..") return false;
-    start = end + 1;
-  }
-  return std::none_of(path.begin(), path.end(), [](unsigned char c) { return c < 0x21 || c == 0x7f; });
-}
 
 std::optional<Match> match_request(const std::vector<const Destination*>& allowed, const RequestTarget& target,
                                    std::string& why) {

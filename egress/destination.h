@@ -26,23 +26,16 @@
 #include <string_view>
 #include <vector>
 
+#include "contract/egress_destination.h"
 #include "credential.h"
 
 namespace droid::egress {
 
-// One host entry: an exact name or a "*.suffix" wildcard.
-class HostPattern {
- public:
-  // Throws std::invalid_argument naming the problem ("*" alone, "a.*.b", empty, spaces).
-  explicit HostPattern(std::string_view text);
-  bool matches(std::string_view host) const;
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;  // lower case, no trailing dot
-  bool wildcard_ = false;
-  std::string suffix_;  // ".git.corp" for "*.git.corp"
-};
+// Host patterns, plain paths and the destination's JSON live in libdroid/contract
+// (the operator writes them into grants; this folder matches requests against them).
+using contract::HostPattern;
+using contract::is_plain_path;
+using contract::normalize_host;
 
 struct UpstreamTls {
   bool enabled = false;
@@ -81,12 +74,6 @@ struct Match {
   const Destination* destination = nullptr;
   GitService git = GitService::None;  // ReceivePack: the body's ref updates must be checked
 };
-
-// True when the path has no segment that could mean something else upstream.
-bool is_plain_path(std::string_view path);
-
-// Lower-cased host without a trailing dot.
-std::string normalize_host(std::string_view host);
 
 // The first destination among `allowed` that admits the request, or nullopt with
 // `why` saying which check failed for the closest candidate (host, port, method, path).
