@@ -30,6 +30,11 @@ struct SessionIdentity {
   bool operator==(const SessionIdentity&) const = default;
 };
 
+// The annotation on a DroidSession where the admission webhook stamps the
+// authenticated creator (JSON {username, uid, groups}); the operator copies it
+// into status.requester and session.json.
+inline constexpr const char* kRequesterAnnotation = "droid.dev/requester";
+
 // The authenticated user who created the session (status.requester).
 struct Requester {
   std::string username;

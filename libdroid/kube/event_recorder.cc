@@ -53,7 +53,9 @@ bool retriable(const std::exception_ptr& error) {
 
 struct EventRecorder::Entry {
   std::string key;
-  json event;  // as first created (no series)
+  // The Event as first created (no series), as compact JSON text: a parsed tree
+  // is ~6x larger, and up to max_series entries are kept (one per session event).
+  std::string event;
   int count = 1;
   std::chrono::system_clock::time_point last_observed;
   SteadyClock::time_point last_seen;
@@ -203,7 +205,8 @@ void EventRecorder::record(const ObjectReference& regarding, EventType type, std
   last_suffix_ = std::max(last_suffix_ + 1, nanos);
   entry->key = key;
   entry->event =
-      event_object(regarding, type, reason, action, note, options_, event_name(regarding.name, last_suffix_), wall);
+      event_object(regarding, type, reason, action, note, options_, event_name(regarding.name, last_suffix_), wall)
+          .dump();
   entry->last_observed = wall;
   entry->last_seen = now;
   if (!enqueue(entry)) {
@@ -261,19 +264,20 @@ void EventRecorder::run() {
 }
 
 void EventRecorder::write(const std::shared_ptr<Entry>& entry) {
-  json event;
+  std::string text;
   int count = 0;
   bool created = false;
   std::chrono::system_clock::time_point last_observed;
   {
     const std::lock_guard lock(mu_);
     if (entry->failed) return;
-    event = entry->event;
+    text = entry->event;
     count = entry->count;
     created = entry->created;
     last_observed = entry->last_observed;
     if (created && count <= entry->sent_count) return;  // nothing new
   }
+  const json event = json::parse(text);
   const std::string ns = event["metadata"]["namespace"];
   const std::string name = event["metadata"]["name"];
   const json series = {{"count", count}, {"lastObservedTime", format_micro_time(last_observed)}};

@@ -82,7 +82,9 @@ struct EventRecorderOptions {
   // A repeat joins the series when it comes within this time of the previous one
   // (client-go finishes a series after 6 minutes without a repeat).
   std::chrono::milliseconds series_window{std::chrono::minutes(6)};
-  std::size_t max_series = 4096;  // identical-event keys remembered at most
+  // Identical-event keys remembered at most; each keeps its Event as compact JSON
+  // text (about 1 KiB), not a parsed tree.
+  std::size_t max_series = 4096;
 };
 
 class EventRecorder {

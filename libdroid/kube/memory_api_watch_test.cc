@@ -167,5 +167,67 @@ TEST(MemoryApiWatch, AReflectorFollowsTheTwinAndRelistsAfterACompaction) {
   })) << ::testing::PrintToString(rec.errors);
 }
 
+// A typed cache: each object is converted as it enters the store; the handlers
+// and readers get the typed object, shared (the same pointer every read).
+struct TypedConfigMap {
+  std::string ns, name, rv, value;
+  std::string key() const { return ns + "/" + name; }
+  const std::string& resource_version() const { return rv; }
+};
+
+TEST(MemoryApiWatch, ATypedReflectorConvertsObjectsAsTheyEnterAndSharesThem) {
+  MemoryApi api;
+  api.create(kConfigMaps, config_map("ns", "pre"));
+  std::mutex mu;
+  std::vector<std::string> seen;
+  BasicReflectorHandlers<TypedConfigMap> handlers;
+  const auto note = [&](const std::string& what) {
+    std::lock_guard lock(mu);
+    seen.push_back(what);
+  };
+  handlers.on_add = [&](const TypedConfigMap& c) { note("add " + c.name + "=" + c.value); };
+  handlers.on_update = [&](const TypedConfigMap& a, const TypedConfigMap& b) {
+    note("update " + b.name + " " + a.value + "->" + b.value);
+  };
+  handlers.on_delete = [&](const TypedConfigMap& c) { note("delete " + c.name); };
+  ReflectorConvert<TypedConfigMap> convert = [&](json&& o) {
+    return std::make_shared<const TypedConfigMap>(TypedConfigMap{o["metadata"]["namespace"], o["metadata"]["name"],
+                                                                 o["metadata"]["resourceVersion"], o["data"]["v"]});
+  };
+  auto store = std::make_shared<BasicStore<TypedConfigMap>>();
+  ReflectorOptions options;
+  options.namespace_name = "ns";
+  options.backoff.initial = 10ms;
+  options.transform = [](json& o) { o["data"]["v"] = o["data"]["v"].get<std::string>() + "!"; };
+  BasicReflector<TypedConfigMap> reflector(api, kConfigMaps, options, store, handlers, convert);
+  reflector.start();
+  ASSERT_TRUE(reflector.wait_for_sync(10s));
+  const auto has = [&](const std::string& what) {
+    std::lock_guard lock(mu);
+    return std::find(seen.begin(), seen.end(), what) != seen.end();
+  };
+  EXPECT_TRUE(has("add pre=0!")) << "transformed, then converted";
+
+  api.patch(kConfigMaps, "ns", "pre", PatchType::Merge, {{"data", {{"v", "1"}}}});
+  api.create(kConfigMaps, config_map("ns", "gone"));
+  api.remove(kConfigMaps, "ns", "gone");
+  ASSERT_TRUE(eventually([&] { return has("delete gone"); }));
+  EXPECT_TRUE(has("update pre 0!->1!"));
+  const std::shared_ptr<const TypedConfigMap> a = store->get("ns/pre");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->value, "1!");
+  EXPECT_EQ(store->get("ns/pre"), a) << "readers share the cached object";
+  EXPECT_EQ(store->keys(), (std::vector<std::string>{"ns/pre"}));
+
+  // After a compaction the relist replaces the store with converted objects too.
+  api.patch(kConfigMaps, "ns", "pre", PatchType::Merge, {{"data", {{"v", "2"}}}});
+  api.create(kConfigMaps, config_map("ns", "after"));
+  api.compact();
+  api.close_watches();
+  ASSERT_TRUE(eventually([&] { return store->get("ns/after") != nullptr && store->get("ns/pre")->value == "2!"; }));
+  EXPECT_EQ(a->value, "1!") << "a reader keeps the version it got";
+  reflector.stop();
+}
+
 }  // namespace
 }  // namespace droid::kube

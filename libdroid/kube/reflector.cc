@@ -6,48 +6,46 @@
 
 namespace droid::kube {
 
-Reflector::Reflector(Api& api, Resource resource, ReflectorOptions options, std::shared_ptr<Store> store,
-                     ReflectorHandlers handlers)
-    : api_(api),
-      resource_(std::move(resource)),
-      options_(std::move(options)),
-      store_(store ? std::move(store) : std::make_shared<Store>()),
-      handlers_(std::move(handlers)) {}
+using json = nlohmann::json;
 
-Reflector::~Reflector() { stop(); }
+ReflectorBase::ReflectorBase(Api& api, Resource resource, ReflectorOptions options,
+                             std::function<void(const std::string&)> on_error)
+    : api_(api), resource_(std::move(resource)), options_(std::move(options)), on_error_(std::move(on_error)) {}
 
-void Reflector::start() {
+ReflectorBase::~ReflectorBase() { stop(); }
+
+void ReflectorBase::start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { run(); });
 }
 
-void Reflector::stop() {
+void ReflectorBase::stop() {
   cancel_.cancel();
   if (thread_.joinable()) thread_.join();
 }
 
-bool Reflector::wait_for_sync(std::chrono::milliseconds timeout) const {
+bool ReflectorBase::wait_for_sync(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
   return synced_cv_.wait_for(lock, timeout, [this] { return synced_.load(); });
 }
 
-std::string Reflector::last_resource_version() const {
+std::string ReflectorBase::last_resource_version() const {
   std::lock_guard lock(mu_);
   return resource_version_;
 }
 
-ReflectorStats Reflector::stats() const {
+ReflectorStats ReflectorBase::stats() const {
   std::lock_guard lock(mu_);
   return stats_;
 }
 
-void Reflector::set_resource_version(const std::string& rv) {
+void ReflectorBase::set_resource_version(const std::string& rv) {
   std::lock_guard lock(mu_);
   resource_version_ = rv;
 }
 
-void Reflector::list_and_replace() {
-  std::vector<ObjectPtr> items;
+void ReflectorBase::list_and_replace() {
+  std::vector<json> items;
   ListOptions list_options;
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
@@ -63,7 +61,7 @@ void Reflector::list_and_replace() {
       if (!item.contains("apiVersion")) item["apiVersion"] = api_version;
       if (!item.contains("kind")) item["kind"] = kind;
       if (options_.transform) options_.transform(item);
-      items.push_back(share(std::move(item)));
+      items.push_back(std::move(item));
     }
     const auto& md = page["metadata"];
     rv = md.value("resourceVersion", "");
@@ -71,16 +69,7 @@ void Reflector::list_and_replace() {
     if (next.empty()) break;
     list_options.continue_token = next;
   }
-  auto diff = store_->replace_all(std::move(items));
-  if (handlers_.on_delete) {
-    for (const auto& o : diff.deleted) handlers_.on_delete(*o);
-  }
-  if (handlers_.on_add) {
-    for (const auto& o : diff.added) handlers_.on_add(*o);
-  }
-  if (handlers_.on_update) {
-    for (const auto& [old_object, new_object] : diff.updated) handlers_.on_update(*old_object, *new_object);
-  }
+  replace(std::move(items));
   {
     std::lock_guard lock(mu_);
     resource_version_ = rv;
@@ -90,27 +79,14 @@ void Reflector::list_and_replace() {
   synced_cv_.notify_all();
 }
 
-void Reflector::handle(WatchEvent& event) {
+void ReflectorBase::handle(WatchEvent& event) {
   const std::string rv = resource_version_of(event.object);
   const bool object_event = event.type != WatchEvent::Type::Bookmark && event.type != WatchEvent::Type::Error;
   if (object_event && options_.transform) options_.transform(event.object);
   switch (event.type) {
     case WatchEvent::Type::Added:
-    case WatchEvent::Type::Modified: {
-      const ObjectPtr object = share(std::move(event.object));
-      const ObjectPtr old = store_->upsert(object);
-      if (old && handlers_.on_update) {
-        handlers_.on_update(*old, *object);
-      } else if (!old && handlers_.on_add) {
-        handlers_.on_add(*object);
-      }
-      break;
-    }
-    case WatchEvent::Type::Deleted: {
-      store_->erase(event.object);
-      if (handlers_.on_delete) handlers_.on_delete(event.object);
-      break;
-    }
+    case WatchEvent::Type::Modified: apply(std::move(event.object), false); break;
+    case WatchEvent::Type::Deleted: apply(std::move(event.object), true); break;
     case WatchEvent::Type::Bookmark: {
       std::lock_guard lock(mu_);
       ++stats_.bookmarks;
@@ -121,7 +97,7 @@ void Reflector::handle(WatchEvent& event) {
   if (!rv.empty()) set_resource_version(rv);
 }
 
-void Reflector::run() {
+void ReflectorBase::run() {
   Backoff backoff(options_.backoff);
   bool need_list = true;
   while (!cancel_.cancelled()) {
@@ -174,9 +150,11 @@ void Reflector::run() {
       std::lock_guard lock(mu_);
       ++stats_.errors;
     }
-    if (handlers_.on_error) handlers_.on_error(resource_.plural + ": " + error);
+    if (on_error_) on_error_(resource_.plural + ": " + error);
     if (cancel_.wait_for(backoff.next())) break;
   }
 }
+
+template class BasicReflector<nlohmann::json>;
 
 }  // namespace droid::kube

@@ -25,27 +25,17 @@ void trim_for_cache(json& object) {
   }
 }
 
-void trim_pod_for_cache(json& pod) {
-  trim_for_cache(pod);
-  keep_only(pod, {"apiVersion", "kind", "metadata", "status"});
-  if (auto md = pod.find("metadata"); md != pod.end()) {
-    keep_only(*md, {"name", "namespace", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "labels",
-                    "annotations", "ownerReferences"});
-    if (auto owners = md->find("ownerReferences"); owners != md->end() && owners->is_array())
-      for (json& owner : *owners) keep_only(owner, {"apiVersion", "kind", "name", "uid", "controller"});
-  }
-  auto status = pod.find("status");
-  if (status == pod.end()) return;
-  keep_only(*status, {"phase", "reason", "message", "startTime", "conditions", "containerStatuses"});
-  if (auto conditions = status->find("conditions"); conditions != status->end() && conditions->is_array())
-    for (json& c : *conditions) keep_only(c, {"type", "status", "reason", "message"});
-  if (auto containers = status->find("containerStatuses"); containers != status->end() && containers->is_array())
-    for (json& c : *containers) keep_only(c, {"name", "ready", "restartCount", "state", "lastState"});
-}
-
 void trim_namespace_for_cache(json& ns) {
   trim_for_cache(ns);
   keep_only(ns, {"apiVersion", "kind", "metadata"});
+}
+
+std::shared_ptr<const CachedSession> cache_session(json&& session) {
+  return std::make_shared<const CachedSession>(parse_cached_session(session));
+}
+
+std::shared_ptr<const CachedPod> cache_pod(json&& pod) {
+  return std::make_shared<const CachedPod>(parse_cached_pod(pod));
 }
 
 }  // namespace droid::op

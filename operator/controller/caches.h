@@ -1,7 +1,8 @@
 // The informer caches the operator's reconcilers read (never the API server for
-// what a watch already shows): DroidSessions in every namespace, the runner
-// pods the operator created, OrgPolicies and Namespaces. Filled by reflectors
-// (kube/reflector.h) that the manager owns.
+// what a watch already shows): DroidSessions in every namespace and the runner
+// pods the operator created, typed (reconcile/cached_session.h, cached_pod.h);
+// OrgPolicies and Namespaces as trimmed JSON (few, and read whole). Filled by
+// reflectors (kube/reflector.h) that the manager owns.
 #pragma once
 #include <memory>
 #include <string>
@@ -10,12 +11,14 @@
 #include "kube/store.h"
 #include "policy/label_selector.h"
 #include "policy/org_policy.h"
+#include "reconcile/cached_pod.h"
+#include "reconcile/cached_session.h"
 
 namespace droid::op {
 
 struct Caches {
-  std::shared_ptr<kube::Store> sessions = std::make_shared<kube::Store>();
-  std::shared_ptr<kube::Store> pods = std::make_shared<kube::Store>();
+  std::shared_ptr<kube::BasicStore<CachedSession>> sessions = std::make_shared<kube::BasicStore<CachedSession>>();
+  std::shared_ptr<kube::BasicStore<CachedPod>> pods = std::make_shared<kube::BasicStore<CachedPod>>();
   std::shared_ptr<kube::Store> policies = std::make_shared<kube::Store>();
   std::shared_ptr<kube::Store> namespaces = std::make_shared<kube::Store>();
 

@@ -12,7 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 using jsonutil::find;
-using jsonutil::string_at;
 
 json value_at(const json& obj, std::initializer_list<const char*> path) {
   const json* v = find(obj, path);
@@ -26,53 +25,65 @@ Manager::Manager(kube::Api& client, ManagerOptions options, ManagerObserver obse
   session_reconciler_ = std::make_unique<SessionReconciler>(client_, caches_, options_.session, observer_.session);
   policy_reconciler_ = std::make_unique<OrgPolicyReconciler>(client_, caches_);
 
-  const auto make = [&](const kube::Resource& r, std::shared_ptr<kube::Store> store, std::string selector,
-                        kube::ReflectorHandlers handlers) {
+  // Sessions and pods are converted to their typed form as they enter the cache;
+  // policies and namespaces stay (trimmed) JSON.
+  const auto make = [&]<class T>(const kube::Resource& r, std::shared_ptr<kube::BasicStore<T>> store,
+                                 std::string selector, kube::BasicReflectorHandlers<T> handlers,
+                                 kube::ReflectorConvert<T> convert) {
     kube::ReflectorOptions o;
     o.label_selector = std::move(selector);
-    o.transform = r.plural == kube::kPods.plural         ? trim_pod_for_cache
-                  : r.plural == kube::kNamespaces.plural ? trim_namespace_for_cache
-                                                         : trim_for_cache;
+    if (r.plural == kube::kNamespaces.plural)
+      o.transform = trim_namespace_for_cache;
+    else if (r.plural == kube::kOrgPolicies.plural)
+      o.transform = trim_for_cache;
     o.watch_timeout = options_.watch_timeout;
     const std::string plural = r.plural;
     handlers.on_error = [this, plural](const std::string& e) {
       log_.warn("watch failed; retrying", {{"resource", plural}, {"error", e}});
       if (observer_.watch_error) observer_.watch_error(plural, e);
     };
-    reflectors_.push_back(std::make_unique<kube::Reflector>(client_, r, o, std::move(store), std::move(handlers)));
+    reflectors_.push_back(std::make_unique<kube::BasicReflector<T>>(client_, r, o, std::move(store),
+                                                                    std::move(handlers), std::move(convert)));
   };
 
   make(kube::kDroidSessions, caches_.sessions, "",
-       {[this](const json& o) { enqueue_session(kube::object_key(o)); },
-        [this](const json& a, const json& b) { on_session_update(a, b); },
-        [this](const json& o) {
-          enqueue_session(kube::object_key(o));
-          wake_waiting(string_at(o, {"metadata", "namespace"}));
-        },
-        nullptr});
+       kube::BasicReflectorHandlers<CachedSession>{
+           [this](const CachedSession& o) { enqueue_session(o.key()); },
+           [this](const CachedSession& a, const CachedSession& b) { on_session_update(a, b); },
+           [this](const CachedSession& o) {
+             enqueue_session(o.key());
+             wake_waiting(o.namespace_);
+           },
+           nullptr},
+       kube::ReflectorConvert<CachedSession>(cache_session));
   make(kube::kPods, caches_.pods, kRunnerPodSelector,
-       {[this](const json& o) { on_pod(o); }, [this](const json&, const json& b) { on_pod(b); },
-        [this](const json& o) { on_pod(o); }, nullptr});
+       kube::BasicReflectorHandlers<CachedPod>{[this](const CachedPod& o) { on_pod(o); },
+                                               [this](const CachedPod&, const CachedPod& b) { on_pod(b); },
+                                               [this](const CachedPod& o) { on_pod(o); }, nullptr},
+       kube::ReflectorConvert<CachedPod>(cache_pod));
   const auto policy_changed = [this](const json& o) {
     enqueue_policy(kube::object_key(o));
     wake_waiting("");  // a limit may have changed
   };
   make(kube::kOrgPolicies, caches_.policies, "",
-       {policy_changed,
-        [this, policy_changed](const json& a, const json& b) {
-          // Its own status writes only need the policy itself looked at again.
-          if (value_at(a, {"metadata", "generation"}) != value_at(b, {"metadata", "generation"}))
-            policy_changed(b);
-          else
-            enqueue_policy(kube::object_key(b));
-        },
-        policy_changed, nullptr});
+       kube::ReflectorHandlers{policy_changed,
+                               [this, policy_changed](const json& a, const json& b) {
+                                 // Its own status writes only need the policy itself looked at again.
+                                 if (value_at(a, {"metadata", "generation"}) != value_at(b, {"metadata", "generation"}))
+                                   policy_changed(b);
+                                 else
+                                   enqueue_policy(kube::object_key(b));
+                               },
+                               policy_changed, nullptr},
+       kube::ReflectorConvert<json>());
   make(kube::kNamespaces, caches_.namespaces, "",
-       {[this](const json&) { enqueue_all_policies(); },
-        [this](const json& a, const json& b) {
-          if (value_at(a, {"metadata", "labels"}) != value_at(b, {"metadata", "labels"})) enqueue_all_policies();
-        },
-        [this](const json&) { enqueue_all_policies(); }, nullptr});
+       kube::ReflectorHandlers{[this](const json&) { enqueue_all_policies(); },
+                               [this](const json& a, const json& b) {
+                                 if (value_at(a, {"metadata", "labels"}) != value_at(b, {"metadata", "labels"}))
+                                   enqueue_all_policies();
+                               },
+                               [this](const json&) { enqueue_all_policies(); }, nullptr},
+       kube::ReflectorConvert<json>());
 }
 
 Manager::~Manager() { stop(); }
@@ -163,34 +174,26 @@ void Manager::enqueue_all_policies() {
 void Manager::wake_waiting(const std::string& ns) {
   const auto sessions = ns.empty() ? caches_.sessions->list() : caches_.sessions->list_namespace(ns);
   for (const auto& s : sessions)
-    if (is_waiting(*s) && !string_at(*s, {"status", "phase"}).empty()) enqueue_session(kube::object_key(*s));
+    if (is_waiting(*s) && !s->phase.empty()) enqueue_session(s->key());
 }
 
-void Manager::on_session_update(const json& old_obj, const json& new_obj) {
-  const std::string key = kube::object_key(new_obj);
+void Manager::on_session_update(const CachedSession& old_obj, const CachedSession& new_obj) {
   // The session's own status writes do not need another look; its spec,
   // metadata and deletion do.
-  if (value_at(old_obj, {"metadata", "generation"}) != value_at(new_obj, {"metadata", "generation"}) ||
-      value_at(old_obj, {"metadata", "annotations"}) != value_at(new_obj, {"metadata", "annotations"}) ||
-      value_at(old_obj, {"metadata", "deletionTimestamp"}) != value_at(new_obj, {"metadata", "deletionTimestamp"}))
-    enqueue_session(key);
-  const bool was_done = is_terminal(string_at(old_obj, {"status", "phase"}));
-  const bool is_done = is_terminal(string_at(new_obj, {"status", "phase"}));
-  if (is_done && !was_done) wake_waiting(string_at(new_obj, {"metadata", "namespace"}));
+  if (old_obj.generation != new_obj.generation || old_obj.annotations_digest != new_obj.annotations_digest ||
+      old_obj.deletion_timestamp != new_obj.deletion_timestamp)
+    enqueue_session(new_obj.key());
+  if (is_terminal(new_obj.phase) && !is_terminal(old_obj.phase)) wake_waiting(new_obj.namespace_);
 }
 
-void Manager::on_pod(const json& pod) {
-  const std::string session = string_at(pod, {"metadata", "labels", kSessionLabel});
-  if (session.empty()) return;
-  enqueue_session(string_at(pod, {"metadata", "namespace"}) + "/" + session);
+void Manager::on_pod(const CachedPod& pod) {
+  if (pod.session.empty()) return;
+  enqueue_session(pod.namespace_ + "/" + pod.session);
 }
 
 std::map<std::string, std::size_t> Manager::sessions_by_phase() const {
   std::map<std::string, std::size_t> out;
-  caches_.sessions->visit([&](const json& s) {
-    std::string phase = string_at(s, {"status", "phase"});
-    ++out[phase.empty() ? "Pending" : phase];
-  });
+  caches_.sessions->visit([&](const CachedSession& s) { ++out[s.phase.empty() ? "Pending" : s.phase]; });
   return out;
 }
 

@@ -80,15 +80,15 @@ class Manager {
   void enqueue_session(const std::string& key);
   void enqueue_policy(const std::string& name);
   void wake_waiting(const std::string& ns);  // "" : every namespace
-  void on_session_update(const nlohmann::json& old_obj, const nlohmann::json& new_obj);
-  void on_pod(const nlohmann::json& pod);
+  void on_session_update(const CachedSession& old_obj, const CachedSession& new_obj);
+  void on_pod(const CachedPod& pod);
   void enqueue_all_policies();
 
   kube::Api& client_;
   ManagerOptions options_;
   ManagerObserver observer_;
   Caches caches_;
-  std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
+  std::vector<std::unique_ptr<kube::ReflectorBase>> reflectors_;
   std::unique_ptr<SessionReconciler> session_reconciler_;
   std::unique_ptr<OrgPolicyReconciler> policy_reconciler_;
   mutable std::mutex mu_;  // guards the controller pointers (handlers run on reflector threads)

@@ -20,14 +20,6 @@ std::string string_field(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-const json* entry_for(const json& session, const char* list, const std::string& command) {
-  const json* items = jsonutil::find(session, {"spec", list});
-  if (items == nullptr || !items->is_array()) return nullptr;
-  for (const auto& e : *items)
-    if (e.is_object() && e.contains("command") && e["command"].is_string() && e["command"] == command) return &e;
-  return nullptr;
-}
-
 }  // namespace
 
 std::optional<InPlaceRequest> find_approval_request(std::string_view log) {
@@ -58,22 +50,14 @@ std::optional<InPlaceRequest> find_approval_request(std::string_view log) {
   return std::nullopt;
 }
 
-bool runner_waits_in_place(const json& pod) {
-  if (jsonutil::string_at(pod, {"status", "phase"}) != "Running") return false;
-  if (!jsonutil::string_at(pod, {"metadata", "deletionTimestamp"}).empty()) return false;
-  const json* statuses = jsonutil::find(pod, {"status", "containerStatuses"});
-  if (statuses == nullptr || !statuses->is_array()) return false;
-  for (const auto& cs : *statuses)
-    if (cs.value("name", "") == "runner")
-      return cs.value("ready", false) && jsonutil::find(cs, {"state", "running"}) != nullptr;
-  return false;
+bool runner_waits_in_place(const CachedPod& pod) {
+  return pod.phase == "Running" && pod.deletion_timestamp.empty() && pod.runner && pod.runner->ready &&
+         pod.runner->running;
 }
 
-std::optional<Decision> decision_for(const json& session, const std::string& command) {
-  if (const json* r = entry_for(session, "rejections", command))
-    return Decision{false, string_field(*r, "rejectedBy"), string_field(*r, "reason")};
-  if (const json* a = entry_for(session, "approvals", command))
-    return Decision{true, string_field(*a, "approvedBy"), string_field(*a, "comment")};
+std::optional<Decision> decision_for(const CachedSession& session, const std::string& command) {
+  if (const Verdict* r = session.rejection_of(command)) return Decision{false, r->by, r->reason};
+  if (const Verdict* a = session.approval_of(command)) return Decision{true, a->by, a->reason};
   return std::nullopt;
 }
 

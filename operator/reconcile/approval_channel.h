@@ -23,6 +23,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reconcile/cached_pod.h"
+#include "reconcile/cached_session.h"
+
 namespace droid::op {
 
 inline constexpr const char* kApprovalDecisionAnnotation = "droid.dev/approval-decision";
@@ -46,7 +49,7 @@ std::optional<InPlaceRequest> find_approval_request(std::string_view log);
 
 // The runner container of `pod` reports Ready (it waits in place), the pod runs
 // and is not being deleted.
-bool runner_waits_in_place(const nlohmann::json& pod);
+bool runner_waits_in_place(const CachedPod& pod);
 
 struct Decision {
   bool approved = false;
@@ -54,7 +57,7 @@ struct Decision {
   std::string reason;  // rejection reason or approval comment
 };
 // The decision on `command` in the session's spec, if any.
-std::optional<Decision> decision_for(const nlohmann::json& session, const std::string& command);
+std::optional<Decision> decision_for(const CachedSession& session, const std::string& command);
 
 // The annotation value handing status.pendingApproval's decision to the runner,
 // unsigned: the reconciler signs it (signed_decision) as it patches the pod.

@@ -42,7 +42,7 @@ TEST(ApprovalChannel, IgnoresWhatIsNotARunnerAuditRecordAndBoundsWhatIs) {
   EXPECT_EQ(r->wait_seconds, 0);
 }
 
-json pod(bool ready, const std::string& phase = "Running") {
+json pod_json(bool ready, const std::string& phase = "Running") {
   return {{"metadata", {{"name", "s-runner"}}},
           {"status",
            {{"phase", phase},
@@ -50,21 +50,26 @@ json pod(bool ready, const std::string& phase = "Running") {
              {{{"name", "runner"}, {"ready", ready}, {"state", {{"running", {{"startedAt", "t"}}}}}}}}}}};
 }
 
+CachedPod pod(bool ready, const std::string& phase = "Running") { return parse_cached_pod(pod_json(ready, phase)); }
+
 TEST(ApprovalChannel, ARunnerWaitsInPlaceWhileItsContainerIsReadyInARunningPod) {
   EXPECT_TRUE(runner_waits_in_place(pod(true)));
   EXPECT_FALSE(runner_waits_in_place(pod(false)));
   EXPECT_FALSE(runner_waits_in_place(pod(true, "Pending")));
-  json deleting = pod(true);
+  json deleting = pod_json(true);
   deleting["metadata"]["deletionTimestamp"] = "2026-12-06T10:00:00Z";
-  EXPECT_FALSE(runner_waits_in_place(deleting));
+  EXPECT_FALSE(runner_waits_in_place(parse_cached_pod(deleting)));
+  json waiting = pod_json(true);
+  waiting["status"]["containerStatuses"][0]["state"] = {{"waiting", {{"reason", "ContainerCreating"}}}};
+  EXPECT_FALSE(runner_waits_in_place(parse_cached_pod(waiting))) << "ready but not running";
 }
 
 TEST(ApprovalChannel, ARejectionWinsOverAnApprovalAndBothCarryWhoDecided) {
-  const json session = {
-      {"spec",
-       {{"approvals",
-         {{{"command", "make plan"}, {"approvedBy", "alice"}, {"comment", "fine"}}, {{"command", "make apply"}}}},
-        {"rejections", {{{"command", "make apply"}, {"rejectedBy", "bob"}, {"reason", "freeze"}}}}}}};
+  const CachedSession session = parse_cached_session(
+      {{"spec",
+        {{"approvals",
+          {{{"command", "make plan"}, {"approvedBy", "alice"}, {"comment", "fine"}}, {{"command", "make apply"}}}},
+         {"rejections", {{{"command", "make apply"}, {"rejectedBy", "bob"}, {"reason", "freeze"}}}}}}});
   auto plan = decision_for(session, "make plan");
   ASSERT_TRUE(plan);
   EXPECT_TRUE(plan->approved);

@@ -2,38 +2,27 @@
 
 #include <tuple>
 
-#include "jsonutil/lookup.h"
-#include "kube/store.h"
 #include "reconcile/session_status.h"
 
 namespace droid::op {
 
-using jsonutil::string_at;
-using nlohmann::json;
+bool holds_slot(const CachedSession& session) { return !session.pod_name.empty() && !is_terminal(session.phase); }
 
-bool holds_slot(const json& session) {
-  return !string_at(session, {"status", "podName"}).empty() && !is_terminal(string_at(session, {"status", "phase"}));
+bool is_waiting(const CachedSession& session) {
+  return session.pod_name.empty() && !is_terminal(session.phase) && session.deletion_timestamp.empty();
 }
 
-bool is_waiting(const json& session) {
-  return string_at(session, {"status", "podName"}).empty() && !is_terminal(string_at(session, {"status", "phase"})) &&
-         string_at(session, {"metadata", "deletionTimestamp"}).empty();
-}
-
-std::size_t sessions_ahead(const std::vector<kube::ObjectPtr>& in_namespace, const json& self,
-                           const std::set<std::string>& admitted) {
-  const std::string self_key = kube::object_key(self);
-  const auto order = [](const json& s) {
-    return std::make_tuple(string_at(s, {"metadata", "creationTimestamp"}), string_at(s, {"metadata", "name"}));
-  };
-  const auto self_order = order(self);
+std::size_t sessions_ahead(const std::vector<std::shared_ptr<const CachedSession>>& in_namespace,
+                           const CachedSession& self, const std::set<std::string>& admitted) {
+  const std::string self_key = self.key();
+  const auto order = [](const CachedSession& s) { return std::tie(s.creation_timestamp, s.name); };
   std::size_t ahead = 0;
   for (const auto& cached : in_namespace) {
-    const json& s = *cached;
-    const std::string key = kube::object_key(s);
+    const CachedSession& s = *cached;
+    const std::string key = s.key();
     if (key == self_key) continue;
-    const bool holds = holds_slot(s) || (admitted.count(key) != 0 && !is_terminal(string_at(s, {"status", "phase"})));
-    const bool waits_longer = is_waiting(s) && order(s) < self_order;
+    const bool holds = holds_slot(s) || (admitted.count(key) != 0 && !is_terminal(s.phase));
+    const bool waits_longer = is_waiting(s) && order(s) < order(self);
     if (holds || waits_longer) ++ahead;
   }
   return ahead;

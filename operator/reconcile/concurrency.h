@@ -11,22 +11,21 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "kube/store.h"
+#include "reconcile/cached_session.h"
 
 namespace droid::op {
 
 // The reconciler created its pod (status.podName) and it has not finished.
-bool holds_slot(const nlohmann::json& session);
+bool holds_slot(const CachedSession& session);
 // Not finished and no pod yet (new, or waiting for a slot).
-bool is_waiting(const nlohmann::json& session);
+bool is_waiting(const CachedSession& session);
 
 // Sessions of one namespace ahead of `self` for a slot: the ones holding a slot
 // (or in `admitted`: keys this process just admitted, which the cache may not
 // show yet) and the waiting ones created before `self`.
-std::size_t sessions_ahead(const std::vector<kube::ObjectPtr>& in_namespace, const nlohmann::json& self,
-                           const std::set<std::string>& admitted);
+std::size_t sessions_ahead(const std::vector<std::shared_ptr<const CachedSession>>& in_namespace,
+                           const CachedSession& self, const std::set<std::string>& admitted);
 
 // The keys admitted by this process whose pod the cache may not show yet.
 // Serialises the decision so that two workers never both take the last slot.

@@ -6,13 +6,14 @@ namespace droid::op {
 namespace {
 
 using nlohmann::json;
+using Ptr = std::shared_ptr<const CachedSession>;
 
-kube::ObjectPtr session(const std::string& name, const std::string& created, const std::string& phase = "",
-                        const std::string& pod = "") {
+Ptr session(const std::string& name, const std::string& created, const std::string& phase = "",
+            const std::string& pod = "") {
   json s = {{"metadata", {{"name", name}, {"namespace", "team"}, {"creationTimestamp", created}}}};
   if (!phase.empty()) s["status"]["phase"] = phase;
   if (!pod.empty()) s["status"]["podName"] = pod;
-  return kube::share(std::move(s));
+  return std::make_shared<const CachedSession>(parse_cached_session(s));
 }
 
 TEST(Concurrency, SlotsAreHeldFromPodCreationUntilTheEnd) {
@@ -26,23 +27,23 @@ TEST(Concurrency, SlotsAreHeldFromPodCreationUntilTheEnd) {
 }
 
 TEST(Concurrency, OlderWaitingSessionsGoFirst) {
-  const std::vector<kube::ObjectPtr> ns = {session("run", "2026-01-01T00:00:00Z", "Running", "run-runner"),
-                                           session("old", "2026-01-01T00:00:01Z", "Pending"),
-                                           session("new", "2026-01-01T00:00:02Z", "Pending"),
-                                           session("done", "2026-01-01T00:00:00Z", "Failed", "done-runner")};
+  const std::vector<Ptr> ns = {session("run", "2026-01-01T00:00:00Z", "Running", "run-runner"),
+                               session("old", "2026-01-01T00:00:01Z", "Pending"),
+                               session("new", "2026-01-01T00:00:02Z", "Pending"),
+                               session("done", "2026-01-01T00:00:00Z", "Failed", "done-runner")};
   EXPECT_EQ(sessions_ahead(ns, *ns[1], {}), 1u);  // only the running one
   EXPECT_EQ(sessions_ahead(ns, *ns[2], {}), 2u);  // the running one and "old"
 }
 
 TEST(Concurrency, SameTimestampOrdersByName) {
-  const std::vector<kube::ObjectPtr> ns = {session("b", "2026-01-01T00:00:00Z"), session("a", "2026-01-01T00:00:00Z")};
+  const std::vector<Ptr> ns = {session("b", "2026-01-01T00:00:00Z"), session("a", "2026-01-01T00:00:00Z")};
   EXPECT_EQ(sessions_ahead(ns, *ns[0], {}), 1u);
   EXPECT_EQ(sessions_ahead(ns, *ns[1], {}), 0u);
 }
 
 TEST(Concurrency, AdmittedKeysCountBeforeTheCacheShowsTheirPod) {
   // "a" was admitted by this process a moment ago; the cache still shows it new.
-  const std::vector<kube::ObjectPtr> ns = {session("a", "2026-01-01T00:00:05Z"), session("b", "2026-01-01T00:00:01Z")};
+  const std::vector<Ptr> ns = {session("a", "2026-01-01T00:00:05Z"), session("b", "2026-01-01T00:00:01Z")};
   EXPECT_EQ(sessions_ahead(ns, *ns[1], {}), 0u);
   EXPECT_EQ(sessions_ahead(ns, *ns[1], {"team/a"}), 1u);
 }

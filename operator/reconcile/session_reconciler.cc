@@ -9,7 +9,6 @@
 #include "kube/error.h"
 #include "policy/org_policy.h"
 #include "policy/session_check.h"
-#include "webhook/admission.h"
 
 namespace droid::op {
 namespace {
@@ -26,11 +25,6 @@ struct CreateError : std::runtime_error {
   std::string reason;
   bool permanent;
 };
-
-std::int64_t generation_of(const json& obj) {
-  const json* g = find(obj, {"metadata", "generation"});
-  return g != nullptr && g->is_number_integer() ? g->get<std::int64_t>() : 0;
-}
 
 bool owned_by(const json& obj, const std::string& uid) {
   const json* refs = find(obj, {"metadata", "ownerReferences"});
@@ -66,8 +60,8 @@ std::int64_t remaining_timeout(const json& status, std::int64_t timeout) {
   return std::max<std::int64_t>(1, timeout - elapsed);
 }
 
-double seconds_since_creation(const json& session, Clock::time_point now) {
-  auto created = parse_rfc3339(string_at(session, {"metadata", "creationTimestamp"}));
+double seconds_since_creation(const CachedSession& session, Clock::time_point now) {
+  auto created = parse_rfc3339(session.creation_timestamp);
   if (!created) return 0;
   return std::max(0.0, std::chrono::duration<double>(now - *created).count());
 }
@@ -84,17 +78,6 @@ std::optional<contract::Requester> requester_of(const json& status) {
   return out;
 }
 
-json requester_from_annotation(const json& session) {
-  const std::string raw = string_at(session, {"metadata", "annotations", kRequesterAnnotation});
-  if (raw.empty()) return nullptr;
-  json r = json::parse(raw, nullptr, /*allow_exceptions=*/false);
-  if (!r.is_object() || !r.contains("username") || !r["username"].is_string()) return nullptr;
-  json out = {{"username", r["username"]}};
-  if (r.contains("uid") && r["uid"].is_string() && !r["uid"].get<std::string>().empty()) out["uid"] = r["uid"];
-  if (r.contains("groups") && r["groups"].is_array()) out["groups"] = r["groups"];
-  return out;
-}
-
 SessionReconciler::SessionReconciler(kube::Api& client, Caches caches, SessionReconcilerOptions options,
                                      SessionHooks hooks)
     : client_(client),
@@ -105,9 +88,9 @@ SessionReconciler::SessionReconciler(kube::Api& client, Caches caches, SessionRe
 
 Clock::time_point SessionReconciler::now() const { return hooks_.now ? hooks_.now() : Clock::now(); }
 
-void SessionReconciler::event(const json& session, const std::string& type, const std::string& reason,
+void SessionReconciler::event(const CachedSession& session, const std::string& type, const std::string& reason,
                               const std::string& action, const std::string& note) const {
-  if (hooks_.event) hooks_.event(session, type, reason, action, note);
+  if (hooks_.event) hooks_.event(session.reference(), type, reason, action, note);
 }
 
 ReconcileResult SessionReconciler::reconcile(const std::string& key) {
@@ -117,36 +100,31 @@ ReconcileResult SessionReconciler::reconcile(const std::string& key) {
     admissions_.forget(key);
     return ReconcileResult::done();
   }
-  const json& session = *cached;
-  const std::string phase = string_at(session, {"status", "phase"});
+  const CachedSession& session = *cached;
+  const std::string& phase = session.phase;
   if (holds_slot(session) || is_terminal(phase)) {
     std::lock_guard<std::mutex> lock(admissions_.mutex());
     admissions_.forget(key);
   }
-  if (!string_at(session, {"metadata", "deletionTimestamp"}).empty()) return ReconcileResult::done();
+  if (!session.deletion_timestamp.empty()) return ReconcileResult::done();
 
-  const std::string ns = string_at(session, {"metadata", "namespace"});
-  const std::string name = string_at(session, {"metadata", "name"});
-  const std::string uid = string_at(session, {"metadata", "uid"});
   // The pod of the session's current run (a later run after an approval has a pod of its own).
-  std::optional<json> pod;
-  if (const kube::ObjectPtr cached_pod = caches_.pods->get(ns + "/" + pod_name(name, run_attempt(session))))
-    pod = *cached_pod;
-  if (pod && !owned_by(*pod, uid)) {
+  const std::shared_ptr<const CachedPod> pod =
+      caches_.pods->get(session.namespace_ + "/" + pod_name(session.name, session.run_attempt));
+  if (pod && !pod->owned_by(session.uid)) {
     // A pod of an earlier session of the same name, not yet collected.
     log_.info("waiting for the previous session's pod to be deleted", {{"session", key}});
     return ReconcileResult::after(seconds(2));
   }
-  const json* cancel = find(session, {"spec", "cancel"});
-  const bool cancelled = cancel != nullptr && *cancel == true;
-  if (!pod && !cancelled && (phase.empty() || phase == "Pending")) return admit_and_create(session, key);
-  return lifecycle(session, pod);
+  if (!pod && !session.cancel && (phase.empty() || phase == "Pending")) return admit_and_create(session, key);
+  return lifecycle(session, pod.get());
 }
 
-ReconcileResult SessionReconciler::admit_and_create(const json& session, const std::string& key) {
-  const std::string ns = string_at(session, {"metadata", "namespace"});
-  const json spec = session.value("spec", json::object());
-  json status = session.value("status", json::object());
+ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session, const std::string& key) {
+  const std::string& ns = session.namespace_;
+  const json spec = session.spec();
+  const json old_status = session.status();
+  json status = old_status;
   const std::string old_reason = [&] {
     const json* conditions = find(status, {"conditions"});
     if (conditions != nullptr && conditions->is_array())
@@ -156,9 +134,9 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   }();
   const bool recreating = !string_at(status, {"podName"}).empty();
   const auto t = now();
-  const std::int64_t generation = generation_of(session);
+  const std::int64_t generation = session.generation;
   status["observedGeneration"] = generation;
-  if (json r = requester_from_annotation(session); !r.is_null()) status["requester"] = r;
+  if (session.requester) status["requester"] = requester_json(*session.requester);
 
   const auto effective =
       policy::resolve(policy::governing_policies(caches_.org_policies(), caches_.namespace_labels(ns)));
@@ -183,15 +161,14 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
     if (!write_status(session, status)) return stale(session);
     log_.info("session denied by policy", {{"session", key}, {"reason", plan.refusals.front().reason}});
     event(session, "Warning", plan.refusals.front().reason, "Deny", message);
-    const json* ttl = find(spec, {"ttlSecondsAfterFinished"});
-    if (ttl != nullptr && ttl->is_number_integer()) return ReconcileResult::after(seconds(ttl->get<std::int64_t>()));
+    if (session.ttl_seconds_after_finished) return ReconcileResult::after(seconds(*session.ttl_seconds_after_finished));
     return ReconcileResult::done();
   }
 
   if (plan.wait) {
     status["phase"] = "Pending";
     set_ready_condition(status, false, plan.wait->reason, plan.wait->message, generation, t);
-    if (status != session.value("status", json::object()) && !write_status(session, status)) return stale(session);
+    if (status != old_status && !write_status(session, status)) return stale(session);
     if (old_reason != plan.wait->reason) event(session, "Normal", plan.wait->reason, "Wait", plan.wait->message);
     return ReconcileResult::after(options_.wait_recheck);
   }
@@ -202,8 +179,8 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
     plan.timeout_seconds = admitted->get<std::int64_t>();
   else
     status["timeoutSeconds"] = plan.timeout_seconds;
-  SessionRef ref{string_at(session, {"metadata", "name"}), ns, string_at(session, {"metadata", "uid"}), spec, ""};
-  ref.run_attempt = run_attempt(session);
+  SessionRef ref{session.name, ns, session.uid, spec, ""};
+  ref.run_attempt = session.run_attempt;
   ref.requester = requester_of(status);
   if (!options_.approval_signing_key.empty())
     ref.approval_key = contract::session_approval_key(options_.approval_signing_key, ref.uid);
@@ -214,7 +191,7 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   }
   const bool new_run_pod = string_at(status, {"podName"}) != pod_name(ref);
   try {
-    ref.prompt = read_prompt(session);
+    ref.prompt = read_prompt(ns, spec);
     std::map<std::string, std::string> gateway_data;
     if (gateway_needs_secret(plan)) gateway_data = read_gateway_secrets(plan.gateway);
     // Plain creates of objects named from the session and owned by it: cheaper for the API
@@ -284,13 +261,13 @@ ReconcileResult SessionReconciler::admit_and_create(const json& session, const s
   return ReconcileResult::after(seconds(plan.timeout_seconds) + options_.timing.timeout_grace);
 }
 
-ReconcileResult SessionReconciler::creation_failed(const json& session, json status, const std::string& reason,
+ReconcileResult SessionReconciler::creation_failed(const CachedSession& session, json status, const std::string& reason,
                                                    const std::string& message, bool permanent) {
   const auto t = now();
-  const std::int64_t generation = generation_of(session);
+  const std::int64_t generation = session.generation;
   const int attempts = status.value("attempts", 0) + 1;
   status["attempts"] = attempts;
-  const std::string key = kube::object_key(session);
+  const std::string key = session.key();
   const std::string of =
       " (attempt " + std::to_string(attempts) + " of " + std::to_string(options_.max_pod_attempts) + ")";
   if (permanent || attempts >= options_.max_pod_attempts) {
@@ -316,9 +293,9 @@ ReconcileResult SessionReconciler::creation_failed(const json& session, json sta
   return ReconcileResult::after(seconds(std::int64_t{1} << std::min(attempts, 6)));
 }
 
-std::optional<InPlaceRequest> SessionReconciler::read_approval_request(const json& pod) {
-  const std::string ns = string_at(pod, {"metadata", "namespace"});
-  const std::string name = string_at(pod, {"metadata", "name"});
+std::optional<InPlaceRequest> SessionReconciler::read_approval_request(const CachedPod& pod) {
+  const std::string& ns = pod.namespace_;
+  const std::string& name = pod.name;
   // The request is the runner's last audit line before it waits: the tail holds it.
   try {
     return find_approval_request(
@@ -332,29 +309,27 @@ std::optional<InPlaceRequest> SessionReconciler::read_approval_request(const jso
   return std::nullopt;
 }
 
-ReconcileResult SessionReconciler::lifecycle(const json& session, const std::optional<json>& pod) {
+ReconcileResult SessionReconciler::lifecycle(const CachedSession& session, const CachedPod* pod) {
   const auto t = now();
-  const json old_status = session.value("status", json::object());
-  const std::string old_phase = old_status.value("phase", "");
-  const bool pod_expected = pod.has_value() || !string_at(old_status, {"podName"}).empty();
+  const json old_status = session.status();
+  const std::string old_phase = session.phase;
+  const bool pod_expected = pod != nullptr || !session.pod_name.empty();
   std::optional<InPlaceRequest> request;
-  if (pod && needs_request_from_log(session, *pod)) request = read_approval_request(*pod);
+  if (pod != nullptr && needs_request_from_log(session, *pod)) request = read_approval_request(*pod);
   Transition tr = next_status(session, pod, pod_expected, t, options_.timing, request);
   json& status = tr.status;
-  if (!status.contains("requester"))
-    if (json r = requester_from_annotation(session); !r.is_null()) status["requester"] = r;
-  if (!status.contains("policy") && pod) {
+  if (!status.contains("requester") && session.requester) status["requester"] = requester_json(*session.requester);
+  if (!status.contains("policy") && pod != nullptr) {
     // Created by an operator that stopped before recording it: the pod knows.
-    status["policy"] = {{"hash", string_at(*pod, {"metadata", "annotations", kPolicyHashAnnotation})},
-                        {"names", json::array()}};
-    const std::string names = string_at(*pod, {"metadata", "annotations", kPolicyNamesAnnotation});
+    status["policy"] = {{"hash", pod->policy_hash}, {"names", json::array()}};
+    const std::string& names = pod->policy_names;
     for (std::size_t start = 0; start < names.size();) {
       const std::size_t comma = std::min(names.find(',', start), names.size());
       status["policy"]["names"].push_back(names.substr(start, comma - start));
       start = comma + 1;
     }
   }
-  const std::string key = kube::object_key(session);
+  const std::string key = session.key();
   const std::string phase = status.value("phase", "");
   if (status != old_status) {
     if (!write_status(session, status)) return stale(session);
@@ -367,7 +342,7 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
         }
       log_.info("session phase changed", {{"session", key}, {"from", old_phase}, {"to", phase}, {"reason", reason}});
       const bool bad = phase == "Failed" || phase == "TimedOut";
-      const int run = run_attempt(session);
+      const int run = session.run_attempt;
       if (tr.approved_command)
         log_.info("approval received; starting the next run", {{"session", key}, {"run", run + 1}});
       if (tr.approval_event) {
@@ -392,24 +367,23 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
     event(session, approved ? "Normal" : "Warning", tr.approval_event->first, approved ? "Approve" : "Reject",
           tr.approval_event->second);
   }
-  if (tr.deliver_decision && pod && !options_.approval_signing_key.empty()) {
+  if (tr.deliver_decision && pod != nullptr && !options_.approval_signing_key.empty()) {
     // The runner waiting in place reads it from its downward-API volume and accepts
     // it only signed with the session's key for its run.
     const std::string value = signed_decision(
-        *tr.deliver_decision,
-        contract::session_approval_key(options_.approval_signing_key, string_at(session, {"metadata", "uid"})),
-        run_attempt(session));
+        *tr.deliver_decision, contract::session_approval_key(options_.approval_signing_key, session.uid),
+        session.run_attempt);
     try {
-      client_.patch(kube::kPods, string_at(*pod, {"metadata", "namespace"}), string_at(*pod, {"metadata", "name"}),
-                    kube::PatchType::Merge, {{"metadata", {{"annotations", {{kApprovalDecisionAnnotation, value}}}}}});
+      client_.patch(kube::kPods, pod->namespace_, pod->name, kube::PatchType::Merge,
+                    {{"metadata", {{"annotations", {{kApprovalDecisionAnnotation, value}}}}}});
       log_.info("decision handed to the runner waiting in place", {{"session", key}});
     } catch (const kube::ApiError& e) {
       if (!e.not_found()) throw;
     }
   }
-  if (tr.delete_pod && pod) {
+  if (tr.delete_pod && pod != nullptr) {
     try {
-      client_.remove(kube::kPods, string_at(*pod, {"metadata", "namespace"}), string_at(*pod, {"metadata", "name"}));
+      client_.remove(kube::kPods, pod->namespace_, pod->name);
       log_.info("runner pod deleted", {{"session", key}, {"phase", phase}});
     } catch (const kube::ApiError& e) {
       if (!e.not_found()) throw;
@@ -417,12 +391,11 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
   }
   if (tr.delete_session) {
     try {
-      client_.remove(kube::kDroidSessions, string_at(session, {"metadata", "namespace"}),
-                     string_at(session, {"metadata", "name"}),
+      client_.remove(kube::kDroidSessions, session.namespace_, session.name,
                      {{"apiVersion", "v1"},
                       {"kind", "DeleteOptions"},
                       {"propagationPolicy", "Background"},
-                      {"preconditions", {{"uid", string_at(session, {"metadata", "uid"})}}}});
+                      {"preconditions", {{"uid", session.uid}}}});
       log_.info("session deleted after ttlSecondsAfterFinished", {{"session", key}});
     } catch (const kube::ApiError& e) {
       if (!e.not_found() && !e.conflict()) throw;
@@ -435,31 +408,31 @@ ReconcileResult SessionReconciler::lifecycle(const json& session, const std::opt
   return ReconcileResult::done();
 }
 
-ReconcileResult SessionReconciler::stale(const json& session) const {
-  return ReconcileResult::conflicted("the status write of " + kube::object_key(session) +
-                                     " raced a newer version; looking again");
+ReconcileResult SessionReconciler::stale(const CachedSession& session) const {
+  return ReconcileResult::conflicted("the status write of " + session.key() + " raced a newer version; looking again");
 }
 
-bool SessionReconciler::write_status(const json& session, const json& status) {
-  json obj = session;
+bool SessionReconciler::write_status(const CachedSession& session, const json& status) {
+  // The status subresource takes only the status (and the resourceVersion to
+  // guard against a stale cache) from the object it is sent.
+  json obj = session.reference();
   obj["status"] = status;
   try {
     client_.replace(kube::kDroidSessions, obj, "status");
     return true;
   } catch (const kube::ApiError& e) {
     if (e.conflict() || e.not_found()) {
-      log_.debug("status write raced a newer version; looking again", {{"session", kube::object_key(session)}});
+      log_.debug("status write raced a newer version; looking again", {{"session", session.key()}});
       return false;
     }
     throw;
   }
 }
 
-std::string SessionReconciler::read_prompt(const json& session) {
-  if (const json* p = find(session, {"spec", "prompt"}); p != nullptr && p->is_string()) return p->get<std::string>();
-  const std::string ns = string_at(session, {"metadata", "namespace"});
-  const std::string cm = string_at(session, {"spec", "promptFrom", "configMapKeyRef", "name"});
-  const std::string key = string_at(session, {"spec", "promptFrom", "configMapKeyRef", "key"});
+std::string SessionReconciler::read_prompt(const std::string& ns, const json& spec) {
+  if (const json* p = find(spec, {"prompt"}); p != nullptr && p->is_string()) return p->get<std::string>();
+  const std::string cm = string_at(spec, {"promptFrom", "configMapKeyRef", "name"});
+  const std::string key = string_at(spec, {"promptFrom", "configMapKeyRef", "key"});
   const std::string field = "spec.promptFrom.configMapKeyRef";
   if (cm.empty() || key.empty())
     throw CreateError(kReasonPromptNotFound, "spec.prompt or " + field + " must be set", true);

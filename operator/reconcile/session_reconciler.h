@@ -66,19 +66,19 @@ class SessionReconciler {
   ReconcileResult reconcile(const std::string& key);
 
  private:
-  ReconcileResult admit_and_create(const nlohmann::json& session, const std::string& key);
-  ReconcileResult lifecycle(const nlohmann::json& session, const std::optional<nlohmann::json>& pod);
-  ReconcileResult creation_failed(const nlohmann::json& session, nlohmann::json status, const std::string& reason,
+  ReconcileResult admit_and_create(const CachedSession& session, const std::string& key);
+  ReconcileResult lifecycle(const CachedSession& session, const CachedPod* pod);
+  ReconcileResult creation_failed(const CachedSession& session, nlohmann::json status, const std::string& reason,
                                   const std::string& message, bool permanent);
   // Replaces the status subresource; false when the cached object was stale (409) or gone.
-  bool write_status(const nlohmann::json& session, const nlohmann::json& status);
+  bool write_status(const CachedSession& session, const nlohmann::json& status);
   // After a stale write: retried through the work queue's backoff, counted as a retry.
-  ReconcileResult stale(const nlohmann::json& session) const;
-  std::string read_prompt(const nlohmann::json& session);
+  ReconcileResult stale(const CachedSession& session) const;
+  std::string read_prompt(const std::string& ns, const nlohmann::json& spec);
   // The request of a runner waiting in place, from its log's tail (approval_channel.h).
-  std::optional<InPlaceRequest> read_approval_request(const nlohmann::json& pod);
+  std::optional<InPlaceRequest> read_approval_request(const CachedPod& pod);
   std::map<std::string, std::string> read_gateway_secrets(const nlohmann::json& gateway);
-  void event(const nlohmann::json& session, const std::string& type, const std::string& reason,
+  void event(const CachedSession& session, const std::string& type, const std::string& reason,
              const std::string& action, const std::string& note) const;
   Clock::time_point now() const;
 
@@ -90,9 +90,6 @@ class SessionReconciler {
   log::Logger log_;
 };
 
-// status.requester from the droid.dev/requester annotation the webhook stamped
-// (null when absent or unreadable).
-nlohmann::json requester_from_annotation(const nlohmann::json& session);
 // The requester recorded in a session's status, as the runner is told it.
 std::optional<contract::Requester> requester_of(const nlohmann::json& status);
 

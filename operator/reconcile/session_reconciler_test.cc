@@ -10,6 +10,7 @@
 
 #include "contract/approval_decision.h"
 #include "contract/session_config.h"
+#include "controller/cache_transforms.h"
 #include "jsonutil/lookup.h"
 #include "kube/memory_api.h"
 #include "webhook/admission.h"
@@ -67,8 +68,12 @@ class SessionReconcilerTest : public ::testing::Test {
 
   // The caches as the reflectors would leave them after the twin's latest changes.
   void sync() {
-    caches.sessions->replace_all(api.objects(kube::kDroidSessions));
-    caches.pods->replace_all(api.objects(kube::kPods));
+    std::vector<std::shared_ptr<const CachedSession>> sessions;
+    for (json& s : api.objects(kube::kDroidSessions)) sessions.push_back(cache_session(std::move(s)));
+    caches.sessions->replace_all(std::move(sessions));
+    std::vector<std::shared_ptr<const CachedPod>> pods;
+    for (json& p : api.objects(kube::kPods)) pods.push_back(cache_pod(std::move(p)));
+    caches.pods->replace_all(std::move(pods));
     caches.policies->replace_all(api.objects(kube::kOrgPolicies));
     caches.namespaces->replace_all(api.objects(kube::kNamespaces));
   }

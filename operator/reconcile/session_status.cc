@@ -5,6 +5,8 @@
 
 #include "contract/termination_message.h"
 #include "jsonutil/lookup.h"
+#include "reconcile/cached_pod.h"
+#include "reconcile/cached_session.h"
 
 namespace droid::op {
 namespace {
@@ -25,18 +27,13 @@ seconds until(Clock::time_point deadline, Clock::time_point now) {
   return std::max(seconds(1), std::chrono::ceil<seconds>(deadline - now));
 }
 
-bool has_ended(const json& pod) {
-  const std::string phase = string_at(pod, {"status", "phase"});
-  return phase == "Succeeded" || phase == "Failed";
-}
-
 // The timeout the session was admitted with (status.timeoutSeconds: spec, else the
 // policy's default); spec.timeoutSeconds, else the built-in default, for a session
 // admitted by an operator that did not record it.
-seconds session_timeout(const json& session) {
-  for (const json* t : {find(session, {"status", "timeoutSeconds"}), find(session, {"spec", "timeoutSeconds"})})
-    if (t != nullptr && t->is_number_integer()) return seconds(t->get<std::int64_t>());
-  return seconds(kDefaultTimeoutSeconds);
+seconds session_timeout(const json& status, const CachedSession& session) {
+  if (const json* t = find(status, {"timeoutSeconds"}); t != nullptr && t->is_number_integer())
+    return seconds(t->get<std::int64_t>());
+  return seconds(session.timeout_seconds.value_or(kDefaultTimeoutSeconds));
 }
 
 constexpr std::array<const char*, 5> kUsageFields = {"inputTokens", "outputTokens", "llmRequests", "toolCalls",
@@ -68,36 +65,25 @@ json earlier_usage(const json& status) {
   return sum;
 }
 
-// The runner container's status in the pod, if the kubelet reported one.
-const json* runner_status(const json& pod) {
-  const json* statuses = find(pod, {"status", "containerStatuses"});
-  if (statuses == nullptr || !statuses->is_array()) return nullptr;
-  for (const auto& cs : *statuses)
-    if (cs.value("name", "") == "runner") return &cs;
-  return nullptr;
-}
-
 class Machine {
  public:
-  Machine(const json& session, Clock::time_point now, const Timing& timing,
+  Machine(const CachedSession& session, Clock::time_point now, const Timing& timing,
           const std::optional<InPlaceRequest>& request)
       : session_(session), now_(now), timing_(timing), request_(request) {
-    out_.status = session.value("status", json::object());
-    generation_ = find(session, {"metadata", "generation"}) != nullptr
-                      ? session["metadata"]["generation"].get<std::int64_t>()
-                      : 0;
+    out_.status = session.status();
+    generation_ = session.generation;
     out_.status["observedGeneration"] = generation_;
   }
 
-  Transition run(const std::optional<json>& pod, bool pod_expected) {
+  Transition run(const CachedPod* pod, bool pod_expected) {
     const std::string phase = out_.status.value("phase", "");
     if (is_terminal(phase)) {
       after_finish();
       return out_;
     }
-    if (find(session_, {"spec", "cancel"}) != nullptr && session_["spec"]["cancel"] == true) {
+    if (session_.cancel) {
       finish("Cancelled", kReasonCancelled, "cancelled by spec.cancel");
-      out_.delete_pod = pod.has_value() && !has_ended(*pod);  // an ended pod stays for its logs
+      out_.delete_pod = pod != nullptr && !pod->has_ended();  // an ended pod stays for its logs
       return out_;
     }
     // The run ended asking for an approval: its report is in the status already
@@ -106,13 +92,13 @@ class Machine {
       awaiting();
       return out_;
     }
-    if (!pod || (waiting_in_place() && !string_at(*pod, {"metadata", "deletionTimestamp"}).empty())) {
+    if (pod == nullptr || (waiting_in_place() && !pod->deletion_timestamp.empty())) {
       if (waiting_in_place()) {
         lost_while_waiting("the runner pod was deleted while it waited in place");
         return out_;
       }
     }
-    if (!pod) {
+    if (pod == nullptr) {
       if (pod_expected && !phase.empty() && phase != "Pending") {
         finish("Failed", kReasonPodDisappeared, "the runner pod was deleted before the session finished");
       } else {
@@ -120,11 +106,11 @@ class Machine {
       }
       return out_;
     }
-    out_.status["podName"] = string_at(*pod, {"metadata", "name"});
+    out_.status["podName"] = pod->name;
     const bool was_in_place = waiting_in_place();
     from_pod(*pod);
     const std::string now_phase = out_.status.value("phase", "");
-    if (was_in_place && now_phase == "Failed" && has_ended(*pod) && ready_reason() == kReasonRunnerError) {
+    if (was_in_place && now_phase == "Failed" && pod->has_ended() && ready_reason() == kReasonRunnerError) {
       // Killed while it waited, without a report: the wait falls back like a lost pod.
       lost_while_waiting("the runner pod ended without a report while it waited in place");
     } else if (now_phase == "AwaitingApproval") {
@@ -151,19 +137,19 @@ class Machine {
   void record(const std::string& command, const Decision& d, bool in_place) {
     json& history = out_.status["approvals"];
     if (!history.is_array()) history = json::array();
-    history.push_back(history_entry(command, d, format_rfc3339(now_), run_attempt(session_), in_place));
+    history.push_back(history_entry(command, d, format_rfc3339(now_), session_.run_attempt, in_place));
     const std::string who = d.by.empty() ? "" : " by " + d.by;
     out_.approval_event = {d.approved ? kReasonApprovalReceived : kReasonApprovalRejected,
                            std::string(d.approved ? "approved" : "rejected") + who + ": " + command +
                                (d.reason.empty() ? "" : " (" + d.reason + ")") +
                                (in_place     ? "; handed to the runner waiting in place"
-                                : d.approved ? "; starting run " + std::to_string(run_attempt(session_) + 1)
+                                : d.approved ? "; starting run " + std::to_string(session_.run_attempt + 1)
                                              : "")};
   }
 
   // The run's pod runs (phase Running from the pod): is its runner waiting in place?
-  void in_place(const json& pod) {
-    const std::string pod_name = string_at(pod, {"metadata", "name"});
+  void in_place(const CachedPod& pod) {
+    const std::string& pod_name = pod.name;
     if (!runner_waits_in_place(pod)) {
       // The runner went on after a decision (or its wait ended and it is finishing).
       if (waiting_in_place()) out_.status.erase("pendingApproval");
@@ -197,8 +183,7 @@ class Machine {
       const bool approved = pending.value("decision", "") == "Approved";
       const std::string value = decision_annotation(pending);
       // The pod's annotation carries the reconciler's signature besides (approval_channel.h).
-      json on_pod = json::parse(string_at(pod, {"metadata", "annotations", kApprovalDecisionAnnotation}), nullptr,
-                                /*allow_exceptions=*/false);
+      json on_pod = json::parse(pod.approval_decision, nullptr, /*allow_exceptions=*/false);
       if (on_pod.is_object()) on_pod.erase("sig");
       if (!on_pod.is_object() || on_pod != json::parse(value)) out_.deliver_decision = value;
       set("Running", false, approved ? kReasonApprovalReceived : kReasonApprovalRejected,
@@ -241,35 +226,33 @@ class Machine {
 
   // TTL after finish: delete the session once it has passed, else look again then.
   void after_finish() {
-    const json* ttl = find(session_, {"spec", "ttlSecondsAfterFinished"});
     auto done = time_at(out_.status, {"completionTime"});
-    if (ttl == nullptr || !ttl->is_number_integer() || !done) return;
-    const auto deadline = *done + seconds(ttl->get<std::int64_t>());
+    if (!session_.ttl_seconds_after_finished || !done) return;
+    const auto deadline = *done + seconds(*session_.ttl_seconds_after_finished);
     if (now_ >= deadline)
       out_.delete_session = true;
     else
       out_.requeue_after = until(deadline, now_);
   }
 
-  void from_pod(const json& pod) {
-    const std::string pod_phase = string_at(pod, {"status", "phase"});
-    if (!out_.status.contains("startTime"))
-      if (const json* started = find(pod, {"status", "startTime"})) out_.status["startTime"] = *started;
+  void from_pod(const CachedPod& pod) {
+    const std::string& pod_phase = pod.phase;
+    if (!out_.status.contains("startTime") && !pod.start_time.empty()) out_.status["startTime"] = pod.start_time;
     if (pod_phase == "Succeeded" || pod_phase == "Failed") return terminated(pod);
     if (pod_phase == "Running") return set("Running", false, kReasonRunning, "the runner is working");
     pending(pod);
   }
 
-  void pending(const json& pod) {
-    if (const json* cs = runner_status(pod)) {
-      const std::string waiting = string_at(*cs, {"state", "waiting", "reason"});
-      const std::string message = string_at(*cs, {"state", "waiting", "message"});
+  void pending(const CachedPod& pod) {
+    if (pod.runner) {
+      const std::string& waiting = pod.runner->waiting_reason;
+      const std::string& message = pod.runner->waiting_message;
       if (waiting == "InvalidImageName")
         return finish("Failed", kReasonImagePullFailed, "invalid runner image: " + message);
       if (waiting == "CreateContainerConfigError" || waiting == "CreateContainerError")
         return finish("Failed", kReasonContainerConfigError, message);
       if (waiting == "ErrImagePull" || waiting == "ImagePullBackOff") {
-        auto created = time_at(pod, {"metadata", "creationTimestamp"});
+        auto created = parse_rfc3339(pod.creation_timestamp);
         if (created && now_ >= *created + timing_.image_pull_grace)
           return finish("Failed", kReasonImagePullFailed,
                         "the runner image could not be pulled for " + std::to_string(timing_.image_pull_grace.count()) +
@@ -278,33 +261,27 @@ class Machine {
         return set("Pending", false, kReasonPodCreating, "pulling the runner image: " + message);
       }
     }
-    const json* conditions = find(pod, {"status", "conditions"});
-    if (conditions != nullptr && conditions->is_array()) {
-      for (const auto& c : *conditions) {
-        if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False" &&
-            c.value("reason", "") == "Unschedulable")
-          return set("Pending", false, kReasonUnschedulable, c.value("message", "no node can run the runner pod"));
-      }
-    }
+    if (pod.unschedulable)
+      return set("Pending", false, kReasonUnschedulable,
+                 pod.unschedulable->empty() ? "no node can run the runner pod" : *pod.unschedulable);
     set("Pending", false, kReasonPodCreating, "waiting for the runner pod to start");
   }
 
-  void terminated(const json& pod) {
-    if (string_at(pod, {"status", "reason"}) == "DeadlineExceeded")
+  void terminated(const CachedPod& pod) {
+    if (pod.reason == "DeadlineExceeded")
       return finish("TimedOut", kReasonDeadlineExceeded,
                     "the session ran past its timeout (the pod's activeDeadlineSeconds)");
-    const json* cs = runner_status(pod);
-    const json* term = cs != nullptr ? find(*cs, {"state", "terminated"}) : nullptr;
-    if (term == nullptr)
+    if (!pod.runner || !pod.runner->terminated)
       return finish("Failed", kReasonRunnerError, "the runner pod ended without reporting its container's state");
-    if (term->value("reason", "") == "OOMKilled")
+    const RunnerContainer& term = *pod.runner;
+    if (term.terminated_reason == "OOMKilled")
       return finish("Failed", kReasonOOMKilled, "the runner ran out of memory; raise spec.resources.limits.memory");
-    const contract::Decoded d = contract::decode(term->value("message", ""));
+    const contract::Decoded d = contract::decode(term.terminated_message);
     if (!d.message) {
-      const std::string tail = term->value("message", "");
+      const std::string& tail = term.terminated_message;
       return finish("Failed", kReasonRunnerError,
-                    "the runner exited with code " + std::to_string(term->value("exitCode", -1)) +
-                        " without a report (" + d.error + ")" + (tail.empty() ? "" : ": " + tail.substr(0, 512)));
+                    "the runner exited with code " + std::to_string(term.exit_code) + " without a report (" + d.error +
+                        ")" + (tail.empty() ? "" : ": " + tail.substr(0, 512)));
     }
     report(*d.message);
   }
@@ -336,7 +313,7 @@ class Machine {
       return finish("Failed", kReasonRunnerError,
                     "the runner asked for an approval without naming the command: " + m.message);
     const std::string& command = m.pending_approval->command;
-    const int run = run_attempt(session_);
+    const int run = session_.run_attempt;
     if (run > timing_.max_approval_rounds)
       return finish("Failed", kReasonApprovalRoundsExceeded,
                     "run " + std::to_string(run) + " asked for an approval again (of: " + command +
@@ -358,9 +335,9 @@ class Machine {
   void awaiting() {
     const std::string command = string_at(out_.status, {"pendingApproval", "command"});
     auto started = time_at(out_.status, {"startTime"});
-    if (!started) started = time_at(session_, {"metadata", "creationTimestamp"});
+    if (!started) started = parse_rfc3339(session_.creation_timestamp);
     if (started) {
-      const seconds timeout = session_timeout(session_);
+      const seconds timeout = session_timeout(out_.status, session_);
       const auto deadline = *started + timeout;
       if (now_ >= deadline)
         return finish("TimedOut", kReasonApprovalTimedOut,
@@ -380,7 +357,7 @@ class Machine {
   }
 
   void resume(const std::string& command) {
-    const int run = run_attempt(session_);
+    const int run = session_.run_attempt;
     json& previous = out_.status["previousRuns"];
     if (!previous.is_array()) previous = json::array();
     const json this_run = add_usage(out_.status.value("usage", json::object()), earlier_usage(out_.status), -1);
@@ -404,13 +381,13 @@ class Machine {
 
   // The pod's activeDeadlineSeconds normally ends a session in time; this is the
   // operator's own clock, for a pod the kubelet does not stop (or no kubelet).
-  void check_own_clock(const json& pod) {
+  void check_own_clock(const CachedPod& pod) {
     if (is_terminal(out_.status.value("phase", ""))) return;
     if (out_.status.value("phase", "") == "AwaitingApproval" && !waiting_in_place()) return;
     auto started = time_at(out_.status, {"startTime"});
-    if (!started) started = time_at(pod, {"metadata", "creationTimestamp"});
+    if (!started) started = parse_rfc3339(pod.creation_timestamp);
     if (!started) return;
-    const seconds timeout = session_timeout(session_);
+    const seconds timeout = session_timeout(out_.status, session_);
     const auto deadline = *started + timeout + timing_.timeout_grace;
     if (now_ >= deadline) {
       finish("TimedOut", kReasonDeadlineExceeded,
@@ -421,7 +398,7 @@ class Machine {
     }
   }
 
-  const json& session_;
+  const CachedSession& session_;
   Clock::time_point now_;
   const Timing& timing_;
   const std::optional<InPlaceRequest>& request_;
@@ -436,17 +413,8 @@ bool is_terminal(const std::string& phase) {
   return std::any_of(kTerminal.begin(), kTerminal.end(), [&](const char* p) { return phase == p; });
 }
 
-int run_attempt(const json& session) {
-  const json* r = find(session, {"status", "runAttempt"});
-  return r != nullptr && r->is_number_integer() ? std::max(1, r->get<int>()) : 1;
-}
-
-bool is_approved(const json& session, const std::string& command) {
-  const json* approvals = find(session, {"spec", "approvals"});
-  if (approvals == nullptr || !approvals->is_array()) return false;
-  return std::any_of(approvals->begin(), approvals->end(), [&](const json& a) {
-    return a.is_object() && a.contains("command") && a["command"].is_string() && a["command"] == command;
-  });
+bool is_approved(const CachedSession& session, const std::string& command) {
+  return session.approval_of(command) != nullptr;
 }
 
 std::int64_t tokens_used(const json& status) {
@@ -476,16 +444,17 @@ void set_ready_condition(json& status, bool ready, const std::string& reason, co
   set_condition(status, "Ready", ready, reason, message, generation, now);
 }
 
-Transition next_status(const json& session, const std::optional<json>& pod, bool pod_expected, Clock::time_point now,
+Transition next_status(const CachedSession& session, const CachedPod* pod, bool pod_expected, Clock::time_point now,
                        const Timing& timing, const std::optional<InPlaceRequest>& request) {
   return Machine(session, now, timing, request).run(pod, pod_expected);
 }
 
-bool needs_request_from_log(const json& session, const json& pod) {
+bool needs_request_from_log(const CachedSession& session, const CachedPod& pod) {
   if (!runner_waits_in_place(pod)) return false;
-  const json* pending = find(session, {"status", "pendingApproval"});
+  const json status = session.status();
+  const json* pending = find(status, {"pendingApproval"});
   if (pending == nullptr || !pending->value("inPlace", false)) return true;
-  if (pending->value("podName", "") != string_at(pod, {"metadata", "name"})) return true;
+  if (pending->value("podName", "") != pod.name) return true;
   // Decided: the runner's next request may already be in its log.
   return pending->contains("decision");
 }

@@ -38,6 +38,8 @@
 #include <nlohmann/json.hpp>
 
 #include "reconcile/approval_channel.h"
+#include "reconcile/cached_pod.h"
+#include "reconcile/cached_session.h"
 #include "reconcile/rfc3339.h"
 
 namespace droid::op {
@@ -66,10 +68,8 @@ inline constexpr const char* kReasonResumed = "Resumed";
 
 bool is_terminal(const std::string& phase);
 
-// status.runAttempt: 1 for the first run (and when unset).
-int run_attempt(const nlohmann::json& session);
 // spec.approvals holds `command` exactly (the list is keyed by command).
-bool is_approved(const nlohmann::json& session, const std::string& command);
+bool is_approved(const CachedSession& session, const std::string& command);
 // Input plus output tokens in status.usage (every run so far).
 std::int64_t tokens_used(const nlohmann::json& status);
 
@@ -103,18 +103,17 @@ struct Transition {
   std::optional<std::pair<std::string, std::string>> approval_event;
 };
 
-// `session` is the DroidSession object (with its current status); `pod` the
-// runner pod of its current run (run_attempt()) if it exists. `pod_expected`
+// `session` is the DroidSession as cached (with its current status); `pod` the
+// runner pod of its current run (session.run_attempt), nullptr if there is none. `pod_expected`
 // says whether the reconciler has already created the pod (a pod that vanished
 // after that is a failure, except once its run has ended in AwaitingApproval).
 // `request`: what the runner waiting in place asked for, read from its log by
 // the reconciler (only while runner_waits_in_place(pod)).
-Transition next_status(const nlohmann::json& session, const std::optional<nlohmann::json>& pod, bool pod_expected,
-                       Clock::time_point now, const Timing& timing = {},
-                       const std::optional<InPlaceRequest>& request = std::nullopt);
+Transition next_status(const CachedSession& session, const CachedPod* pod, bool pod_expected, Clock::time_point now,
+                       const Timing& timing = {}, const std::optional<InPlaceRequest>& request = std::nullopt);
 // Whether the reconciler should read the runner's log for a request: the pod
 // waits in place and the status does not already hold its undecided request.
-bool needs_request_from_log(const nlohmann::json& session, const nlohmann::json& pod);
+bool needs_request_from_log(const CachedSession& session, const CachedPod& pod);
 
 // Sets the Ready condition in `status`, keeping lastTransitionTime when its
 // status and reason are unchanged (as metav1.Condition requires).

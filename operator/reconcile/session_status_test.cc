@@ -12,6 +12,23 @@ using namespace std::chrono_literals;
 
 const Clock::time_point kT0 = *parse_rfc3339("2026-11-21T10:00:00Z");
 
+// The tests write sessions and pods as the API server sends them; the status
+// machine takes them as the caches keep them (parsed once, typed).
+Transition next_status(const json& s, const std::optional<json>& p, bool pod_expected, Clock::time_point now,
+                       const Timing& timing = {}, const std::optional<InPlaceRequest>& request = std::nullopt) {
+  const CachedSession session = parse_cached_session(s);
+  std::optional<CachedPod> pod;
+  if (p) pod = parse_cached_pod(*p);
+  return droid::op::next_status(session, pod ? &*pod : nullptr, pod_expected, now, timing, request);
+}
+bool needs_request_from_log(const json& s, const json& p) {
+  return droid::op::needs_request_from_log(parse_cached_session(s), parse_cached_pod(p));
+}
+bool is_approved(const json& s, const std::string& command) {
+  return droid::op::is_approved(parse_cached_session(s), command);
+}
+int run_attempt(const json& s) { return parse_cached_session(s).run_attempt; }
+
 json session(json spec = json::object(), json status = json::object()) {
   json s = {{"metadata", {{"name", "s"}, {"generation", 2}}}, {"spec", std::move(spec)}};
   if (!status.empty()) s["status"] = std::move(status);
