@@ -247,7 +247,7 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
   status["phase"] = "Pending";
   status["podName"] = pod_name(ref);
   status["runAttempt"] = ref.run_attempt;
-  set_ready_condition(status, false, kReasonPodCreating, "runner pod created; waiting for it to start", generation, t);
+  set_ready_condition(status, false, kReasonPodCreating, kMessageWaitingForPod, generation, t);
   if (!write_status(session, status)) return stale(session);
   if (!recreating || new_run_pod) {
     if (!recreating && hooks_.session_start) hooks_.session_start("pod_created", seconds_since_creation(session, t));

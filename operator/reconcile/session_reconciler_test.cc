@@ -130,6 +130,32 @@ TEST_F(SessionReconcilerTest, CreatesTheOwnedObjectsFenceFirstAndRecordsTheReque
   EXPECT_EQ(events[0].reason, "PodCreated");
 }
 
+// What a session costs the API server until its pod runs: its four objects (the
+// approval-key Secret with a signing key) and one
+// status write; the pod's first watch event (still Pending) writes nothing more.
+TEST_F(SessionReconcilerTest, ASessionCostsItsFourObjectsAndOneStatusWriteUntilItsPodRuns) {
+  api.create(kube::kDroidSessions, new_session("fix"));
+  sync();
+  const std::size_t before = api.calls().size();
+  EXPECT_FALSE(reconcile("fix").error);
+  sync();
+  EXPECT_FALSE(reconcile("fix").error);  // the runner pod ADDED, phase Pending
+  sync();
+  EXPECT_FALSE(reconcile("fix").error);
+  std::vector<std::string> writes;
+  const auto calls = api.calls();
+  for (std::size_t i = before; i < calls.size(); ++i)
+    if (calls[i].rfind("get ", 0) != 0 && calls[i].rfind("list ", 0) != 0) writes.push_back(calls[i]);
+  std::sort(writes.begin(), writes.end());
+  EXPECT_EQ(writes, (std::vector<std::string>{"create configmaps team-a/fix-config",
+                                              "create networkpolicies team-a/fix-egress",
+                                              "create pods team-a/fix-runner",
+                                              "create secrets team-a/fix-approval",
+                                              "replace droidsessions team-a/fix/status"}))
+      << ::testing::PrintToString(writes);
+  EXPECT_EQ(events.size(), 1u) << "PodCreated, once";
+}
+
 TEST_F(SessionReconcilerTest, ARefusedSessionIsDeniedWithAWarningAndGetsNothing) {
   api.replace(kube::kOrgPolicies, [&] {
     json p = api.get(kube::kOrgPolicies, "", "baseline");

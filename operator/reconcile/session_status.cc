@@ -264,7 +264,7 @@ class Machine {
     if (pod.unschedulable)
       return set("Pending", false, kReasonUnschedulable,
                  pod.unschedulable->empty() ? "no node can run the runner pod" : *pod.unschedulable);
-    set("Pending", false, kReasonPodCreating, "waiting for the runner pod to start");
+    set("Pending", false, kReasonPodCreating, kMessageWaitingForPod);
   }
 
   void terminated(const CachedPod& pod) {

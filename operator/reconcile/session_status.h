@@ -65,6 +65,9 @@ inline constexpr const char* kReasonApprovalRejected = "ApprovalRejected";
 inline constexpr const char* kReasonPodLostWhileWaiting = "PodLostWhileWaiting";
 // Event reason when a later run's pod is running.
 inline constexpr const char* kReasonResumed = "Resumed";
+// The Ready message from the pod's creation until the kubelet reports on it: the
+// reconciler writes it with podName, so the pod's first watch event changes nothing.
+inline constexpr const char* kMessageWaitingForPod = "waiting for the runner pod to start";
 
 bool is_terminal(const std::string& phase);
 
