@@ -8,6 +8,7 @@
 //   flushed. Losing the lease (an API server outage longer than the renew
 //   deadline) stops the controllers and makes this replica a candidate again;
 //   its caches stay warm, and each new term resumes from them.
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,10 +35,14 @@
 #include "metrics/metrics.h"
 #include "metrics/ops_server.h"
 #include "reconcile/approval_signing_key.h"
+#include "reconcile/concurrency.h"
 #include "webhook/https_json_server.h"
 #include "webhook/webhook_server.h"
 
 namespace {
+
+// The webhook stamps the requester where the operator's cache reads it.
+static_assert(std::string_view(droid::op::kRequesterAnnotation) == droid::contract::kRequesterAnnotation);
 
 using droid::log::Logger;
 using namespace droid::op;
@@ -124,7 +130,7 @@ int run(const OperatorOptions& o) {
   ManagerOptions mo;
   mo.session_workers = o.session_workers;
   mo.session.operator_namespace = ns;
-  mo.session.max_pod_attempts = o.max_pod_attempts;
+  mo.session.timing.max_pod_attempts = o.max_pod_attempts;
   mo.session.timing.max_approval_rounds = o.max_approval_rounds;
   mo.session.runner.image = o.runner_image;
   mo.session.runner.image_pull_policy = o.runner_image_pull_policy;
@@ -184,7 +190,21 @@ int run(const OperatorOptions& o) {
     wo.port = wa.port;
     wo.cert_file = o.webhook_cert_dir + "/tls.crt";
     wo.key_file = o.webhook_cert_dir + "/tls.key";
-    auto routes = webhook_routes([&] { return manager.admission_context(); });
+    auto routes = webhook_routes([&manager] {
+      // What the webhook reads of the cluster: the manager's caches (shared, so a
+      // request in flight keeps them even while the operator stops).
+      AdmissionContext c;
+      const Caches caches = manager.caches();
+      c.policies = caches.org_policies();
+      c.namespace_labels = [caches](const std::string& ns) { return caches.namespace_labels(ns); };
+      c.active_sessions = [caches](const std::string& ns) {
+        std::size_t n = 0;
+        for (const auto& s : caches.sessions->list_namespace(ns))
+          if (holds_slot(*s)) ++n;
+        return n;
+      };
+      return c;
+    });
     for (auto& [path, handler] : routes) {
       handler = [&metrics, inner = handler](const nlohmann::json& review) {
         nlohmann::json answer = inner(review);
@@ -229,16 +249,18 @@ int run(const OperatorOptions& o) {
     controllers.set(true);
   }
 
-  // State metrics until a signal arrives.
+  // State metrics until a signal arrives; every 30 s, the memory freed since (a burst of
+  // sessions parses many transient JSON documents) goes back to the system.
   std::mutex mu;
   std::condition_variable cv;
   std::thread updater([&] {
     StateMetrics state(metrics, manager);
     std::uint64_t events_dropped = 0;
     std::unique_lock<std::mutex> lock(mu);
-    while (!shutting_down.load()) {
+    for (unsigned tick = 1; !shutting_down.load(); ++tick) {
       lock.unlock();
       state.update();
+      if (tick % 15 == 0) malloc_trim(0);
       if (const std::uint64_t d = events.dropped(); d > events_dropped) {
         metrics.inc_events_dropped(static_cast<double>(d - events_dropped));
         events_dropped = d;
@@ -271,6 +293,9 @@ int run(const OperatorOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Two malloc arenas, not one per thread: the operator's threads mostly wait on the
+  // API server, and each arena would keep its own freed memory (bench/README.md).
+  mallopt(M_ARENA_MAX, 2);
   OperatorOptions options;
   try {
     options = parse_options(std::vector<std::string>(argv + 1, argv + argc));

@@ -63,6 +63,18 @@ class BasicStore {
     return object;  // the previous one, or nullptr
   }
   Ptr upsert(T object) { return upsert(std::make_shared<const T>(std::move(object))); }
+  // A writer's own result (write-through): replaces the cached object only while
+  // the cache still holds the version the write was made from (`from_version`),
+  // so it never overwrites anything newer. The watch event of the same write
+  // then changes nothing. False when the cache moved on or lost the object.
+  bool replace_if_current(Ptr object, const std::string& from_version) {
+    std::string key = CacheTraits<T>::key(*object);
+    std::lock_guard lock(mu_);
+    auto it = objects_.find(key);
+    if (it == objects_.end() || CacheTraits<T>::resource_version(*it->second) != from_version) return false;
+    it->second = std::move(object);
+    return true;
+  }
   // Removes by key; returns the removed object (nullptr when there was none).
   Ptr erase_key(const std::string& key) {
     std::lock_guard lock(mu_);

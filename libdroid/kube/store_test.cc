@@ -83,5 +83,16 @@ TEST(Store, ReadersShareTheObjectAndKeepTheirVersion) {
   EXPECT_EQ(first.use_count(), 3) << "first, put and replaced";
 }
 
+TEST(Store, AWriteThroughNeverOverwritesANewerVersion) {
+  Store s;
+  s.upsert(obj("ns", "a", "5"));
+  EXPECT_TRUE(s.replace_if_current(share(obj("ns", "a", "6")), "5")) << "written from the cached version";
+  EXPECT_EQ(resource_version_of(*s.get("ns/a")), "6");
+  EXPECT_FALSE(s.replace_if_current(share(obj("ns", "a", "7")), "5")) << "the cache moved on meanwhile";
+  EXPECT_EQ(resource_version_of(*s.get("ns/a")), "6");
+  EXPECT_FALSE(s.replace_if_current(share(obj("ns", "gone", "2")), "1")) << "deleted: not brought back";
+  EXPECT_EQ(s.get("ns/gone"), nullptr);
+}
+
 }  // namespace
 }  // namespace droid::kube

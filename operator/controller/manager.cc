@@ -22,7 +22,9 @@ json value_at(const json& obj, std::initializer_list<const char*> path) {
 
 Manager::Manager(kube::Api& client, ManagerOptions options, ManagerObserver observer)
     : client_(client), options_(std::move(options)), observer_(std::move(observer)), log_("manager") {
-  session_reconciler_ = std::make_unique<SessionReconciler>(client_, caches_, options_.session, observer_.session);
+  SessionHooks hooks = observer_.session;
+  hooks.slot_freed = [this](const std::string& ns) { wake_waiting(ns); };
+  session_reconciler_ = std::make_unique<SessionReconciler>(client_, caches_, options_.session, std::move(hooks));
   policy_reconciler_ = std::make_unique<OrgPolicyReconciler>(client_, caches_);
 
   // Sessions and pods are converted to their typed form as they enter the cache;
@@ -209,18 +211,11 @@ std::map<std::string, kube::ReflectorStats> Manager::reflector_stats() const {
   return out;
 }
 
-AdmissionContext Manager::admission_context() const {
-  AdmissionContext c;
-  c.policies = caches_.org_policies();
-  const Caches caches = caches_;
-  c.namespace_labels = [caches](const std::string& ns) { return caches.namespace_labels(ns); };
-  c.active_sessions = [caches](const std::string& ns) {
-    std::size_t n = 0;
-    for (const auto& s : caches.sessions->list_namespace(ns))
-      if (holds_slot(*s)) ++n;
-    return n;
-  };
-  return c;
+std::size_t Manager::active_sessions(const std::string& ns) const {
+  std::size_t n = 0;
+  for (const auto& s : caches_.sessions->list_namespace(ns))
+    if (holds_slot(*s)) ++n;
+  return n;
 }
 
 }  // namespace droid::op

@@ -28,7 +28,6 @@
 #include "log/log.h"
 #include "reconcile/orgpolicy_reconciler.h"
 #include "reconcile/session_reconciler.h"
-#include "webhook/admission.h"
 
 namespace droid::op {
 
@@ -73,8 +72,9 @@ class Manager {
   std::map<std::string, std::size_t> queue_depths() const;
   // Reflector statistics by resource plural.
   std::map<std::string, kube::ReflectorStats> reflector_stats() const;
-  // What the admission webhook needs, read from the caches.
-  AdmissionContext admission_context() const;
+  // Sessions of a namespace holding a concurrency slot, as the cache shows them
+  // (what the admission webhook counts against the policy's limit).
+  std::size_t active_sessions(const std::string& ns) const;
 
  private:
   void enqueue_session(const std::string& key);

@@ -61,7 +61,7 @@ class ManagerTest : public ::testing::Test {
   void start(bool lead = true) {
     ManagerOptions options;
     options.session_workers = 2;
-    options.session.wait_recheck = std::chrono::hours(1);  // only an event may wake a waiting session
+    options.session.timing.wait_recheck = std::chrono::hours(1);  // only an event may wake a waiting session
     manager = std::make_unique<Manager>(api, options);
     manager->start_informers();
     ASSERT_TRUE(manager->wait_for_sync(10s));
@@ -120,7 +120,7 @@ TEST_F(ManagerTest, AStandbyKeepsWarmCachesAndWritesNothingUntilItLeads) {
     return s.value("status", json::object()).value("podName", "") == "early-runner";
   }));
   // The caches follow the operator's own writes: the webhook's view counts both slots.
-  EXPECT_TRUE(eventually([&] { return manager->admission_context().active_sessions("team-a") == 2; }));
+  EXPECT_TRUE(eventually([&] { return manager->active_sessions("team-a") == 2; }));
   EXPECT_TRUE(eventually([&] { return manager->sessions_by_phase()["Pending"] == 2; }));
   EXPECT_EQ(pod_creates(), 2U) << "one pod per session, however many events it saw";
 }

@@ -28,4 +28,24 @@ std::size_t sessions_ahead(const std::vector<std::shared_ptr<const CachedSession
   return ahead;
 }
 
+bool SessionSlots::admit_if(const CachedSession& self,
+                            const std::vector<std::shared_ptr<const CachedSession>>& in_namespace,
+                            const std::function<bool(std::size_t ahead)>& decide) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::size_t ahead = in_namespace.empty() ? 0 : sessions_ahead(in_namespace, self, keys_);
+  if (!decide(ahead)) return false;
+  keys_.insert(self.key());
+  return true;
+}
+
+void SessionSlots::release(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  keys_.erase(key);
+}
+
+std::size_t SessionSlots::admitted() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_.size();
+}
+
 }  // namespace droid::op

@@ -6,6 +6,8 @@
 // the queue when a slot frees.
 #pragma once
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -27,18 +29,22 @@ bool is_waiting(const CachedSession& session);
 std::size_t sessions_ahead(const std::vector<std::shared_ptr<const CachedSession>>& in_namespace,
                            const CachedSession& self, const std::set<std::string>& admitted);
 
-// The keys admitted by this process whose pod the cache may not show yet.
-// Serialises the decision so that two workers never both take the last slot.
-class Admissions {
+// The one owner of the operator's slot bookkeeping: the keys this process
+// admitted whose pod the cache may not show yet. admit_if() decides under one
+// lock, so two workers never both take the last slot; release() forgets a key
+// once the cache shows its slot (podName), it finished, or it is gone.
+class SessionSlots {
  public:
-  std::mutex& mutex() { return mu_; }
-  // Call with mutex() held.
-  const std::set<std::string>& keys() const { return keys_; }
-  void admit(const std::string& key) { keys_.insert(key); }
-  void forget(const std::string& key) { keys_.erase(key); }
+  // `decide(ahead)` gets the sessions ahead of `self` in `in_namespace` (pass
+  // the namespace's sessions only when a limit applies; none: 0 ahead) and
+  // returns whether `self` starts now; if so it holds a slot from now on.
+  bool admit_if(const CachedSession& self, const std::vector<std::shared_ptr<const CachedSession>>& in_namespace,
+                const std::function<bool(std::size_t ahead)>& decide);
+  void release(const std::string& key);
+  std::size_t admitted() const;
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::set<std::string> keys_;
 };
 

@@ -1,5 +1,8 @@
 #include "reconcile/concurrency.h"
 
+#include <atomic>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 namespace droid::op {
@@ -46,6 +49,35 @@ TEST(Concurrency, AdmittedKeysCountBeforeTheCacheShowsTheirPod) {
   const std::vector<Ptr> ns = {session("a", "2026-01-01T00:00:05Z"), session("b", "2026-01-01T00:00:01Z")};
   EXPECT_EQ(sessions_ahead(ns, *ns[1], {}), 0u);
   EXPECT_EQ(sessions_ahead(ns, *ns[1], {"team/a"}), 1u);
+}
+
+TEST(Concurrency, SlotsDecideUnderOneLockAndCountWhatTheyAdmitted) {
+  // Eight workers ask at once: the decisions never overlap, and each sees the
+  // slots admitted before it (here: "b" was created first, so everyone else
+  // counts it waiting, and the ones admitted so far).
+  std::vector<Ptr> ns;
+  for (int i = 0; i < 8; ++i) ns.push_back(session("s" + std::to_string(i), "2026-01-01T00:00:01Z", "Pending"));
+  SessionSlots slots;
+  std::atomic<int> inside{0}, overlaps{0}, admitted{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 8; ++i)
+    workers.emplace_back([&, i] {
+      const bool ok = slots.admit_if(*ns[i], ns, [&](std::size_t ahead) {
+        if (inside.fetch_add(1) != 0) ++overlaps;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        inside.fetch_sub(1);
+        return ahead < 3;  // a limit of 3
+      });
+      if (ok) ++admitted;
+    });
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_LE(admitted.load(), 3) << "never more than the limit, whatever the order";
+  EXPECT_EQ(slots.admitted(), static_cast<std::size_t>(admitted.load()));
+  for (int i = 0; i < 8; ++i) slots.release("team/s" + std::to_string(i));
+  EXPECT_EQ(slots.admitted(), 0u);
+  EXPECT_TRUE(slots.admit_if(*ns[0], ns, [](std::size_t ahead) { return ahead < 1; }))
+      << "released, and s0 is first in line";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "kube/config.h"
 #include "kube/error.h"
 #include "policy/org_policy.h"
+#include "controller/cache_transforms.h"
 #include "policy/session_check.h"
 
 namespace droid::op {
@@ -96,16 +97,12 @@ void SessionReconciler::event(const CachedSession& session, const std::string& t
 ReconcileResult SessionReconciler::reconcile(const std::string& key) {
   auto cached = caches_.sessions->get(key);
   if (!cached) {
-    std::lock_guard<std::mutex> lock(admissions_.mutex());
-    admissions_.forget(key);
+    slots_.release(key);
     return ReconcileResult::done();
   }
   const CachedSession& session = *cached;
   const std::string& phase = session.phase;
-  if (holds_slot(session) || is_terminal(phase)) {
-    std::lock_guard<std::mutex> lock(admissions_.mutex());
-    admissions_.forget(key);
-  }
+  if (holds_slot(session) || is_terminal(phase)) slots_.release(key);  // the cache shows it now
   if (!session.deletion_timestamp.empty()) return ReconcileResult::done();
 
   // The pod of the session's current run (a later run after an approval has a pod of its own).
@@ -125,13 +122,6 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
   const json spec = session.spec();
   const json old_status = session.status();
   json status = old_status;
-  const std::string old_reason = [&] {
-    const json* conditions = find(status, {"conditions"});
-    if (conditions != nullptr && conditions->is_array())
-      for (const auto& c : *conditions)
-        if (c.value("type", "") == "Ready") return c.value("reason", "");
-    return std::string();
-  }();
   const bool recreating = !string_at(status, {"podName"}).empty();
   const auto t = now();
   const std::int64_t generation = session.generation;
@@ -142,36 +132,26 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
       policy::resolve(policy::governing_policies(caches_.org_policies(), caches_.namespace_labels(ns)));
   status["policy"] = policy_status(effective);
 
+  // Policy's plan and the slot, decided at once (SessionSlots owns the bookkeeping).
   policy::SessionPlan plan;
-  {
-    std::lock_guard<std::mutex> lock(admissions_.mutex());
-    std::size_t ahead = 0;
-    if (!recreating && find(effective.limits, {"maxConcurrentSessionsPerNamespace"}) != nullptr)
-      ahead = sessions_ahead(caches_.sessions->list_namespace(ns), session, admissions_.keys());
-    plan = policy::plan_session(spec, effective, ahead);
-    if (recreating) plan.wait.reset();
-    if (plan.ok() && !plan.wait) admissions_.admit(key);
-  }
+  const bool limited = !recreating && find(effective.limits, {"maxConcurrentSessionsPerNamespace"}) != nullptr;
+  slots_.admit_if(session, limited ? caches_.sessions->list_namespace(ns) : std::vector<std::shared_ptr<const CachedSession>>{},
+                  [&](std::size_t ahead) {
+                    plan = policy::plan_session(spec, effective, ahead);
+                    if (recreating) plan.wait.reset();
+                    return plan.ok() && !plan.wait;
+                  });
 
   if (!plan.ok()) {
-    const std::string message = refusal_message(plan);
-    status["phase"] = "Denied";
-    set_ready_condition(status, false, plan.refusals.front().reason, message, generation, t);
-    if (!status.contains("completionTime")) status["completionTime"] = format_rfc3339(t);
-    if (!write_status(session, status)) return stale(session);
     log_.info("session denied by policy", {{"session", key}, {"reason", plan.refusals.front().reason}});
-    event(session, "Warning", plan.refusals.front().reason, "Deny", message);
-    if (session.ttl_seconds_after_finished) return ReconcileResult::after(seconds(*session.ttl_seconds_after_finished));
-    return ReconcileResult::done();
+    return apply(session, old_status,
+                 denied(session, std::move(status), plan.refusals.front().reason, refusal_message(plan), t,
+                        options_.timing));
   }
-
-  if (plan.wait) {
-    status["phase"] = "Pending";
-    set_ready_condition(status, false, plan.wait->reason, plan.wait->message, generation, t);
-    if (status != old_status && !write_status(session, status)) return stale(session);
-    if (old_reason != plan.wait->reason) event(session, "Normal", plan.wait->reason, "Wait", plan.wait->message);
-    return ReconcileResult::after(options_.wait_recheck);
-  }
+  if (plan.wait)
+    return apply(session, old_status,
+                 waiting_for_slot(session, std::move(status), plan.wait->reason, plan.wait->message, t,
+                                  options_.timing));
 
   // The timeout is fixed when the session is first admitted (spec, else the policy's
   // default): a later change of the OrgPolicy does not move a running session's deadline.
@@ -241,14 +221,21 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
       throw CreateError(kReasonPodCreateFailed, e.what(), permanent_api_error(e));
     }
   } catch (const CreateError& e) {
-    return creation_failed(session, status, e.reason, e.what(), e.permanent);
+    Transition failed = pod_creation_failed(session, std::move(status), e.reason, e.what(), e.permanent, t,
+                                            options_.timing);
+    const bool retrying = !is_terminal(failed.status.value("phase", ""));
+    log_.log(retrying ? log::Level::Warn : log::Level::Error,
+               retrying ? "creating the session's objects failed; retrying"
+                        : "session failed: its objects could not be created",
+               {{"session", key},
+                {"reason", e.reason},
+                {"error", e.what()},
+                {"attempts", failed.status.value("attempts", 0)}});
+    return apply(session, old_status, std::move(failed));
   }
 
-  status["phase"] = "Pending";
-  status["podName"] = pod_name(ref);
-  status["runAttempt"] = ref.run_attempt;
-  set_ready_condition(status, false, kReasonPodCreating, kMessageWaitingForPod, generation, t);
-  if (!write_status(session, status)) return stale(session);
+  Transition created = pod_created(session, std::move(status), pod_name(ref), plan.timeout_seconds, t, options_.timing);
+  if (!write_status(session, created.status)) return stale(session);
   if (!recreating || new_run_pod) {
     if (!recreating && hooks_.session_start) hooks_.session_start("pod_created", seconds_since_creation(session, t));
     log_.info("runner pod created",
@@ -257,40 +244,16 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
           "created runner pod " + pod_name(ref) +
               (ref.run_attempt > 1 ? " (run " + std::to_string(ref.run_attempt) + ", after an approval)" : ""));
   }
-  // Without pod events (a kubelet that never reports) the operator's own clock still ends the session.
-  return ReconcileResult::after(seconds(plan.timeout_seconds) + options_.timing.timeout_grace);
+  return ReconcileResult::after(*created.requeue_after);
 }
 
-ReconcileResult SessionReconciler::creation_failed(const CachedSession& session, json status, const std::string& reason,
-                                                   const std::string& message, bool permanent) {
-  const auto t = now();
-  const std::int64_t generation = session.generation;
-  const int attempts = status.value("attempts", 0) + 1;
-  status["attempts"] = attempts;
-  const std::string key = session.key();
-  const std::string of =
-      " (attempt " + std::to_string(attempts) + " of " + std::to_string(options_.max_pod_attempts) + ")";
-  if (permanent || attempts >= options_.max_pod_attempts) {
-    status["phase"] = "Failed";
-    set_ready_condition(status, false, reason, message + of, generation, t);
-    if (!status.contains("completionTime")) status["completionTime"] = format_rfc3339(t);
-    if (!write_status(session, status)) return stale(session);
-    {
-      std::lock_guard<std::mutex> lock(admissions_.mutex());
-      admissions_.forget(key);
-    }
-    log_.error("session failed: its objects could not be created",
-               {{"session", key}, {"reason", reason}, {"error", message}, {"attempts", attempts}});
-    event(session, "Warning", reason, "Create", message + of);
-    return ReconcileResult::done();
-  }
-  status["phase"] = "Pending";
-  set_ready_condition(status, false, reason, message + of + "; retrying", generation, t);
-  if (!write_status(session, status)) return stale(session);
-  log_.warn("creating the session's objects failed; retrying",
-            {{"session", key}, {"reason", reason}, {"error", message}, {"attempts", attempts}});
-  event(session, "Warning", reason, "Create", message + of);
-  return ReconcileResult::after(seconds(std::int64_t{1} << std::min(attempts, 6)));
+ReconcileResult SessionReconciler::apply(const CachedSession& session, const json& old_status, Transition tr) {
+  if (tr.status != old_status && !write_status(session, tr.status)) return stale(session);
+  if (is_terminal(tr.status.value("phase", ""))) slots_.release(session.key());
+  if (tr.event) event(session, tr.event->type, tr.event->reason, tr.event->action, tr.event->message);
+  if (tr.delete_session) return delete_session(session);
+  if (tr.requeue_after) return ReconcileResult::after(*tr.requeue_after);
+  return ReconcileResult::done();
 }
 
 std::optional<InPlaceRequest> SessionReconciler::read_approval_request(const CachedPod& pod) {
@@ -389,22 +352,24 @@ ReconcileResult SessionReconciler::lifecycle(const CachedSession& session, const
       if (!e.not_found()) throw;
     }
   }
-  if (tr.delete_session) {
-    try {
-      client_.remove(kube::kDroidSessions, session.namespace_, session.name,
-                     {{"apiVersion", "v1"},
-                      {"kind", "DeleteOptions"},
-                      {"propagationPolicy", "Background"},
-                      {"preconditions", {{"uid", session.uid}}}});
-      log_.info("session deleted after ttlSecondsAfterFinished", {{"session", key}});
-    } catch (const kube::ApiError& e) {
-      if (!e.not_found() && !e.conflict()) throw;
-    }
-    return ReconcileResult::done();
-  }
+  if (tr.delete_session) return delete_session(session);
   // The next run's objects: as soon as the cache shows the new status (its watch event normally comes first).
   if (tr.approved_command) return ReconcileResult::after(seconds(1));
   if (tr.requeue_after) return ReconcileResult::after(*tr.requeue_after);
+  return ReconcileResult::done();
+}
+
+ReconcileResult SessionReconciler::delete_session(const CachedSession& session) {
+  try {
+    client_.remove(kube::kDroidSessions, session.namespace_, session.name,
+                   {{"apiVersion", "v1"},
+                    {"kind", "DeleteOptions"},
+                    {"propagationPolicy", "Background"},
+                    {"preconditions", {{"uid", session.uid}}}});
+    log_.info("session deleted after ttlSecondsAfterFinished", {{"session", session.key()}});
+  } catch (const kube::ApiError& e) {
+    if (!e.not_found() && !e.conflict()) throw;
+  }
   return ReconcileResult::done();
 }
 
@@ -418,7 +383,13 @@ bool SessionReconciler::write_status(const CachedSession& session, const json& s
   json obj = session.reference();
   obj["status"] = status;
   try {
-    client_.replace(kube::kDroidSessions, obj, "status");
+    json written = client_.replace(kube::kDroidSessions, obj, "status");
+    // Write-through: the next look (its pod's watch event usually comes before the
+    // session's) sees this status, not a stale one it would write again (409).
+    const bool was_terminal = is_terminal(session.phase);
+    if (caches_.sessions->replace_if_current(cache_session(std::move(written)), session.resource_version()) &&
+        !was_terminal && is_terminal(status.value("phase", "")) && hooks_.slot_freed)
+      hooks_.slot_freed(session.namespace_);  // the watch event will not show the change any more
     return true;
   } catch (const kube::ApiError& e) {
     if (e.conflict() || e.not_found()) {

@@ -1,21 +1,24 @@
-// Reconciles one DroidSession (SPEC §5) from the informer caches:
-//   new session  -> resolve the governing OrgPolicies, plan_session(); refused:
-//                   phase Denied with the refusal's reason and a Warning event;
-//                   namespace at its concurrency limit: wait in Pending; else
+// Reconciles one DroidSession (SPEC §5) from the informer caches (typed:
+// reconcile/cached_session.h, cached_pod.h); every status it writes is decided
+// by session_status.h, the concurrency slots are SessionSlots' (concurrency.h):
+//   new session  -> resolve the governing OrgPolicies, plan_session() and the
+//                   slot at once; refused: denied(); namespace at its
+//                   concurrency limit: waiting_for_slot(); else
 //                   create the ConfigMap, the NetworkPolicy and the gateway
 //                   Secret at once, then the runner Pod (never unfenced, never
 //                   before its config), all owned by the session and named
-//                   from it, then record podName, policy and requester;
+//                   from it, then pod_created() records podName, policy and
+//                   requester (pod_creation_failed() when that fails);
 //   afterwards   -> next_status() from the pod (and, while its runner waits in
 //                   place, the request read from its log); apply the status and
 //                   its actions (hand a decision to the waiting runner as a pod
 //                   annotation, delete the pod on cancel/timeout, delete the
 //                   session after its TTL).
-// Pod creation errors are retried with backoff up to max_pod_attempts
+// Pod creation errors are retried with backoff up to timing.max_pod_attempts
 // (status.attempts), then the session fails with reason PodCreateFailed; a pod
 // the apiserver rejects as invalid fails at once. Status is written with the
 // cached resourceVersion (a stale cache gives 409 and a retry with the work
-// queue's backoff, never a lost update). No finalizers: deletion is the garbage collector's.
+// queue's backoff, never a lost update) and written through to the cache. No finalizers: deletion is the garbage collector's.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -42,12 +45,9 @@ struct SessionReconcilerOptions {
   std::string field_manager = "droid-operator";
   RunnerDefaults runner{};
   Timing timing{};
-  int max_pod_attempts = 5;
   // The operator's key for approval decisions (app/approval_signing_key.h): each
   // session's key is derived from it. Empty: no runner waits in place.
   std::string approval_signing_key;
-  // A waiting session looks again this often even without an event.
-  std::chrono::seconds wait_recheck{30};
 };
 
 struct SessionHooks {
@@ -58,6 +58,9 @@ struct SessionHooks {
   // Seconds from the session's creation to stage "pod_created" / "running".
   std::function<void(const std::string& stage, double seconds)> session_start;
   std::function<Clock::time_point()> now;  // the clock (tests); system_clock when empty
+  // A session of `ns` finished by this reconciler's status write (which the cache
+  // shows at once): sessions waiting for a slot there may start. Must not block.
+  std::function<void(const std::string& ns)> slot_freed;
 };
 
 class SessionReconciler {
@@ -68,8 +71,11 @@ class SessionReconciler {
  private:
   ReconcileResult admit_and_create(const CachedSession& session, const std::string& key);
   ReconcileResult lifecycle(const CachedSession& session, const CachedPod* pod);
-  ReconcileResult creation_failed(const CachedSession& session, nlohmann::json status, const std::string& reason,
-                                  const std::string& message, bool permanent);
+  // Writes an admission outcome's status (if it changed), records its event,
+  // releases the slot of a session that ended there.
+  ReconcileResult apply(const CachedSession& session, const nlohmann::json& old_status, Transition tr);
+  // TTL after finish: deletes the session (only that uid), done.
+  ReconcileResult delete_session(const CachedSession& session);
   // Replaces the status subresource; false when the cached object was stale (409) or gone.
   bool write_status(const CachedSession& session, const nlohmann::json& status);
   // After a stale write: retried through the work queue's backoff, counted as a retry.
@@ -86,7 +92,7 @@ class SessionReconciler {
   Caches caches_;
   SessionReconcilerOptions options_;
   SessionHooks hooks_;
-  Admissions admissions_;
+  SessionSlots slots_;
   log::Logger log_;
 };
 

@@ -13,7 +13,6 @@
 #include "controller/cache_transforms.h"
 #include "jsonutil/lookup.h"
 #include "kube/memory_api.h"
-#include "webhook/admission.h"
 
 namespace droid::op {
 namespace {
@@ -38,7 +37,7 @@ json new_session(const std::string& name, json spec = {{"prompt", "fix the tests
           {"metadata",
            {{"name", name},
             {"namespace", "team-a"},
-            {"annotations", {{kRequesterAnnotation, R"({"username":"alice@example.com","groups":["devs"]})"}}}}},
+            {"annotations", {{contract::kRequesterAnnotation, R"({"username":"alice@example.com","groups":["devs"]})"}}}}},
           {"spec", std::move(spec)}};
 }
 
@@ -61,6 +60,7 @@ class SessionReconcilerTest : public ::testing::Test {
         events.push_back({type, reason});
       };
       hooks.now = [] { return kNow; };
+      hooks.slot_freed = [this](const std::string& ns) { freed.push_back(ns); };
       reconciler_ = std::make_unique<SessionReconciler>(api, caches, options, hooks);
     }
     return *reconciler_;
@@ -88,6 +88,7 @@ class SessionReconcilerTest : public ::testing::Test {
   kube::MemoryApi api;
   Caches caches;
   std::vector<Recorded> events;
+  std::vector<std::string> freed;  // slot_freed calls
   SessionReconcilerOptions options = [] {
     SessionReconcilerOptions o;
     o.approval_signing_key = "operator-signing-key";
@@ -173,6 +174,29 @@ TEST_F(SessionReconcilerTest, ARefusedSessionIsDeniedWithAWarningAndGetsNothing)
   EXPECT_TRUE(api.objects(kube::kConfigMaps).empty());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, "Warning");
+  EXPECT_EQ(caches.sessions->get("team-a/big")->phase, "Denied") << "written through to the cache";
+  EXPECT_EQ(freed, (std::vector<std::string>{"team-a"})) << "waiting sessions may start";
+}
+
+// The pod's ADDED event usually comes before the session's MODIFIED one: the
+// reconciler's own status write is in the cache already, so that look writes
+// nothing (before: a second write from a stale cache, refused with 409).
+TEST_F(SessionReconcilerTest, ItsOwnStatusWriteIsCachedBeforeThePodsEventComes) {
+  api.create(kube::kDroidSessions, new_session("fix"));
+  sync();
+  EXPECT_FALSE(reconcile("fix").error);
+  EXPECT_EQ(caches.sessions->get("team-a/fix")->pod_name, "fix-runner");
+  EXPECT_EQ(caches.sessions->get("team-a/fix")->resource_version(),
+            api.get(kube::kDroidSessions, "team-a", "fix")["metadata"]["resourceVersion"]);
+  std::vector<std::shared_ptr<const CachedPod>> pods;
+  for (json& p : api.objects(kube::kPods)) pods.push_back(cache_pod(std::move(p)));
+  caches.pods->replace_all(std::move(pods));  // only the pod's event has come
+  const std::size_t before = api.calls().size();
+  const ReconcileResult r = reconcile("fix");
+  EXPECT_FALSE(r.error);
+  EXPECT_FALSE(r.conflict);
+  EXPECT_EQ(api.calls().size(), before) << ::testing::PrintToString(api.calls());
+  EXPECT_TRUE(freed.empty());
 }
 
 // A cache behind the server: the status write is refused (409) and the key goes back

@@ -68,11 +68,51 @@ json earlier_usage(const json& status) {
 class Machine {
  public:
   Machine(const CachedSession& session, Clock::time_point now, const Timing& timing,
-          const std::optional<InPlaceRequest>& request)
+          const std::optional<InPlaceRequest>& request, std::optional<json> status = std::nullopt)
       : session_(session), now_(now), timing_(timing), request_(request) {
-    out_.status = session.status();
+    out_.status = status ? std::move(*status) : session.status();
     generation_ = session.generation;
     out_.status["observedGeneration"] = generation_;
+  }
+
+  // Admission outcomes (before the run's pod exists).
+  Transition deny(const std::string& reason, const std::string& message) {
+    finish("Denied", reason, message);
+    out_.event = Note{"Warning", reason, "Deny", message};
+    return out_;
+  }
+
+  Transition wait_for_slot(const std::string& reason, const std::string& message) {
+    const std::string before = ready_reason();
+    set("Pending", false, reason, message);
+    if (before != reason) out_.event = Note{"Normal", reason, "Wait", message};
+    out_.requeue_after = timing_.wait_recheck;
+    return out_;
+  }
+
+  Transition creation_failed(const std::string& reason, const std::string& message, bool permanent) {
+    const int attempts = out_.status.value("attempts", 0) + 1;
+    out_.status["attempts"] = attempts;
+    const std::string of =
+        " (attempt " + std::to_string(attempts) + " of " + std::to_string(timing_.max_pod_attempts) + ")";
+    out_.event = Note{"Warning", reason, "Create", message + of};
+    if (permanent || attempts >= timing_.max_pod_attempts) {
+      finish("Failed", reason, message + of);
+      return out_;
+    }
+    set("Pending", false, reason, message + of + "; retrying");
+    out_.requeue_after = seconds(std::int64_t{1} << std::min(attempts, 6));
+    return out_;
+  }
+
+  Transition created(const std::string& pod_name, std::int64_t timeout_seconds) {
+    out_.status["phase"] = "Pending";
+    out_.status["podName"] = pod_name;
+    out_.status["runAttempt"] = session_.run_attempt;
+    set_ready_condition(out_.status, false, kReasonPodCreating, kMessageWaitingForPod, generation_, now_);
+    // Without pod events (a kubelet that never reports) the operator's own clock still ends the session.
+    out_.requeue_after = seconds(timeout_seconds) + timing_.timeout_grace;
+    return out_;
   }
 
   Transition run(const CachedPod* pod, bool pod_expected) {
@@ -447,6 +487,27 @@ void set_ready_condition(json& status, bool ready, const std::string& reason, co
 Transition next_status(const CachedSession& session, const CachedPod* pod, bool pod_expected, Clock::time_point now,
                        const Timing& timing, const std::optional<InPlaceRequest>& request) {
   return Machine(session, now, timing, request).run(pod, pod_expected);
+}
+
+Transition denied(const CachedSession& session, json status, const std::string& reason, const std::string& message,
+                  Clock::time_point now, const Timing& timing) {
+  return Machine(session, now, timing, std::nullopt, std::move(status)).deny(reason, message);
+}
+
+Transition waiting_for_slot(const CachedSession& session, json status, const std::string& reason,
+                            const std::string& message, Clock::time_point now, const Timing& timing) {
+  return Machine(session, now, timing, std::nullopt, std::move(status)).wait_for_slot(reason, message);
+}
+
+Transition pod_creation_failed(const CachedSession& session, json status, const std::string& reason,
+                               const std::string& message, bool permanent, Clock::time_point now,
+                               const Timing& timing) {
+  return Machine(session, now, timing, std::nullopt, std::move(status)).creation_failed(reason, message, permanent);
+}
+
+Transition pod_created(const CachedSession& session, json status, const std::string& pod_name,
+                       std::int64_t timeout_seconds, Clock::time_point now, const Timing& timing) {
+  return Machine(session, now, timing, std::nullopt, std::move(status)).created(pod_name, timeout_seconds);
 }
 
 bool needs_request_from_log(const CachedSession& session, const CachedPod& pod) {

@@ -9,6 +9,12 @@
 // Every phase carries a Ready condition whose reason says why the session is
 // where it is; reasons are stable (the k* constants below).
 //
+// Admission (before the run's pod exists) ends in one of: denied() (policy
+// refuses it: Denied, then TTL after finish like every terminal phase),
+// waiting_for_slot() (the namespace is at its concurrency limit: Pending, looked
+// at again), pod_creation_failed() (retried with backoff up to
+// Timing::max_pod_attempts, then Failed with the reason), pod_created().
+//
 // Approval in place (issue 14, approval_channel.h): while the runner waits in
 // place (its container Ready) the session is AwaitingApproval with
 // status.pendingApproval {inPlace: true, id, podName, waitUntil}; a matching
@@ -89,6 +95,18 @@ struct Timing {
   // After handing a decision to a runner waiting in place, look again this soon
   // (the runner's next request may follow before its container turns unready).
   std::chrono::seconds decided_recheck{2};
+  // Attempts at creating a run's objects before the session fails (PodCreateFailed).
+  int max_pod_attempts = 5;
+  // A session waiting for a concurrency slot looks again this often even without an event.
+  std::chrono::seconds wait_recheck{30};
+};
+
+// An event the transition calls for (the reconciler records it after the status write).
+struct Note {
+  std::string type;  // Normal | Warning
+  std::string reason;
+  std::string action;
+  std::string message;
 };
 
 struct Transition {
@@ -104,6 +122,8 @@ struct Transition {
   std::optional<std::string> deliver_decision;
   // An approval or rejection to record as an event: {reason, note}.
   std::optional<std::pair<std::string, std::string>> approval_event;
+  // Admission outcomes: the event to record (denied, waiting, creation failed).
+  std::optional<Note> event;
 };
 
 // `session` is the DroidSession as cached (with its current status); `pod` the
@@ -114,6 +134,24 @@ struct Transition {
 // the reconciler (only while runner_waits_in_place(pod)).
 Transition next_status(const CachedSession& session, const CachedPod* pod, bool pod_expected, Clock::time_point now,
                        const Timing& timing = {}, const std::optional<InPlaceRequest>& request = std::nullopt);
+// Admission outcomes. `status` is the status being built (the reconciler has set
+// requester, policy and the admitted timeout in it); each returns it complete.
+// Denied by policy: Denied with `reason`, completionTime, a Warning; then the TTL.
+Transition denied(const CachedSession& session, nlohmann::json status, const std::string& reason,
+                  const std::string& message, Clock::time_point now, const Timing& timing = {});
+// No concurrency slot yet: Pending with `reason`; an event only when the reason is new.
+Transition waiting_for_slot(const CachedSession& session, nlohmann::json status, const std::string& reason,
+                            const std::string& message, Clock::time_point now, const Timing& timing = {});
+// Creating the run's objects failed: status.attempts + 1; Failed when `permanent`
+// or out of attempts, else Pending and a retry after 2^attempts seconds (at most 64).
+Transition pod_creation_failed(const CachedSession& session, nlohmann::json status, const std::string& reason,
+                               const std::string& message, bool permanent, Clock::time_point now,
+                               const Timing& timing = {});
+// The run's pod was created: Pending (PodCreating) with podName and runAttempt;
+// looked at again at the run's timeout if no pod event comes first.
+Transition pod_created(const CachedSession& session, nlohmann::json status, const std::string& pod_name,
+                       std::int64_t timeout_seconds, Clock::time_point now, const Timing& timing = {});
+
 // Whether the reconciler should read the runner's log for a request: the pod
 // waits in place and the status does not already hold its undecided request.
 bool needs_request_from_log(const CachedSession& session, const CachedPod& pod);

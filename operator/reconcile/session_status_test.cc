@@ -560,5 +560,86 @@ TEST(SessionStatus, ConditionKeepsItsTransitionTimeWhileUnchanged) {
   EXPECT_EQ(status["conditions"][0]["lastTransitionTime"], "2026-11-21T10:02:00Z");
 }
 
+// Admission outcomes: decided here like every other phase, applied by the reconciler.
+TEST(SessionAdmission, DeniedEndsTheSessionWithAWarningAndItsTtlStillCounts) {
+  const CachedSession s = parse_cached_session(session({{"ttlSecondsAfterFinished", 60}}));
+  Transition t = denied(s, {{"policy", {{"hash", "h"}}}}, "ModelNotAllowed", "model gpt-huge is not allowed", kT0);
+  EXPECT_EQ(t.status["phase"], "Denied");
+  EXPECT_EQ(ready(t)["reason"], "ModelNotAllowed");
+  EXPECT_EQ(ready(t)["message"], "model gpt-huge is not allowed");
+  EXPECT_EQ(t.status["completionTime"], "2026-11-21T10:00:00Z");
+  EXPECT_EQ(t.status["policy"]["hash"], "h") << "what the reconciler set is kept";
+  EXPECT_EQ(t.status["observedGeneration"], 2);
+  ASSERT_TRUE(t.event);
+  EXPECT_EQ(t.event->type, "Warning");
+  EXPECT_EQ(t.event->reason, "ModelNotAllowed");
+  EXPECT_EQ(t.event->action, "Deny");
+  ASSERT_TRUE(t.requeue_after);
+  EXPECT_EQ(*t.requeue_after, 60s) << "TTL after Denied, as after any end";
+  EXPECT_FALSE(t.delete_session);
+
+  const CachedSession at_once = parse_cached_session(session({{"ttlSecondsAfterFinished", 0}}));
+  EXPECT_TRUE(denied(at_once, json::object(), "ModelNotAllowed", "m", kT0).delete_session);
+  EXPECT_FALSE(denied(parse_cached_session(session()), json::object(), "R", "m", kT0).requeue_after);
+}
+
+TEST(SessionAdmission, WaitingForASlotLooksAgainAndTellsOnlyWhenTheReasonIsNew) {
+  Timing timing;
+  timing.wait_recheck = 7s;
+  const CachedSession fresh = parse_cached_session(session());
+  Transition t = waiting_for_slot(fresh, fresh.status(), "ConcurrencyLimit", "2 of 2 slots held", kT0, timing);
+  EXPECT_EQ(t.status["phase"], "Pending");
+  EXPECT_EQ(ready(t)["reason"], "ConcurrencyLimit");
+  ASSERT_TRUE(t.event);
+  EXPECT_EQ(t.event->action, "Wait");
+  EXPECT_EQ(*t.requeue_after, 7s);
+  const CachedSession waiting = parse_cached_session(session({}, t.status));
+  Transition again =
+      waiting_for_slot(waiting, waiting.status(), "ConcurrencyLimit", "2 of 2 slots held", kT0 + 30s, timing);
+  EXPECT_FALSE(again.event) << "the same wait is not announced twice";
+  EXPECT_EQ(again.status, t.status) << "nothing to write";
+}
+
+TEST(SessionAdmission, PodCreationFailuresBackOffThenFailAndAPermanentOneFailsAtOnce) {
+  Timing timing;
+  timing.max_pod_attempts = 3;
+  json status = json::object();
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    const CachedSession s = parse_cached_session(session({}, status));
+    Transition t = pod_creation_failed(s, s.status(), "PodCreateFailed", "etcd timed out", false, kT0, timing);
+    EXPECT_EQ(t.status["phase"], "Pending");
+    EXPECT_EQ(t.status["attempts"], attempt);
+    EXPECT_EQ(*t.requeue_after, std::chrono::seconds(1 << attempt));
+    EXPECT_EQ(ready(t)["message"],
+              "etcd timed out (attempt " + std::to_string(attempt) + " of 3); retrying");
+    ASSERT_TRUE(t.event);
+    EXPECT_EQ(t.event->type, "Warning");
+    status = t.status;
+  }
+  const CachedSession last = parse_cached_session(session({}, status));
+  Transition t = pod_creation_failed(last, last.status(), "PodCreateFailed", "etcd timed out", false, kT0, timing);
+  EXPECT_EQ(t.status["phase"], "Failed");
+  EXPECT_EQ(ready(t)["message"], "etcd timed out (attempt 3 of 3)");
+  EXPECT_EQ(t.status["completionTime"], "2026-11-21T10:00:00Z");
+
+  const CachedSession fresh = parse_cached_session(session());
+  Transition invalid = pod_creation_failed(fresh, fresh.status(), "PodCreateFailed", "422 Invalid", true, kT0, timing);
+  EXPECT_EQ(invalid.status["phase"], "Failed");
+  EXPECT_EQ(invalid.status["attempts"], 1);
+}
+
+TEST(SessionAdmission, ACreatedPodIsRecordedSoThatItsFirstWatchEventWritesNothing) {
+  const CachedSession s = parse_cached_session(session());
+  Transition t = pod_created(s, s.status(), "s-runner", 600, kT0);
+  EXPECT_EQ(t.status["phase"], "Pending");
+  EXPECT_EQ(t.status["podName"], "s-runner");
+  EXPECT_EQ(t.status["runAttempt"], 1);
+  EXPECT_EQ(ready(t)["reason"], kReasonPodCreating);
+  EXPECT_EQ(*t.requeue_after, 630s) << "the operator's own clock: timeout + grace";
+  // The pod's ADDED event (Pending, nothing from a kubelet yet) finds nothing to change.
+  Transition next = next_status(session({}, t.status), pod("Pending"), true, kT0 + 1s);
+  EXPECT_EQ(next.status, t.status);
+}
+
 }  // namespace
 }  // namespace droid::op
