@@ -4,11 +4,11 @@
 #include <future>
 
 #include "contract/approval_decision.h"
+#include "controller/cache_transforms.h"
 #include "jsonutil/lookup.h"
 #include "kube/config.h"
 #include "kube/error.h"
 #include "policy/org_policy.h"
-#include "controller/cache_transforms.h"
 #include "policy/session_check.h"
 
 namespace droid::op {
@@ -135,7 +135,8 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
   // Policy's plan and the slot, decided at once (SessionSlots owns the bookkeeping).
   policy::SessionPlan plan;
   const bool limited = !recreating && find(effective.limits, {"maxConcurrentSessionsPerNamespace"}) != nullptr;
-  slots_.admit_if(session, limited ? caches_.sessions->list_namespace(ns) : std::vector<std::shared_ptr<const CachedSession>>{},
+  slots_.admit_if(session,
+                  limited ? caches_.sessions->list_namespace(ns) : std::vector<std::shared_ptr<const CachedSession>>{},
                   [&](std::size_t ahead) {
                     plan = policy::plan_session(spec, effective, ahead);
                     if (recreating) plan.wait.reset();
@@ -144,14 +145,14 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
 
   if (!plan.ok()) {
     log_.info("session denied by policy", {{"session", key}, {"reason", plan.refusals.front().reason}});
-    return apply(session, old_status,
-                 denied(session, std::move(status), plan.refusals.front().reason, refusal_message(plan), t,
-                        options_.timing));
+    return apply(
+        session, old_status,
+        denied(session, std::move(status), plan.refusals.front().reason, refusal_message(plan), t, options_.timing));
   }
   if (plan.wait)
-    return apply(session, old_status,
-                 waiting_for_slot(session, std::move(status), plan.wait->reason, plan.wait->message, t,
-                                  options_.timing));
+    return apply(
+        session, old_status,
+        waiting_for_slot(session, std::move(status), plan.wait->reason, plan.wait->message, t, options_.timing));
 
   // The timeout is fixed when the session is first admitted (spec, else the policy's
   // default): a later change of the OrgPolicy does not move a running session's deadline.
@@ -221,16 +222,16 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
       throw CreateError(kReasonPodCreateFailed, e.what(), permanent_api_error(e));
     }
   } catch (const CreateError& e) {
-    Transition failed = pod_creation_failed(session, std::move(status), e.reason, e.what(), e.permanent, t,
-                                            options_.timing);
+    Transition failed =
+        pod_creation_failed(session, std::move(status), e.reason, e.what(), e.permanent, t, options_.timing);
     const bool retrying = !is_terminal(failed.status.value("phase", ""));
     log_.log(retrying ? log::Level::Warn : log::Level::Error,
-               retrying ? "creating the session's objects failed; retrying"
-                        : "session failed: its objects could not be created",
-               {{"session", key},
-                {"reason", e.reason},
-                {"error", e.what()},
-                {"attempts", failed.status.value("attempts", 0)}});
+             retrying ? "creating the session's objects failed; retrying"
+                      : "session failed: its objects could not be created",
+             {{"session", key},
+              {"reason", e.reason},
+              {"error", e.what()},
+              {"attempts", failed.status.value("attempts", 0)}});
     return apply(session, old_status, std::move(failed));
   }
 

@@ -18,7 +18,8 @@
 // (status.attempts), then the session fails with reason PodCreateFailed; a pod
 // the apiserver rejects as invalid fails at once. Status is written with the
 // cached resourceVersion (a stale cache gives 409 and a retry with the work
-// queue's backoff, never a lost update) and written through to the cache. No finalizers: deletion is the garbage collector's.
+// queue's backoff, never a lost update) and written through to the cache. No finalizers: deletion is the garbage
+// collector's.
 #pragma once
 #include <chrono>
 #include <functional>

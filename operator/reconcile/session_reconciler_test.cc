@@ -32,13 +32,14 @@ json org_policy(json settings = {{"sessionDefaults", {{"model", "qwen"}}}}) {
 }
 
 json new_session(const std::string& name, json spec = {{"prompt", "fix the tests"}}) {
-  return {{"apiVersion", "droid.dev/v1alpha1"},
-          {"kind", "DroidSession"},
-          {"metadata",
-           {{"name", name},
-            {"namespace", "team-a"},
-            {"annotations", {{contract::kRequesterAnnotation, R"({"username":"alice@example.com","groups":["devs"]})"}}}}},
-          {"spec", std::move(spec)}};
+  return {
+      {"apiVersion", "droid.dev/v1alpha1"},
+      {"kind", "DroidSession"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", "team-a"},
+        {"annotations", {{contract::kRequesterAnnotation, R"({"username":"alice@example.com","groups":["devs"]})"}}}}},
+      {"spec", std::move(spec)}};
 }
 
 struct Recorded {
@@ -148,11 +149,10 @@ TEST_F(SessionReconcilerTest, ASessionCostsItsFourObjectsAndOneStatusWriteUntilI
   for (std::size_t i = before; i < calls.size(); ++i)
     if (calls[i].rfind("get ", 0) != 0 && calls[i].rfind("list ", 0) != 0) writes.push_back(calls[i]);
   std::sort(writes.begin(), writes.end());
-  EXPECT_EQ(writes, (std::vector<std::string>{"create configmaps team-a/fix-config",
-                                              "create networkpolicies team-a/fix-egress",
-                                              "create pods team-a/fix-runner",
-                                              "create secrets team-a/fix-approval",
-                                              "replace droidsessions team-a/fix/status"}))
+  EXPECT_EQ(writes,
+            (std::vector<std::string>{"create configmaps team-a/fix-config", "create networkpolicies team-a/fix-egress",
+                                      "create pods team-a/fix-runner", "create secrets team-a/fix-approval",
+                                      "replace droidsessions team-a/fix/status"}))
       << ::testing::PrintToString(writes);
   EXPECT_EQ(events.size(), 1u) << "PodCreated, once";
 }

@@ -610,8 +610,7 @@ TEST(SessionAdmission, PodCreationFailuresBackOffThenFailAndAPermanentOneFailsAt
     EXPECT_EQ(t.status["phase"], "Pending");
     EXPECT_EQ(t.status["attempts"], attempt);
     EXPECT_EQ(*t.requeue_after, std::chrono::seconds(1 << attempt));
-    EXPECT_EQ(ready(t)["message"],
-              "etcd timed out (attempt " + std::to_string(attempt) + " of 3); retrying");
+    EXPECT_EQ(ready(t)["message"], "etcd timed out (attempt " + std::to_string(attempt) + " of 3); retrying");
     ASSERT_TRUE(t.event);
     EXPECT_EQ(t.event->type, "Warning");
     status = t.status;
