@@ -194,7 +194,7 @@ int run(const OperatorOptions& o) {
       // What the webhook reads of the cluster: the manager's caches (shared, so a
       // request in flight keeps them even while the operator stops).
       AdmissionContext c;
-      const Caches caches = manager.caches();
+      const Caches& caches = manager.caches();  // the lambdas below keep copies
       c.policies = caches.org_policies();
       c.namespace_labels = [caches](const std::string& ns) { return caches.namespace_labels(ns); };
       c.active_sessions = [caches](const std::string& ns) {
@@ -295,6 +295,7 @@ int run(const OperatorOptions& o) {
 int main(int argc, char** argv) {
   // Two malloc arenas, not one per thread: the operator's threads mostly wait on the
   // API server, and each arena would keep its own freed memory (bench/README.md).
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): before any thread starts
   mallopt(M_ARENA_MAX, 2);
   OperatorOptions options;
   try {
