@@ -4,8 +4,8 @@
 //   droid-egress-bench [--requests N] [--seconds S] [--clients C] [--tls]
 //
 // The scripted LLM gateway runs in this process (plain HTTP, or HTTPS with --tls);
-// droid-egress runs as a child process from a configuration and sessions file
-// written here (one thread: "threads": 1). The runner's own LLM client calls the
+// droid-egress runs as a child process from a sessions file (local mode)
+// written here (one thread: --threads 1). The runner's own LLM client calls the
 // gateway N times directly and N times through droid-egress, alternating, so both
 // see the same machine load; then C clients drive droid-egress for S seconds and
 // its CPU time (from /proc) gives requests per CPU-second.
@@ -29,6 +29,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "contract/egress_token.h"
 
 #include "latency_stats.h"
 #include "llm/client.h"
@@ -147,34 +149,41 @@ int main(int argc, char** argv) {
   const auto ports = free_ports();  // not a structured binding: lambdas capture it below
   const int egress_port = ports.first;
   const int ops_port = ports.second;
-  const std::string token(43, 'b');
-  lt::write_file((dir / "key").string(), "sk-bench-key\n");
-  nlohmann::json destination = {{"name", "llm"},
-                                {"hosts", {"llm.bench"}},
-                                {"ports", {llm_port}},
-                                {"methods", {"POST"}},
-                                {"pathPrefixes", {"/v1/"}},
-                                {"address", "127.0.0.1"},
-                                {"credential", {{"type", "bearer"}, {"file", (dir / "key").string()}}}};
-  if (o.tls) destination["tls"] = {{"caFile", (dir / "ca.crt").string()}};
-  lt::write_file((dir / "config.json").string(), nlohmann::json{{"listen", "127.0.0.1:" + std::to_string(egress_port)},
-                                                                {"opsListen", "127.0.0.1:" + std::to_string(ops_port)},
-                                                                {"threads", 1},
-                                                                {"destinations", {destination}},
-                                                                {"sessionsFile", (dir / "sessions.json").string()}}
-                                                     .dump());
-  lt::write_file((dir / "sessions.json").string(), nlohmann::json::array({{{"id", "bench/s1"},
-                                                                           {"token", token},
-                                                                           {"podIP", "127.0.0.1"},
-                                                                           {"expiresAt", "2200-01-01T00:00:00Z"},
-                                                                           {"destinations", {"llm"}}}})
-                                                       .dump());
+  const std::string key(40, 'k');
+  const std::string uid = "0b0b0b0b-0000-4000-8000-000000000001";
+  const std::string token = droid::contract::egress_token(key, {"bench", "s1", uid, "s1-runner"});
+  std::filesystem::create_directories(dir / "secrets" / "llm-key");
+  lt::write_file((dir / "secrets" / "llm-key" / "api-key").string(), "sk-bench-key\n");
+  nlohmann::json destination = {
+      {"name", "llm"},
+      {"kind", "http"},
+      {"hosts", {"llm.bench"}},
+      {"ports", {llm_port}},
+      {"scheme", o.tls ? "https" : "http"},
+      {"methods", {"POST"}},
+      {"pathPrefixes", {"/v1/"}},
+      {"address", "127.0.0.1"},
+      {"credential", {{"type", "bearer"}, {"secretRef", {{"name", "llm-key"}, {"key", "api-key"}}}}}};
+  if (o.tls) destination["caBundle"] = ca_pem;
+  const nlohmann::json grant = {{"version", 1},
+                                {"session", {{"namespace", "bench"}, {"name", "s1"}, {"uid", uid}}},
+                                {"podName", "s1-runner"},
+                                {"expiresAt", "2200-01-01T00:00:00Z"},
+                                {"destinations", {destination}}};
+  lt::write_file((dir / "sessions.json").string(),
+                 nlohmann::json{{"tokenKey", key},
+                                {"secretsDir", (dir / "secrets").string()},
+                                {"sessions", {{{"podIP", "127.0.0.1"}, {"grant", grant}}}}}
+                     .dump());
   const pid_t egress = ::fork();
   if (egress == 0) {
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);  // the audit lines
-    const std::string config = (dir / "config.json").string();
-    ::execl(DROID_EGRESS_BIN, "droid-egress", "--config", config.c_str(), static_cast<char*>(nullptr));
+    const std::string sessions = (dir / "sessions.json").string();
+    const std::string listen = "127.0.0.1:" + std::to_string(egress_port);
+    const std::string ops = "127.0.0.1:" + std::to_string(ops_port);
+    ::execl(DROID_EGRESS_BIN, "droid-egress", "--sessions-file", sessions.c_str(), "--listen", listen.c_str(),
+            "--ops-listen", ops.c_str(), "--threads", "1", "--otlp-endpoint", "", static_cast<char*>(nullptr));
     ::_exit(127);
   }
 

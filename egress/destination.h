@@ -54,7 +54,8 @@ struct Destination {
   bool tunnel = false;                        // CONNECT allowed (no injection)
   Credential credential;
   UpstreamTls tls;
-  std::string address;  // connect here instead of resolving the host (air gap, tests); "" resolves
+  std::string address;      // connect here instead of resolving the host (air gap, tests); "" resolves
+  std::string unavailable;  // why it cannot be used now (a Secret it needs is missing); "" : usable
 
   bool is_git() const { return !git_repositories.empty(); }
 };

@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -14,7 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "config.h"
+#include <openssl/sha.h>
+
 #include "credential.h"
 #include "receive_pack.h"
 #include "request_target.h"
@@ -52,6 +54,7 @@ const char* refusal_label(Refusal r) {
     case Refusal::Finished: return "finished";
     case Refusal::Expired: return "expired";
     case Refusal::WrongSource: return "wrong_source";
+    case Refusal::PodPending: return "pod_pending";
     case Refusal::None: break;
   }
   return "none";
@@ -141,12 +144,27 @@ awaitable<void> pump_and_signal(beast::tcp_stream& from, beast::tcp_stream& to, 
   end->timer.cancel();
 }
 
+// The key of an upstream TLS configuration: destinations (of any session) with the same
+// trust anchors and client certificate share one context (and its session cache).
+std::string tls_id(const UpstreamTls& t) {
+  std::string text;
+  for (const std::string* part : {&t.ca_pem, &t.cert_pem, &t.key_pem}) {
+    text += std::to_string(part->size());
+    text += ':';
+    text += *part;
+  }
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> md{};
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+         text.size(), md.data());
+  return {reinterpret_cast<const char*>(md.data()), md.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+}
+
 }  // namespace
 
 struct Proxy::Impl {
   ProxyOptions options;
-  std::map<std::string, Destination> destinations;
-  std::map<std::string, std::unique_ptr<ssl::context>> tls;  // by destination name
+  std::mutex tls_mu;
+  std::map<std::string, std::shared_ptr<ssl::context>> tls;  // by tls_id()
   std::shared_ptr<SessionRegistry> sessions;
   std::shared_ptr<AuditLog> audit;
   std::shared_ptr<Metrics> metrics;
@@ -175,8 +193,18 @@ struct Proxy::Impl {
   // that has none is refused here (407 without a token, 403 otherwise).
   template <class Request>
   awaitable<Identity> identify(beast::tcp_stream& client, Exchange& ex, const Request& req) {
-    Identity id =
-        sessions->identify(session_token(sv(req[http::field::proxy_authorization])), ex.record.source, Clock::now());
+    const std::string token = session_token(sv(req[http::field::proxy_authorization]));
+    Identity id = sessions->identify(token, ex.record.source, Clock::now());
+    // A runner may start before the pod watch has its address: wait a little for it.
+    if (id.refusal == Refusal::PodPending) {
+      asio::steady_timer timer(client.get_executor());
+      const auto deadline = std::chrono::steady_clock::now() + options.pod_wait;
+      while (id.refusal == Refusal::PodPending && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(20));
+        co_await timer.async_wait(use_awaitable);
+        id = sessions->identify(token, ex.record.source, Clock::now());
+      }
+    }
     if (id.session) ex.record.session = id.session->id;
     if (id.refusal != Refusal::None)
       co_await refuse(
@@ -194,12 +222,29 @@ struct Proxy::Impl {
     co_await answer(client, status, why);
   }
 
-  std::vector<const Destination*> allowed_for(const Session& s) const {
+  static std::vector<const Destination*> allowed_for(const Session& s) {
     std::vector<const Destination*> out;
-    for (const auto& name : s.destinations) {
-      if (auto it = destinations.find(name); it != destinations.end()) out.push_back(&it->second);
-    }
+    out.reserve(s.destinations.size());
+    for (const auto& d : s.destinations) out.push_back(&d);
     return out;
+  }
+
+  // The TLS client context for a destination's trust anchors and client certificate
+  // (built on first use, shared by every destination with the same). Throws
+  // droid::tls::TlsConfigError naming the destination.
+  std::shared_ptr<ssl::context> tls_context(const Destination& d) {
+    const std::string id = tls_id(d.tls);
+    std::lock_guard lock(tls_mu);
+    if (auto it = tls.find(id); it != tls.end()) return it->second;
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+    droid::tls::configure_client(
+        ctx->native_handle(), {d.tls.ca_pem, d.tls.cert_pem, d.tls.key_pem},
+        {"destination " + d.name + " CA bundle", "destination " + d.name + " client certificate",
+         "destination " + d.name + " client key"});
+    ctx->set_verify_mode(ssl::verify_peer);
+    if (tls.size() >= 256) tls.clear();  // bounded: grants rarely differ in TLS material
+    tls.emplace(id, ctx);
+    return ctx;
   }
 
   awaitable<tcp::resolver::results_type> resolve(const Destination& d, const std::string& host, int port) {
@@ -290,6 +335,11 @@ awaitable<bool> Proxy::Impl::handle(beast::tcp_stream& client, beast::flat_buffe
   }
   const Destination& d = *match->destination;
   ex.record.destination = d.name;
+  if (!d.unavailable.empty()) {
+    co_await refuse(client, ex, http::status::service_unavailable, "unavailable",
+                    "destination " + d.name + " is unavailable: " + d.unavailable);
+    co_return false;
+  }
 
   if (iequals(sv(req[http::field::expect]), "100-continue")) {
     req.erase(http::field::expect);
@@ -330,7 +380,8 @@ awaitable<bool> Proxy::Impl::handle(beast::tcp_stream& client, beast::flat_buffe
   try {
     beast::tcp_stream up = co_await connect(d, target.host, target.port);
     if (d.tls.enabled) {
-      ssl::stream<beast::tcp_stream> tls_up(std::move(up), *tls.at(d.name));
+      const auto context = tls_context(d);
+      ssl::stream<beast::tcp_stream> tls_up(std::move(up), *context);
       SSL* handle = tls_up.native_handle();
       if (droid::tls::is_ip_literal(target.host)) {
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), target.host.c_str());
@@ -495,13 +546,18 @@ awaitable<void> Proxy::Impl::serve_ops(tcp::socket socket) {
     co_await http::async_read(stream, buffer, req, use_awaitable);
     http::response<http::string_body> res{http::status::ok, 11};
     res.keep_alive(false);
+    std::string not_ready;
+    if (req.target() == "/readyz" && options.readiness) not_ready = options.readiness();
     if (req.target() == "/metrics") {
-      metrics->sessions(sessions->size());
+      metrics->sessions(sessions->active(Clock::now()));
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       res.body() = metrics->serialize();
     } else if (req.target() != "/healthz" && req.target() != "/readyz") {
       res.result(http::status::not_found);
       res.body() = "not found\n";
+    } else if (!not_ready.empty()) {
+      res.result(http::status::service_unavailable);
+      res.body() = "not ready: " + not_ready + "\n";
     } else {
       res.body() = "ok\n";
     }
@@ -511,31 +567,14 @@ awaitable<void> Proxy::Impl::serve_ops(tcp::socket socket) {
   }
 }
 
-Proxy::Proxy(ProxyOptions options, std::vector<Destination> destinations, std::shared_ptr<SessionRegistry> sessions,
-             std::shared_ptr<AuditLog> audit, std::shared_ptr<Metrics> metrics)
+Proxy::Proxy(ProxyOptions options, std::shared_ptr<SessionRegistry> sessions, std::shared_ptr<AuditLog> audit,
+             std::shared_ptr<Metrics> metrics)
     : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   m.options = std::move(options);
   m.sessions = std::move(sessions);
   m.audit = std::move(audit);
   m.metrics = std::move(metrics);
-  for (auto& d : destinations) {
-    if (d.tls.enabled) {
-      auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-      try {
-        droid::tls::configure_client(
-            ctx->native_handle(), {d.tls.ca_pem, d.tls.cert_pem, d.tls.key_pem},
-            {"destination " + d.name + " CA bundle", "destination " + d.name + " client certificate",
-             "destination " + d.name + " client key"});
-      } catch (const droid::tls::TlsConfigError& e) {
-        throw ConfigError(e.what());
-      }
-      ctx->set_verify_mode(ssl::verify_peer);
-      m.tls[d.name] = std::move(ctx);
-    }
-    const std::string name = d.name;
-    m.destinations.emplace(name, std::move(d));
-  }
   auto listen = [&](tcp::acceptor& acceptor, const std::string& host, int port) {
     const tcp::endpoint endpoint(asio::ip::make_address(host), static_cast<unsigned short>(port));
     acceptor.open(endpoint.protocol());

@@ -1,9 +1,11 @@
 // The egress gateway's proxy: an HTTP/1.1 forward proxy (Boost.Asio/Beast) for
 // runner pods. For each request:
 //   1. identity: the session token in Proxy-Authorization and the source address
-//      must both be one session's (session_registry.h); 407/403 otherwise;
+//      must both be one session's (session_registry.h); 407/403 otherwise (a
+//      session whose pod address is not known yet waits up to pod_wait for it);
 //   2. policy: the absolute-form target must match one of the session's
-//      destinations (destination.h); 403 naming the check otherwise;
+//      destinations (destination.h); 403 naming the check otherwise (503 when the
+//      destination is unavailable: a Secret it needs is missing);
 //   3. a git push (POST .../git-receive-pack): its ref updates are read from the
 //      body before any byte goes upstream, and only the session's push branch is
 //      accepted (receive_pack.h);
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,14 +41,19 @@ struct ProxyOptions {
   int threads = 2;
   std::chrono::seconds idle_timeout{300};
   std::chrono::seconds connect_timeout{10};
+  // How long a request whose session's pod address is not known yet waits for it.
+  std::chrono::milliseconds pod_wait{2000};
+  // "" when ready, else why not (answered by /readyz with 503); unset: always ready.
+  std::function<std::string()> readiness;
 };
 
 class Proxy {
  public:
-  // Builds the upstream TLS contexts (throws ConfigError for a bad CA/certificate,
-  // naming the destination) and starts listening and serving.
-  Proxy(ProxyOptions options, std::vector<Destination> destinations, std::shared_ptr<SessionRegistry> sessions,
-        std::shared_ptr<AuditLog> audit, std::shared_ptr<Metrics> metrics);
+  // Starts listening and serving. Sessions carry their destinations; upstream TLS
+  // contexts are built on first use (a bad CA/certificate fails that request, 502,
+  // with the reason in the audit line).
+  Proxy(ProxyOptions options, std::shared_ptr<SessionRegistry> sessions, std::shared_ptr<AuditLog> audit,
+        std::shared_ptr<Metrics> metrics);
   ~Proxy();  // stops: closes the listeners and every connection, joins the threads
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;

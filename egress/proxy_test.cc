@@ -14,11 +14,13 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include "contract/egress_token.h"
 #include "credential.h"
 #include "llm/client.h"
 #include "llm/testing/scripted_gateway.h"
 #include "llm/testing/test_pki.h"
 #include "process/subprocess.h"
+#include "session_table.h"
 #include "test_upstream.h"
 
 namespace droid::egress {
@@ -31,7 +33,7 @@ using testing::TestUpstream;
 // A proxy with its registry, an audit log kept in memory, and metrics.
 class Gateway {
  public:
-  explicit Gateway(std::vector<Destination> destinations) {
+  explicit Gateway(std::vector<Destination> destinations) : destinations_(std::move(destinations)) {
     audit_ = std::make_shared<AuditLog>([this](const std::string& line) {
       std::lock_guard lock(mu_);
       lines_.push_back(nlohmann::json::parse(line));
@@ -39,16 +41,20 @@ class Gateway {
     ProxyOptions options;
     options.ops_port = 0;
     options.idle_timeout = 30s;
-    proxy_ = std::make_unique<Proxy>(options, std::move(destinations), sessions, audit_, metrics);
+    proxy_ = std::make_unique<Proxy>(options, sessions, audit_, metrics);
   }
-  // Registers a session from `pod_ip` allowed `destinations`; returns its token.
-  std::string session(const std::string& id, const std::string& pod_ip, std::vector<std::string> destinations,
+  // Registers a session from `pod_ip` allowed the named `destinations`; returns its token.
+  std::string session(const std::string& id, const std::string& pod_ip, const std::vector<std::string>& destinations,
                       const std::string& push_branch = "") {
     Session s;
     s.id = id;
     s.pod_ip = pod_ip;
     s.expires_at = Clock::now() + 1h;
-    s.destinations = std::move(destinations);
+    for (const auto& name : destinations) {
+      for (const auto& d : destinations_) {
+        if (d.name == name) s.destinations.push_back(d);
+      }
+    }
     s.push_branch = push_branch;
     const std::string token = make_token();
     sessions->put(token, s);
@@ -79,6 +85,7 @@ class Gateway {
   std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
 
  private:
+  std::vector<Destination> destinations_;
   mutable std::mutex mu_;
   std::vector<nlohmann::json> lines_;
   std::shared_ptr<AuditLog> audit_;
@@ -221,6 +228,86 @@ TEST(EgressProxy, RefusesWhatIdentityOrPolicyDoesNotAllow) {
   const std::string metrics = gw.metrics->serialize();
   EXPECT_NE(metrics.find(R"(droid_egress_refusals_total{reason="wrong_source"} 1)"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find(R"(droid_egress_refusals_total{reason="policy"} 5)"), std::string::npos) << metrics;
+}
+
+// The whole path from what the operator publishes: a grant, the Secrets it names, the
+// token key and, later than the runner's first request, the pod's address.
+TEST(EgressProxy, ServesGrantsAndWaitsBrieflyForThePodsAddress) {
+  TestUpstream up({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+  const std::string key(40, 'k');
+  const std::string uid = "0a1b2c3d-0000-4000-8000-000000000001";
+  auto registry = std::make_shared<SessionRegistry>();
+  SessionTable table(registry);
+  table.set_keys(key, "");
+  table.put_secret("llm-key", {{"api-key", "sk-from-grant"}});
+  const auto grant = [&](const std::string& pod, const std::string& secret) {
+    return nlohmann::json{
+        {"version", 1},
+        {"session", {{"namespace", "team-a"}, {"name", "s1"}, {"uid", uid}}},
+        {"podName", pod},
+        {"expiresAt", "2200-01-01T00:00:00Z"},
+        {"destinations",
+         {{{"name", "llm"},
+           {"kind", "http"},
+           {"hosts", {"llm.test"}},
+           {"ports", {up.port()}},
+           {"scheme", "http"},
+           {"address", "127.0.0.1"},
+           {"credential", {{"type", "bearer"}, {"secretRef", {{"name", secret}, {"key", "api-key"}}}}}}}}}
+        .dump();
+  };
+  ASSERT_EQ(table.put_grant("droid-egress-" + uid, grant("s1-runner-1", "llm-key")), "");
+  std::vector<nlohmann::json> lines;
+  std::mutex mu;
+  auto audit = std::make_shared<AuditLog>([&](const std::string& line) {
+    std::lock_guard lock(mu);
+    lines.push_back(nlohmann::json::parse(line));
+  });
+  ProxyOptions options;
+  options.pod_wait = 1500ms;
+  Proxy proxy(options, registry, audit, std::make_shared<Metrics>());
+  const std::string url = "http://llm.test:" + std::to_string(up.port()) + "/v1/x";
+  const std::string token = contract::egress_token(key, {"team-a", "s1", uid, "s1-runner-1"});
+
+  // The request arrives first; the pod watch delivers the address 300 ms later.
+  RawClient early(proxy.port());
+  early.send(post(url, proxy_auth(token), "{}"));
+  std::this_thread::sleep_for(300ms);
+  table.put_pod("team-a", "s1-runner-1", "127.0.0.1");
+  const std::string response = early.read_until("ok", 10s);
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 200")) << response;
+  ASSERT_TRUE(up.wait_for_requests(1, 5s));
+  EXPECT_NE(up.requests()[0].find("Authorization: Bearer sk-from-grant\r\n"), std::string::npos);
+
+  // A new run whose pod never gets an address: refused after the wait, nothing sent upstream.
+  ASSERT_EQ(table.put_grant("droid-egress-" + uid, grant("s1-runner-2", "llm-key")), "");
+  const auto start = std::chrono::steady_clock::now();
+  RawClient late(proxy.port());
+  late.send(post(url, proxy_auth(contract::egress_token(key, {"team-a", "s1", uid, "s1-runner-2"})), "{}"));
+  const std::string refused = late.read_all(10s);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 403")) << refused;
+  EXPECT_NE(refused.find("pod address is not known"), std::string::npos) << refused;
+  EXPECT_GE(waited, 1400ms);
+  EXPECT_LT(waited, 8s);
+  RawClient old_run(proxy.port());
+  old_run.send(post(url, proxy_auth(token), "{}"));
+  EXPECT_NE(old_run.read_all(10s).find("unknown session token"), std::string::npos) << "the previous run's token";
+
+  // A destination whose Secret is missing: 503 naming it, nothing sent upstream.
+  ASSERT_EQ(table.put_grant("droid-egress-" + uid, grant("s1-runner-1", "absent-secret")), "");
+  RawClient unavailable(proxy.port());
+  unavailable.send(post(url, proxy_auth(token), "{}"));
+  const std::string answer = unavailable.read_all(10s);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 503")) << answer;
+  EXPECT_NE(answer.find("Secret absent-secret not found"), std::string::npos) << answer;
+  EXPECT_EQ(up.requests().size(), 1u);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["decision"], "allowed");
+  EXPECT_EQ(lines[0]["session"], "team-a/s1");
+  EXPECT_EQ(lines[1]["reason"], "the session's pod address is not known");
+  EXPECT_EQ(lines[3]["status"], 503);
 }
 
 // The runner's LLM client (cpprestsdk), configured as a runner pod would be: an

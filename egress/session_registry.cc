@@ -33,47 +33,64 @@ const char* to_string(Refusal refusal) {
     case Refusal::Finished: return "the session has finished";
     case Refusal::Expired: return "the session is past its deadline";
     case Refusal::WrongSource: return "the session token is used from another address than the session's pod";
+    case Refusal::PodPending: return "the session's pod address is not known";
   }
   return "unknown";
 }
 
-void SessionRegistry::put(const std::string& token, Session session) {
+void SessionRegistry::put(const std::vector<std::string>& tokens, Session session) {
   if (session.id.empty()) throw std::invalid_argument("session: id is empty");
-  if (token.size() < 32)
-    throw std::invalid_argument("session " + session.id + ": token must be at least 32 characters");
-  if (session.pod_ip.empty()) throw std::invalid_argument("session " + session.id + ": podIP is empty");
-  const std::string d = digest(token);
+  if (tokens.empty()) throw std::invalid_argument("session " + session.id + ": no token");
+  std::vector<std::string> digests;
+  for (const auto& token : tokens) {
+    if (token.size() < 32)
+      throw std::invalid_argument("session " + session.id + ": token must be at least 32 characters");
+    digests.push_back(digest(token));
+  }
+  const std::string key = session.registry_key();
+  auto shared = std::make_shared<const Session>(std::move(session));
   std::unique_lock lock(mu_);
-  if (auto old = digest_by_id_.find(session.id); old != digest_by_id_.end()) by_digest_.erase(old->second);
-  digest_by_id_[session.id] = d;
-  by_digest_[d] = std::make_shared<const Session>(std::move(session));
+  if (auto old = digests_by_key_.find(key); old != digests_by_key_.end()) {
+    for (const auto& d : old->second) by_digest_.erase(d);
+  }
+  for (const auto& d : digests) by_digest_[d] = shared;
+  digests_by_key_[key] = std::move(digests);
+  by_key_[key] = std::move(shared);
 }
 
-void SessionRegistry::finish(const std::string& id) {
+void SessionRegistry::finish(const std::string& key) {
   std::unique_lock lock(mu_);
-  auto it = digest_by_id_.find(id);
-  if (it == digest_by_id_.end()) return;
-  auto& slot = by_digest_[it->second];
-  auto copy = std::make_shared<Session>(*slot);
+  auto it = by_key_.find(key);
+  if (it == by_key_.end() || it->second->finished) return;
+  auto copy = std::make_shared<Session>(*it->second);
   copy->finished = true;
-  slot = std::move(copy);
+  std::shared_ptr<const Session> finished = std::move(copy);
+  for (const auto& d : digests_by_key_[key]) by_digest_[d] = finished;
+  it->second = std::move(finished);
 }
 
-std::vector<std::string> SessionRegistry::ids() const {
+std::vector<std::string> SessionRegistry::keys() const {
   std::shared_lock lock(mu_);
   std::vector<std::string> out;
-  out.reserve(digest_by_id_.size());
-  for (const auto& [id, digest] : digest_by_id_) out.push_back(id);
+  out.reserve(by_key_.size());
+  for (const auto& [key, session] : by_key_) out.push_back(key);
   return out;
+}
+
+std::shared_ptr<const Session> SessionRegistry::get(const std::string& key) const {
+  std::shared_lock lock(mu_);
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? nullptr : it->second;
 }
 
 void SessionRegistry::prune(Clock::time_point now, Clock::duration keep) {
   std::unique_lock lock(mu_);
-  for (auto it = digest_by_id_.begin(); it != digest_by_id_.end();) {
-    const auto& s = by_digest_[it->second];
+  for (auto it = by_key_.begin(); it != by_key_.end();) {
+    const auto& s = it->second;
     if ((s->finished || s->expires_at < now) && s->expires_at + keep < now) {
-      by_digest_.erase(it->second);
-      it = digest_by_id_.erase(it);
+      for (const auto& d : digests_by_key_[it->first]) by_digest_.erase(d);
+      digests_by_key_.erase(it->first);
+      it = by_key_.erase(it);
     } else {
       ++it;
     }
@@ -89,13 +106,21 @@ Identity SessionRegistry::identify(std::string_view token, std::string_view sour
   const auto& s = it->second;
   if (s->finished) return {Refusal::Finished, s};
   if (now >= s->expires_at) return {Refusal::Expired, s};
+  if (s->pod_ip.empty()) return {Refusal::PodPending, s};
   if (source_ip != s->pod_ip) return {Refusal::WrongSource, s};
   return {Refusal::None, s};
 }
 
 std::size_t SessionRegistry::size() const {
   std::shared_lock lock(mu_);
-  return by_digest_.size();
+  return by_key_.size();
+}
+
+std::size_t SessionRegistry::active(Clock::time_point now) const {
+  std::shared_lock lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [key, s] : by_key_) n += !s->finished && now < s->expires_at ? 1 : 0;
+  return n;
 }
 
 std::string make_token() {

@@ -12,7 +12,6 @@ Session session(std::string id, std::string ip) {
   s.id = std::move(id);
   s.pod_ip = std::move(ip);
   s.expires_at = Clock::now() + hours(1);
-  s.destinations = {"llm"};
   return s;
 }
 
@@ -43,6 +42,7 @@ TEST(SessionRegistry, FinishedAndExpiredSessionsAreRefused) {
   EXPECT_EQ(r.identify(b, "10.0.0.2", Clock::now()).refusal, Refusal::None);
   EXPECT_EQ(r.identify(b, "10.0.0.2", Clock::now() + std::chrono::seconds(11)).refusal, Refusal::Expired);
   r.finish("ns/unknown");  // no effect, no throw
+  EXPECT_EQ(r.active(Clock::now()), 1u);
   r.prune(Clock::now() + hours(3), hours(1));
   EXPECT_EQ(r.size(), 0u);
   EXPECT_EQ(r.identify(a, "10.0.0.1", Clock::now()).refusal, Refusal::UnknownToken);
@@ -62,7 +62,39 @@ TEST(SessionRegistry, RejectsWeakTokensAndMissingFields) {
   SessionRegistry r;
   EXPECT_THROW(r.put("short", session("ns/a", "10.0.0.1")), std::invalid_argument);
   EXPECT_THROW(r.put(make_token(), session("", "10.0.0.1")), std::invalid_argument);
-  EXPECT_THROW(r.put(make_token(), session("ns/a", "")), std::invalid_argument);
+  EXPECT_THROW(r.put(std::vector<std::string>{}, session("ns/a", "10.0.0.1")), std::invalid_argument);
+  EXPECT_EQ(r.size(), 0u);
+}
+
+// Without the pod's address nothing is admitted, from anywhere: the caller may wait.
+TEST(SessionRegistry, APodWithoutAddressIsPending) {
+  SessionRegistry r;
+  const std::string token = make_token();
+  r.put(token, session("ns/a", ""));
+  EXPECT_EQ(r.identify(token, "10.0.0.1", Clock::now()).refusal, Refusal::PodPending);
+  EXPECT_EQ(r.identify(token, "", Clock::now()).refusal, Refusal::PodPending);
+  r.put(token, session("ns/a", "10.0.0.1"));
+  EXPECT_EQ(r.identify(token, "10.0.0.1", Clock::now()).refusal, Refusal::None);
+}
+
+// Two keys during a rotation: both tokens name the session; replacing it forgets both.
+TEST(SessionRegistry, ASessionMayAnswerToSeveralTokens) {
+  SessionRegistry r;
+  const std::string a = make_token(), b = make_token(), c = make_token();
+  Session s = session("ns/a", "10.0.0.1");
+  s.key = "droid-egress-uid1";
+  r.put({a, b}, s);
+  EXPECT_EQ(r.identify(a, "10.0.0.1", Clock::now()).refusal, Refusal::None);
+  EXPECT_EQ(r.identify(b, "10.0.0.1", Clock::now()).session->id, "ns/a");
+  EXPECT_EQ(r.keys(), std::vector<std::string>{"droid-egress-uid1"});
+  r.finish("droid-egress-uid1");
+  EXPECT_EQ(r.identify(a, "10.0.0.1", Clock::now()).refusal, Refusal::Finished);
+  EXPECT_EQ(r.identify(b, "10.0.0.1", Clock::now()).refusal, Refusal::Finished);
+  r.put(c, s);
+  EXPECT_EQ(r.identify(a, "10.0.0.1", Clock::now()).refusal, Refusal::UnknownToken);
+  EXPECT_EQ(r.identify(b, "10.0.0.1", Clock::now()).refusal, Refusal::UnknownToken);
+  EXPECT_EQ(r.identify(c, "10.0.0.1", Clock::now()).refusal, Refusal::None);
+  EXPECT_TRUE(r.get("droid-egress-uid1"));
 }
 
 TEST(SessionRegistry, TokensAreRandomAndLongEnough) {
