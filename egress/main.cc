@@ -1,7 +1,9 @@
 // droid-egress: the egress gateway (README.md in this folder; flags: options.h).
 // Kubernetes mode watches grants, Secrets and runner pods (kube_feed.h); local mode
-// reads a sessions file (file_feed.h) and re-reads it on SIGHUP. Serves until
-// SIGTERM/SIGINT. Forgets finished sessions an hour after their deadline.
+// reads a sessions file (file_feed.h) and re-reads it on SIGHUP. In Kubernetes mode a
+// refused request of a known session also becomes an event on its DroidSession
+// (refusal_events.h). Serves until SIGTERM/SIGINT. Forgets finished sessions an hour
+// after their deadline.
 #include <pthread.h>
 
 #include <csignal>
@@ -15,10 +17,12 @@
 #include "file_feed.h"
 #include "kube/client.h"
 #include "kube/config.h"
+#include "kube/event_recorder.h"
 #include "kube_feed.h"
 #include "log/log.h"
 #include "options.h"
 #include "proxy.h"
+#include "refusal_events.h"
 
 namespace {
 
@@ -52,6 +56,8 @@ int run(const Options& o) {
   std::unique_ptr<FileFeed> file_feed;
   std::unique_ptr<kube::Client> client;
   std::unique_ptr<KubeFeed> kube_feed;
+  std::unique_ptr<kube::EventRecorder> events;
+  std::unique_ptr<RefusalEvents> refusal_events;
   ProxyOptions options;
   if (!o.sessions_file.empty()) {
     file_feed = std::make_unique<FileFeed>(o.sessions_file, table);
@@ -69,6 +75,17 @@ int run(const Options& o) {
                                         }});
     kube_feed->start();
     options.readiness = [feed = kube_feed.get()] { return feed->why_not_ready(); };
+    const std::string pod = env("POD_NAME");
+    events = std::make_unique<kube::EventRecorder>(
+        *client, kube::EventRecorderOptions{.reporting_controller = "droid.dev/egress-gateway",
+                                            .reporting_instance = pod.empty() ? "droid-egress" : pod});
+    refusal_events = std::make_unique<RefusalEvents>(RefusalEventsOptions{}, [&events](const RefusalEvent& e) {
+      events->record({"droid.dev/v1alpha1", "DroidSession", e.namespace_name, e.name, e.uid, ""},
+                     kube::EventType::Warning, kRefusalEventReason, kRefusalEventAction, e.note);
+    });
+    options.on_refusal = [r = refusal_events.get()](const AuditRecord& record, const std::string& uid) {
+      r->refused(record, uid, std::chrono::steady_clock::now());
+    };
   }
   options.listen_host = o.listen_host;
   options.listen_port = o.listen_port;
@@ -98,6 +115,7 @@ int run(const Options& o) {
   }
   log.info("stopping");
   proxy.reset();
+  if (events) events->flush(std::chrono::seconds(5));
   if (kube_feed) kube_feed->stop();
   return 0;
 }

@@ -176,6 +176,7 @@ struct Proxy::Impl {
   // One request's bookkeeping: the audit record and the clock.
   struct Exchange {
     AuditRecord record;
+    std::string session_uid;  // the identified session's DroidSession uid, for refusal events
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   };
 
@@ -205,7 +206,10 @@ struct Proxy::Impl {
         id = sessions->identify(token, ex.record.source, Clock::now());
       }
     }
-    if (id.session) ex.record.session = id.session->id;
+    if (id.session) {
+      ex.record.session = id.session->id;
+      ex.session_uid = id.session->uid;
+    }
     if (id.refusal != Refusal::None)
       co_await refuse(
           client, ex,
@@ -219,6 +223,7 @@ struct Proxy::Impl {
     ex.record.status = static_cast<int>(status);
     metrics->refusal(label);
     done(ex, "denied", why);
+    if (options.on_refusal) options.on_refusal(ex.record, ex.session_uid);
     co_await answer(client, status, why);
   }
 

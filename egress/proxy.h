@@ -45,6 +45,10 @@ struct ProxyOptions {
   std::chrono::milliseconds pod_wait{2000};
   // "" when ready, else why not (answered by /readyz with 503); unset: always ready.
   std::function<std::string()> readiness;
+  // Called after each refused request is audited, with its audit record and its
+  // session's uid ("" when the request had no valid identity); must not block
+  // (refusal_events.h turns these into Kubernetes events on the session).
+  std::function<void(const AuditRecord&, const std::string& session_uid)> on_refusal;
 };
 
 class Proxy {

@@ -41,6 +41,10 @@ class Gateway {
     ProxyOptions options;
     options.ops_port = 0;
     options.idle_timeout = 30s;
+    options.on_refusal = [this](const AuditRecord& r, const std::string& uid) {
+      std::lock_guard lock(mu_);
+      refusals_.emplace_back(r.session, uid);
+    };
     proxy_ = std::make_unique<Proxy>(options, sessions, audit_, metrics);
   }
   // Registers a session from `pod_ip` allowed the named `destinations`; returns its token.
@@ -48,6 +52,7 @@ class Gateway {
                       const std::string& push_branch = "") {
     Session s;
     s.id = id;
+    s.uid = "uid-" + id;
     s.pod_ip = pod_ip;
     s.expires_at = Clock::now() + 1h;
     for (const auto& name : destinations) {
@@ -65,6 +70,11 @@ class Gateway {
   std::vector<nlohmann::json> audit() const {
     std::lock_guard lock(mu_);
     return lines_;
+  }
+  // What the refusal hook was given: (audit session, session uid) per refused request.
+  std::vector<std::pair<std::string, std::string>> refusals() const {
+    std::lock_guard lock(mu_);
+    return refusals_;
   }
   // The audit line whose path is `path` (the last one), waiting briefly: the line is
   // written when the response ends, which the client may see first.
@@ -88,6 +98,7 @@ class Gateway {
   std::vector<Destination> destinations_;
   mutable std::mutex mu_;
   std::vector<nlohmann::json> lines_;
+  std::vector<std::pair<std::string, std::string>> refusals_;
   std::shared_ptr<AuditLog> audit_;
   std::unique_ptr<Proxy> proxy_;
 };
@@ -225,6 +236,15 @@ TEST(EgressProxy, RefusesWhatIdentityOrPolicyDoesNotAllow) {
   ASSERT_EQ(lines.size(), cases.size());
   for (const auto& line : lines) EXPECT_EQ(line["decision"], "denied") << line.dump();
   EXPECT_EQ(lines[2]["session"], "team-a/s1");  // the copied token is attributed to its session
+  // Every refusal reaches the hook (the events on the session), with the session's uid
+  // when the token was one session's.
+  const auto refusals = gw.refusals();
+  ASSERT_EQ(refusals.size(), cases.size());
+  EXPECT_EQ(refusals[0], std::make_pair(std::string(), std::string()));  // no token
+  EXPECT_EQ(refusals[1], std::make_pair(std::string(), std::string()));  // unknown token
+  EXPECT_EQ(refusals[2], std::make_pair(std::string("team-a/s1"), std::string("uid-team-a/s1")));
+  EXPECT_EQ(refusals[3], std::make_pair(std::string("team-a/done"), std::string("uid-team-a/done")));
+  EXPECT_EQ(refusals[4], std::make_pair(std::string("team-a/s1"), std::string("uid-team-a/s1")));
   const std::string metrics = gw.metrics->serialize();
   EXPECT_NE(metrics.find(R"(droid_egress_refusals_total{reason="wrong_source"} 1)"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find(R"(droid_egress_refusals_total{reason="policy"} 5)"), std::string::npos) << metrics;
