@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "kube/error.h"
+#include "text/base64.h"
 
 namespace droid::kube {
 namespace {
@@ -78,40 +79,9 @@ std::string TokenFile::token() {
 std::string Config::bearer_token() const { return token_file ? token_file->token() : token; }
 
 std::string base64_decode(const std::string& text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  size_t padding = 0;
-  size_t symbols = 0;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    if (padding > 0) throw std::invalid_argument("invalid base64: data after padding");
-    int v = value(c);
-    if (v < 0) throw std::invalid_argument(std::string("invalid base64 character '") + c + "'");
-    ++symbols;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  if (padding > 2 || symbols % 4 == 1 || (padding > 0 && (symbols + padding) % 4 != 0)) {
-    throw std::invalid_argument("invalid base64: bad length or padding");
-  }
-  return out;
+  auto bytes = text::base64_decode(text, text::Base64::Strict);
+  if (!bytes) throw std::invalid_argument("invalid base64 (the standard alphabet, '=' padding only at the end)");
+  return *bytes;
 }
 
 namespace {

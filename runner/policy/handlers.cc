@@ -127,6 +127,12 @@ void rule_shell(HandlerContext& c) {
   }
 }
 
+// The program an interpreter reads from its input, when the line gives it (python3 - <<< 'CODE',
+// perl <<EOF, echo 'CODE' | node): block and deny entries are looked for in it.
+void input_code(HandlerContext& c) {
+  if (!c.inv.input_text.empty()) c.a.code.push_back(c.inv.input_text);
+}
+
 void rule_interpreter(HandlerContext& c) {
   const std::string& p = c.program;
   for (std::size_t i = 1; i < c.argv.size(); ++i) {
@@ -166,6 +172,7 @@ void rule_interpreter(HandlerContext& c) {
     }
     if (t == "-") {
       c.a.raise(Risk::High, p + " runs code from its input, which cannot be analysed", true);
+      input_code(c);
       return;
     }
     if (t.size() > 1 && t[0] == '-') continue;
@@ -180,6 +187,7 @@ void rule_interpreter(HandlerContext& c) {
     c.a.raise(Risk::Medium, p + " starts an interactive interpreter");
   } else {
     c.a.raise(Risk::High, p + " runs code from its input, which cannot be analysed", true);
+    input_code(c);
   }
 }
 
@@ -442,6 +450,43 @@ void rule_chmod(HandlerContext& c) {
   }
 }
 
+// The s commands of a sed script, whatever their delimiter (s/a/b/e, s|a|b|e, s#a#b#w f):
+// the replacement, with "\DELIM" as DELIM, and the flags.
+struct SedSubstitution {
+  std::string replacement;
+  std::string flags;
+};
+
+std::vector<SedSubstitution> sed_substitutions(const std::string& script) {
+  std::vector<SedSubstitution> out;
+  for (std::size_t i = 0; i + 1 < script.size(); ++i) {
+    if (script[i] != 's' || (i > 0 && std::isalpha(static_cast<unsigned char>(script[i - 1])) != 0)) continue;
+    const char delim = script[i + 1];
+    if (delim == '\\' || delim == '\n' || delim == ' ' || std::isalnum(static_cast<unsigned char>(delim)) != 0)
+      continue;
+    std::size_t j = i + 2;
+    auto field = [&](std::string* text) {
+      for (; j < script.size() && script[j] != delim; ++j) {
+        if (script[j] == '\\' && j + 1 < script.size()) {
+          ++j;
+          if (text != nullptr && script[j] != delim) *text += '\\';
+        }
+        if (text != nullptr) *text += script[j];
+      }
+      return j < script.size();
+    };
+    SedSubstitution sub;
+    if (!field(nullptr)) break;
+    ++j;
+    if (!field(&sub.replacement)) break;
+    for (++j; j < script.size() && script[j] != ';' && script[j] != '\n' && script[j] != '}'; ++j)
+      sub.flags += script[j];
+    out.push_back(std::move(sub));
+    i = j;
+  }
+  return out;
+}
+
 void rule_sed(HandlerContext& c) {
   bool in_place = false, script_from_option = false;
   std::vector<std::string> scripts;
@@ -488,12 +533,17 @@ void rule_sed(HandlerContext& c) {
                   ((ch == 'e' || ch == 'w') && (after == 'g' || after == 'p' || after == 'I' || after == 'i'));
       if (starts && ends) return true;
     }
+    for (const auto& sub : sed_substitutions(s))
+      if (sub.flags.find_first_of("ewW") != std::string::npos) return true;
     return s.empty();
   };
   for (const auto& s : scripts)
     if (risky(s)) {
       c.a.raise(Risk::High, "sed script may run commands or write files", true);
       c.a.code.push_back(s);
+      // s/X/CMD/e runs the pattern space after the substitution: CMD, with the escaped
+      // delimiters (s/^/rm -rf \//e) as the command sees them.
+      for (auto& sub : sed_substitutions(s)) c.a.code.push_back(std::move(sub.replacement));
     }
   if (in_place)
     for (std::size_t i : files) assess_write(c.a, c.argv[i], "sed -i", c.workspace);

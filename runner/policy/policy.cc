@@ -6,6 +6,7 @@
 
 #include "policy/analyze.h"
 #include "policy/classify.h"
+#include "policy/code_text.h"
 #include "policy/parser.h"
 #include "policy/program_table.h"
 
@@ -159,7 +160,8 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
   for (const auto& p : analysis.parts) {
     Decision d = p.risk <= allowed_risk(autonomy) ? Decision::Allow : Decision::Ask;
     std::vector<std::vector<Arg>> code;
-    for (const auto& text : p.code) code.push_back(code_words(text));
+    for (const auto& text : p.code)
+      for (const auto& spelling : code_spellings(text)) code.push_back(code_words(spelling));
     // A program not known statically may be a wrapper of what follows it ($x rm -rf /): the
     // canonical forms from each known word on, made once for every entry.
     std::vector<Normalized> suffixes;

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text/base64.h"
+
 namespace droid::runner::policy {
 namespace {
 
@@ -131,34 +133,21 @@ std::optional<std::string> printf_(const std::vector<std::string>& args) {
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view in, bool base32) {
+// base32 -d (RFC 4648's upper-case alphabet); base64 is libdroid's, read leniently.
+std::optional<std::string> base32_decode(std::string_view in) {
   std::string out;
   std::uint32_t buffer = 0;
   int bits = 0;
-  int width = base32 ? 5 : 6;
   for (char c : in) {
     int v = -1;
-    if (base32) {
-      if (c >= 'A' && c <= 'Z')
-        v = c - 'A';
-      else if (c >= '2' && c <= '7')
-        v = c - '2' + 26;
-    } else {
-      if (c >= 'A' && c <= 'Z')
-        v = c - 'A';
-      else if (c >= 'a' && c <= 'z')
-        v = c - 'a' + 26;
-      else if (c >= '0' && c <= '9')
-        v = c - '0' + 52;
-      else if (c == '+' || c == '-')
-        v = 62;
-      else if (c == '/' || c == '_')
-        v = 63;
-    }
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= '2' && c <= '7')
+      v = c - '2' + 26;
     if (c == '=' || c == '\n' || c == ' ' || c == '\r' || c == '\t') continue;
     if (v < 0) return std::nullopt;
-    buffer = (buffer << width) | static_cast<std::uint32_t>(v);
-    bits += width;
+    buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
+    bits += 5;
     if (bits >= 8) {
       bits -= 8;
       out += static_cast<char>((buffer >> bits) & 0xFF);
@@ -192,7 +181,7 @@ std::optional<std::string> filter(const std::vector<std::string>& args, const st
   };
   if (p == "cat" && args.size() == 1) return in;
   if ((p == "base64" || p == "base32") && args.size() == 2 && has({"-d", "--decode", "-D"}))
-    return base64_decode(in, p == "base32");
+    return p == "base32" ? base32_decode(in) : text::base64_decode(in, text::Base64::Lenient);
   if (p == "xxd" && has({"-r"}) && has({"-p", "-ps", "-plain"})) return hex_decode(in);
   if (p == "rev" && args.size() == 1) {
     std::string out;
