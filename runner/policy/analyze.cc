@@ -603,7 +603,8 @@ class Analyzer {
     }
     remember_copy(inv);
     change_directory(inv);
-    Assessment a = classify(in_directory(copied_program(inv)), workspace_);
+    Invocation resolved = in_directory(copied_program(inv));
+    Assessment a = classify(resolved, workspace_);
     if (a.risk >= Risk::Medium && directory_outside())
       a.raise(Risk::High,
               "runs in " + (cwd_ ? *cwd_ : std::string("a directory not known statically")) + ", outside the workspace",
@@ -616,7 +617,7 @@ class Analyzer {
     p.text = join(inv.argv);
     p.is_command = true;
     p.normalized = normalize(a.canonical);
-    p.argv = inv.argv;
+    p.argv = std::move(resolved.argv);
     p.code = std::move(a.code);
     p.risk = a.risk;
     p.reasons = std::move(a.reasons);

@@ -400,6 +400,17 @@ class Reader {
       case Effect::GitConfig: git_config(value); return;
       case Effect::Sets: sets_ = o.risk; return;
       case Effect::Lookup: lookup_only_ = true; return;
+      case Effect::Connects:
+        a_.raise(o.risk, why);
+        for (auto& d : destinations_in(value)) canonical_.push_back(std::move(d));
+        return;
+      case Effect::ConnectsFrom: {
+        PathKind kind = classify_path(value.text, value.known && !value.glob, workspace_);
+        a_.raise(kind == PathKind::Workspace ? std::max(o.risk, Risk::Medium) : Risk::High,
+                 why + " (what it names is not analysed)", true);
+        canonical_.push_back(Arg{value.text, false, false});
+        return;
+      }
       case Effect::RunsRest: {
         a_.raise(std::max(o.risk, Risk::Medium), why);
         if (!value.known) {
@@ -410,6 +421,27 @@ class Reader {
         return;
       }
     }
+  }
+
+  // The destinations an option value names: itself ("http://proxy:3128"), what follows a
+  // '=' (wget -e http_proxy=HOST), each of a list (ssh -J a,b) and each field of curl's
+  // --connect-to HOST1:PORT1:HOST2:PORT2.
+  static std::vector<Arg> destinations_in(const Arg& value) {
+    std::vector<Arg> out = {value};
+    if (!value.known) return out;
+    std::string v = value.text.substr(value.text.find('=') == std::string::npos ? 0 : value.text.find('=') + 1);
+    std::size_t from = 0;
+    while (from <= v.size()) {
+      std::size_t end = v.find_first_of(",:", from);
+      if (end == std::string::npos) end = v.size();
+      if (end > from) out.push_back(Arg{v.substr(from, end - from), true, value.glob});
+      if (end < v.size() && v.compare(end, 3, "://") == 0) {  // a URL: whole, not cut at its scheme
+        out.push_back(Arg{v.substr(from), true, value.glob});
+        break;
+      }
+      from = end + 1;
+    }
+    return out;
   }
 
   void git_config(const Arg& kv) {
@@ -824,6 +856,14 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
     operand_code(inv, a);
   git_ext_transport(inv, a);
   return a;
+}
+
+Normalized canonical_form(const std::vector<Arg>& words, Risk* risk) {
+  Invocation inv;
+  inv.argv = words;
+  Assessment a = classify(inv, {});
+  if (risk != nullptr) *risk = a.risk;
+  return normalize(a.canonical);
 }
 
 }  // namespace droid::runner::policy

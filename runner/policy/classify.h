@@ -50,6 +50,10 @@ struct Assessment {
 
 Assessment classify(const Invocation& inv, std::string_view workspace);
 
+// The canonical form of words the lists compare (a list entry, or another spelling of a
+// command): "git -C x push" and "git push" are the same entry. `risk`: the words' own risk.
+Normalized canonical_form(const std::vector<Arg>& words, Risk* risk = nullptr);
+
 // The risk of writing `target` (a redirection, tee, cp...), added to `a`.
 void assess_write(Assessment& a, const Arg& target, std::string_view who, std::string_view workspace);
 

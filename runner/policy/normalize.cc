@@ -107,9 +107,24 @@ bool abbreviates(std::string_view program, const std::vector<std::string>& flags
   return false;
 }
 
-// "https://user@host:8080/p" as "host:8080/p": the scheme and credentials do not change the destination.
-// Operands are normalised like paths, so the scheme's "//" may have become "/" ("https:/host").
-std::string_view destination(std::string_view w) {
+// Where a URL or host word leads, as curl reads it: "https://user@Evil.Example.com.:8080/p?q"
+// is host "evil.example.com" and rest ":8080/p?q". The scheme and credentials do not change
+// the destination; the authority ends at the first '/', '?' or '#' (so "https://evil#@ok" is
+// evil); host names are compared percent-decoded, in lower case, without the root's trailing
+// dot. Operands are normalised like paths, so the scheme's "//" may have become "/".
+struct Destination {
+  std::string host;
+  std::string rest;
+};
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Destination destination(std::string_view w) {
   std::size_t colon = w.find(":/");
   bool scheme = colon != std::string_view::npos && colon > 0 &&
                 std::all_of(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
@@ -119,27 +134,57 @@ std::string_view destination(std::string_view w) {
     w.remove_prefix(colon + 1);
     while (!w.empty() && w.front() == '/') w.remove_prefix(1);
   }
-  std::size_t at = w.find('@');
-  if (at != std::string_view::npos && at < w.find('/')) w.remove_prefix(at + 1);
-  return w;
+  std::size_t end = w.find_first_of("/?#");
+  std::string_view authority = w.substr(0, end);
+  std::string_view rest = end == std::string_view::npos ? std::string_view() : w.substr(end);
+  std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+  if (authority.empty()) return {};
+  std::size_t host_end = authority.front() == '[' ? authority.find(']') : authority.find(':');
+  if (authority.front() == '[' && host_end != std::string_view::npos) ++host_end;
+  Destination d;
+  std::string_view host = authority.substr(0, host_end);
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    char c = host[i];
+    if (c == '%' && i + 2 < host.size() && hex_digit(host[i + 1]) >= 0 && hex_digit(host[i + 2]) >= 0) {
+      c = static_cast<char>(hex_digit(host[i + 1]) * 16 + hex_digit(host[i + 2]));
+      i += 2;
+    }
+    d.host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (d.host.size() > 1 && d.host.back() == '.') d.host.pop_back();
+  if (host_end != std::string_view::npos) d.rest = std::string(authority.substr(host_end));
+  d.rest += std::string(rest);
+  return d;
+}
+
+// Whether a command word leads where an entry naming a host (and maybe a port or path) does.
+bool same_destination(std::string_view entry, std::string_view command) {
+  if (entry.empty()) return false;
+  Destination e = destination(entry);
+  if (e.host.find('.') == std::string::npos) return false;  // a host entry names a domain
+  Destination d = destination(command);
+  // A subdomain is the domain's too (and a channel out of it: SECRET.evil.example.com).
+  if (d.host != e.host && !(d.host.size() > e.host.size() + 1 &&
+                            d.host.compare(d.host.size() - e.host.size(), e.host.size(), e.host) == 0 &&
+                            d.host[d.host.size() - e.host.size() - 1] == '.'))
+    return false;
+  if (e.rest.empty() || d.rest == e.rest) return true;
+  return d.rest.size() > e.rest.size() && d.rest.compare(0, e.rest.size(), e.rest) == 0 &&
+         (e.rest.back() == '/' || std::string_view("/:?#").find(d.rest[e.rest.size()]) != std::string_view::npos);
 }
 
 bool word_matches(const Arg& entry, const Arg& cmd, MatchMode mode) {
   if (cmd.known && !cmd.glob && entry.text == cmd.text) return true;
-  if (cmd.known && !cmd.glob && mode == MatchMode::Could && !entry.text.empty()) {
-    // An entry naming a host matches the URLs that reach it: evil.example.com/x, https://evil.example.com.
-    std::string_view d = destination(cmd.text), e = destination(entry.text);
-    if (d.size() > e.size() && d.substr(0, e.size()) == e &&
-        std::string_view("/:?#").find(d[e.size()]) != std::string_view::npos && e.find('.') != std::string_view::npos)
-      return true;
-    return d == e && e.find('.') != std::string_view::npos;
-  }
+  // A glob that matches no file is passed as written (https://evil.example.com?x).
+  if (cmd.known && mode == MatchMode::Could && same_destination(entry.text, cmd.text)) return true;
   if (cmd.known && !cmd.glob) return false;
   if (mode == MatchMode::Sure) return false;
   if (!cmd.known) return true;
+  if (entry.text == cmd.text) return true;
   // A glob names files; it never expands to "~" or "$HOME" as the shell means them.
   if (!entry.text.empty() && (entry.text[0] == '~' || entry.text.find('$') != std::string::npos)) return false;
-  return fnmatch(cmd.text.c_str(), entry.text.c_str(), FNM_PATHNAME) == 0 || entry.text == cmd.text;
+  return fnmatch(cmd.text.c_str(), entry.text.c_str(), FNM_PATHNAME) == 0;
 }
 
 }  // namespace

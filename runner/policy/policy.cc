@@ -7,6 +7,7 @@
 #include "policy/analyze.h"
 #include "policy/classify.h"
 #include "policy/code_text.h"
+#include "policy/equivalents.h"
 #include "policy/parser.h"
 #include "policy/program_table.h"
 
@@ -44,16 +45,6 @@ std::vector<Arg> entry_words(std::string text) {
     i = j + 1;
   }
   return argv;
-}
-
-// A list entry in the canonical form commands are matched in: "git -C x push"
-// and "git push" are the same entry.
-Normalized canonical_form(const std::vector<Arg>& words, Risk* risk = nullptr) {
-  Invocation inv;
-  inv.argv = words;
-  Assessment a = classify(inv, {});
-  if (risk != nullptr) *risk = a.risk;
-  return normalize(a.canonical);
 }
 
 // The words of program text that is not shell (python -c, awk, sed e, SQL):
@@ -98,6 +89,20 @@ bool code_mentions(const Normalized& entry, const std::vector<Arg>& words) {
   return false;
 }
 
+// Whether program text names a host a network entry names ("curl evil.example.com" is found
+// in urlopen("https://evil.example.com/x"): the code's words are split at ':' and '/').
+bool code_reaches(const Normalized& entry, const std::vector<Arg>& words) {
+  for (const auto& w : words) {
+    std::size_t start = w.text.find_first_not_of('/');
+    if (start == std::string::npos) continue;
+    Normalized as_command;
+    as_command.program = entry.program;
+    as_command.operands = {Arg{w.text.substr(start)}};
+    if (matches(entry, as_command, MatchMode::Could)) return true;
+  }
+  return false;
+}
+
 void add_reason(std::vector<std::string>& reasons, std::string r) {
   if (reasons.size() < kMaxReasons && std::find(reasons.begin(), reasons.end(), r) == reasons.end())
     reasons.push_back(std::move(r));
@@ -116,8 +121,14 @@ std::vector<Policy::Entry> Policy::entries(const nlohmann::json& settings, const
     if (!e.is_string()) continue;
     std::vector<Arg> words = entry_words(e.get<std::string>());
     if (words.empty()) continue;
-    Entry entry{e.get<std::string>(), {}, Risk::Low};
+    Entry entry{e.get<std::string>(), {}, Risk::Low, {}, false};
     entry.normalized = canonical_form(words, &entry.risk);
+    entry.forms = forms_of(words, entry.normalized);
+    const Normalized& n = entry.normalized;
+    entry.names_hosts = is_network_client(n.program) && n.flags.empty() && !n.operands.empty() &&
+                        std::all_of(n.operands.begin(), n.operands.end(), [](const Arg& a) {
+                          return a.text.find('.') != std::string::npos && a.text.find(' ') == std::string::npos;
+                        });
     out.push_back(std::move(entry));
   }
   return out;
@@ -128,9 +139,13 @@ namespace {
 // The program table's examples, checked once per process when the first policy is made: a
 // table that does not do what its examples say must not decide anything.
 void check_table_once() {
-  static const std::vector<std::string> failures = check_examples();
+  static const std::vector<std::string> failures = [] {
+    std::vector<std::string> all = check_examples();
+    for (auto& f : check_equivalence_examples()) all.push_back(std::move(f));
+    return all;
+  }();
   if (failures.empty()) return;
-  std::string message = "the command policy's program table fails its own examples:";
+  std::string message = "the command policy's program table or equivalence rules fail their own examples:";
   for (const auto& f : failures) message += "\n  " + f;
   throw std::logic_error(message);
 }
@@ -168,9 +183,13 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
     if (p.is_command && p.normalized.program.empty())
       for (std::size_t i = 1; i < p.argv.size(); ++i)
         if (p.argv[i].known) suffixes.push_back(canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}));
+    // The command under its other spellings (equivalents.h): find / -delete is rm -r -f /.
+    std::vector<Form> forms;
+    if (p.is_command) forms = forms_of(p.argv, p.normalized);
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
       for (const auto& e : list) {
-        if (p.is_command && matches(e.normalized, p.normalized, mode)) return &e;
+        if (p.is_command && mode == MatchMode::Sure && matches(e.normalized, p.normalized, mode)) return &e;
+        if (p.is_command && mode == MatchMode::Could && could_match(e.forms, forms)) return &e;
         // A program not known statically may be the entry's program (x=git; $x push --force) or a
         // wrapper of what follows it (the suffixes above).
         if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty() && !p.argv.empty()) {
@@ -185,7 +204,7 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
             if (matches(e.normalized, suffix, mode)) return &e;
         if (mode == MatchMode::Could)
           for (const auto& words : code)
-            if (code_mentions(e.normalized, words)) return &e;
+            if (code_mentions(e.normalized, words) || (e.names_hosts && code_reaches(e.normalized, words))) return &e;
       }
       return nullptr;
     };

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/equivalents.h"
 #include "policy/normalize.h"
 #include "policy/risk.h"
 
@@ -49,7 +50,9 @@ class Policy {
   struct Entry {
     std::string text;
     Normalized normalized;
-    Risk risk = Risk::Low;  // the entry's own risk, as a command
+    Risk risk = Risk::Low;    // the entry's own risk, as a command
+    std::vector<Form> forms;  // its canonical form, then its other spellings (equivalents.h)
+    bool names_hosts = false;  // a network client with host operands only: also looked for in program text
   };
   std::vector<Entry> allow_, deny_, block_;
   std::string workspace_;

@@ -37,6 +37,10 @@ enum class Effect : std::uint8_t {
   Sets,         // sets the subcommand's own risk to `risk` (git clean -n: a dry run); other raises stay
   RunsRest,     // its value and every word after it are a command it runs (cmake -E, fd -x)
   Lookup,       // the wrapper only looks its command up, it does not run it (command -v)
+  Connects,     // its value names a host or URL it connects to (curl -x, --connect-to; ssh -J): the lists see
+                // each destination in it as an operand too
+  ConnectsFrom,  // its value is a file naming what it connects to (curl -K, wget -i): like Reads, and the lists
+                 // see an operand not known statically (it may name any destination)
 };
 
 // An option, or (when `name` does not start with '-' or '+') an operand word

@@ -28,6 +28,8 @@ Option writes(std::string_view n) { return {n, true, Effect::Writes, M, {}}; }
 Option reads(std::string_view n, std::string_view why, Risk r = H) { return {n, true, Effect::Reads, r, why}; }
 Option sets(std::string_view n, Risk r) { return {n, false, Effect::Sets, r, {}}; }
 Option lookup(std::string_view n) { return {n, false, Effect::Lookup, L, {}}; }
+Option connects(std::string_view n, std::string_view why) { return {n, true, Effect::Connects, M, why}; }
+Option connects_from(std::string_view n, std::string_view why) { return {n, true, Effect::ConnectsFrom, H, why}; }
 
 Subcommand sub(std::string_view name, Risk r, std::string_view why = {}, std::vector<Option> options = {}) {
   Subcommand s;
@@ -1709,12 +1711,12 @@ std::vector<Program> build_table() {
                     val("--cookie-jar"),
                     val("-T"),
                     val("--upload-file"),
-                    val("-x"),
-                    val("--proxy"),
+                    connects("-x", "curl -x connects through a proxy"),
+                    connects("--proxy", "curl --proxy connects through a proxy"),
                     val("-w"),
                     val("--write-out"),
-                    val("-K"),
-                    val("--config"),
+                    connects_from("-K", "curl -K reads options and URLs from a file"),
+                    connects_from("--config", "curl --config reads options and URLs from a file"),
                     val("-m"),
                     val("--max-time"),
                     val("--connect-timeout"),
@@ -1729,7 +1731,8 @@ std::vector<Program> build_table() {
                     val("-U"),
                     val("--proxy-user"),
                     val("--resolve"),
-                    val("--connect-to"),
+                    connects("--preproxy", "curl --preproxy connects through a proxy"),
+                    connects("--connect-to", "curl --connect-to connects to another host"),
                     val("--retry"),
                     val("-o"),
                     val("--output"),
@@ -1764,16 +1767,16 @@ std::vector<Program> build_table() {
                     val("--body-data"),
                     val("--body-file"),
                     val("--method"),
-                    val("-e"),
-                    val("--execute"),
+                    connects("-e", "wget -e runs a wgetrc command (a proxy, for example)"),
+                    connects("--execute", "wget --execute runs a wgetrc command (a proxy, for example)"),
                     val("-t"),
                     val("--tries"),
                     val("-T"),
                     val("--timeout"),
                     val("--user"),
                     val("--password"),
-                    val("-i"),
-                    val("--input-file"),
+                    connects_from("-i", "wget -i reads the URLs from a file"),
+                    connects_from("--input-file", "wget --input-file reads the URLs from a file"),
                     val("-B"),
                     val("--base"),
                     val("--ca-certificate"),

