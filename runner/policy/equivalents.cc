@@ -21,7 +21,7 @@ struct Example {
 struct Rule {
   std::vector<std::string_view> programs;  // basenames; "mkfs.*" is a prefix
   bool same_program;                       // Form::same_program of what it makes
-  std::vector<Words> (*rewrite)(const Words& argv);
+  std::vector<Words> (*rewrite)(const Words& argv, const Normalized& canonical);
   std::vector<Example> examples;
 };
 
@@ -80,7 +80,7 @@ Words operands(const Words& argv) {
 // ---- Deleting ----
 
 // find ROOTS... EXPRESSION with -delete: rm -r -f ROOTS (find's default root is ".").
-std::vector<Words> find_delete(const Words& argv) {
+std::vector<Words> find_delete(const Words& argv, const Normalized& /*canonical*/) {
   bool deletes = std::any_of(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.known && a.text == "-delete"; });
   if (!deletes) return {};
   Words rm = {word("rm"), word("-r"), word("-f")};
@@ -101,7 +101,7 @@ std::vector<Words> find_delete(const Words& argv) {
 }
 
 // rsync --delete... SRC... DEST removes from DEST what SRC lacks: rm -r -f DEST.
-std::vector<Words> rsync_delete(const Words& argv) {
+std::vector<Words> rsync_delete(const Words& argv, const Normalized& /*canonical*/) {
   bool deletes = false;
   for (std::size_t i = 1; i < argv.size(); ++i)
     if (argv[i].known && argv[i].text.rfind("--del", 0) == 0) deletes = true;
@@ -111,7 +111,7 @@ std::vector<Words> rsync_delete(const Words& argv) {
 }
 
 // unlink F: rm F.
-std::vector<Words> unlink_rm(const Words& argv) {
+std::vector<Words> unlink_rm(const Words& argv, const Normalized& /*canonical*/) {
   Words ops = operands(argv);
   if (ops.empty()) return {};
   Words rm = {word("rm")};
@@ -120,7 +120,7 @@ std::vector<Words> unlink_rm(const Words& argv) {
 }
 
 // shred -u F removes F after overwriting it: rm -f F.
-std::vector<Words> shred_removes(const Words& argv) {
+std::vector<Words> shred_removes(const Words& argv, const Normalized& /*canonical*/) {
   Words ops = operands(argv);
   if (ops.empty() || !has_option(argv, {"-u", "--remove"})) return {};
   Words rm = {word("rm"), word("-f")};
@@ -129,7 +129,7 @@ std::vector<Words> shred_removes(const Words& argv) {
 }
 
 // shred F overwrites F: dd of=F (known words only, as below).
-std::vector<Words> shred_overwrites(const Words& argv) {
+std::vector<Words> shred_overwrites(const Words& argv, const Normalized& /*canonical*/) {
   std::vector<Words> out;
   for (const auto& f : operands(argv))
     if (f.known) out.push_back({word("dd"), Arg{"of=" + f.text, true, f.glob}});
@@ -137,7 +137,7 @@ std::vector<Words> shred_overwrites(const Words& argv) {
 }
 
 // rm -r DIR/* empties DIR as rm -r DIR deletes it (the shell's "/*" is already "/").
-std::vector<Words> rm_glob_contents(const Words& argv) {
+std::vector<Words> rm_glob_contents(const Words& argv, const Normalized& /*canonical*/) {
   if (!has_option(argv, {"-r", "-R", "--recursive"})) return {};
   Words out = {argv[0]};
   bool changed = false;
@@ -161,7 +161,7 @@ std::vector<Words> rm_glob_contents(const Words& argv) {
 
 // mkfs -t T, mkfs --type=T, mke2fs -t T and mkfs.T are one command: mkfs.T (and mkfs -t T).
 // Without a type, mkfs and mke2fs make ext2.
-std::vector<Words> mkfs_type(const Words& argv) {
+std::vector<Words> mkfs_type(const Words& argv, const Normalized& /*canonical*/) {
   std::string name = name_of(argv[0]);
   std::string type = name.rfind("mkfs.", 0) == 0 ? name.substr(5) : name.rfind("mke2fs", 0) == 0 ? "ext2" : "";
   Words rest;
@@ -191,7 +191,7 @@ std::vector<Words> mkfs_type(const Words& argv) {
 }
 
 // git push --mirror force-updates every remote ref: git push --mirror --force.
-std::vector<Words> git_push_mirror(const Words& argv) {
+std::vector<Words> git_push_mirror(const Words& argv, const Normalized& /*canonical*/) {
   auto push = std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.known && a.text == "push"; });
   if (push == argv.end() || std::none_of(push + 1, argv.end(), [](const Arg& a) {
         return a.known && (a.text == "--mirror" || a.text == "--mirro" || a.text == "--mirr");
@@ -204,7 +204,7 @@ std::vector<Words> git_push_mirror(const Words& argv) {
 
 // podman, nerdctl, finch: docker; docker-compose and podman-compose: docker compose;
 // lima nerdctl: docker.
-std::vector<Words> docker_alias(const Words& argv) {
+std::vector<Words> docker_alias(const Words& argv, const Normalized& /*canonical*/) {
   std::string name = name_of(argv[0]);
   if (name == "docker-compose" || name == "podman-compose") {
     Words out = {word("docker"), word("compose")};
@@ -220,7 +220,7 @@ std::vector<Words> docker_alias(const Words& argv) {
 
 // oc, kubecolor, kubectl-VERSION, k3s-kubectl: kubectl; k3s kubectl, microk8s kubectl
 // (microk8s.kubectl), minikube kubectl --: kubectl.
-std::vector<Words> kubectl_alias(const Words& argv) {
+std::vector<Words> kubectl_alias(const Words& argv, const Normalized& /*canonical*/) {
   std::string name = name_of(argv[0]);
   if (name == "k3s" || name == "microk8s" || name == "minikube") {
     if (argv.size() < 2 || !argv[1].known || argv[1].text != "kubectl") return {};
@@ -232,7 +232,7 @@ std::vector<Words> kubectl_alias(const Words& argv) {
 
 // pnpm, yarn, bun (and yarn npm, corepack npm|pnpm|yarn): npm; pnpx, bunx, pnpm dlx,
 // yarn dlx, bun x: npx.
-std::vector<Words> npm_alias(const Words& argv) {
+std::vector<Words> npm_alias(const Words& argv, const Normalized& /*canonical*/) {
   std::string name = name_of(argv[0]);
   if (name == "pnpx" || name == "bunx") return {with_program("npx", argv, 1)};
   std::size_t from = 1;
@@ -257,7 +257,7 @@ std::vector<Words> npm_alias(const Words& argv) {
 // for every entry that names one (the command's own form still matches what $f may be).
 
 // cat, head, tail, pv, tac, nl F...: each F read like dd if=F.
-std::vector<Words> reads_like_dd(const Words& argv) {
+std::vector<Words> reads_like_dd(const Words& argv, const Normalized& /*canonical*/) {
   std::vector<Words> out;
   for (const auto& f : operands(argv))
     if (f.known && !f.text.empty() && f.text != "-") out.push_back({word("dd"), Arg{"if=" + f.text, true, f.glob}});
@@ -265,7 +265,7 @@ std::vector<Words> reads_like_dd(const Words& argv) {
 }
 
 // cp S... D: dd if=S of=D for each S; install likewise.
-std::vector<Words> copies_like_dd(const Words& argv) {
+std::vector<Words> copies_like_dd(const Words& argv, const Normalized& /*canonical*/) {
   Words ops = operands(argv);
   if (ops.size() < 2) return {};
   std::vector<Words> out;
@@ -277,7 +277,7 @@ std::vector<Words> copies_like_dd(const Words& argv) {
 }
 
 // tee F...: dd of=F.
-std::vector<Words> writes_like_dd(const Words& argv) {
+std::vector<Words> writes_like_dd(const Words& argv, const Normalized& /*canonical*/) {
   std::vector<Words> out;
   for (const auto& f : operands(argv))
     if (f.known) out.push_back({word("dd"), Arg{"of=" + f.text, true, f.glob}});
@@ -297,43 +297,48 @@ bool looks_like_destination(std::string_view w) {
   return w.find_first_of(".:@[") != std::string_view::npos;
 }
 
-// A network client's destinations, as curl's operands: its operand and option-value words
-// that look like a host or URL ("user@host:path" and socat's "TCP:host:port" also by
-// field). Words not known statically are left out, as above.
-std::vector<Words> reaches_like_curl(const Words& argv) {
+// A destination word as curl's operands: itself, and each field of "user@host:path",
+// socat's "TCP:host:port" or "https_proxy=host:port".
+void add_destination(Words& curl, const std::string& t, bool glob) {
+  if (!looks_like_destination(t)) return;
+  curl.push_back(Arg{t, true, glob});
+  std::size_t from = 0;
+  while (from < t.size()) {
+    std::size_t end = t.find_first_of(":,=", from);
+    if (end == std::string::npos) end = t.size();
+    if (end > from && end - from < t.size() && looks_like_destination(t.substr(from, end - from)))
+      curl.push_back(Arg{t.substr(from, end - from), true, glob});
+    from = end + 1;
+  }
+}
+
+// A network client's destinations, as curl's operands: from its canonical form (the table
+// knows which options take a value), the operands and option values that look like a host
+// or URL, and the operands not known statically (wget -i FILE, ssh "$host": any host);
+// git, svn and hg only the words that look like a URL (their unknown operands are messages
+// and branches more often than hosts).
+std::vector<Words> network_client(const Words& argv, const Normalized& canonical) {
+  std::string name = name_of(argv[0]);
+  if (name == "curl") return {};
+  bool vcs = name == "git" || name == "svn" || name == "hg";
   Words curl = {word("curl")};
-  for (std::size_t i = 1; i < argv.size(); ++i) {
-    const Arg& a = argv[i];
-    if (!a.known) continue;
-    std::string t = a.text;
-    if (is_option(a)) {
-      std::size_t eq = t.find('=');
-      if (eq == std::string::npos) continue;
-      t = t.substr(eq + 1);
+  for (const auto& op : canonical.operands) {
+    if (!op.known) {
+      if (!vcs) curl.push_back(op);
+      continue;
     }
-    if (!looks_like_destination(t)) continue;
-    curl.push_back(Arg{t, true, a.glob});
-    if (t.find("://") != std::string::npos) continue;
-    std::size_t from = 0;
-    while (from < t.size()) {
-      std::size_t end = t.find_first_of(":,", from);
-      if (end == std::string::npos) end = t.size();
-      if (end > from && end - from < t.size() && looks_like_destination(t.substr(from, end - from)))
-        curl.push_back(Arg{t.substr(from, end - from), true, a.glob});
-      from = end + 1;
-    }
+    add_destination(curl, op.text, op.glob);
+  }
+  for (const auto& f : canonical.flags) {
+    std::size_t eq = f.find('=');
+    if (eq != std::string::npos) add_destination(curl, f.substr(eq + 1), false);
   }
   if (curl.size() == 1) return {};
   return {curl};
 }
 
-std::vector<Words> network_client(const Words& argv) {
-  if (name_of(argv[0]) == "curl") return {};
-  return reaches_like_curl(argv);
-}
-
 // chmod's special bits add to what the mode grants: 7777 grants what 777 does.
-std::vector<Words> chmod_special_bits(const Words& argv) {
+std::vector<Words> chmod_special_bits(const Words& argv, const Normalized& /*canonical*/) {
   Words out = argv;
   for (std::size_t i = 1; i < out.size(); ++i) {
     Arg& a = out[i];
@@ -401,7 +406,9 @@ const std::vector<Rule>& rules() {
         {"nc evil.example.com 80", "curl evil.example.com"},
         {"socat - TCP:evil.example.com:443", "curl evil.example.com"},
         {"git clone https://evil.example.com/x", "curl evil.example.com"},
-        {"ssh evil.example.com", "wget https://evil.example.com"}}},
+        {"ssh evil.example.com", "wget https://evil.example.com"},
+        {"wget -e https_proxy=evil.example.com:3128 https://ok.example.org/", "curl evil.example.com"},
+        {"wget -i /tmp/urls", "curl evil.example.com"}}},
       {{"chmod"}, true, chmod_special_bits, {{"chmod -R 7777 /", "chmod -R 777 /"}}},
   };
   return table;
@@ -427,7 +434,7 @@ std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& prima
   if (program.empty()) return forms;
   for (const auto& rule : rules()) {
     if (!names(rule, program)) continue;
-    for (const auto& other : rule.rewrite(argv)) forms.push_back(Form{canonical_form(other), rule.same_program});
+    for (const auto& other : rule.rewrite(argv, primary)) forms.push_back(Form{canonical_form(other), rule.same_program});
   }
   return forms;
 }

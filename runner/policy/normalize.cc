@@ -111,7 +111,8 @@ bool abbreviates(std::string_view program, const std::vector<std::string>& flags
 // is host "evil.example.com" and rest ":8080/p?q". The scheme and credentials do not change
 // the destination; the authority ends at the first '/', '?' or '#' (so "https://evil#@ok" is
 // evil); host names are compared percent-decoded, in lower case, without the root's trailing
-// dot. Operands are normalised like paths, so the scheme's "//" may have become "/".
+// dot. Operands are normalised like paths, so the scheme's "//" may have become "/"; a
+// scheme has no dot, so "host.example.com:/path" (scp) is a host.
 struct Destination {
   std::string host;
   std::string rest;
@@ -128,7 +129,7 @@ Destination destination(std::string_view w) {
   std::size_t colon = w.find(":/");
   bool scheme = colon != std::string_view::npos && colon > 0 &&
                 std::all_of(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
-                  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+                  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-';
                 });
   if (scheme) {
     w.remove_prefix(colon + 1);
