@@ -162,6 +162,10 @@ class Analyzer {
       target = it->second;
     }
     Invocation copy = inv;
+    if (target.empty()) {
+      copy.argv[0].known = false;
+      return copy;
+    }
     copy.argv[0].text = target.find('/') == std::string::npos ? "./" + target : target;
     return copy;
   }
@@ -248,13 +252,16 @@ class Analyzer {
       std::string name = program_name(c.words[0].text, &by_path);
       name = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
       const Program* p = find_program(name);
-      if (p == nullptr || (p->handler != Handler::Shell && p->handler != Handler::Interpreter)) continue;
+      bool later = runs_input_later(name);
+      if (!later && (p == nullptr || (p->handler != Handler::Shell && p->handler != Handler::Interpreter))) continue;
       Pipeline producer;
       producer.commands.assign(pipeline.commands.begin(), pipeline.commands.begin() + static_cast<std::ptrdiff_t>(i));
       Script s;
       s.items.push_back(AndOr{{producer}, false});
       if (auto out = static_output(s)) {
-        if (p->handler == Handler::Shell) {
+        if (later) {
+          run_text(scheduled_commands(name, *out), depth, "the commands piped into " + name);
+        } else if (p->handler == Handler::Shell) {
           run_text(*out, depth, "the commands piped into " + name);
         } else {
           Part part;
@@ -328,6 +335,7 @@ class Analyzer {
         text += (text.empty() ? "" : " ") + r.op + " " + r.target.text;
       } else if (r.op == "<" || r.op == "<>") {
         inv.input = Stdin::File;
+        inv.input_file = Arg{r.target.text, r.target.literal() && !r.target.tilde, r.target.glob};
         if (names_credentials(r.target.text)) {
           a.raise(Risk::High, "the redirection '" + r.op + " " + r.target.text + "' reads credentials", true);
           text += (text.empty() ? "" : " ") + r.op + " " + r.target.text;
@@ -349,6 +357,10 @@ class Analyzer {
       }
       if (r.target.text.rfind("/dev/tcp/", 0) == 0 || r.target.text.rfind("/dev/udp/", 0) == 0) {
         a.raise(Risk::High, "the redirection '" + r.op + " " + r.target.text + "' opens a network connection");
+        // /dev/tcp/HOST/PORT reaches HOST like curl HOST:PORT: entries naming HOST find it.
+        std::string rest = r.target.text.substr(9);
+        std::size_t slash = rest.find('/');
+        a.code.push_back(slash == std::string::npos ? rest : rest.substr(0, slash) + ":" + rest.substr(slash + 1));
         text += (text.empty() ? "" : " ") + r.op + " " + r.target.text;
       }
       if (r.writes_file() || r.op == "<" || r.op == "<>") {
@@ -367,6 +379,7 @@ class Analyzer {
       for (const auto& w : a.writes) written_.push_back(canonical(w));
       Part p;
       p.text = text;
+      p.code = std::move(a.code);
       p.risk = a.risk;
       p.reasons = std::move(a.reasons);
       p.doubt = a.doubt;
@@ -423,12 +436,76 @@ class Analyzer {
     if (cmd.words.empty()) return;
     inv.argv = std::move(words);
     forget_variables_set_by(inv.argv);
-    // source <(echo ...), . <(printf ...): the shell runs what the substitution prints.
-    if (!inv.argv.empty() && (inv.argv[0].text == "source" || inv.argv[0].text == ".") && cmd.words.size() > 1 &&
-        cmd.words[1].substitutions.size() == 1) {
-      if (auto out = static_output(*cmd.words[1].substitutions[0])) run_text(*out, depth, "the sourced output");
-    }
+    remember_hash(inv.argv);
+    substituted_script(cmd, inv, depth);
     invocation(inv, depth);
+  }
+
+  // hash -p PATH NAME: NAME runs PATH from now on, like BASH_CMDS[NAME]=PATH.
+  void remember_hash(const std::vector<Arg>& argv) {
+    if (argv.empty() || !argv[0].known || argv[0].text != "hash") return;
+    for (std::size_t i = 1; i + 1 < argv.size(); ++i) {
+      const Arg& a = argv[i];
+      if (!a.known || a.text.size() < 2 || a.text[0] != '-' || a.text.find('p') == std::string::npos) continue;
+      const Arg& path = argv[i + 1];
+      for (std::size_t k = i + 2; k < argv.size(); ++k)
+        if (argv[k].known) hashed_[argv[k].text] = path.known ? path.text : std::string();  // "": not known
+      return;
+    }
+  }
+
+  // source <(echo ...), . <(printf ...), bash <(echo ...): the shell runs what the process
+  // substitution prints (the script operand is the first word that is not an option).
+  void substituted_script(const Command& cmd, const Invocation& inv, int depth) {
+    if (inv.argv.empty() || !inv.argv[0].known || cmd.words.size() < 2) return;
+    std::string name = inv.argv[0].text.substr(inv.argv[0].text.rfind('/') + 1);
+    const Program* spec = find_program(name);
+    bool source = name == "source" || name == ".";
+    if (!source && (spec == nullptr || spec->handler != Handler::Shell)) return;
+    std::size_t i = 1;
+    if (!source)
+      for (; i < cmd.words.size(); ++i) {
+        const Word& w = cmd.words[i];
+        if (!w.literal() || w.text.empty() || (w.text[0] != '-' && w.text[0] != '+')) break;
+        if (w.text == "-c" || w.text == "--") return;  // a command string: analysed as one
+        if (w.text == "-o" || w.text == "+o" || w.text == "-O" || w.text == "+O") ++i;
+      }
+    if (i >= cmd.words.size()) return;
+    const Word& w = cmd.words[i];
+    if (w.substitutions.size() != 1 || w.text.rfind("<(", 0) != 0) return;
+    if (auto out = static_output(*w.substitutions[0])) {
+      run_text(*out, depth, source ? "the sourced output" : "the script " + name + " reads from a process substitution");
+    } else {
+      doubt_part(w.text, name + " runs a script a process substitution prints, which is not known statically");
+    }
+  }
+
+  // at, batch and crontab keep the commands they read and run them later.
+  static bool runs_input_later(const std::string& name) { return name == "at" || name == "batch" || name == "crontab"; }
+
+  // The commands in what `name` reads: at and batch read a script; crontab a table whose
+  // lines are five time fields (or one @word) and a command.
+  static std::string scheduled_commands(const std::string& name, const std::string& input) {
+    if (name != "crontab") return input;
+    std::string out;
+    std::size_t from = 0;
+    while (from < input.size()) {
+      std::size_t end = input.find('\n', from);
+      if (end == std::string::npos) end = input.size();
+      std::string line = input.substr(from, end - from);
+      from = end + 1;
+      std::size_t i = line.find_first_not_of(" \t");
+      if (i == std::string::npos || line[i] == '#') continue;
+      std::size_t name_end = line.find_first_of("= \t", i);
+      if (name_end != std::string::npos && line[name_end] == '=') continue;  // VAR=value
+      int fields = line[i] == '@' ? 1 : 5;
+      for (int f = 0; f < fields && i != std::string::npos; ++f) {
+        i = line.find_first_of(" \t", i);
+        if (i != std::string::npos) i = line.find_first_not_of(" \t", i);
+      }
+      if (i != std::string::npos) out += line.substr(i) + "\n";
+    }
+    return out;
   }
 
   // A command variable's value as a command line: LESSOPEN='|cmd %s' pipes through cmd;
@@ -618,7 +695,9 @@ class Analyzer {
     p.is_command = true;
     p.normalized = normalize(a.canonical);
     p.argv = std::move(resolved.argv);
+    if (inv.input == Stdin::File) p.input_file = inv.input_file;
     p.code = std::move(a.code);
+    p.unknown_subcommand = a.unknown_subcommand;
     p.risk = a.risk;
     p.reasons = std::move(a.reasons);
     p.doubt = a.doubt;
@@ -641,8 +720,12 @@ class Analyzer {
         scripts_written.push_back(content);
       }
     }
+    std::string program = p.normalized.program;
     result_.parts.push_back(std::move(p));
     for (const auto& text : scripts_written) run_text(text, depth, "a script this command line writes");
+    // crontab <<< '* * * * * CMD', at now <<EOF: what they run later is analysed now.
+    if (runs_input_later(program) && inv.input_known && !inv.input_text.empty() && inv.input != Stdin::Pipe)
+      run_text(scheduled_commands(program, inv.input_text), depth, "the commands " + program + " runs later");
     std::optional<std::string> outer = cwd_;
     if (!a.run_directory.empty()) {  // env -C DIR CMD: CMD runs in DIR
       const std::string& d = a.run_directory;
@@ -657,6 +740,7 @@ class Analyzer {
       inner.input = inv.input;
       inner.input_text = inv.input_text;
       inner.input_known = inv.input_known;
+      inner.input_file = inv.input_file;
       invocation(inner, depth + 1);
     }
     if (!a.run_directory.empty()) cwd_ = outer;

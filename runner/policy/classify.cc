@@ -128,6 +128,7 @@ class Reader {
         const Subcommand* found = find_sub(words.empty() ? a.text : words[0], *subs);
         if (found == nullptr && sub == nullptr) {
           a_.raise(spec_.unknown_sub, name_ + ": unknown subcommand '" + a.text + "' (it could be an alias)", true);
+          a_.unknown_subcommand = true;
         } else if (found == nullptr) {
           a_.raise(sub->unknown, name_ + " " + std::string(sub->name) + ": unknown subcommand '" + a.text + "'",
                    sub->unknown == Risk::High);

@@ -31,6 +31,7 @@ struct Invocation {
   Stdin input = Stdin::None;
   std::string input_text;    // the here-doc or here-string, when input is one
   bool input_known = false;  // the here-doc or here-string has no expansions
+  Arg input_file;            // when input is File: the file (`< F`); its text is empty otherwise
 };
 
 struct Assessment {
@@ -44,6 +45,7 @@ struct Assessment {
   std::vector<std::string> code;       // program text it runs that is not shell (python -c, awk, sed e)
   std::vector<Arg> canonical;          // the argv list entries match (see above)
   std::string run_directory;           // where `runs` run, when the program changes it (env -C DIR); "?" unknown
+  bool unknown_subcommand = false;     // its subcommand is not in the table (an alias or plugin: it could be any)
 
   void raise(Risk r, std::string reason, bool from_doubt = false);
 };

@@ -190,6 +190,17 @@ std::vector<Words> mkfs_type(const Words& argv, const Normalized& /*canonical*/)
   return {dotted, typed};
 }
 
+// Making any filesystem (or swap) on a device destroys what it held, whatever the type:
+// mkfs.xfs D, mkswap D and mke2fs D all do what the entry "mkfs.ext4 D" forbids. The form
+// is "mkfs D" with only the words that name files.
+std::vector<Words> mkfs_device(const Words& argv, const Normalized& /*canonical*/) {
+  Words out = {word("mkfs")};
+  for (const auto& a : operands(argv))
+    if (!a.known || a.text.rfind('/', 0) == 0) out.push_back(a);
+  if (out.size() == 1) return {};
+  return {out};
+}
+
 // git push --mirror force-updates every remote ref: git push --mirror --force.
 std::vector<Words> git_push_mirror(const Words& argv, const Normalized& /*canonical*/) {
   auto push = std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.known && a.text == "push"; });
@@ -200,6 +211,18 @@ std::vector<Words> git_push_mirror(const Words& argv, const Normalized& /*canoni
   Words out = argv;
   out.push_back(word("--force"));
   return {out};
+}
+
+// git send-pack and git http-push are git push's plumbing: git push with the same arguments.
+std::vector<Words> git_send_pack(const Words& argv, const Normalized& /*canonical*/) {
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (!argv[i].known) return {};
+    if (argv[i].text != "send-pack" && argv[i].text != "http-push") continue;
+    Words out = argv;
+    out[i] = word("push");
+    return {out};
+  }
+  return {};
 }
 
 // podman, nerdctl, finch: docker; docker-compose and podman-compose: docker compose;
@@ -228,6 +251,22 @@ std::vector<Words> kubectl_alias(const Words& argv, const Normalized& /*canonica
     return {with_program("kubectl", argv, from)};
   }
   return {with_program("kubectl", argv, 1)};
+}
+
+// kubectl replace --force deletes and re-creates; kubectl apply --prune deletes what the
+// files no longer hold: kubectl delete (with the same arguments).
+std::vector<Words> kubectl_deletes(const Words& argv, const Normalized& /*canonical*/) {
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (!argv[i].known || (argv[i].text != "replace" && argv[i].text != "apply")) continue;
+    bool deletes = argv[i].text == "replace" ? has_option(argv, {"--force"}) : has_option(argv, {"--prune"});
+    if (!deletes) return {};
+    Words out(argv.begin(), argv.begin() + static_cast<std::ptrdiff_t>(i));
+    out[0] = word("kubectl");
+    out.push_back(word("delete"));
+    out.insert(out.end(), argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end());
+    return {out};
+  }
+  return {};
 }
 
 // pnpm, yarn, bun (and yarn npm, corepack npm|pnpm|yarn): npm; pnpx, bunx, pnpm dlx,
@@ -281,6 +320,27 @@ std::vector<Words> writes_like_dd(const Words& argv, const Normalized& /*canonic
   std::vector<Words> out;
   for (const auto& f : operands(argv))
     if (f.known) out.push_back({word("dd"), Arg{"of=" + f.text, true, f.glob}});
+  return out;
+}
+
+// A program that copies its input, given `< F`: dd if=F (with dd's own of=, or of=F for each
+// file tee writes). Not a table rule: the input is not among the words.
+std::vector<Words> reads_input_like_dd(const Words& argv, const std::string& program, const Arg& input) {
+  static constexpr std::string_view kCopiesInput[] = {"dd",  "tee", "cat", "head",   "tail",    "pv",
+                                                      "tac", "nl",  "buffer", "mbuffer", "base64", "xxd"};
+  if (input.text.empty() || !input.known ||
+      std::find(std::begin(kCopiesInput), std::end(kCopiesInput), program) == std::end(kCopiesInput))
+    return {};
+  Words dd = {word("dd"), Arg{"if=" + input.text, true, input.glob}};
+  if (program == "dd") {
+    for (std::size_t i = 1; i < argv.size(); ++i)
+      if (argv[i].text.rfind("if=", 0) != 0) dd.push_back(argv[i]);
+    return {dd};
+  }
+  if (program != "tee") return {dd};
+  std::vector<Words> out = {dd};
+  for (const auto& f : operands(argv))
+    if (f.known) out.push_back({dd[0], dd[1], Arg{"of=" + f.text, true, f.glob}});
   return out;
 }
 
@@ -371,7 +431,17 @@ const std::vector<Rule>& rules() {
         {"mkfs --type=ext4 /dev/sda", "mkfs.ext4 /dev/sda"},
         {"mkfs.xfs /dev/sda", "mkfs -t xfs"},
         {"mke2fs /dev/sda", "mkfs.ext2"}}},
+      {{"mkfs", "mke2fs", "mkfs.*", "mkswap", "mkdosfs", "mkntfs", "mkexfatfs"},
+       false,
+       mkfs_device,
+       {{"mkfs.xfs /dev/sda", "mkfs.ext4 /dev/sda"},
+        {"mke2fs /dev/sda", "mkfs.ext4 /dev/sda"},
+        {"mkswap /dev/sda", "mkfs -t ext4 /dev/sda"}}},
       {{"git"}, true, git_push_mirror, {{"git push --mirror", "git push --force"}}},
+      {{"git"},
+       true,
+       git_send_pack,
+       {{"git send-pack origin main", "git push"}, {"git send-pack --force origin main", "git push --force"}}},
       {{"podman", "nerdctl", "finch", "lima", "colima", "docker-compose", "podman-compose"},
        true,
        docker_alias,
@@ -383,6 +453,12 @@ const std::vector<Rule>& rules() {
         {"kubecolor delete pod x", "kubectl delete"},
         {"k3s kubectl delete pod x", "kubectl delete"},
         {"minikube kubectl -- delete pod x", "kubectl delete"}}},
+      {{"kubectl", "oc", "kubecolor"},
+       true,
+       kubectl_deletes,
+       {{"kubectl replace --force -f x.yaml", "kubectl delete"},
+        {"kubectl apply --prune -l app=x -f dir/", "kubectl delete"},
+        {"kubectl -n prod apply --prune --all -f dir/", "kubectl delete"}}},
       {{"pnpm", "yarn", "bun", "pnpx", "bunx", "corepack"},
        true,
        npm_alias,
@@ -427,7 +503,7 @@ bool names_only_program(const Normalized& n) { return n.flags.empty() && n.opera
 
 }  // namespace
 
-std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& primary) {
+std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& primary, const Arg& input_file) {
   std::vector<Form> forms = {Form{primary, true}};
   if (argv.empty()) return forms;
   std::string program = name_of(argv[0]);
@@ -436,6 +512,8 @@ std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& prima
     if (!names(rule, program)) continue;
     for (const auto& other : rule.rewrite(argv, primary)) forms.push_back(Form{canonical_form(other), rule.same_program});
   }
+  for (const auto& other : reads_input_like_dd(argv, program, input_file))
+    forms.push_back(Form{canonical_form(other), program == "dd"});
   return forms;
 }
 
@@ -472,7 +550,7 @@ std::vector<std::string> check_equivalence_examples() {
       for (const auto& part : analyze(ex.command, "/workspace").parts) {
         if (!part.is_command) continue;
         directly = directly || matches(entry.front().normalized, part.normalized, MatchMode::Could);
-        through_rule = through_rule || could_match(entry, forms_of(part.argv, part.normalized));
+        through_rule = through_rule || could_match(entry, forms_of(part.argv, part.normalized, part.input_file));
       }
       if (!through_rule || directly)
         failures.push_back("'" + std::string(ex.command) + "' must match the entry '" + std::string(ex.entry) + "' " +

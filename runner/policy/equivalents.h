@@ -30,8 +30,9 @@ struct Form {
 };
 
 // The forms the lists compare for a command's words: `primary` (its canonical form) first,
-// then each equivalent spelling's canonical form.
-std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& primary);
+// then each equivalent spelling's canonical form. `input_file`: the file its input is
+// redirected from (`tee /dev/sda < /dev/zero` copies like `dd if=/dev/zero of=/dev/sda`).
+std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& primary, const Arg& input_file = Arg{});
 
 // Whether a block or deny entry (its forms) could match a command (its forms).
 bool could_match(const std::vector<Form>& entry, const std::vector<Form>& command);

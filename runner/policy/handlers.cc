@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "policy/paths.h"
@@ -348,17 +349,29 @@ void rule_find(HandlerContext& c) {
     if (!a.known) continue;
     if (t == "-exec" || t == "-execdir" || t == "-ok" || t == "-okdir") {
       std::vector<Arg> cmd;
+      bool each_file = false;
       std::size_t k = i + 1;
       for (; k < c.argv.size() && !(c.argv[k].known && (c.argv[k].text == ";" || c.argv[k].text == "+")); ++k) {
         Arg w = c.argv[k];
-        if (w.text == "{}" && t != "-execdir" && t != "-okdir") {
+        // -execdir names the file from its own directory (./name): the same file.
+        if (w.text == "{}") {
           w = found;
-        } else if (w.text == "{}") {
-          w = Arg{"./*", true, true};
+          each_file = true;
         } else if (w.text.find("{}") != std::string::npos) {
           w.known = false;
         }
         cmd.push_back(std::move(w));
+      }
+      // Run on every file under the start directories, rm and chmod act like rm -r and
+      // chmod -R on them: the lists see that form (find / -exec chmod 777 {} + is chmod -R 777 /).
+      if (each_file && !cmd.empty() && cmd[0].known) {
+        std::string run = cmd[0].text.substr(cmd[0].text.rfind('/') + 1);
+        if (run == "rm" || run == "unlink") {
+          cmd[0].text = "rm";
+          cmd.insert(cmd.begin() + 1, {Arg{"-r"}, Arg{"-f"}});
+        } else if (run == "chmod" || run == "chown" || run == "chgrp" || run == "setfacl") {
+          cmd.insert(cmd.begin() + 1, Arg{"-R"});
+        }
       }
       if (cmd.empty() || !cmd[0].known) {
         c.a.raise(Risk::High, "find " + t + " runs a program not known statically", true);
@@ -821,6 +834,16 @@ void rule_git_config(HandlerContext& c) {
     return;
   }
   c.a.raise(Risk::High, "git config " + key + " can make git run other programs or send data elsewhere", true);
+  std::string lower = key;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (lower.rfind("alias.", 0) == 0 && operands[1]->known && operands[1]->text.rfind('!', 0) != 0) {
+    // An alias to a git command: the lists see "git VALUE" (git config alias.p push is git push).
+    std::vector<Arg> run = {Arg{"git"}};
+    std::istringstream words(operands[1]->text);
+    for (std::string w; words >> w;) run.push_back(Arg{w});
+    c.a.runs.push_back(std::move(run));
+    return;
+  }
   if (operands[1]->known) {
     std::string v = operands[1]->text;
     if (!v.empty() && v[0] == '!') v.erase(0, 1);

@@ -6,6 +6,7 @@
 
 #include "policy/analyze.h"
 #include "policy/classify.h"
+#include "policy/code_calls.h"
 #include "policy/code_text.h"
 #include "policy/equivalents.h"
 #include "policy/parser.h"
@@ -176,7 +177,12 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
     Decision d = p.risk <= allowed_risk(autonomy) ? Decision::Allow : Decision::Ask;
     std::vector<std::vector<Arg>> code;
     for (const auto& text : p.code)
-      for (const auto& spelling : code_spellings(text)) code.push_back(code_words(spelling));
+      for (const auto& spelling : code_spellings(text)) {
+        code.push_back(code_words(spelling));
+        // shutil.rmtree("/") is rm -r -f / (code_calls.h).
+        std::string commands = commands_in_calls(spelling);
+        if (!commands.empty()) code.push_back(code_words(commands));
+      }
     // A program not known statically may be a wrapper of what follows it ($x rm -rf /): the
     // canonical forms from each known word on, made once for every entry.
     std::vector<Normalized> suffixes;
@@ -185,11 +191,25 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
         if (p.argv[i].known) suffixes.push_back(canonical_form({p.argv.begin() + static_cast<long>(i), p.argv.end()}));
     // The command under its other spellings (equivalents.h): find / -delete is rm -r -f /.
     std::vector<Form> forms;
-    if (p.is_command) forms = forms_of(p.argv, p.normalized);
+    if (p.is_command) forms = forms_of(p.argv, p.normalized, p.input_file);
+    std::vector<Arg> urls;
+    for (const auto& w : p.argv)
+      if (std::size_t scheme = w.text.find("://"); w.known && scheme != std::string::npos) {
+        std::size_t eq = w.text.rfind('=', scheme);  // --index-url=https://H/
+        urls.push_back(Arg{w.text.substr(eq == std::string::npos ? 0 : eq + 1)});
+      }
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
       for (const auto& e : list) {
         if (p.is_command && mode == MatchMode::Sure && matches(e.normalized, p.normalized, mode)) return &e;
         if (p.is_command && mode == MatchMode::Could && could_match(e.forms, forms)) return &e;
+        // git p, where p is an alias (the repository's configuration may define one): any
+        // subcommand, so any entry naming one of the program's subcommands.
+        if (p.is_command && mode == MatchMode::Could && p.unknown_subcommand && !e.normalized.operands.empty() &&
+            e.normalized.program == p.normalized.program)
+          return &e;
+        // A URL in any command's words reaches its host (pip install --index-url https://H/,
+        // git remote add x https://H/): an entry naming H finds it.
+        if (p.is_command && mode == MatchMode::Could && e.names_hosts && code_reaches(e.normalized, urls)) return &e;
         // A program not known statically may be the entry's program (x=git; $x push --force) or a
         // wrapper of what follows it (the suffixes above).
         if (p.is_command && mode == MatchMode::Could && p.normalized.program.empty() && !p.argv.empty()) {

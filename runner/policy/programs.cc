@@ -121,6 +121,11 @@ Program git() {
         "for-each-ref",
         "merge-base",
         "name-rev",
+        "patch-id",
+        "stripspace",
+        "check-mailmap",
+        "show-index",
+        "fmt-merge-msg",
         "count-objects",
         "whatchanged",
         "grep",
@@ -210,7 +215,14 @@ Program git() {
            "write-tree",   "unpack-objects",
            "index-pack",   "pack-objects",
            "verify-pack",  "interpret-trailers",
-           "column",       "credential-cache"},
+           "column",       "credential-cache",
+           "symbolic-ref", "merge-file",
+           "mailsplit",    "mailinfo",
+           "checkout-index", "commit-graph",
+           "multi-pack-index", "update-server-info",
+           "unpack-file",  "merge-tree",
+           "merge-one-file", "pack-redundant",
+           "bugreport",    "diagnose"},
        M, "git changes the repository or working tree", committing);
   for (auto& x : s) {
     std::string_view n = x.name;
@@ -400,7 +412,7 @@ Program git() {
         "instaweb",    "credential", "upload-pack", "receive-pack", "http-backend",     "shell",          "svn",
         "p4",          "cvsimport",  "cvsserver",   "imap-send",    "credential-store", "upload-archive", "http-fetch",
         "http-push",   "remote-ext", "remote-fd",   "fast-export",  "quiltimport",      "archimport",     "sh-setup",
-        "web--browse"},
+        "web--browse", "send-pack",  "fetch-pack",  "hook",         "for-each-repo",    "merge-index"},
        H, "git rewrites history, publishes data, serves the repository or handles credentials");
   p.examples = {{"git status", L},
                 {"git -C sub log --oneline", L},
