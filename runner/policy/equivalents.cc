@@ -110,13 +110,10 @@ std::vector<Words> rsync_delete(const Words& argv, const Normalized& /*canonical
   return {{word("rm"), word("-r"), word("-f"), ops.back()}};
 }
 
-// unlink F: rm F.
+// unlink F: rm F (with the -r -f that find -exec unlink {} over a tree is given, handlers.cc).
 std::vector<Words> unlink_rm(const Words& argv, const Normalized& /*canonical*/) {
-  Words ops = operands(argv);
-  if (ops.empty()) return {};
-  Words rm = {word("rm")};
-  rm.insert(rm.end(), ops.begin(), ops.end());
-  return {rm};
+  if (operands(argv).empty()) return {};
+  return {with_program("rm", argv, 1)};
 }
 
 // shred -u F removes F after overwriting it: rm -f F.

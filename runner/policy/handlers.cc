@@ -91,9 +91,14 @@ void rule_shell(HandlerContext& c) {
     } else {
       // sh is dash here: it reads $'...' as "$" and a quoted string, not as bash's escapes.
       bool posix = c.program == "sh" || c.program == "dash" || c.program == "ash" || c.program == "posh";
-      if (posix && c.argv[i].text.find("$'") != std::string::npos)
+      std::string script = c.argv[i].text;
+      if (posix && script.find("$'") != std::string::npos) {
         c.a.raise(Risk::High, c.program + " -c: $'...' means something else to " + c.program + " than to bash", true);
-      c.a.scripts.push_back(c.argv[i].text);
+        // To dash, $'x' is "$" and the quoted 'x': bash reads \$'x' so (the script is analysed as bash).
+        for (std::size_t at = script.find("$'"); at != std::string::npos; at = script.find("$'", at + 3))
+          if (at == 0 || script[at - 1] != '\\') script.insert(at, 1, '\\');
+      }
+      c.a.scripts.push_back(std::move(script));
     }
     return;
   }
@@ -366,8 +371,7 @@ void rule_find(HandlerContext& c) {
       // chmod -R on them: the lists see that form (find / -exec chmod 777 {} + is chmod -R 777 /).
       if (each_file && !cmd.empty() && cmd[0].known) {
         std::string run = cmd[0].text.substr(cmd[0].text.rfind('/') + 1);
-        if (run == "rm" || run == "unlink") {
-          cmd[0].text = "rm";
+        if (run == "rm" || run == "unlink") {  // unlink is rm (equivalents.h), with the flags it is given here
           cmd.insert(cmd.begin() + 1, {Arg{"-r"}, Arg{"-f"}});
         } else if (run == "chmod" || run == "chown" || run == "chgrp" || run == "setfacl") {
           cmd.insert(cmd.begin() + 1, Arg{"-R"});
