@@ -313,6 +313,15 @@ class Analyzer {
       k = end;
       if (code.find_first_not_of(" \t\n") == std::string::npos) continue;  // '[$(){}]': nothing to run
       run_text(code, depth, "a command substitution bash runs when it evaluates the text");
+      // bash may have removed the backslashes first (it does in a subscript: $'\x69' reaches
+      // the command substitution as $'x69'): that reading too.
+      if (code.find('\\') != std::string::npos) {
+        std::string unescaped;
+        for (std::size_t i = 0; i < code.size(); ++i)
+          if (code[i] != '\\' || i + 1 == code.size()) unescaped += code[i];
+          else unescaped += code[++i];
+        run_text(unescaped, depth, "a command substitution bash runs when it evaluates the text");
+      }
       // bash expands it like double-quoted text, which the analysis above only approximates.
       doubt_part(code,
                  "a command substitution in text bash evaluates again (an array subscript or a prompt "

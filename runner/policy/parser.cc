@@ -945,6 +945,17 @@ bool substitution_at(std::string_view text, std::size_t at, TextSubstitution& ou
   out.end = std::string_view::npos;
   int open = 1;
   for (std::size_t j = out.begin; j < text.size(); ++j) {
+    // bash parses the substitution as commands: a parenthesis quoted or escaped is a character.
+    if (text[j] == '\\') {
+      ++j;
+      continue;
+    }
+    if (text[j] == '\'' || text[j] == '"') {
+      char q = text[j];
+      for (++j; j < text.size() && text[j] != q; ++j)
+        if (q == '"' && text[j] == '\\') ++j;
+      continue;
+    }
     if (text[j] == '(') ++open;
     if (text[j] == ')' && --open == 0) {
       out.end = j;
