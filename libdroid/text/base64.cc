@@ -44,8 +44,7 @@ std::optional<std::string> base64_decode(std::string_view text, Base64 mode) {
       out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
     }
   }
-  if (strict && (symbols % 4 == 1 || padding > 2 || (padding > 0 && (symbols + padding) % 4 != 0)))
-    return std::nullopt;
+  if (strict && (symbols % 4 == 1 || padding > 2 || (padding > 0 && (symbols + padding) % 4 != 0))) return std::nullopt;
   return out;
 }
 
@@ -57,8 +56,8 @@ std::string base64_encode(std::string_view data, Base64Alphabet alphabet, bool p
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
-    const std::uint32_t n = (static_cast<std::uint8_t>(data[i]) << 16) |
-                            (static_cast<std::uint8_t>(data[i + 1]) << 8) | static_cast<std::uint8_t>(data[i + 2]);
+    const std::uint32_t n = (static_cast<std::uint8_t>(data[i]) << 16) | (static_cast<std::uint8_t>(data[i + 1]) << 8) |
+                            static_cast<std::uint8_t>(data[i + 2]);
     out += symbols[(n >> 18) & 63];
     out += symbols[(n >> 12) & 63];
     out += symbols[(n >> 6) & 63];

@@ -318,8 +318,10 @@ class Analyzer {
       if (code.find('\\') != std::string::npos) {
         std::string unescaped;
         for (std::size_t i = 0; i < code.size(); ++i)
-          if (code[i] != '\\' || i + 1 == code.size()) unescaped += code[i];
-          else unescaped += code[++i];
+          if (code[i] != '\\' || i + 1 == code.size())
+            unescaped += code[i];
+          else
+            unescaped += code[++i];
         run_text(unescaped, depth, "a command substitution bash runs when it evaluates the text");
       }
       // bash expands it like double-quoted text, which the analysis above only approximates.
@@ -483,7 +485,8 @@ class Analyzer {
     const Word& w = cmd.words[i];
     if (w.substitutions.size() != 1 || w.text.rfind("<(", 0) != 0) return;
     if (auto out = static_output(*w.substitutions[0])) {
-      run_text(*out, depth, source ? "the sourced output" : "the script " + name + " reads from a process substitution");
+      run_text(*out, depth,
+               source ? "the sourced output" : "the script " + name + " reads from a process substitution");
     } else {
       doubt_part(w.text, name + " runs a script a process substitution prints, which is not known statically");
     }

@@ -24,10 +24,10 @@ struct Part {
   Arg input_file;           // when is_command: the file its input is redirected from (`< F`), if any
   Risk risk = Risk::Low;
   std::vector<std::string> reasons;
-  bool doubt = false;             // the risk comes from what could not be analysed: an allowlist never applies
+  bool doubt = false;               // the risk comes from what could not be analysed: an allowlist never applies
   bool unknown_subcommand = false;  // when is_command: an alias or plugin, which may be any subcommand
-  std::vector<std::string> code;  // program text it runs that is not shell: block and deny entries are
-                                  // looked for in it as a command would be written
+  std::vector<std::string> code;    // program text it runs that is not shell: block and deny entries are
+                                    // looked for in it as a command would be written
 };
 
 struct Analysis {

@@ -14,19 +14,19 @@ struct Call {
 
 // Deleting trees and files in the interpreters' standard libraries.
 constexpr Call kCalls[] = {
-    {"rmtree", "rm -r -f", "", ""},                // Python shutil, Perl File::Path
-    {"remove_tree", "rm -r -f", "", ""},           // Perl File::Path
-    {"rm_rf", "rm -r -f", "", ""},                 // Ruby FileUtils
-    {"rm_r", "rm -r -f", "", ""},                  // Ruby FileUtils
-    {"remove_dir", "rm -r -f", "", ""},            // Ruby FileUtils
-    {"remove_entry", "rm -r -f", "", ""},          // Ruby FileUtils
-    {"remove_entry_secure", "rm -r -f", "", ""},   // Ruby FileUtils
-    {"RemoveAll", "rm -r -f", "", ""},             // Go os
-    {"remove_dir_all", "rm -r -f", "", ""},        // Rust std::fs
-    {"deleteRecursively", "rm -r -f", "", ""},     // Kotlin
-    {"rmSync", "rm", "recursive", ""},             // Node fs
-    {"rmdirSync", "rmdir", "recursive", ""},       // Node fs
-    {"unlinkSync", "rm", "", ""},                  // Node fs
+    {"rmtree", "rm -r -f", "", ""},               // Python shutil, Perl File::Path
+    {"remove_tree", "rm -r -f", "", ""},          // Perl File::Path
+    {"rm_rf", "rm -r -f", "", ""},                // Ruby FileUtils
+    {"rm_r", "rm -r -f", "", ""},                 // Ruby FileUtils
+    {"remove_dir", "rm -r -f", "", ""},           // Ruby FileUtils
+    {"remove_entry", "rm -r -f", "", ""},         // Ruby FileUtils
+    {"remove_entry_secure", "rm -r -f", "", ""},  // Ruby FileUtils
+    {"RemoveAll", "rm -r -f", "", ""},            // Go os
+    {"remove_dir_all", "rm -r -f", "", ""},       // Rust std::fs
+    {"deleteRecursively", "rm -r -f", "", ""},    // Kotlin
+    {"rmSync", "rm", "recursive", ""},            // Node fs
+    {"rmdirSync", "rmdir", "recursive", ""},      // Node fs
+    {"unlinkSync", "rm", "", ""},                 // Node fs
     {"rm", "rm", "recursive", "fs promises FileUtils"},
     {"rmdir", "rmdir", "recursive", "fs promises os Dir FileUtils"},
     {"unlink", "rm", "", "os fs promises File Path"},  // and Perl's and PHP's unlink, below
@@ -92,8 +92,10 @@ std::string commands_in_calls(std::string_view code) {
     std::size_t k = end;
     while (k < code.size() && (code[k] == ' ' || code[k] == '\t')) ++k;
     bool parenthesised = k < code.size() && code[k] == '(';
-    if (parenthesised) ++k;
-    else if (k == end) continue;  // a name followed by neither: not a call
+    if (parenthesised)
+      ++k;
+    else if (k == end)
+      continue;  // a name followed by neither: not a call
     while (k < code.size() && (code[k] == ' ' || code[k] == '\t')) ++k;
     if (k >= code.size() || (code[k] != '"' && code[k] != '\'' && code[k] != '`')) continue;
     char quote = code[k];

@@ -32,7 +32,7 @@ TEST(CodeCalls, CommonNamesCountOnlyOnTheirModule) {
 TEST(CodeCalls, OnlyCallsWithALiteralPath) {
   EXPECT_EQ(commands_in_calls("shutil.rmtree(path)"), "");
   EXPECT_EQ(commands_in_calls("rmtree"), "");
-  EXPECT_EQ(commands_in_calls("my_rmtree_helper('/')"), "");  // another identifier
+  EXPECT_EQ(commands_in_calls("my_rmtree_helper('/')"), "");          // another identifier
   EXPECT_EQ(commands_in_calls("shutil.rmtree('/'"), "rm -r -f /\n");  // unclosed call: the literal still names it
 }
 

@@ -53,8 +53,7 @@ TEST(CodeSpellings, EncodedLiteralsAreDecodedWhenTheyAreText) {
   EXPECT_TRUE(spells(R"(os.system(b64decode("cm0gLXJmIC8")))", "rm -rf /"));  // unpadded
   EXPECT_TRUE(spells(R"(os.system(bytes.fromhex("726d202d7266202f").decode()))", "rm -rf /"));
   // Binary data is not text: nothing is made of it.
-  for (const auto& s : code_spellings(R"(x = "AAECAwQFBgcICQ==")"))
-    EXPECT_EQ(s.find('\x01'), std::string::npos) << s;
+  for (const auto& s : code_spellings(R"(x = "AAECAwQFBgcICQ==")")) EXPECT_EQ(s.find('\x01'), std::string::npos) << s;
 }
 
 TEST(CodeSpellings, LiteralsAreReversed) {

@@ -53,8 +53,8 @@ bool has_option(const Words& argv, std::initializer_list<std::string_view> names
     if (a.text == "--") return false;
     for (auto n : names) {
       if (n.size() == 2 && a.text[1] != '-' && a.text.find(n[1]) != std::string::npos) return true;
-      if (n.size() > 2 && (a.text == n || (a.text.size() > n.size() && a.text.compare(0, n.size(), n) == 0 &&
-                                           a.text[n.size()] == '=')))
+      if (n.size() > 2 &&
+          (a.text == n || (a.text.size() > n.size() && a.text.compare(0, n.size(), n) == 0 && a.text[n.size()] == '=')))
         return true;
     }
   }
@@ -308,7 +308,8 @@ std::vector<Words> copies_like_dd(const Words& argv, const Normalized& /*canonic
   const Arg& d = ops.back();
   if (!d.known) return {};
   for (std::size_t i = 0; i + 1 < ops.size(); ++i)
-    if (ops[i].known) out.push_back({word("dd"), Arg{"if=" + ops[i].text, true, ops[i].glob}, Arg{"of=" + d.text, true, d.glob}});
+    if (ops[i].known)
+      out.push_back({word("dd"), Arg{"if=" + ops[i].text, true, ops[i].glob}, Arg{"of=" + d.text, true, d.glob}});
   return out;
 }
 
@@ -323,7 +324,7 @@ std::vector<Words> writes_like_dd(const Words& argv, const Normalized& /*canonic
 // A program that copies its input, given `< F`: dd if=F (with dd's own of=, or of=F for each
 // file tee writes). Not a table rule: the input is not among the words.
 std::vector<Words> reads_input_like_dd(const Words& argv, const std::string& program, const Arg& input) {
-  static constexpr std::string_view kCopiesInput[] = {"dd",  "tee", "cat", "head",   "tail",    "pv",
+  static constexpr std::string_view kCopiesInput[] = {"dd",  "tee", "cat",    "head",    "tail",   "pv",
                                                       "tac", "nl",  "buffer", "mbuffer", "base64", "xxd"};
   if (input.text.empty() || !input.known ||
       std::find(std::begin(kCopiesInput), std::end(kCopiesInput), program) == std::end(kCopiesInput))
@@ -342,11 +343,11 @@ std::vector<Words> reads_input_like_dd(const Words& argv, const std::string& pro
 }
 
 constexpr std::string_view kNetworkClients[] = {
-    "curl",  "wget",     "wget2",  "http",       "https",   "xh",         "xhs",        "httpie", "aria2c",
-    "axel",  "lynx",     "w3m",    "links",      "elinks",  "nc",         "ncat",       "netcat", "socat",
-    "telnet", "ssh",     "scp",    "sftp",       "rsync",   "ftp",        "lftp",       "tftp",   "git",
-    "ping",  "ping6",    "traceroute", "tracepath", "mtr",  "dig",        "nslookup",   "host",   "whois",
-    "svn",   "hg",       "openssl", "sshpass",   "mosh",    "autossh",    "torsocks",   "proxychains4",
+    "curl",   "wget",  "wget2",      "http",      "https",  "xh",      "xhs",      "httpie",       "aria2c",
+    "axel",   "lynx",  "w3m",        "links",     "elinks", "nc",      "ncat",     "netcat",       "socat",
+    "telnet", "ssh",   "scp",        "sftp",      "rsync",  "ftp",     "lftp",     "tftp",         "git",
+    "ping",   "ping6", "traceroute", "tracepath", "mtr",    "dig",     "nslookup", "host",         "whois",
+    "svn",    "hg",    "openssl",    "sshpass",   "mosh",   "autossh", "torsocks", "proxychains4",
 };
 
 bool looks_like_destination(std::string_view w) {
@@ -490,7 +491,8 @@ const std::vector<Rule>& rules() {
 bool names(const Rule& r, std::string_view program) {
   for (auto n : r.programs) {
     if (n == program) return true;
-    if (!n.empty() && n.back() == '*' && program.size() >= n.size() && program.substr(0, n.size() - 1) == n.substr(0, n.size() - 1))
+    if (!n.empty() && n.back() == '*' && program.size() >= n.size() &&
+        program.substr(0, n.size() - 1) == n.substr(0, n.size() - 1))
       return true;
   }
   return false;
@@ -507,7 +509,8 @@ std::vector<Form> forms_of(const std::vector<Arg>& argv, const Normalized& prima
   if (program.empty()) return forms;
   for (const auto& rule : rules()) {
     if (!names(rule, program)) continue;
-    for (const auto& other : rule.rewrite(argv, primary)) forms.push_back(Form{canonical_form(other), rule.same_program});
+    for (const auto& other : rule.rewrite(argv, primary))
+      forms.push_back(Form{canonical_form(other), rule.same_program});
   }
   for (const auto& other : reads_input_like_dd(argv, program, input_file))
     forms.push_back(Form{canonical_form(other), program == "dd"});

@@ -24,9 +24,7 @@ std::vector<Form> forms(const std::string& line) {
   return forms_of(w, canonical_form(w));
 }
 
-bool blocks(const std::string& entry, const std::string& command) {
-  return could_match(forms(entry), forms(command));
-}
+bool blocks(const std::string& entry, const std::string& command) { return could_match(forms(entry), forms(command)); }
 
 TEST(Equivalents, EveryRuleExampleHolds) {
   auto failures = check_equivalence_examples();

@@ -839,7 +839,8 @@ void rule_git_config(HandlerContext& c) {
   }
   c.a.raise(Risk::High, "git config " + key + " can make git run other programs or send data elsewhere", true);
   std::string lower = key;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char ch) { return static_cast<char>(std::tolower(ch)); });
   if (lower.rfind("alias.", 0) == 0 && operands[1]->known && operands[1]->text.rfind('!', 0) != 0) {
     // An alias to a git command: the lists see "git VALUE" (git config alias.p push is git push).
     std::vector<Arg> run = {Arg{"git"}};

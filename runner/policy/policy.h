@@ -50,8 +50,8 @@ class Policy {
   struct Entry {
     std::string text;
     Normalized normalized;
-    Risk risk = Risk::Low;    // the entry's own risk, as a command
-    std::vector<Form> forms;  // its canonical form, then its other spellings (equivalents.h)
+    Risk risk = Risk::Low;     // the entry's own risk, as a command
+    std::vector<Form> forms;   // its canonical form, then its other spellings (equivalents.h)
     bool names_hosts = false;  // a network client with host operands only: also looked for in program text
   };
   std::vector<Entry> allow_, deny_, block_;

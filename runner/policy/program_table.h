@@ -26,19 +26,19 @@ namespace droid::runner::policy {
 
 // What an option does when it is given.
 enum class Effect : std::uint8_t {
-  None,         // nothing by itself (listed so that its value is skipped)
-  Raise,        // raises the risk to `risk`
-  RunsCode,     // its value is program text the policy cannot analyse (high; matched against the lists)
-  RunsShell,    // its value is a shell command line, analysed as one (rebase --exec, flock -c)
-  RunsProgram,  // its value is a program, run with arguments (rg --pre, man -P, zip --unzip-command)
-  Writes,       // its value is a path the program writes
-  Reads,        // its value is a file read as configuration or code the policy cannot see (raises to `risk`)
-  GitConfig,    // its value is KEY=VALUE of git's configuration (aliases, programs git runs)
-  Sets,         // sets the subcommand's own risk to `risk` (git clean -n: a dry run); other raises stay
-  RunsRest,     // its value and every word after it are a command it runs (cmake -E, fd -x)
-  Lookup,       // the wrapper only looks its command up, it does not run it (command -v)
-  Connects,     // its value names a host or URL it connects to (curl -x, --connect-to; ssh -J): the lists see
-                // each destination in it as an operand too
+  None,          // nothing by itself (listed so that its value is skipped)
+  Raise,         // raises the risk to `risk`
+  RunsCode,      // its value is program text the policy cannot analyse (high; matched against the lists)
+  RunsShell,     // its value is a shell command line, analysed as one (rebase --exec, flock -c)
+  RunsProgram,   // its value is a program, run with arguments (rg --pre, man -P, zip --unzip-command)
+  Writes,        // its value is a path the program writes
+  Reads,         // its value is a file read as configuration or code the policy cannot see (raises to `risk`)
+  GitConfig,     // its value is KEY=VALUE of git's configuration (aliases, programs git runs)
+  Sets,          // sets the subcommand's own risk to `risk` (git clean -n: a dry run); other raises stay
+  RunsRest,      // its value and every word after it are a command it runs (cmake -E, fd -x)
+  Lookup,        // the wrapper only looks its command up, it does not run it (command -v)
+  Connects,      // its value names a host or URL it connects to (curl -x, --connect-to; ssh -J): the lists see
+                 // each destination in it as an operand too
   ConnectsFrom,  // its value is a file naming what it connects to (curl -K, wget -i): like Reads, and the lists
                  // see an operand not known statically (it may name any destination)
 };
