@@ -791,6 +791,27 @@ void may_run_operands(const Invocation& inv, Risk least, bool every, Assessment&
   }
 }
 
+// kubectl exec POD -- CMD, kubectl run NAME --image=I -- CMD, docker exec C CMD, docker run
+// IMAGE CMD: CMD runs in a container, and the lists apply to it there as here. The words
+// after the subcommand are read like a wrapper's operands (the first naming a program
+// starts the command).
+void container_command(const Invocation& inv, const std::string& program, Assessment& a) {
+  static constexpr std::string_view kTools[] = {"kubectl", "oc",     "kubecolor", "k3s-kubectl", "docker",
+                                                "podman",  "nerdctl", "finch",    "crictl"};
+  if (std::find(std::begin(kTools), std::end(kTools), program) == std::end(kTools) &&
+      program.rfind("kubectl-", 0) != 0)
+    return;
+  for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+    const Arg& w = inv.argv[i];
+    if (!w.known) return;
+    if (w.text != "exec" && w.text != "run" && w.text != "debug") continue;
+    Invocation inner;
+    inner.argv.assign(inv.argv.begin() + static_cast<std::ptrdiff_t>(i), inv.argv.end());
+    may_run_operands(inner, Risk::Low, true, a);
+    return;
+  }
+}
+
 }  // namespace
 
 Assessment classify(const Invocation& inv, std::string_view workspace) {
@@ -855,6 +876,7 @@ Assessment classify(const Invocation& inv, std::string_view workspace) {
     may_run_operands(inv, Risk::Low, true, a);
   else if (spec->operand_code)
     operand_code(inv, a);
+  container_command(inv, name, a);
   git_ext_transport(inv, a);
   return a;
 }

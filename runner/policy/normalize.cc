@@ -68,7 +68,11 @@ Normalized normalize(const std::vector<Arg>& argv) {
     bool bound_option = t.size() > 2 && t[0] == '-' && t.find('=') != std::string_view::npos && !operands_only;
     if ((!a.known && !bound_option) || operands_only || t.size() < 2 || t[0] != '-') {
       Arg op = a;
-      if (op.known && !op.glob && looks_like_path(t)) op.text = normalize_path(t);
+      if (op.known && !op.glob && looks_like_path(t)) {
+        op.text = normalize_path(t);
+        // ~/.. is above the home directory, which may be anywhere: any directory, "/" too.
+        if (t[0] == '~' && op.text[0] != '~') op.known = false;
+      }
       n.operands.push_back(std::move(op));
       continue;
     }

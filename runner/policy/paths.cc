@@ -5,8 +5,29 @@
 
 namespace droid::runner::policy {
 
+namespace {
+
+// /proc/self/root, /proc/thread-self/root and /proc/PID/root are the root directory as a
+// process sees it: "/" (here, where every process shares it).
+std::string_view without_proc_root(std::string_view path) {
+  while (path.rfind("/proc/", 0) == 0) {
+    std::size_t end = path.find('/', 6);
+    if (end == std::string_view::npos) break;
+    std::string_view who = path.substr(6, end - 6);
+    bool pid = !who.empty() && who.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!pid && who != "self" && who != "thread-self") break;
+    std::string_view rest = path.substr(end);
+    if (rest != "/root" && rest.rfind("/root/", 0) != 0) break;
+    path = rest.size() == 5 ? std::string_view("/") : rest.substr(5);
+  }
+  return path;
+}
+
+}  // namespace
+
 std::string normalize_path(std::string_view path) {
   if (path.empty()) return {};
+  path = without_proc_root(path);
   bool absolute = path.front() == '/';
   std::vector<std::string_view> parts;
   std::size_t i = 0;
