@@ -377,6 +377,10 @@ class Reader {
                  true);
         return;
       }
+      case Effect::Project:
+        if (classify_path(value.text, value.known && !value.glob, workspace_) != PathKind::Workspace)
+          a_.raise(Risk::High, why + " (" + value.text + ", outside the workspace)", true);
+        return;
       case Effect::RunsCode:
         a_.raise(std::max(o.risk, Risk::High), why, true);
         a_.code.push_back(value.text);

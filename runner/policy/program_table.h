@@ -41,6 +41,8 @@ enum class Effect : std::uint8_t {
                  // each destination in it as an operand too
   ConnectsFrom,  // its value is a file naming what it connects to (curl -K, wget -i): like Reads, and the lists
                  // see an operand not known statically (it may name any destination)
+  Project,       // its value is the directory or configuration whose project files it runs (make -C, npm
+                 // --prefix, pytest --rootdir): nothing in the workspace; outside it, code the policy cannot see
 };
 
 // An option, or (when `name` does not start with '-' or '+') an operand word

@@ -26,6 +26,7 @@ Option prog(std::string_view n, std::string_view why) { return {n, true, Effect:
 Option rest(std::string_view n, std::string_view why) { return {n, true, Effect::RunsRest, M, why}; }
 Option writes(std::string_view n) { return {n, true, Effect::Writes, M, {}}; }
 Option reads(std::string_view n, std::string_view why, Risk r = H) { return {n, true, Effect::Reads, r, why}; }
+Option project(std::string_view n, std::string_view why) { return {n, true, Effect::Project, H, why}; }
 Option sets(std::string_view n, Risk r) { return {n, false, Effect::Sets, r, {}}; }
 Option lookup(std::string_view n) { return {n, false, Effect::Lookup, L, {}}; }
 Option connects(std::string_view n, std::string_view why) { return {n, true, Effect::Connects, M, why}; }
@@ -502,10 +503,10 @@ Program node_package_manager(std::vector<std::string_view> names) {
   p.why = "the package manager";
   p.options_anywhere = true;
   p.abbreviations = true;
-  p.options = {val("--prefix"),
-               val("-C"),
-               val("--cwd"),
-               val("--dir"),
+  p.options = {project("--prefix", "runs the package scripts of another directory"),
+               project("-C", "runs the package scripts of another directory"),
+               project("--cwd", "runs the package scripts of another directory"),
+               project("--dir", "runs the package scripts of another directory"),
                val("-w"),
                val("--workspace"),
                val("--filter"),
@@ -1185,10 +1186,13 @@ std::vector<Program> build_table() {
                           {"make -j4 test", M},
                           {"make --eval='x:=$(shell rm -rf /)'", H},
                           {"make -C sub", M},
+                          {"make -C /tmp/elsewhere", H},
                           {"make SHELL=/tmp/x", H}}),
                    Handler::None,
                    {code("--eval", "make --eval runs make code that can run any command"),
-                    code("-E", "make -E runs make code that can run any command"), val("-C"), val("--directory"),
+                    code("-E", "make -E runs make code that can run any command"),
+                    project("-C", "make -C runs the makefile of another directory"),
+                    project("--directory", "make --directory runs the makefile of another directory"),
                     reads("-f", "make -f reads a makefile", M), reads("--file", "make --file reads a makefile", M),
                     reads("--makefile", "make --makefile reads a makefile", M), val("-j"), val("--jobs"), val("-l"),
                     val("-o"), val("-W"), val("-I"), val("--include-dir"), val("-O"), val("--output-sync")}));
@@ -1300,7 +1304,12 @@ std::vector<Program> build_table() {
        "karma",    "jasmine",   "playwright", "cypress",     "phpunit",        "rspec",         "cucumber", "behave",
        "unittest", "nosetests", "coverage",   "hypothesis",  "go-test-check",  "cargo-nextest", "bats",     "shunit2",
        "busted",   "prove",     "tap",        "ctest-check", "gtest-parallel", "trial",         "green",    "ward"},
-      M, "runs tests", {{"pytest -q tests", M}, {"jest --watchAll=false", M}}));
+      M, "runs tests",
+      {{"pytest -q tests", M}, {"jest --watchAll=false", M}, {"pytest -c /tmp/x.ini", H}, {"pytest --rootdir=/tmp/x", H}}));
+  t.back().options = {project("-c", "loads a test configuration (which can load code) from elsewhere"),
+                      project("--config", "loads a test configuration (which can load code) from elsewhere"),
+                      project("--rootdir", "runs the tests and conftest files of another directory"),
+                      project("--confcutdir", "loads conftest files from another directory")};
   // Files test runners load as code or as configuration that loads code.
   t.back().runs_files = {"conftest.py",   "pytest.ini",       "tox.ini",          "noxfile.py",
                          "setup.cfg",     "pyproject.toml",   "jest.config.js",   "jest.config.ts",
