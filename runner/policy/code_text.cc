@@ -10,7 +10,7 @@
 namespace droid::runner::policy {
 namespace {
 
-constexpr std::size_t kMaxCode = 64 * 1024;  // longer text is searched as written only
+constexpr std::size_t kMaxCode = std::size_t{64} * 1024;  // longer text is searched as written only
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -62,7 +62,7 @@ TEST(CodeSpellings, LiteralsAreReversed) {
 }
 
 TEST(CodeSpellings, HugeTextIsSearchedAsWrittenOnly) {
-  std::string big(70 * 1024, 'a');
+  std::string big(std::size_t{70} * 1024, 'a');
   EXPECT_EQ(code_spellings(big).size(), 1U);
 }
 
