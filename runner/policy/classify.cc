@@ -800,10 +800,9 @@ void may_run_operands(const Invocation& inv, Risk least, bool every, Assessment&
 // after the subcommand are read like a wrapper's operands (the first naming a program
 // starts the command).
 void container_command(const Invocation& inv, const std::string& program, Assessment& a) {
-  static constexpr std::string_view kTools[] = {"kubectl", "oc",     "kubecolor", "k3s-kubectl", "docker",
-                                                "podman",  "nerdctl", "finch",    "crictl"};
-  if (std::find(std::begin(kTools), std::end(kTools), program) == std::end(kTools) &&
-      program.rfind("kubectl-", 0) != 0)
+  static constexpr std::string_view kTools[] = {"kubectl", "oc",      "kubecolor", "k3s-kubectl", "docker",
+                                                "podman",  "nerdctl", "finch",     "crictl"};
+  if (std::find(std::begin(kTools), std::end(kTools), program) == std::end(kTools) && program.rfind("kubectl-", 0) != 0)
     return;
   for (std::size_t i = 1; i < inv.argv.size(); ++i) {
     const Arg& w = inv.argv[i];

@@ -1305,7 +1305,10 @@ std::vector<Program> build_table() {
        "unittest", "nosetests", "coverage",   "hypothesis",  "go-test-check",  "cargo-nextest", "bats",     "shunit2",
        "busted",   "prove",     "tap",        "ctest-check", "gtest-parallel", "trial",         "green",    "ward"},
       M, "runs tests",
-      {{"pytest -q tests", M}, {"jest --watchAll=false", M}, {"pytest -c /tmp/x.ini", H}, {"pytest --rootdir=/tmp/x", H}}));
+      {{"pytest -q tests", M},
+       {"jest --watchAll=false", M},
+       {"pytest -c /tmp/x.ini", H},
+       {"pytest --rootdir=/tmp/x", H}}));
   t.back().options = {project("-c", "loads a test configuration (which can load code) from elsewhere"),
                       project("--config", "loads a test configuration (which can load code) from elsewhere"),
                       project("--rootdir", "runs the tests and conftest files of another directory"),
