@@ -168,6 +168,13 @@ class Reader {
       operand_index.push_back(i);
       canonical_.push_back(a);
       ++i;
+      // An interpreter's or shell's options end at its first operand (the script, the module
+      // after -m, the code after -c): what follows is the script's, so `python3 x.py -c` and
+      // `python3 -m pdb -c CMD` do not have python's -c.
+      if ((spec_.handler == Handler::Interpreter || spec_.handler == Handler::Shell) && !options_done) {
+        options_done = true;
+        if (i < args().size()) canonical_.push_back(Arg{"--"});  // normalize() reads the rest as operands
+      }
       // A wrapper's command starts at its first operand after `wrapper_skip` ones.
       if (spec_.handler == Handler::Wrapper && sub == nullptr &&
           operands.size() > static_cast<std::size_t>(spec_.wrapper_skip))

@@ -162,8 +162,24 @@ void rule_interpreter(HandlerContext& c) {
       c.a.code.push_back(t.substr(2));
       return;
     }
+    // Options whose value is a separate word: not the script.
+    static constexpr std::string_view kValued[] = {
+        "--require", "--import", "--loader", "--experimental-loader", "--conditions", "--env-file", "--inspect-port"};
+    bool python_valued = (t == "-W" || t == "-X") && p.rfind("python", 0) == 0;
+    if (python_valued || std::find(std::begin(kValued), std::end(kValued), t) != std::end(kValued)) {
+      ++i;
+      continue;
+    }
     if (t == "-m") {
       std::string module = i + 1 < c.argv.size() ? c.argv[i + 1].text : "";
+      // Modules that run code or a script from their arguments (pdb -c, timeit STMT, trace FILE).
+      static constexpr std::string_view kRunsArguments[] = {"pdb",     "timeit", "trace",   "cProfile",
+                                                            "profile", "runpy",  "doctest", "code"};
+      if (std::find(std::begin(kRunsArguments), std::end(kRunsArguments), module) != std::end(kRunsArguments)) {
+        c.a.raise(Risk::High, cat({p, " -m ", module, " runs code or a script from its arguments"}), true);
+        for (std::size_t k = i + 2; k < c.argv.size(); ++k) c.a.code.push_back(c.argv[k].text);
+        return;
+      }
       if (module == "pip") {
         std::vector<Arg> pip = {Arg{"pip"}};
         for (std::size_t k = i + 2; k < c.argv.size(); ++k) pip.push_back(c.argv[k]);

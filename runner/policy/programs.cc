@@ -450,6 +450,17 @@ Program git() {
         "http-push",   "remote-ext", "remote-fd",   "fast-export",  "quiltimport",      "archimport",     "sh-setup",
         "web--browse", "send-pack",  "fetch-pack",  "hook",         "for-each-repo",    "merge-index"},
        H, "git rewrites history, publishes data, serves the repository or handles credentials");
+  for (auto& x : s) {
+    if (x.name == "daemon") x.options.push_back(prog("--access-hook", "git daemon runs the access hook per request"));
+    if (x.name == "send-email")
+      x.options.insert(x.options.end(),
+                       {shell("--sendmail-cmd", "git send-email runs the sendmail command", H),
+                        prog("--smtp-server", "git send-email runs a program given as the SMTP server"),
+                        shell("--to-cmd", "git send-email runs a command for the recipients", H),
+                        shell("--cc-cmd", "git send-email runs a command for the recipients", H),
+                        shell("--header-cmd", "git send-email runs a command for the headers", H)});
+    if (x.name == "for-each-repo") x.options.push_back(val("--config"));
+  }
   p.examples = {{"git status", L},
                 {"git -C sub log --oneline", L},
                 {"git -C dir push", H},
@@ -1078,8 +1089,13 @@ std::vector<Program> build_table() {
                   {"python3 --version", L},
                   {"python3 - <<< 'print(1)'", H},
                   {"m4 defs.m4", M},
-                  {"m4 <<< 'esyscmd(id)'", H}}),
-           Handler::Interpreter));
+                  {"m4 <<< 'esyscmd(id)'", H},
+                  {"python3 -m pdb -c 'import os' x.py", H},
+                  {"python3 -m timeit 'import os'", H},
+                  {"node --require ./hook.js -e 'x'", H}}),
+           Handler::Interpreter,
+           {val("--require"), val("--import"), val("--loader"), val("--experimental-loader"), val("--conditions"),
+            val("--env-file"), val("--inspect-port")}));
   // ---- files in the workspace ----------------------------------------------------------------------
   t.push_back(operands(group({"mkdir", "touch"}, M, "creates files or directories",
                              {{"mkdir -p build", M}, {"touch /etc/x", H}, {"mkdir -m 755 out", M}}),
