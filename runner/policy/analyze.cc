@@ -70,6 +70,7 @@ class Analyzer {
   std::optional<std::string> cwd_ = ".";            // where commands run now (change_directory)
   std::map<std::string, std::string> descriptors_;  // N -> the text a here-string or here-doc put on fd N
   std::vector<std::optional<std::string>> dirs_;    // pushd's stack
+  std::map<std::string, std::string> links_;        // ln -s TARGET LINK, mount --bind: LINK -> TARGET
 
   // cp /bin/rm ./ls, ln -s /usr/bin/curl c: a program copied or linked under another name by
   // this command line (SOURCE DEST, every word literal).
@@ -83,9 +84,67 @@ class Analyzer {
       if (inv.argv[i].text.rfind('-', 0) != 0) operands.push_back(inv.argv[i].text);
     }
     if (operands.size() != 2) return;
+    // ln -s / x: x/... names /... from now on (rm -rf x/* is rm -rf /*).
+    if (name == "ln" && !here(operands[1]).empty()) links_[canonical(here(operands[1]))] = normalize_path(operands[0]);
     copies_[canonical(operands[1])] = operands[0];
     std::string into = canonical(operands[1]) + "/" + operands[0].substr(operands[0].rfind('/') + 1);
     copies_[into] = operands[0];  // DEST may be a directory
+  }
+
+  // mount --bind SRC DST (or -o bind, --rbind): DST names SRC from now on, as a link would.
+  void remember_mount(const Invocation& inv) {
+    if (inv.argv.empty() || !inv.argv[0].known) return;
+    if (inv.argv[0].text.substr(inv.argv[0].text.rfind('/') + 1) != "mount") return;
+    bool bind = false;
+    std::vector<std::string> operands;
+    for (std::size_t i = 1; i < inv.argv.size(); ++i) {
+      const Arg& a = inv.argv[i];
+      if (!a.known) return;
+      if (a.text == "--bind" || a.text == "--rbind" || a.text == "-B" || a.text == "-R") {
+        bind = true;
+      } else if (a.text == "-o" && i + 1 < inv.argv.size()) {
+        bind = bind || inv.argv[i + 1].text.find("bind") != std::string::npos;
+        ++i;
+      } else if (a.text.rfind('-', 0) != 0) {
+        operands.push_back(a.text);
+      }
+    }
+    if (bind && operands.size() == 2 && !here(operands[1]).empty())
+      links_[canonical(here(operands[1]))] = normalize_path(operands[0]);
+  }
+
+  // A path as named from the directory commands run in now ("" when that is not known).
+  std::string here(const std::string& path) const {
+    if (path.empty() || path[0] == '/' || path[0] == '~') return path;
+    if (!cwd_) return {};
+    return *cwd_ + "/" + path;
+  }
+
+  // A path through a link or bind mount this line made, as what it names ("" when it is none).
+  std::string through_links(const std::string& path) const {
+    if (links_.empty() || here(path).empty()) return {};
+    std::string p = canonical(here(path));
+    for (const auto& [link, target] : links_) {
+      if (p == link) return target;
+      if (p.size() > link.size() && p.compare(0, link.size(), link) == 0 && p[link.size()] == '/')
+        return normalize_path(target + p.substr(link.size()));
+    }
+    return {};
+  }
+
+  // The invocation with its words that name paths through a link resolved (dd's if=/of= too).
+  Invocation resolve_links(const Invocation& inv) const {
+    if (links_.empty()) return inv;
+    Invocation out = inv;
+    for (std::size_t i = 1; i < out.argv.size(); ++i) {
+      Arg& a = out.argv[i];
+      if (!a.known || a.text.empty() || a.text[0] == '-') continue;
+      std::size_t eq = a.text.find('=');
+      std::size_t from = eq != std::string::npos && eq < a.text.find('/') ? eq + 1 : 0;
+      std::string resolved = through_links(a.text.substr(from));
+      if (!resolved.empty()) a.text = a.text.substr(0, from) + resolved;
+    }
+    return out;
   }
 
   // cd DIR, pushd DIR, popd: the directory later commands run in ("." is the workspace root;
@@ -116,6 +175,16 @@ class Analyzer {
       const std::string& d = operands[0]->text;
       cwd_ = normalize_path(d[0] == '/' || d[0] == '~' ? d : *cwd_ + "/" + d);
       if (cwd_->empty()) cwd_ = ".";
+      std::string linked = through_links(*cwd_);
+      if (!linked.empty()) cwd_ = linked;
+      // Above the workspace root: where that is depends on the workspace's path.
+      if (cwd_->rfind("..", 0) == 0) {
+        std::string ws = workspace_.empty() ? std::string() : normalize_path(workspace_);
+        if (ws.empty() || ws[0] != '/')
+          cwd_ = std::nullopt;
+        else
+          cwd_ = normalize_path(ws + "/" + *cwd_);
+      }
     }
   }
 
@@ -691,8 +760,9 @@ class Analyzer {
       return;
     }
     remember_copy(inv);
+    remember_mount(inv);
     change_directory(inv);
-    Invocation resolved = in_directory(copied_program(inv));
+    Invocation resolved = resolve_links(in_directory(copied_program(inv)));
     Assessment a = classify(resolved, workspace_);
     if (a.risk >= Risk::Medium && directory_outside())
       a.raise(Risk::High,
