@@ -53,6 +53,8 @@ BenchOptions parse_bench_options(const std::vector<std::string>& args) {
                 {"creators", cli::Flags::Value},
                 {"log-dir", cli::Flags::Value},
                 {"timeout", cli::Flags::Value},
+                {"stack", cli::Flags::Value},
+                {"node-sessions", cli::Flags::Value},
                 {"baseline-apply", cli::Flags::Bool},
                 {"help", cli::Flags::Bool}});
   std::vector<std::string> spelled;
@@ -72,6 +74,8 @@ BenchOptions parse_bench_options(const std::vector<std::string>& args) {
   o.session_workers = static_cast<int>(f.integer("session-workers", o.session_workers, 1, 64));
   o.creators = static_cast<int>(f.integer("creators", o.creators, 1, 64));
   o.timeout_seconds = static_cast<int>(f.integer("timeout", o.timeout_seconds, 1, 86400));
+  o.stack_info = f.value("stack");
+  o.node_sessions = static_cast<int>(f.integer("node-sessions", o.node_sessions, 1, 1000));
   return o;
 }
 
@@ -90,6 +94,11 @@ with the droid.dev CRDs (scripts/bench.sh sets one up); prints figures, not pass
   --baseline-apply    baseline uses server-side apply, as the operator does (default: POST create)
   --log-dir DIR       where the operator's log goes (default /tmp)
   --timeout SECONDS   limit of each wait (default 1800)
+  --stack FILE        only the node-tier figure (what a developer waits for), on a cluster with a
+                      node and scripts/cluster/stack.sh's test bed (its stack.json): sessions
+                      created at once, create -> pod Running, session Running, first LLM request
+                      at the gateway, Succeeded, p50/p99 (scripts/bench.sh --node runs it)
+  --node-sessions N   the node-tier figure's sessions (default 20)
 )";
 }
 

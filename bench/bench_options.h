@@ -19,6 +19,8 @@ struct BenchOptions {
   bool baseline_apply = false;           // baseline: server-side apply (as the operator) instead of POST
   std::string log_dir = "/tmp";          // where the operator's log goes
   int timeout_seconds = 1800;            // per phase: waiting for pods / reconciles
+  std::string stack_info;                // --stack: only the node-tier figure, on that test bed
+  int node_sessions = 20;                // the node-tier figure's sessions
   bool show_help = false;
 };
 

@@ -29,6 +29,16 @@ TEST(BenchOptions, TakesSeparateAndEqualsValues) {
   EXPECT_EQ(o.timeout_seconds, 60);
 }
 
+TEST(BenchOptions, AStackRunsTheNodeTierFigure) {
+  EXPECT_TRUE(parse_bench_options({}).stack_info.empty()) << "the control-plane phases by default";
+  EXPECT_EQ(parse_bench_options({}).node_sessions, 20) << "the issue's 20 sessions";
+  const BenchOptions o = parse_bench_options({"--stack", "/c/stack/stack.json", "--node-sessions=5"});
+  EXPECT_EQ(o.stack_info, "/c/stack/stack.json");
+  EXPECT_EQ(o.node_sessions, 5);
+  EXPECT_THROW(parse_bench_options({"--node-sessions", "0"}), std::invalid_argument);
+  EXPECT_THROW(parse_bench_options({"--stack"}), std::invalid_argument);
+}
+
 TEST(BenchOptions, AnEmptyRssListSkipsThatPhase) { EXPECT_TRUE(parse_bench_options({"--rss="}).rss.empty()); }
 
 TEST(BenchOptions, RefusesWhatItCannotUse) {

@@ -13,6 +13,8 @@
 //             to last pod seen).
 //   rss       one operator, sessions created up to each --rss count; once every
 //             session has status.podName, its VmRSS and VmHWM.
+//   --stack   only the node-tier figure instead (bench/node_tier.h): sessions on a
+//             cluster with a real node, create -> Running -> first LLM request.
 // Each phase has its own namespaces, deleted (and waited for) before the next.
 // Prints figures, not pass/fail (scripts/bench.sh, `make bench`).
 #include <sys/types.h>
@@ -43,6 +45,7 @@
 #include "kube/reflector.h"
 #include "kube/store.h"
 #include "latency_stats.h"
+#include "node_tier.h"
 #include "operator_process.h"
 #include "policy/org_policy.h"
 #include "policy/session_check.h"
@@ -608,7 +611,12 @@ int main(int argc, char** argv) {
   if (ctx.options.operator_path.empty()) ctx.options.operator_path = DROID_OPERATOR_BIN;
   int rc = 1;
   try {
-    rc = run(ctx);
+    rc = ctx.options.stack_info.empty() ? run(ctx)
+                                        : run_node_tier({.kubeconfig = ctx.options.kubeconfig,
+                                                         .stack_info = ctx.options.stack_info,
+                                                         .sessions = ctx.options.node_sessions,
+                                                         .creators = ctx.options.creators,
+                                                         .timeout_seconds = ctx.options.timeout_seconds});
   } catch (const std::exception& e) {
     std::cerr << "droid-operator-bench: " << e.what() << "\n";
   }

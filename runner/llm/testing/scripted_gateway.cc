@@ -1,6 +1,7 @@
 #include "llm/testing/scripted_gateway.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -123,12 +124,24 @@ struct ScriptedGateway::Impl {
     json headers = json::object();
     for (const auto& [name, value] : req.headers())
       headers[lower(name)] = is_secret_header(name) ? "[REDACTED]" : value;
+    // When the request was received (its body read), in milliseconds since the epoch: the
+    // benchmark's create -> first LLM request figure (bench/README.md) reads it.
+    const auto received_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     json entry;
     {
       std::lock_guard lock(mu);
-      entry = {{"seq", ++seq}, {"method", req.method()}, {"path", req.relative_uri().path()},
-               {"api", api},   {"stream", stream},       {"headers", headers},
-               {"body", body}, {"status", status},       {"turn", turn}};
+      entry = {{"seq", ++seq},
+               {"method", req.method()},
+               {"path", req.relative_uri().path()},
+               {"api", api},
+               {"stream", stream},
+               {"headers", headers},
+               {"body", body},
+               {"status", status},
+               {"turn", turn},
+               {"receivedAtMs", received_at_ms}};
       recorded.push_back(entry);
     }
     if (!options.record_file.empty()) {

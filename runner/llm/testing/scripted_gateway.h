@@ -48,7 +48,8 @@ class ScriptedGateway {
   ScriptedGateway& operator=(const ScriptedGateway&) = delete;
 
   std::string url() const;  // scheme://host:port, no trailing slash
-  // Every request so far: {seq, method, path, api, stream, headers, body, status, turn}.
+  // Every request so far: {seq, method, path, api, stream, headers, body, status, turn,
+  // receivedAtMs (wall clock, ms since the epoch)}.
   nlohmann::json requests() const;
   void set_script(Script script);  // forgets which turns were used
   std::size_t unused_turns() const;

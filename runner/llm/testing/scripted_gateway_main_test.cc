@@ -1,7 +1,9 @@
 // droid-scripted-gateway as a process: it prints where it listens, serves a script
 // read from a file with the key from a file, records to a file, and exits 0 on
 // SIGTERM; without a key it refuses to start.
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -83,8 +85,14 @@ TEST(ScriptedGatewayMain, ServesAScriptRecordsAndStopsOnSigterm) {
   r.model = "m";
   r.messages = {Message::user("ping")};
   std::string streamed;
+  const auto ms_now = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const auto sent_from = ms_now();
   EXPECT_EQ(make_client(config)->complete(r, [&](std::string_view d) { streamed += d; }).message.text(), "pong");
   EXPECT_EQ(streamed, "pong");
+  const auto answered_by = ms_now();
 
   kill(c.pid, SIGTERM);
   EXPECT_EQ(wait_exit(c.pid), 0);
@@ -95,6 +103,10 @@ TEST(ScriptedGatewayMain, ServesAScriptRecordsAndStopsOnSigterm) {
   const auto entry = nlohmann::json::parse(first);
   EXPECT_EQ(entry["body"]["messages"][0]["content"], "ping");
   EXPECT_EQ(entry["headers"]["authorization"], "[REDACTED]");
+  // When it arrived, on the wall clock (what the benchmark's create -> first LLM request reads).
+  ASSERT_TRUE(entry["receivedAtMs"].is_number_integer()) << first;
+  EXPECT_GE(entry["receivedAtMs"].get<std::int64_t>(), sent_from);
+  EXPECT_LE(entry["receivedAtMs"].get<std::int64_t>(), answered_by);
   EXPECT_EQ(first.find("sk-main-test-key-1234"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
