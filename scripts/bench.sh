@@ -3,7 +3,7 @@
 # pass/fail test; not part of `make test`). Two parts, each on a cluster of its own:
 #
 #   control plane  (bench/README.md) builds droid-operator and droid-operator-bench,
-#                  starts a fresh control plane on its own state dir and ports (purging
+#                  starts a fresh control plane (no node) on its own state dir and ports (purging
 #                  any earlier one there), applies the CRDs, runs the benchmark: baseline
 #                  vs operator latency/throughput, operator RSS; purges the cluster, also
 #                  when the benchmark fails
@@ -50,6 +50,10 @@ BENCH_CLUSTER_ENV=(
   DROID_ETCD_PORT="${DROID_BENCH_ETCD_PORT:-30379}"
   DROID_KCM_PORT="${DROID_BENCH_KCM_PORT:-30257}"
   DROID_SCHEDULER_PORT="${DROID_BENCH_SCHEDULER_PORT:-30259}"
+  # No node tier: up.sh would add one where the machine can run it, and then a kubelet
+  # would start (or fail to pull) thousands of runner pods while the operator is measured,
+  # and another cluster's node tier (the test tier's) could not run meanwhile.
+  DROID_NODE=0
 )
 BENCH_NODE_CLUSTER_ENV=(
   DROID_CLUSTER_DIR="${DROID_BENCH_NODE_CLUSTER_DIR:-$DROID_CACHE/cluster-bench-node}"
