@@ -23,6 +23,7 @@
 #include <cpprest/http_client.h>
 #include <nlohmann/json.hpp>
 
+#include "contract/rfc3339.h"
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/error.h"
@@ -99,6 +100,10 @@ class Gateway {
 struct Milestones {
   std::map<std::string, Wall::time_point> pod_created;
   std::map<std::string, Wall::time_point> pod_running;
+  // The kubelet's startedAt of the runner container (whole seconds): a pod whose work
+  // takes about a second often goes from Pending to Succeeded in one status update, and
+  // no watch sees it Running.
+  std::map<std::string, Wall::time_point> runner_started;
   std::map<std::string, Wall::time_point> session_running;
   std::map<std::string, Wall::time_point> finished;
   std::map<std::string, std::string> final_phase;
@@ -157,6 +162,7 @@ class NodeWatch {
     if (runner_cpu_request_.empty()) runner_cpu_request_ = cpu;
     m_.pod_created.emplace(session, now);
     if (phase_of(pod) == "Running") m_.pod_running.emplace(session, now);
+    if (const auto started = runner_started_at(pod)) m_.runner_started.emplace(session, *started);
   }
 
   void session_seen(const json& s) {
@@ -167,6 +173,19 @@ class NodeWatch {
     const std::lock_guard<std::mutex> lock(mu_);
     if (phase == "Running") m_.session_running.emplace(name, now);
     if (kFinalPhases.contains(phase) && m_.finished.emplace(name, now).second) m_.final_phase[name] = phase;
+  }
+
+  static std::optional<Wall::time_point> runner_started_at(const json& pod) {
+    const json::json_pointer statuses("/status/containerStatuses");
+    if (!pod.contains(statuses) || !pod[statuses].is_array()) return std::nullopt;
+    for (const auto& c : pod[statuses]) {
+      if (!c.is_object() || c.value("name", "") != "runner" || !c.contains("state")) continue;
+      for (const char* state : {"running", "terminated"}) {
+        const json::json_pointer at("/state/" + std::string(state) + "/startedAt");
+        if (c.contains(at) && c[at].is_string()) return contract::parse_rfc3339(c[at].get<std::string>());
+      }
+    }
+    return std::nullopt;
   }
 
   static std::string cpu_request_of(const json& pod) {
@@ -344,7 +363,7 @@ int run_node_tier(const NodeTierOptions& options) {
       }
     }
 
-    std::vector<double> pod_created, pod_running, session_running, first_request, succeeded;
+    std::vector<double> pod_created, pod_running, runner_started, session_running, first_request, succeeded;
     std::map<std::string, int> phases;
     const auto since = [&](const std::map<std::string, Wall::time_point>& seen, int i, std::vector<double>& out) {
       const auto it = seen.find(session_name(i));
@@ -355,6 +374,7 @@ int run_node_tier(const NodeTierOptions& options) {
     for (int i = 0; i < n; ++i) {
       since(m.pod_created, i, pod_created);
       since(m.pod_running, i, pod_running);
+      since(m.runner_started, i, runner_started);
       since(m.session_running, i, session_running);
       const auto phase = m.final_phase.find(session_name(i));
       ++phases[phase == m.final_phase.end() ? "(not finished)" : phase->second];
@@ -367,6 +387,7 @@ int run_node_tier(const NodeTierOptions& options) {
     std::printf("  %-30s | %8s %8s %8s | %s\n", "ms from the create call", "p50", "p99", "max", "sessions");
     print_row("runner pod created (watch)", pod_created, n);
     print_row("runner pod Running (watch)", pod_running, n);
+    print_row("runner started (kubelet, 1 s)", runner_started, n);
     print_row("session Running", session_running, n);
     print_row("first LLM request (gateway)", first_request, n);
     print_row("session Succeeded", succeeded, n);

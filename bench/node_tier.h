@@ -4,10 +4,12 @@
 // spread over namespaces of their own so that none waits for the OrgPolicy's
 // per-namespace concurrency slot (removed at the end);
 // for each session, from the start of its create call: its runner pod seen by a watch,
-// the pod Running, the session Running, the gateway receiving the session's first LLM
-// request (the gateway's receivedAtMs; every process here reads the same host clock),
-// and the session Succeeded. Prints p50/p99/max of each, how the sessions ended and
-// how many runner pods the node fits at once (scripts/bench.sh --node).
+// the pod seen Running (a pod whose work takes a second may go from Pending to
+// Succeeded in one status update: not every session has it), the runner container's
+// startedAt (the kubelet's, whole seconds; every session has it), the session Running, the gateway receiving the
+// session's first LLM request (the gateway's receivedAtMs; every process here reads the same host clock), and the
+// session Succeeded. Prints p50/p99/max of each, how the sessions ended and how many runner pods the node fits at once
+// (scripts/bench.sh --node).
 #pragma once
 #include <string>
 
