@@ -46,7 +46,7 @@ format: ## apply clang-format to every C++ file
 demo: setup ## the main job, end to end on a local cluster
 	scripts/demo.sh
 
-bench: setup ## operator benchmark on its own cluster: latency, sessions/s, RSS (figures, not a test)
+bench: setup ## operator benchmark on its own clusters: latency, sessions/s, RSS; the node-tier figure (figures, not a test)
 	scripts/bench.sh
 
 .PHONY: policy-fuzz
