@@ -240,6 +240,45 @@ class Analyzer {
   }
 
   // echo 'rm -rf ~' > x.sh, cat > Makefile <<EOF: the file's content, when the command's output is known.
+  // Files a shell, git or cron runs later by themselves: shell startup files, git hooks,
+  // direnv's .envrc, ~/.ssh/rc, the system's profile and cron directories.
+  static bool runs_later(const std::string& path) {
+    static constexpr std::string_view kNames[] = {".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
+                                                  ".zshrc",  ".zprofile",     ".zshenv",     ".zlogin",      ".kshrc",
+                                                  ".mkshrc", ".envrc",        "config.fish"};
+    std::string base = path.substr(path.rfind('/') + 1);
+    if (std::find(std::begin(kNames), std::end(kNames), base) != std::end(kNames)) return true;
+    for (std::string_view part : {".git/hooks/", "/etc/profile", "/etc/bash.bashrc", "/etc/cron", "/var/spool/cron/",
+                                  ".ssh/rc", "/etc/rc.local", "/etc/environment"})
+      if (path.find(part) != std::string::npos) return true;
+    return false;
+  }
+
+  // echo 'rm -rf ~' >> ~/.bashrc: what a file that runs later is given, analysed now.
+  void startup_content(const Command& cmd, int depth) {
+    bool any = false;
+    for (const auto& r : cmd.redirects) any = any || (r.writes_file() && runs_later(r.target.text));
+    if (!any) return;
+    Command copy = cmd;
+    copy.redirects.clear();
+    for (const auto& r : cmd.redirects)
+      if (r.op == "<<<" || r.op == "<<" || r.op == "<<-") copy.redirects.push_back(r);
+    Script s;
+    s.items.push_back(AndOr{{Pipeline{{copy}, false}}, false});
+    std::optional<std::string> out = static_output(s);
+    for (const auto& r : cmd.redirects) {
+      if (!r.writes_file() || !runs_later(r.target.text)) continue;
+      if (!out) {
+        doubt_part(r.op + " " + r.target.text,
+                   "writes what is not known statically into " + r.target.text + ", which runs by itself later");
+        continue;
+      }
+      bool cron = r.target.text.find("cron") != std::string::npos;
+      run_text(cron ? scheduled_commands("crontab", *out) : *out, depth,
+               "what " + r.target.text + " is given, which runs by itself later");
+    }
+  }
+
   void remember_content(const Command& cmd) {
     Command copy = cmd;
     copy.redirects.clear();
@@ -327,7 +366,26 @@ class Analyzer {
       producer.commands.assign(pipeline.commands.begin(), pipeline.commands.begin() + static_cast<std::ptrdiff_t>(i));
       Script s;
       s.items.push_back(AndOr{{producer}, false});
-      if (auto out = static_output(s)) {
+      auto out = static_output(s);
+      if (!out) {
+        // What reaches the shell is not known (gzip | gzip -d, a sed script): the literal words
+        // that feed it are searched like program text, so an entry written there is found.
+        Part part;
+        part.text = name + " < (" + std::to_string(i) + " commands)";
+        part.risk = Risk::High;
+        part.doubt = true;
+        part.reasons.push_back("commands piped into " + name + " are not known statically");
+        for (std::size_t k = 0; k < i; ++k) {
+          const Command& producer_command = pipeline.commands[k];
+          std::string words;
+          for (const auto& w : producer_command.words) words += w.text + " ";
+          for (const auto& r : producer_command.redirects)
+            words += r.heredoc ? r.heredoc->body + " " : r.target.text + " ";
+          part.code.push_back(words);
+        }
+        result_.parts.push_back(std::move(part));
+      }
+      if (out) {
         if (later) {
           run_text(scheduled_commands(name, *out), depth, "the commands piped into " + name);
         } else if (p->handler == Handler::Shell) {
@@ -453,6 +511,13 @@ class Analyzer {
         inv.input = Stdin::HereString;
         inv.input_text = r.target.text;
         inv.input_known = r.target.literal();
+        // sh <<< "$(base64 -d <<< ...)": a here-string that is one substitution with a known output.
+        std::vector<Arg> value;
+        if (!inv.input_known && r.target.quoted) word_args(r.target, value);
+        if (value.size() == 1 && value[0].known) {
+          inv.input_text = value[0].text;
+          inv.input_known = true;
+        }
       }
     }
     if (!a.reasons.empty()) {
@@ -482,7 +547,10 @@ class Analyzer {
       inv.input_text = *piped;
       inv.input_known = true;
     }
-    if (cmd.kind == Command::Kind::Simple) remember_content(cmd);
+    if (cmd.kind == Command::Kind::Simple) {
+      remember_content(cmd);
+      startup_content(cmd, depth);
+    }
     redirects(cmd.redirects, inv, depth);
     if (cmd.kind == Command::Kind::Function) function_definition(cmd);
     if (cmd.kind != Command::Kind::Simple) {

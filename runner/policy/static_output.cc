@@ -172,6 +172,99 @@ std::optional<std::string> hex_decode(std::string_view in) {
   return out;
 }
 
+// tr's SET as the characters it lists: ranges (a-z), classes ([:upper:]), escapes (\n).
+std::optional<std::string> tr_set(std::string_view set) {
+  static const std::pair<std::string_view, std::string_view> kClasses[] = {{"[:upper:]", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+                                                                           {"[:lower:]", "abcdefghijklmnopqrstuvwxyz"},
+                                                                           {"[:digit:]", "0123456789"},
+                                                                           {"[:space:]", " \t\n\r\v\f"},
+                                                                           {"[:blank:]", " \t"}};
+  std::string out;
+  for (std::size_t i = 0; i < set.size();) {
+    bool matched = false;
+    for (const auto& [name, chars] : kClasses)
+      if (set.substr(i, name.size()) == name) {
+        out += chars;
+        i += name.size();
+        matched = true;
+        break;
+      }
+    if (matched) continue;
+    if (set[i] == '[') return std::nullopt;  // other classes and [c*n]: not modelled
+    char c = set[i];
+    std::size_t used = 1;
+    if (c == '\\' && i + 1 < set.size()) {
+      char e = set[i + 1];
+      c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+      used = 2;
+    }
+    if (i + used + 1 < set.size() && set[i + used] == '-') {
+      char last = set[i + used + 1];
+      if (static_cast<unsigned char>(last) < static_cast<unsigned char>(c)) return std::nullopt;
+      for (int k = static_cast<unsigned char>(c); k <= static_cast<unsigned char>(last); ++k)
+        out += static_cast<char>(k);
+      i += used + 2;
+      continue;
+    }
+    out += c;
+    i += used;
+  }
+  return out;
+}
+
+// tr SET1 SET2 and tr -d SET.
+std::optional<std::string> tr(const std::vector<std::string>& args, const std::string& in) {
+  if (args.size() == 3 && args[1] == "-d") {
+    auto del = tr_set(args[2]);
+    if (!del) return std::nullopt;
+    std::string out;
+    for (char c : in)
+      if (del->find(c) == std::string::npos) out += c;
+    return out;
+  }
+  if (args.size() != 3 || args[1].rfind('-', 0) == 0) return std::nullopt;
+  auto from = tr_set(args[1]);
+  auto to = tr_set(args[2]);
+  if (!from || !to || to->empty()) return std::nullopt;
+  std::string out = in;
+  for (char& c : out) {
+    std::size_t k = from->rfind(c);
+    if (k != std::string::npos) c = (*to)[std::min(k, to->size() - 1)];
+  }
+  return out;
+}
+
+// sed 's/A/B/' and 's/A/B/g' with A a literal (no regular-expression characters).
+std::optional<std::string> sed_literal(const std::vector<std::string>& args, const std::string& in) {
+  std::string script = args.size() == 2 ? args[1] : args.size() == 3 && args[1] == "-e" ? args[2] : "";
+  if (script.size() < 4 || script[0] != 's') return std::nullopt;
+  char d = script[1];
+  std::size_t mid = script.find(d, 2);
+  std::size_t end = mid == std::string::npos ? mid : script.find(d, mid + 1);
+  if (end == std::string::npos) return std::nullopt;
+  std::string from = script.substr(2, mid - 2);
+  std::string to = script.substr(mid + 1, end - mid - 1);
+  std::string flags = script.substr(end + 1);
+  if (from.empty() || from.find_first_of("\\.*[]^$+?(){}|") != std::string::npos ||
+      to.find_first_of("\\&") != std::string::npos || (flags != "" && flags != "g"))
+    return std::nullopt;
+  std::string out;
+  std::size_t line_start = 0;
+  while (line_start <= in.size()) {
+    std::size_t nl = in.find('\n', line_start);
+    std::string line = in.substr(line_start, nl == std::string::npos ? std::string::npos : nl - line_start);
+    for (std::size_t at = line.find(from); at != std::string::npos; at = line.find(from, at + to.size())) {
+      line.replace(at, from.size(), to);
+      if (flags != "g") break;
+    }
+    out += line;
+    if (nl == std::string::npos) break;
+    out += '\n';
+    line_start = nl + 1;
+  }
+  return out;
+}
+
 // One stage of the pipeline applied to `in`; nullopt when its effect is not known.
 std::optional<std::string> filter(const std::vector<std::string>& args, const std::string& in) {
   const std::string& p = args[0];
@@ -179,9 +272,21 @@ std::optional<std::string> filter(const std::vector<std::string>& args, const st
     return std::any_of(args.begin() + 1, args.end(),
                        [&](const std::string& a) { return std::find(flags.begin(), flags.end(), a) != flags.end(); });
   };
-  if (p == "cat" && args.size() == 1) return in;
-  if ((p == "base64" || p == "base32") && args.size() == 2 && has({"-d", "--decode", "-D"}))
+  if (p == "cat" && (args.size() == 1 || (args.size() == 2 && args[1] == "-"))) return in;
+  // tee F passes its input on; head and tail pass a part of it (all of it: a superset, so
+  // what the shell runs is among what is analysed).
+  if (p == "tee" || p == "head" || p == "tail") return in;
+  // awk's identity programs.
+  if (p == "awk" && args.size() == 2 && (args[1] == "{print}" || args[1] == "{print $0}" || args[1] == "1")) return in;
+  if (p == "tr") return tr(args, in);
+  if (p == "sed") return sed_literal(args, in);
+  bool decode = has({"-d", "--decode", "-D", "-di", "-id", "--ignore-garbage"}) && !has({"-w"});
+  if ((p == "base64" || p == "base32") && decode && args.size() <= 3)
     return p == "base32" ? base32_decode(in) : text::base64_decode(in, text::Base64::Lenient);
+  // openssl base64 -d, openssl enc -d -base64 (or -a, -A).
+  if (p == "openssl" && args.size() >= 3 &&
+      (args[1] == "base64" || (args[1] == "enc" && has({"-base64", "-a", "-A"}))) && has({"-d"}) && args.size() <= 5)
+    return text::base64_decode(in, text::Base64::Lenient);
   if (p == "xxd" && has({"-r"}) && has({"-p", "-ps", "-plain"})) return hex_decode(in);
   if (p == "rev" && args.size() == 1) {
     std::string out;

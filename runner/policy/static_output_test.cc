@@ -22,6 +22,23 @@ TEST(StaticOutput, EchoAndPrintf) {
   EXPECT_EQ(out("printf '\\162\\155'"), "rm");
 }
 
+TEST(StaticOutput, TextFilters) {
+  EXPECT_EQ(out("echo 'RM -RF /' | tr A-Z a-z"), "rm -rf /\n");
+  EXPECT_EQ(out("echo 'RM' | tr '[:upper:]' '[:lower:]'"), "rm\n");
+  EXPECT_EQ(out("echo 'rXm' | tr -d X"), "rm\n");
+  EXPECT_EQ(out("echo abc | tr abc xy"), "xyy\n");  // SET2 padded with its last character
+  EXPECT_EQ(out("echo 'xm -rf /' | sed 's/x/r/'"), "rm -rf /\n");
+  EXPECT_EQ(out("echo 'a a' | sed 's|a|b|g'"), "b b\n");
+  EXPECT_EQ(out("echo rm | tee /dev/null | head -1 | awk '{print}'"), "rm\n");
+  EXPECT_EQ(out("echo cm0= | openssl base64 -d"), "rm");
+  EXPECT_EQ(out("echo cm0= | openssl enc -d -base64"), "rm");
+  EXPECT_EQ(out("echo cm0= | base64 -di"), "rm");
+  // Not modelled: regular expressions, tr's options and classes it does not list.
+  EXPECT_EQ(out("echo ab | sed 's/a.*/x/'"), std::nullopt);
+  EXPECT_EQ(out("echo ab | tr -c a b"), std::nullopt);
+  EXPECT_EQ(out("echo ab | tr '[:punct:]' x"), std::nullopt);
+}
+
 TEST(StaticOutput, Decoders) {
   EXPECT_EQ(out("echo cm0gLXJmIC8= | base64 -d"), "rm -rf /");
   EXPECT_EQ(out("echo 726d202d7266202f | xxd -r -p"), "rm -rf /");
