@@ -578,6 +578,8 @@ class Analyzer {
         p.text = w.text;
         p.risk = Risk::High;
         p.reasons.push_back("sets " + name + ", which changes what programs run or where data goes");
+        // http_proxy=http://H:3128: the value is searched like program text (an entry naming H finds it).
+        if (w.literal()) p.code.push_back(w.text.substr(w.text.find('=') + 1));
         result_.parts.push_back(std::move(p));
       }
     }

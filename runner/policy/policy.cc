@@ -1,6 +1,7 @@
 #include "policy/policy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <utility>
 
@@ -197,6 +198,13 @@ Verdict Policy::check(std::string_view command, Autonomy autonomy) const {
       if (std::size_t scheme = w.text.find("://"); w.known && scheme != std::string::npos) {
         std::size_t eq = w.text.rfind('=', scheme);  // --index-url=https://H/
         urls.push_back(Arg{w.text.substr(eq == std::string::npos ? 0 : eq + 1)});
+      } else if (std::size_t eq = w.text.find('='); w.known && eq != std::string::npos && eq >= 5) {
+        // env https_proxy=H:3128 CMD: a proxy variable names where CMD's requests go.
+        std::string name = w.text.substr(0, eq);
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](char c) { return static_cast<char>(std::tolower(c)); });
+        if (name.size() >= 5 && name.compare(name.size() - 5, 5, "proxy") == 0)
+          urls.push_back(Arg{"http://" + w.text.substr(eq + 1)});
       }
     auto match = [&](const std::vector<Entry>& list, MatchMode mode) -> const Entry* {
       for (const auto& e : list) {
