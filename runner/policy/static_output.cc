@@ -246,7 +246,7 @@ std::optional<std::string> sed_literal(const std::vector<std::string>& args, con
   std::string to = script.substr(mid + 1, end - mid - 1);
   std::string flags = script.substr(end + 1);
   if (from.empty() || from.find_first_of("\\.*[]^$+?(){}|") != std::string::npos ||
-      to.find_first_of("\\&") != std::string::npos || (flags != "" && flags != "g"))
+      to.find_first_of("\\&") != std::string::npos || (!flags.empty() && flags != "g"))
     return std::nullopt;
   std::string out;
   std::size_t line_start = 0;
