@@ -757,6 +757,14 @@ std::optional<std::string> octal_mode(const std::string& t) {
 }
 
 void canonical_chmod_mode(std::vector<Arg>& argv) {
+  // --reference=FILE: the mode is FILE's, not known statically (777 among what it may be).
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (!argv[i].known || argv[i].text.rfind("--reference", 0) != 0) continue;
+    std::size_t n = argv[i].text == "--reference" && i + 1 < argv.size() ? 2 : 1;
+    argv.erase(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.begin() + static_cast<std::ptrdiff_t>(i + n));
+    argv.insert(argv.begin() + 1, Arg{"--reference", false, false});
+    return;
+  }
   for (std::size_t i = 1; i < argv.size(); ++i) {
     Arg& a = argv[i];
     if (!a.known) return;
