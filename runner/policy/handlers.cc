@@ -53,6 +53,20 @@ bool join_known(HandlerContext& c, std::size_t from, std::string& out, std::stri
   return true;
 }
 
+// A command string that is a parameter's value ("$x", "$@", ${cmd}): it may be any command,
+// like a program named by one ($x -rf /), so the lists treat it as a command whose words are
+// not known. (A command substitution's output, "$(ssh-agent -s)", stays high risk only.)
+void parameter_command(HandlerContext& c, std::size_t from, std::size_t to) {
+  to = std::min(to, c.argv.size());
+  for (std::size_t k = from; k < to; ++k)
+    if (!c.argv[k].known &&
+        (c.argv[k].text.find("$(") != std::string::npos || c.argv[k].text.find('`') != std::string::npos))
+      return;
+  if (from < to)
+    c.a.runs.emplace_back(c.argv.begin() + static_cast<std::ptrdiff_t>(from),
+                          c.argv.begin() + static_cast<std::ptrdiff_t>(to));
+}
+
 void rule_shell(HandlerContext& c) {
   std::size_t i = 1;
   bool have_c = false, have_s = false;
@@ -60,6 +74,7 @@ void rule_shell(HandlerContext& c) {
     const Arg& a = c.argv[i];
     if (!a.known) {
       c.a.raise(Risk::High, c.program + ": options not known statically", true);
+      if (have_c) parameter_command(c, i, i + 1);  // bash -c "$1": the command string
       return;
     }
     if (a.text == "--rcfile" || a.text == "--init-file") {
@@ -88,6 +103,7 @@ void rule_shell(HandlerContext& c) {
       c.a.raise(Risk::High, c.program + " -c without a command string", true);
     } else if (!c.argv[i].known) {
       c.a.raise(Risk::High, c.program + " -c runs a command string not known statically", true);
+      parameter_command(c, i, i + 1);
     } else {
       // sh is dash here: it reads $'...' as "$" and a quoted string, not as bash's escapes.
       bool posix = c.program == "sh" || c.program == "dash" || c.program == "ash" || c.program == "posh";
@@ -627,7 +643,10 @@ void rule_declare(HandlerContext& c) {
 
 void rule_eval(HandlerContext& c) {
   std::string s;
-  if (join_known(c, c.args_begin, s, "eval")) c.a.scripts.push_back(s);
+  if (join_known(c, c.args_begin, s, "eval"))
+    c.a.scripts.push_back(s);
+  else
+    parameter_command(c, c.args_begin, c.argv.size());
 }
 
 void rule_source(HandlerContext& c) {
