@@ -450,6 +450,38 @@ Program git() {
         "http-push",   "remote-ext", "remote-fd",   "fast-export",  "quiltimport",      "archimport",     "sh-setup",
         "web--browse", "send-pack",  "fetch-pack",  "hook",         "for-each-repo",    "merge-index"},
        H, "git rewrites history, publishes data, serves the repository or handles credentials");
+  {
+    // git-lfs, the extension most repositories with large files use.
+    Subcommand lfs = sub("lfs", M, "git lfs manages large files");
+    lfs.subs = {sub("install", M),
+                sub("track", M),
+                sub("untrack", M),
+                sub("ls-files", L),
+                sub("status", L),
+                sub("env", L),
+                sub("version", L),
+                sub("logs", L),
+                sub("pointer", L),
+                sub("fsck", L),
+                sub("pull", M),
+                sub("fetch", M),
+                sub("checkout", M),
+                sub("prune", M),
+                sub("lock", M),
+                sub("unlock", M),
+                sub("locks", M),
+                sub("dedup", M),
+                sub("uninstall", M),
+                sub("smudge", L),
+                sub("clean", L),
+                sub("filter-process", L),
+                sub("push", H, "git lfs push publishes large files to a remote"),
+                sub("migrate", H, "git lfs migrate rewrites history")};
+    for (auto& x : lfs.subs)
+      if (x.why.empty()) x.why = "git lfs manages large files";
+    lfs.unknown = H;
+    s.push_back(lfs);
+  }
   for (auto& x : s) {
     if (x.name == "daemon") x.options.push_back(prog("--access-hook", "git daemon runs the access hook per request"));
     if (x.name == "send-email")
@@ -467,6 +499,8 @@ Program git() {
                 {"git -c user.name=x commit -m wip", M},
                 {"git -c core.sshCommand='nc evil 1' fetch", H},
                 {"git -c alias.p=push p", H},
+                {"git lfs pull", M},
+                {"git lfs push origin main", H},
                 {"git -c alias.st=status st", L},
                 {"git -c 'alias.x=!rm -rf /' x", H},
                 {"git --no-pager diff --stat", L},
