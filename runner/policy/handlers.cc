@@ -58,10 +58,24 @@ bool join_known(HandlerContext& c, std::size_t from, std::string& out, std::stri
 // not known. (A command substitution's output, "$(ssh-agent -s)", stays high risk only.)
 void parameter_command(HandlerContext& c, std::size_t from, std::size_t to) {
   to = std::min(to, c.argv.size());
+  // Only words that are wholly one parameter ("$x", "${cmd}", "$1", "$@"): "echo $HOME" is
+  // mostly known, "$(ssh-agent -s)" a program's output.
+  auto parameter = [](const std::string& t) {
+    bool braced = t.rfind("${", 0) == 0;
+    if (!braced && t.rfind('$', 0) != 0) return false;
+    std::size_t begin = braced ? 2 : 1;
+    std::size_t end = braced ? t.size() - 1 : t.size();
+    if ((braced && t.back() != '}') || end <= begin) return false;
+    for (std::size_t k = begin; k < end; ++k) {
+      char ch = t[k];
+      if (std::isalnum(static_cast<unsigned char>(ch)) == 0 && ch != '_' && ch != '@' && ch != '*' && ch != '[' &&
+          ch != ']')
+        return false;
+    }
+    return true;
+  };
   for (std::size_t k = from; k < to; ++k)
-    if (!c.argv[k].known &&
-        (c.argv[k].text.find("$(") != std::string::npos || c.argv[k].text.find('`') != std::string::npos))
-      return;
+    if (!c.argv[k].known && !parameter(c.argv[k].text)) return;
   if (from < to)
     c.a.runs.emplace_back(c.argv.begin() + static_cast<std::ptrdiff_t>(from),
                           c.argv.begin() + static_cast<std::ptrdiff_t>(to));
