@@ -8,6 +8,7 @@
 
 #include "shield/entropy.h"
 #include "shield/placeholder.h"
+#include "text/base64.h"
 
 namespace droid::runner::shield {
 namespace {
@@ -141,31 +142,17 @@ bool cli_password(std::string_view secret) {
   return !upper_word && !stand_in_password(secret) && !looks_like_reference(secret, false, true);
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
 // A base64-encoded JSON Web Token: the text decodes to "eyJ" and more base64url
-// up to a '.' (a JWT's header and its first separator).
+// up to a '.' (a JWT's header and its first separator). The text is decoded up to its
+// first character outside both base64 alphabets.
 bool base64_jwt(std::string_view secret) {
-  std::string decoded;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : secret.substr(0, 8192)) {
-    const int v = base64_value(c);
-    if (v < 0) break;
-    bits = ((bits << 6) | static_cast<unsigned>(v)) & 0xffffffu;
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      decoded += static_cast<char>((bits >> count) & 0xffu);
-    }
-  }
+  secret = secret.substr(0, 8192);
+  const auto end = std::find_if(secret.begin(), secret.end(), [](unsigned char c) {
+    return std::isalnum(c) == 0 && c != '+' && c != '/' && c != '-' && c != '_';
+  });
+  const std::string decoded =
+      text::base64_decode(secret.substr(0, static_cast<std::size_t>(end - secret.begin())), text::Base64::Lenient)
+          .value_or(std::string());
   const auto dot = decoded.find('.');
   if (decoded.rfind("eyJ", 0) != 0 || dot == std::string::npos || dot < 10) return false;
   return std::all_of(decoded.begin(), decoded.begin() + static_cast<std::ptrdiff_t>(dot),
