@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "text/base64.h"
+#include "text/utf8.h"
 
 namespace droid::runner::policy {
 namespace {
@@ -17,22 +18,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// A code point as text: ASCII as itself, others as UTF-8 (they never spell a command).
-void append_code_point(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += '?';
-  }
 }
 
 // Reads up to `max` digits of `base` at text[i]; advances i.
@@ -64,7 +49,7 @@ std::string decode_escapes(std::string_view text) {
     std::size_t j = i + 1;
     if (e == 'x') {
       if (auto v = digits(text, j, 16, 2)) {
-        append_code_point(out, *v);
+        text::append_utf8(out, *v);
         i = j - 1;
         continue;
       }
@@ -73,14 +58,14 @@ std::string decode_escapes(std::string_view text) {
       if (braced) ++j;
       if (auto v = digits(text, j, 16, braced ? 6 : (e == 'u' ? 4 : 8))) {
         if (braced && j < text.size() && text[j] == '}') ++j;
-        append_code_point(out, *v);
+        text::append_utf8(out, *v);
         i = j - 1;
         continue;
       }
     } else if (e >= '0' && e <= '7') {
       j = i;
       if (auto v = digits(text, j, 8, 3)) {
-        append_code_point(out, *v);
+        text::append_utf8(out, *v);
         i = j - 1;
         continue;
       }
@@ -117,7 +102,7 @@ std::string character_codes(std::string_view text) {
           v = digits(text, j, 10, 8);
         }
         if (!v) break;
-        append_code_point(chars, *v);
+        text::append_utf8(chars, *v);
         while (j < text.size() && text[j] == ' ') ++j;
         if (j < text.size() && text[j] == ',') {
           ++j;

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "text/utf8.h"
+
 namespace droid::runner::policy {
 
 bool Redirect::writes_file() const {
@@ -39,24 +41,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // Words that close a compound command: a list stops in front of them.
 bool is_closer(std::string_view w) {
   return w == "then" || w == "elif" || w == "else" || w == "fi" || w == "do" || w == "done" || w == "esac" || w == "}";
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | ((cp >> 18) & 0x07));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 int hex_value(char c) {
@@ -795,7 +779,7 @@ class Parser {
           } else if (e == 'x') {
             w.text += static_cast<char>(v);
           } else {
-            append_utf8(w.text, v > 0x10FFFF ? 0xFFFD : v);
+            text::append_utf8(w.text, v);
           }
           break;
         }
