@@ -395,6 +395,17 @@ std::vector<Words> network_client(const Words& argv, const Normalized& canonical
   return {curl};
 }
 
+// The HTTP clients are curl under another name: an entry naming curl alone ("ask before curl")
+// names them too, and "wget" alone names curl.
+constexpr std::string_view kHttpClients[] = {"wget",   "wget2", "http", "https", "xh",    "xhs",   "httpie",
+                                             "aria2c", "axel",  "lynx", "w3m",   "links", "elinks"};
+
+std::vector<Words> http_client(const Words& argv, const Normalized& canonical) {
+  std::vector<Words> out = network_client(argv, canonical);
+  if (out.empty()) out.push_back({word("curl")});
+  return out;
+}
+
 // chmod's special bits add to what the mode grants: 7777 grants what 777 does.
 std::vector<Words> chmod_special_bits(const Words& argv, const Normalized& /*canonical*/) {
   Words out = argv;
@@ -483,6 +494,12 @@ const std::vector<Rule>& rules() {
         {"ssh evil.example.com", "wget https://evil.example.com"},
         {"wget -e https_proxy=evil.example.com:3128 https://ok.example.org/", "curl evil.example.com"},
         {"wget -i /tmp/urls", "curl evil.example.com"}}},
+      {{std::begin(kHttpClients), std::end(kHttpClients)},
+       true,
+       http_client,
+       {{"wget https://x.example.org/f", "curl"},
+        {"http GET x.example.org", "curl"},
+        {"curl https://x.example.org", "wget"}}},
       {{"chmod"}, true, chmod_special_bits, {{"chmod -R 7777 /", "chmod -R 777 /"}}},
   };
   return table;

@@ -65,10 +65,18 @@ TEST(Equivalents, TheSameActionMatchesOnlyEntriesWithWords) {
   EXPECT_TRUE(blocks("dd if=/dev/zero", "cat /dev/zero"));
   // ...but an entry naming dd alone does not deny every cat.
   EXPECT_FALSE(blocks("dd", "cat README.md"));
-  // Network clients reach the host curl would.
-  EXPECT_TRUE(blocks("curl evil.example.com", "wget https://evil.example.com/x"));
-  EXPECT_FALSE(blocks("curl", "wget https://good.example.com/x"));
+  // Network clients reach the host curl would; only HTTP clients are curl itself.
+  EXPECT_TRUE(blocks("curl evil.example.com", "ssh evil.example.com"));
+  EXPECT_FALSE(blocks("curl", "ssh evil.example.com"));
   EXPECT_FALSE(blocks("curl evil.example.com", "wget https://good.example.com/x"));
+}
+
+TEST(Equivalents, HttpClientsAreCurl) {
+  EXPECT_TRUE(blocks("curl", "wget https://good.example.com/x"));
+  EXPECT_TRUE(blocks("curl", "http GET good.example.com"));
+  EXPECT_TRUE(blocks("wget", "curl -s https://good.example.com"));
+  EXPECT_TRUE(blocks("curl evil.example.com", "aria2c https://evil.example.com/x"));
+  EXPECT_FALSE(blocks("curl", "git clone https://good.example.com/r"));
 }
 
 TEST(Equivalents, MkfsTypesAreOneSpelling) {
