@@ -1,18 +1,14 @@
-// Kubernetes timestamps (metav1.Time): RFC 3339 in UTC with second precision,
-// "2026-11-21T22:47:06Z". Parsing also accepts fractional seconds and numeric
-// offsets, as the API server may return them.
+// Kubernetes timestamps (metav1.Time) for the reconcilers: libdroid/contract's RFC 3339
+// (UTC, second precision on output; fractional seconds and numeric offsets accepted), under
+// the operator's names.
 #pragma once
 
-#include <chrono>
-#include <optional>
-#include <string>
-#include <string_view>
+#include "contract/rfc3339.h"
 
 namespace droid::op {
 
-using Clock = std::chrono::system_clock;
-
-std::string format_rfc3339(Clock::time_point t);
-std::optional<Clock::time_point> parse_rfc3339(std::string_view text);
+using contract::Clock;
+using contract::format_rfc3339;
+using contract::parse_rfc3339;
 
 }  // namespace droid::op
