@@ -217,11 +217,12 @@ class Analyzer {
 
   // The invocation with a copied program named by what it is a copy of (./ls is /bin/rm), and
   // a name hashed to another program (BASH_CMDS[ls]=/bin/rm) by that program.
-  Invocation copied_program(const Invocation& inv) const {
+  Invocation copied_program(const Invocation& inv, bool hashed = true) const {
     if (inv.argv.empty() || !inv.argv[0].known) return inv;
     const std::string& a0 = inv.argv[0].text;
     std::string target;
     if (a0.find('/') == std::string::npos) {
+      if (!hashed) return inv;
       auto it = hashed_.find(a0);
       if (it == hashed_.end()) return inv;
       target = it->second;
@@ -822,7 +823,7 @@ class Analyzer {
     return false;
   }
 
-  void invocation(const Invocation& inv, int depth) {
+  void invocation(const Invocation& inv, int depth, bool hashed = true) {
     if (too_many()) return;
     if (depth > kMaxNesting) {
       doubt_part(join(inv.argv), "commands are nested too deeply to analyse");
@@ -832,7 +833,14 @@ class Analyzer {
     remember_copy(inv);
     remember_mount(inv);
     change_directory(inv);
-    Invocation resolved = resolve_links(in_directory(copied_program(inv)));
+    Invocation resolved = resolve_links(in_directory(copied_program(inv, hashed)));
+    // A name hashed to another program (BASH_CMDS, hash -p) is bash's: a POSIX sh runs the
+    // name itself. Both are judged.
+    if (hashed && !inv.argv.empty() && inv.argv[0].known && hashed_.count(inv.argv[0].text) > 0 &&
+        inv.argv[0].text != "cd" && inv.argv[0].text != "pushd" && inv.argv[0].text != "popd") {
+      invocation(inv, depth, false);
+      if (too_many()) return;
+    }
     Assessment a = classify(resolved, workspace_);
     if (a.risk >= Risk::Medium && directory_outside())
       a.raise(Risk::High,
