@@ -1,7 +1,8 @@
 // Runs the real droid-operator binary as a child process for the end-to-end
 // tests: start() forks and execs it with the given flags, its JSON log lines
 // going to a file; kill() sends SIGKILL (a crash), terminate() SIGTERM and waits
-// (a graceful stop). The destructor kills what is still running.
+// (a graceful stop). The destructor kills what is still running, and so does this
+// process's death (PR_SET_PDEATHSIG: start() from the thread that lives longest).
 #pragma once
 #include <sys/types.h>
 
