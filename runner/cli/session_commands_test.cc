@@ -109,8 +109,10 @@ TEST(Exec, ReadOnlyByDefaultJsonOutputAndExitCodes) {
   const Result no_prompt = runner({"exec", "--model", "m", "--gateway", "http://x"});
   EXPECT_EQ(no_prompt.exit_code, 2);
   EXPECT_NE(no_prompt.err.find("no prompt"), std::string::npos) << no_prompt.err;
+  // --timeout leaves room for every retry (their backoff is jittered: 5 s was sometimes not enough,
+  // and the session then ended TimedOut before the gateway was found unreachable).
   const Result down = runner({"exec", "--model", "m", "--gateway", "http://127.0.0.1:9/v1", "--workspace", ws.string(),
-                              "--timeout", "5", "hello"},
+                              "--timeout", "120", "hello"},
                              {"DROID_API_KEY=" + kKey});
   EXPECT_EQ(down.exit_code, 1) << down.describe();
   EXPECT_NE(down.err.find("Gateway"), std::string::npos) << down.err;
@@ -122,7 +124,7 @@ TEST(Exec, ReadOnlyByDefaultJsonOutputAndExitCodes) {
   EXPECT_NE(keyless.err.find("no gateway API key: pass --api-key-file FILE or set DROID_API_KEY"), std::string::npos)
       << keyless.err;
   const Result no_key_needed = runner({"exec", "--model", "m", "--gateway", "http://127.0.0.1:9/v1", "--workspace",
-                                       ws.string(), "--timeout", "5", "--no-api-key", "hello"},
+                                       ws.string(), "--timeout", "120", "--no-api-key", "hello"},
                                       {"DROID_API_KEY=", "OPENAI_API_KEY="});
   EXPECT_EQ(no_key_needed.exit_code, 1) << no_key_needed.describe();  // started, then the gateway is down
   EXPECT_NE(no_key_needed.err.find("GatewayUnreachable"), std::string::npos) << no_key_needed.err;
