@@ -436,6 +436,15 @@ class Parser {
     int depth = 0;
     while (!eof()) {
       char c = peek();
+      // A command substitution inside is parsed as commands: its quoted parentheses are text.
+      if (depth > 0 && ((c == '$' && i_ + 2 < s_.size() && s_[i_ + 1] == '(' && s_[i_ + 2] != '(') || c == '`')) {
+        TextSubstitution t;
+        if (substitution_at(s_, i_, t)) {
+          if (t.end == std::string_view::npos) fail("unterminated command substitution inside arithmetic");
+          i_ = t.end + 1;
+          continue;
+        }
+      }
       if (c == open) {
         ++depth;
       } else if (c == close) {
