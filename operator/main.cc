@@ -36,6 +36,8 @@
 #include "metrics/ops_server.h"
 #include "reconcile/approval_signing_key.h"
 #include "reconcile/concurrency.h"
+#include "reconcile/egress_grants.h"
+#include "reconcile/session_status.h"
 #include "webhook/https_json_server.h"
 #include "webhook/webhook_server.h"
 
@@ -132,6 +134,8 @@ int run(const OperatorOptions& o) {
   mo.session.operator_namespace = ns;
   mo.session.timing.max_pod_attempts = o.max_pod_attempts;
   mo.session.timing.max_approval_rounds = o.max_approval_rounds;
+  mo.session.egress_gateway = o.egress_gateway;
+  mo.session.egress_token_secret = o.egress_token_secret;
   mo.session.runner.image = o.runner_image;
   mo.session.runner.image_pull_policy = o.runner_image_pull_policy;
   mo.session.timing.image_pull_grace = std::chrono::duration_cast<std::chrono::seconds>(o.image_pull_grace);
@@ -190,7 +194,8 @@ int run(const OperatorOptions& o) {
     wo.port = wa.port;
     wo.cert_file = o.webhook_cert_dir + "/tls.crt";
     wo.key_file = o.webhook_cert_dir + "/tls.key";
-    auto routes = webhook_routes([&manager] {
+    const std::string egress_namespace = o.egress_gateway.empty() ? "" : ns;
+    auto routes = webhook_routes([&manager, egress_namespace] {
       // What the webhook reads of the cluster: the manager's caches (shared, so a
       // request in flight keeps them even while the operator stops).
       AdmissionContext c;
@@ -203,6 +208,7 @@ int run(const OperatorOptions& o) {
           if (holds_slot(*s)) ++n;
         return n;
       };
+      c.egress_namespace = egress_namespace;
       return c;
     });
     for (auto& [path, handler] : routes) {
@@ -249,6 +255,25 @@ int run(const OperatorOptions& o) {
     controllers.set(true);
   }
 
+  // The egress grants of sessions that are gone or finished (a missed deletion, an
+  // operator stopped mid-way): swept by the leader at start and every minute.
+  std::unique_ptr<EgressGrants> grants;
+  if (!o.egress_gateway.empty()) {
+    grants = std::make_unique<EgressGrants>(client, ns, o.egress_token_secret, "droid-operator");
+    log.info("runner pods go through the egress gateway", {{"gateway", o.egress_gateway}});
+  }
+  const auto sweep_grants = [&] {
+    const auto live = [&](const std::string& session_ns, const std::string& name, const std::string& uid) {
+      const auto session = manager.caches().sessions->get(session_ns + "/" + name);
+      return session && session->uid == uid && !is_terminal(session->phase);
+    };
+    try {
+      if (const std::size_t n = grants->sweep(live); n > 0) log.info("swept egress grants", {{"removed", n}});
+    } catch (const std::exception& e) {
+      log.warn("cannot sweep the egress grants", {{"error", e.what()}});
+    }
+  };
+
   // State metrics until a signal arrives; every 30 s, the memory freed since (a burst of
   // sessions parses many transient JSON documents) goes back to the system.
   std::mutex mu;
@@ -256,11 +281,16 @@ int run(const OperatorOptions& o) {
   std::thread updater([&] {
     StateMetrics state(metrics, manager);
     std::uint64_t events_dropped = 0;
+    auto next_sweep = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(mu);
     for (unsigned tick = 1; !shutting_down.load(); ++tick) {
       lock.unlock();
       state.update();
       if (tick % 15 == 0) malloc_trim(0);
+      if (grants && leading() && manager.controllers_running() && std::chrono::steady_clock::now() >= next_sweep) {
+        sweep_grants();
+        next_sweep = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+      }
       if (const std::uint64_t d = events.dropped(); d > events_dropped) {
         metrics.inc_events_dropped(static_cast<double>(d - events_dropped));
         events_dropped = d;

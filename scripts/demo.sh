@@ -3,14 +3,16 @@
 #   1. builds the C++ programs and the container images (buildah, offline; cached);
 #   2. starts the local cluster with its node tier (containerd, kubelet, kube-proxy,
 #      NetworkPolicy enforcement, CoreDNS; scripts/cluster/up.sh);
-#   3. installs the Helm chart (operator with two replicas, admission webhook) and the
+#   3. installs the Helm chart (operator with two replicas, admission webhook, the egress
+#      gateway droid-egress: runner pods reach only it, it holds the keys) and the
 #      test bed: the scripted LLM gateway, the OpenTelemetry Collector, a git server with
 #      deploy/demo/repo, Prometheus on the host (scripts/cluster/stack.sh);
 #   4. session 1 with `kubectl droid run`, shown as it happens: the runner pod clones the
 #      repository, the model (the gateway replays deploy/demo/scenario.json) reads the code,
 #      runs the failing test, fixes the bug, tries `curl ... | sh` (blocked: the repository's
 #      .factory/settings.json blocklists curl), re-runs the test; the runner commits and
-#      pushes a branch; Succeeded;
+#      pushes a branch; Succeeded; every request went through the egress gateway (its
+#      audit lines for the session are shown);
 #   5. session 2, one the org policy forbids (a model it does not allow): refused by the
 #      webhook, naming the field, with `kubectl droid run`'s exit code 3;
 #   6. the results and where to look: the sessions, the pushed branch, the collector's
@@ -31,8 +33,9 @@ why=$(node_unsupported)
 
 log "1/6 building the programs and the container images (cached after the first run)"
 cmake --preset default >/dev/null
-# Only what the demo runs (the tests are make test's): the images' four programs and the plugin.
-cmake --build --preset default --target droid-operator droid-runner droid-scripted-gateway droid-pause kubectl-droid
+# Only what the demo runs (the tests are make test's): the images' five programs and the plugin.
+cmake --build --preset default --target droid-operator droid-egress droid-runner droid-scripted-gateway droid-pause \
+  kubectl-droid
 "$ROOT_DIR/scripts/build-tools.sh" coredns kube-router
 "$ROOT_DIR/scripts/images/build.sh" build/default
 
@@ -116,6 +119,21 @@ for line in open(path):
 print(f"    trace {trace}: {len(spans)} spans ({', '.join(sorted(set(spans))[:6])}, ...)")
 print(f"    metrics of session {name}: {', '.join(sorted(metrics))}")
 DIGEST
+if [[ $(info egress) == True ]]; then
+  step "the egress gateway's audit log for $NS/$name (the runner pod held no key and no git password):"
+  k logs -n droid-system -l app.kubernetes.io/name=droid-egress --tail=-1 2>/dev/null | python3 -c '
+import collections, json, sys
+want, seen = sys.argv[1], collections.Counter()
+for line in sys.stdin:
+    try:
+        a = json.loads(line)
+    except ValueError:
+        continue
+    if a.get("audit") == "egress" and a.get("session") == want:
+        seen[(a.get("decision"), a.get("destination") or a.get("host"), a.get("method"), a.get("path", "").split("?")[0])] += 1
+for (decision, dest, method, path), n in sorted(seen.items()):
+    print(f"    {decision:8} {dest:18} {method:5} {path} x{n}")' "$NS/$name"
+fi
 prom=$(info prometheusURL)
 step "Prometheus ($prom), scraping the operator pods: droid_sessions by phase"
 # Until a scrape after the session ended (Prometheus scrapes every 5 s).

@@ -53,6 +53,7 @@ render_operator() {
 #   kubectl apply --server-side -f deploy/manifests/crds.yaml   # first, see there
 #   kubectl apply --server-side -f deploy/manifests/droid-operator.yaml
 #   deploy/webhook-cert.sh       # the webhook's Secret and CA bundle (deploy/README.md)
+#   deploy/egress-token-key.sh   # the egress gateway's token key, once (deploy/README.md)
 #
 # Other namespaces, registries or options: render the chart with your values instead.
 apiVersion: v1
@@ -65,7 +66,8 @@ metadata:
     pod-security.kubernetes.io/warn: restricted
 HEADER
   echo "---"
-  "$HELM" template "$RELEASE" "$CHART" --namespace "$NAMESPACE" --set webhook.certificate.generate=false
+  "$HELM" template "$RELEASE" "$CHART" --namespace "$NAMESPACE" --set webhook.certificate.generate=false \
+    --set egress.tokenKey.generate=false
 }
 
 # write_or_check NAME FUNCTION

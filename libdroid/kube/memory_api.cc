@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -254,7 +255,10 @@ json MemoryApi::create(const Resource& r, const json& object) {
     throw status_error(409, "AlreadyExists", group_resource(r) + " \"" + name + "\" already exists");
   json stored = object;
   json& md = stored["metadata"];
-  md["uid"] = "uid-" + std::to_string(++uids_);
+  // Shaped like the API server's (a UUID): what reads uids may check their form.
+  char uid[40];
+  std::snprintf(uid, sizeof uid, "00000000-0000-4000-8000-%012llu", static_cast<unsigned long long>(++uids_));
+  md["uid"] = uid;
   md["resourceVersion"] = next_version();
   md["generation"] = 1;
   md["creationTimestamp"] = created_at_;

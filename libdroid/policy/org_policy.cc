@@ -125,6 +125,16 @@ EffectivePolicy resolve(const std::vector<OrgPolicy>& governing) {
         }
       }
     }
+    if (const json* dests = jsonutil::find(p.spec, {"egress", "destinations"}); dests != nullptr && dests->is_array()) {
+      for (const auto& d : *dests) {
+        const bool known = std::any_of(out.egress_destinations.begin(), out.egress_destinations.end(),
+                                       [&](const json& e) { return e.value("name", "") == d.value("name", ""); });
+        if (!known) {
+          claim(out.provenance, settings::field_path("egress.destinations", d.value("name", "")), p.name);
+          out.egress_destinations.push_back(d);
+        }
+      }
+    }
     if (const json* telemetry = jsonutil::find(p.spec, {"telemetry"}); telemetry != nullptr && out.telemetry.empty()) {
       out.telemetry = *telemetry;
       claim(out.provenance, "telemetry", p.name);

@@ -7,6 +7,7 @@
 //           maxTimeoutSeconds and each maxResources entry - the smallest;
 //   network: allowDNS - false if any policy says false; egress - all rules;
 //   gateways: all, by name, the first policy's definition of a name wins;
+//   egress.destinations: likewise (the egress gateway's destinations, issue 15);
 //   telemetry: the first that sets it; limits: the smallest of each.
 #pragma once
 
@@ -44,6 +45,7 @@ struct EffectivePolicy {
   nlohmann::json runner = nlohmann::json::object();
   nlohmann::json network = nlohmann::json::object();
   nlohmann::json gateways = nlohmann::json::array();
+  nlohmann::json egress_destinations = nlohmann::json::array();  // spec.egress.destinations
   nlohmann::json telemetry = nlohmann::json::object();
   nlohmann::json limits = nlohmann::json::object();
   // Which policy set each field of runner, network, gateways, telemetry and

@@ -101,6 +101,20 @@ TEST(OrgPolicy, HashChangesWithAnyPolicyAndIsStable) {
   EXPECT_NE(resolve(governing).hash, h);
 }
 
+TEST(OrgPolicy, EgressDestinationsByNameTheFirstDefinitionWins) {
+  const json git_a = {{"name", "git"}, {"kind", "git"}, {"hosts", {"git.a"}}, {"ports", {443}}};
+  const json git_b = {{"name", "git"}, {"kind", "git"}, {"hosts", {"git.b"}}, {"ports", {443}}};
+  const json pypi = {{"name", "pypi"}, {"kind", "tunnel"}, {"hosts", {"*.mirror"}}, {"ports", {443}}};
+  EffectivePolicy e = resolve({policy("high", {{"egress", {{"destinations", {git_a}}}}}),
+                               policy("low", {{"egress", {{"destinations", {git_b, pypi}}}}})});
+  EXPECT_EQ(e.egress_destinations, json::array({git_a, pypi}));
+  bool claimed = false;
+  for (const auto& [path, name] : e.provenance)
+    if (path == "egress.destinations.git") claimed = name == "high";
+  EXPECT_TRUE(claimed);
+  EXPECT_TRUE(resolve({}).egress_destinations.empty());
+}
+
 TEST(OrgPolicy, NoPolicyRestrictsNothing) {
   EffectivePolicy e = resolve({});
   EXPECT_TRUE(e.names.empty());

@@ -1,5 +1,6 @@
 #include "app/options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <utility>
@@ -23,7 +24,8 @@ cli::Flags operator_flags() {
                            "max-pod-attempts", "max-approval-rounds",
                            "runner-image",     "runner-image-pull-policy",
                            "image-pull-grace", "sync-timeout",
-                           "log-level",        "approval-signing-secret"})
+                           "log-level",        "approval-signing-secret",
+                           "egress-gateway",   "egress-token-secret"})
     specs.push_back({name, cli::Flags::Value});
   return cli::Flags(std::move(specs));
 }
@@ -94,6 +96,21 @@ OperatorOptions parse_options(const std::vector<std::string>& args) {
   o.runner_image = f.value("runner-image", o.runner_image);
   o.approval_signing_secret = f.value("approval-signing-secret", o.approval_signing_secret);
   if (o.approval_signing_secret.empty()) throw OptionsError("--approval-signing-secret: needs a Secret name");
+  o.egress_gateway = f.value("egress-gateway");
+  if (!o.egress_gateway.empty()) {
+    const std::size_t colon = o.egress_gateway.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : o.egress_gateway.substr(colon + 1);
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (colon == 0 || !digits || std::stoi(port) < 1 || std::stoi(port) > 65535 ||
+        o.egress_gateway.find_first_of(" /@") != std::string::npos)
+      throw OptionsError(
+          "--egress-gateway: expected HOST:PORT of the egress gateway's Service, such as "
+          "droid-egress.droid-system.svc:3128 (got \"" +
+          o.egress_gateway + "\")");
+  }
+  o.egress_token_secret = f.value("egress-token-secret", o.egress_token_secret);
+  if (o.egress_token_secret.empty()) throw OptionsError("--egress-token-secret: needs a Secret name");
   o.runner_image_pull_policy =
       one_of(f, "runner-image-pull-policy", o.runner_image_pull_policy, {"Always", "IfNotPresent", "Never"});
   o.log_level = one_of(f, "log-level", o.log_level, {"debug", "info", "warn", "error"});
@@ -145,6 +162,11 @@ the cluster of --kubeconfig, or, without it, the cluster it runs in.
   --approval-signing-secret NAME the Secret in the operator's namespace with the key approval
                                  decisions are signed with; made on first start
                                  (default droid-operator-approval-signing)
+  --egress-gateway HOST:PORT     the egress gateway's Service (issue 15): runner pods reach only it
+                                 and DNS, hold no gateway key or git credentials, and carry a
+                                 per-session token in their proxy URL (default: none, direct mode)
+  --egress-token-secret NAME     the Secret in the operator's namespace with the key (data key
+                                 "key") session tokens are minted from (default droid-egress-token-key)
   --runner-image IMAGE           runner image unless an OrgPolicy sets one (default droid-runner:latest)
   --runner-image-pull-policy P   Always, IfNotPresent or Never (default IfNotPresent)
   --image-pull-grace D           how long an image may fail to pull (default 120s)

@@ -37,6 +37,12 @@ struct OperatorOptions {
   int max_approval_rounds = 10;  // approvals one session may ask for (SPEC §6.5)
   // The Secret (operator namespace) with the key approval decisions are signed with.
   std::string approval_signing_secret = "droid-operator-approval-signing";
+  // The egress gateway's Service, HOST:PORT (issue 15): runner pods reach it alone
+  // (besides DNS) and everything else through it, with a per-session token minted from
+  // the key in egress_token_secret. Empty: direct mode (no gateway; the runner pod gets
+  // the gateway key and git credentials and its NetworkPolicy the policy's egress rules).
+  std::string egress_gateway;
+  std::string egress_token_secret = "droid-egress-token-key";
   std::string runner_image = "droid-runner:latest";
   std::string runner_image_pull_policy = "IfNotPresent";
   std::chrono::milliseconds image_pull_grace{std::chrono::seconds(120)};

@@ -28,6 +28,20 @@ TEST(OperatorOptions, DefaultsAreClientGosLeaseTimings) {
   EXPECT_EQ(o.kube_api_qps, 300);
   EXPECT_EQ(o.kube_api_burst, 600);
   EXPECT_EQ(o.approval_signing_secret, "droid-operator-approval-signing");
+  EXPECT_EQ(o.egress_gateway, "") << "direct mode unless the gateway is named";
+  EXPECT_EQ(o.egress_token_secret, "droid-egress-token-key");
+}
+
+TEST(OperatorOptions, EgressGatewayIsHostAndPort) {
+  const auto o = parse_options({"--egress-gateway=droid-egress.droid-system.svc:3128", "--egress-token-secret", "k"});
+  EXPECT_EQ(o.egress_gateway, "droid-egress.droid-system.svc:3128");
+  EXPECT_EQ(o.egress_token_secret, "k");
+  for (const char* bad :
+       {"droid-egress", "droid-egress:", ":3128", "h:0", "h:65536", "h:31x", "http://h:3128", "u@h:3128"}) {
+    const std::string e = error_of({std::string("--egress-gateway=") + bad});
+    EXPECT_NE(e.find("--egress-gateway: expected HOST:PORT"), std::string::npos) << bad << ": " << e;
+  }
+  EXPECT_NE(error_of({"--egress-token-secret="}).find("--egress-token-secret: needs a Secret name"), std::string::npos);
 }
 
 TEST(OperatorOptions, ParsesBothFlagForms) {

@@ -25,7 +25,8 @@ Manager::Manager(kube::Api& client, ManagerOptions options, ManagerObserver obse
   SessionHooks hooks = observer_.session;
   hooks.slot_freed = [this](const std::string& ns) { wake_waiting(ns); };
   session_reconciler_ = std::make_unique<SessionReconciler>(client_, caches_, options_.session, std::move(hooks));
-  policy_reconciler_ = std::make_unique<OrgPolicyReconciler>(client_, caches_);
+  policy_reconciler_ = std::make_unique<OrgPolicyReconciler>(
+      client_, caches_, options_.session.egress_gateway.empty() ? "" : options_.session.operator_namespace);
 
   // Sessions and pods are converted to their typed form as they enter the cache;
   // policies and namespaces stay (trimmed) JSON.

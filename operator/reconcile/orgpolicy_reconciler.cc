@@ -6,6 +6,7 @@
 #include "kube/error.h"
 #include "policy/label_selector.h"
 #include "reconcile/session_status.h"
+#include "resources/egress_grant.h"
 #include "settings/validate.h"
 
 namespace droid::op {
@@ -47,7 +48,8 @@ std::string selector_problem(const json& selector) {
 
 }  // namespace
 
-json org_policy_status(const json& policy, const std::vector<std::string>& governed, Clock::time_point now) {
+json org_policy_status(const json& policy, const std::vector<std::string>& governed, Clock::time_point now,
+                       const std::string& egress_namespace) {
   json status = policy.value("status", json::object());
   const json* g = find(policy, {"metadata", "generation"});
   const std::int64_t generation = g != nullptr && g->is_number_integer() ? g->get<std::int64_t>() : 0;
@@ -72,12 +74,21 @@ json org_policy_status(const json& policy, const std::vector<std::string>& gover
       reason = kReasonInvalidSelector;
       message = p + " (the policy governs no namespace until this is fixed)";
     }
+  if (reason == kReasonValid && !egress_namespace.empty())
+    if (const auto problems = egress_policy_problems(spec, egress_namespace); !problems.empty()) {
+      reason = kReasonInvalidEgressReference;
+      message.clear();
+      for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
+    }
   set_condition(status, "Valid", reason == kReasonValid, reason, message, generation, now);
   return status;
 }
 
-OrgPolicyReconciler::OrgPolicyReconciler(kube::Api& client, Caches caches)
-    : client_(client), caches_(std::move(caches)), log_("orgpolicy", {{"controller", "orgpolicy"}}) {}
+OrgPolicyReconciler::OrgPolicyReconciler(kube::Api& client, Caches caches, std::string egress_namespace)
+    : client_(client),
+      caches_(std::move(caches)),
+      egress_namespace_(std::move(egress_namespace)),
+      log_("orgpolicy", {{"controller", "orgpolicy"}}) {}
 
 ReconcileResult OrgPolicyReconciler::reconcile(const std::string& name) {
   auto cached = caches_.policies->get(name);
@@ -88,7 +99,7 @@ ReconcileResult OrgPolicyReconciler::reconcile(const std::string& name) {
     if (policy::selector_matches(selector, caches_.namespace_labels(ns))) governed.push_back(ns);
   std::sort(governed.begin(), governed.end());
 
-  json status = org_policy_status(*cached, governed, Clock::now());
+  json status = org_policy_status(*cached, governed, Clock::now(), egress_namespace_);
   if (status == cached->value("status", json::object())) return ReconcileResult::done();
   json obj = *cached;
   obj["status"] = status;

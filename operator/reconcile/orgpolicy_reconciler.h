@@ -20,19 +20,24 @@ namespace droid::op {
 inline constexpr const char* kReasonValid = "Valid";
 inline constexpr const char* kReasonInvalidSettings = "InvalidSettings";
 inline constexpr const char* kReasonInvalidSelector = "InvalidSelector";
+inline constexpr const char* kReasonInvalidEgressReference = "InvalidEgressReference";
 
 // The status an OrgPolicy should have; pure (tested without a cluster).
+// `egress_namespace`: the operator's namespace when it runs with an egress gateway
+// (then Secret references elsewhere make the policy invalid, reason
+// InvalidEgressReference, resources/egress_grant.h); "": direct mode.
 nlohmann::json org_policy_status(const nlohmann::json& policy, const std::vector<std::string>& governed,
-                                 Clock::time_point now);
+                                 Clock::time_point now, const std::string& egress_namespace = "");
 
 class OrgPolicyReconciler {
  public:
-  OrgPolicyReconciler(kube::Api& client, Caches caches);
+  OrgPolicyReconciler(kube::Api& client, Caches caches, std::string egress_namespace = "");
   ReconcileResult reconcile(const std::string& name);
 
  private:
   kube::Api& client_;
   Caches caches_;
+  std::string egress_namespace_;
   log::Logger log_;
 };
 

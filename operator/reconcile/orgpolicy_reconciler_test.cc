@@ -48,6 +48,24 @@ TEST(OrgPolicyStatus, MalformedSelectorIsReportedNotSilentlyIgnored) {
   EXPECT_NE(c["message"].get<std::string>().find("matchExpressions[0].values"), std::string::npos) << c.dump();
 }
 
+TEST(OrgPolicyStatus, WithTheEgressGatewayASecretElsewhereIsInvalid) {
+  json p = {{"metadata", {{"generation", 2}}},
+            {"spec",
+             {{"gateways",
+               {{{"name", "llm"},
+                 {"provider", "openai"},
+                 {"baseURL", "http://llm"},
+                 {"credentialsSecretRef", {{"name", "k"}, {"namespace", "llm"}}}}}}}}};
+  json c = valid_condition(org_policy_status(p, {}, kNow, "droid-system"));
+  EXPECT_EQ(c["status"], "False");
+  EXPECT_EQ(c["reason"], kReasonInvalidEgressReference);
+  EXPECT_NE(c["message"].get<std::string>().find("spec.gateways[0].credentialsSecretRef.namespace"), std::string::npos)
+      << c.dump();
+  EXPECT_EQ(valid_condition(org_policy_status(p, {}, kNow))["status"], "True") << "direct mode copies it";
+  p["spec"]["gateways"][0]["credentialsSecretRef"]["namespace"] = "droid-system";
+  EXPECT_EQ(valid_condition(org_policy_status(p, {}, kNow, "droid-system"))["status"], "True");
+}
+
 TEST(OrgPolicyStatus, TransitionTimeKeptWhileTheConditionHolds) {
   json p = {{"metadata", {{"generation", 1}}}, {"spec", json::object()}};
   p["status"] = org_policy_status(p, {}, kNow);

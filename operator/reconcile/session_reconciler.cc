@@ -4,12 +4,14 @@
 #include <future>
 
 #include "contract/approval_decision.h"
+#include "contract/egress_grant.h"
 #include "controller/cache_transforms.h"
 #include "jsonutil/lookup.h"
 #include "kube/config.h"
 #include "kube/error.h"
 #include "policy/org_policy.h"
 #include "policy/session_check.h"
+#include "resources/egress_grant.h"
 
 namespace droid::op {
 namespace {
@@ -85,7 +87,11 @@ SessionReconciler::SessionReconciler(kube::Api& client, Caches caches, SessionRe
       caches_(std::move(caches)),
       options_(std::move(options)),
       hooks_(std::move(hooks)),
-      log_("session", {{"controller", "droidsession"}}) {}
+      log_("session", {{"controller", "droidsession"}}) {
+  if (!options_.egress_gateway.empty())
+    egress_ = std::make_unique<EgressGrants>(client_, options_.operator_namespace, options_.egress_token_secret,
+                                             options_.field_manager);
+}
 
 Clock::time_point SessionReconciler::now() const { return hooks_.now ? hooks_.now() : Clock::now(); }
 
@@ -98,6 +104,10 @@ ReconcileResult SessionReconciler::reconcile(const std::string& key) {
   auto cached = caches_.sessions->get(key);
   if (!cached) {
     slots_.release(key);
+    // Deleted: its grant goes at once (the gateway refuses its token from then on).
+    if (egress_)
+      if (const std::size_t slash = key.find('/'); slash != std::string::npos)
+        egress_->remove_session(key.substr(0, slash), key.substr(slash + 1));
     return ReconcileResult::done();
   }
   const CachedSession& session = *cached;
@@ -139,6 +149,9 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
                   limited ? caches_.sessions->list_namespace(ns) : std::vector<std::shared_ptr<const CachedSession>>{},
                   [&](std::size_t ahead) {
                     plan = policy::plan_session(spec, effective, ahead);
+                    if (egress_)
+                      for (auto& r : egress_session_refusals(spec, effective, plan, options_.operator_namespace))
+                        plan.refusals.push_back(std::move(r));
                     if (recreating) plan.wait.reset();
                     return plan.ok() && !plan.wait;
                   });
@@ -171,10 +184,18 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
     plan.timeout_seconds = remaining_timeout(status, plan.timeout_seconds);
   }
   const bool new_run_pod = string_at(status, {"podName"}) != pod_name(ref);
+  if (egress_) ref.egress = EgressRoute{options_.egress_gateway, options_.operator_namespace, ""};
   try {
     ref.prompt = read_prompt(ns, spec);
+    if (egress_) {
+      try {
+        ref.egress->token = egress_->token(ref);
+      } catch (const std::runtime_error& e) {
+        throw CreateError(kReasonEgressGrantFailed, std::string("no egress token: ") + e.what(), false);
+      }
+    }
     std::map<std::string, std::string> gateway_data;
-    if (gateway_needs_secret(plan)) gateway_data = read_gateway_secrets(plan.gateway);
+    if (gateway_needs_secret(ref, plan)) gateway_data = read_gateway_secrets(plan.gateway);
     // Plain creates of objects named from the session and owned by it: cheaper for the API
     // server than server-side apply, which buys nothing the first time. An object that is
     // already there (a retry after a partial success, or the NetworkPolicy and gateway
@@ -214,7 +235,18 @@ ReconcileResult SessionReconciler::admit_and_create(const CachedSession& session
           if (!gateway_data.empty()) create_or_apply(kube::kSecrets, build_gateway_secret(ref, gateway_data));
           if (!ref.approval_key.empty()) create_or_apply(kube::kSecrets, build_approval_secret(ref));
         });
+      std::future<void> grant;
+      if (egress_)  // what the run may reach, before its pod exists; the run's end is the grant's
+        grant = std::async(std::launch::async, [&] {
+          const auto expires = t + seconds(plan.timeout_seconds) + options_.timing.timeout_grace + seconds(60);
+          try {
+            egress_->write(ref, egress_grant(ref, effective, plan, format_rfc3339(expires)));
+          } catch (const contract::EgressGrantError& e) {  // a destination the gateway would not read
+            throw CreateError(kReasonEgressGrantFailed, std::string("the egress grant is invalid: ") + e.what(), true);
+          }
+        });
       create_or_apply(kube::kNetworkPolicies, build_network_policy(ref, effective));
+      if (grant.valid()) grant.get();
       config_map.get();
       if (secret.valid()) secret.get();
       create_or_apply(kube::kPods, build_pod(ref, effective, plan, options_.runner));
@@ -388,9 +420,18 @@ bool SessionReconciler::write_status(const CachedSession& session, const json& s
     // Write-through: the next look (its pod's watch event usually comes before the
     // session's) sees this status, not a stale one it would write again (409).
     const bool was_terminal = is_terminal(session.phase);
-    if (caches_.sessions->replace_if_current(cache_session(std::move(written)), session.resource_version()) &&
-        !was_terminal && is_terminal(status.value("phase", "")) && hooks_.slot_freed)
+    const bool ends = !was_terminal && is_terminal(status.value("phase", ""));
+    if (caches_.sessions->replace_if_current(cache_session(std::move(written)), session.resource_version()) && ends &&
+        hooks_.slot_freed)
       hooks_.slot_freed(session.namespace_);  // the watch event will not show the change any more
+    if (ends && egress_) {
+      // Finished (whichever way: denied, failed, done): the gateway refuses the run's token from now on.
+      try {
+        egress_->remove(session.uid);
+      } catch (const kube::ApiError& e) {
+        log_.warn("cannot delete the egress grant; the sweep will", {{"session", session.key()}, {"error", e.what()}});
+      }
+    }
     return true;
   } catch (const kube::ApiError& e) {
     if (e.conflict() || e.not_found()) {

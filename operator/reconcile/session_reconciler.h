@@ -18,11 +18,14 @@
 // (status.attempts), then the session fails with reason PodCreateFailed; a pod
 // the apiserver rejects as invalid fails at once. Status is written with the
 // cached resourceVersion (a stale cache gives 409 and a retry with the work
-// queue's backoff, never a lost update) and written through to the cache. No finalizers: deletion is the garbage
-// collector's.
+// queue's backoff, never a lost update) and written through to the cache. No finalizers:
+// deletion is the garbage collector's, but for the egress grant in the operator's
+// namespace (no owner reference across namespaces): deleted when the session ends or its
+// deletion is seen, swept otherwise.
 #pragma once
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +35,7 @@
 #include "kube/api.h"
 #include "log/log.h"
 #include "reconcile/concurrency.h"
+#include "reconcile/egress_grants.h"
 #include "reconcile/session_status.h"
 #include "resources/session_objects.h"
 
@@ -40,6 +44,7 @@ namespace droid::op {
 inline constexpr const char* kReasonPodCreateFailed = "PodCreateFailed";
 inline constexpr const char* kReasonPromptNotFound = "PromptNotFound";
 inline constexpr const char* kReasonGatewayCredentialsMissing = "GatewayCredentialsMissing";
+inline constexpr const char* kReasonEgressGrantFailed = "EgressGrantFailed";
 
 struct SessionReconcilerOptions {
   std::string operator_namespace = "droid-system";  // where gateway Secrets are by default
@@ -49,6 +54,11 @@ struct SessionReconcilerOptions {
   // The operator's key for approval decisions (app/approval_signing_key.h): each
   // session's key is derived from it. Empty: no runner waits in place.
   std::string approval_signing_key;
+  // The egress gateway's Service, HOST:PORT (--egress-gateway; issue 15): every run
+  // gets a grant and a token (reconcile/egress_grants.h), its pod goes through the
+  // gateway (resources/egress_route.h). "": direct mode.
+  std::string egress_gateway;
+  std::string egress_token_secret = "droid-egress-token-key";
 };
 
 struct SessionHooks {
@@ -94,6 +104,7 @@ class SessionReconciler {
   SessionReconcilerOptions options_;
   SessionHooks hooks_;
   SessionSlots slots_;
+  std::unique_ptr<EgressGrants> egress_;  // with an egress gateway only
   log::Logger log_;
 };
 

@@ -64,7 +64,7 @@ std::vector<std::string> strings_at(const json& v, const char* key) {
 }
 
 // What the runner needs to know of the gateway; never its secret references.
-std::optional<contract::Gateway> public_gateway(const json& g) {
+std::optional<contract::Gateway> public_gateway(const json& g, const std::optional<EgressRoute>& egress) {
   if (!g.is_object()) return std::nullopt;
   contract::Gateway out;
   out.name = jsonutil::string_at(g, {"name"});
@@ -79,6 +79,14 @@ std::optional<contract::Gateway> public_gateway(const json& g) {
   seconds("connectSeconds", out.connect_seconds);
   seconds("idleSeconds", out.idle_seconds);
   seconds("totalSeconds", out.total_seconds);
+  if (egress) {
+    // Plain HTTP to the gateway, which adds the key and speaks TLS upstream: the
+    // runner holds neither the key nor the upstream's trust.
+    out.base_url = through_gateway(out.base_url);
+    out.ca_bundle.clear();
+    out.auth = "none";
+    return out;
+  }
   if (find(g, {"credentialsSecretRef"}) != nullptr)
     out.credentials_file = std::string(kGatewayMountPath) + "/" + kGatewayApiKey;
   if (find(g, {"caBundleSecretRef"}) != nullptr)
@@ -98,16 +106,17 @@ contract::SessionConfig session_config(const SessionRef& s, const policy::Effect
   c.model = plan.model;
   c.autonomy_level = settings::autonomy_name(plan.autonomy);
   c.timeout_seconds = plan.timeout_seconds;
-  c.gateway = public_gateway(plan.gateway);
+  c.gateway = public_gateway(plan.gateway, s.egress);
   c.policy = {policy.names, policy.hash};
   c.reasoning_effort = string_at(s.spec, {"reasoningEffort"});
   if (const std::string env = string_at(s.spec, {"environment"}); !env.empty()) c.environment = env;
   if (const json* turns = find(s.spec, {"maxTurns"}); turns != nullptr && turns->is_number_integer())
     c.max_turns = turns->get<std::int64_t>();
-  if (find(s.spec, {"repository"}) != nullptr)  // its credentialsSecretRef is mounted as a file, see build_pod
-    c.repository =
-        contract::Repository{string_at(s.spec, {"repository", "url"}), string_at(s.spec, {"repository", "ref"}),
-                             string_at(s.spec, {"repository", "subPath"})};
+  if (find(s.spec, {"repository"}) != nullptr) {  // its credentialsSecretRef is mounted as a file, see build_pod
+    const std::string url = string_at(s.spec, {"repository", "url"});
+    c.repository = contract::Repository{s.egress ? through_gateway(url) : url, string_at(s.spec, {"repository", "ref"}),
+                                        string_at(s.spec, {"repository", "subPath"})};
+  }
   c.push_branch = string_at(s.spec, {"output", "pushBranch"});
   if (const json* approvals = find(s.spec, {"approvals"}); approvals != nullptr && approvals->is_array())
     for (const auto& a : *approvals)
@@ -211,7 +220,8 @@ std::string pod_name(const std::string& session_name, int run_attempt) {
 }
 std::string gateway_secret_name(const SessionRef& s) { return s.name + "-gateway"; }
 
-bool gateway_needs_secret(const policy::SessionPlan& plan) {
+bool gateway_needs_secret(const SessionRef& s, const policy::SessionPlan& plan) {
+  if (s.egress) return false;
   return find(plan.gateway, {"credentialsSecretRef"}) != nullptr ||
          find(plan.gateway, {"caBundleSecretRef"}) != nullptr;
 }
@@ -249,13 +259,26 @@ json build_config_map(const SessionRef& s, const policy::EffectivePolicy& policy
 
 json build_network_policy(const SessionRef& s, const policy::EffectivePolicy& policy) {
   json egress = json::array();
-  if (policy.network.value("allowDNS", true)) {
+  if (s.egress) {
+    // DNS and the gateway's pods, nothing else: everything goes through the gateway,
+    // which checks each request against the session's grant.
+    egress.push_back({{"to",
+                       {{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}},
+                         {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}}},
+                      {"ports", {{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}}}});
+    const auto port = parse_http_url("http://" + s.egress->proxy);
+    egress.push_back(
+        {{"to",
+          {{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", s.egress->namespace_}}}}},
+            {"podSelector", {{"matchLabels", {{kEgressGatewayNameLabel, kEgressGatewayName}}}}}}}},
+         {"ports", {{{"protocol", "TCP"}, {"port", port ? port->port : 3128}}}}});
+  } else if (policy.network.value("allowDNS", true)) {
     egress.push_back({{"to",
                        {{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}},
                          {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}}},
                       {"ports", {{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}}}});
   }
-  if (const json* rules = find(policy.network, {"egress"}))
+  if (const json* rules = find(policy.network, {"egress"}); rules != nullptr && !s.egress)
     for (const auto& rule : *rules) egress.push_back(egress_rule(rule));
   return {{"apiVersion", "networking.k8s.io/v1"},
           {"kind", "NetworkPolicy"},
@@ -278,7 +301,8 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
   json volumes = {{{"name", "workspace"}, {"emptyDir", {{"sizeLimit", d.workspace_size}}}},
                   {{"name", "tmp"}, {"emptyDir", {{"sizeLimit", "1Gi"}}}},
                   {{"name", "config"}, {"configMap", {{"name", config_map_name(s)}, {"defaultMode", 0444}}}}};
-  if (const json* secret = find(s.spec, {"repository", "credentialsSecretRef", "name"})) {
+  if (const json* secret = find(s.spec, {"repository", "credentialsSecretRef", "name"});
+      secret != nullptr && !s.egress) {
     mounts.push_back({{"name", "git-credentials"}, {"mountPath", "/var/run/droid/git"}, {"readOnly", true}});
     volumes.push_back({{"name", "git-credentials"}, {"secret", {{"secretName", *secret}, {"defaultMode", 0440}}}});
   }
@@ -299,7 +323,7 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
               {"fieldRef",
                {{"fieldPath", std::string("metadata.annotations['") + kApprovalDecisionAnnotation + "']"}}}}}}}}});
   }
-  if (gateway_needs_secret(plan)) {
+  if (gateway_needs_secret(s, plan)) {
     mounts.push_back({{"name", "gateway"}, {"mountPath", kGatewayMountPath}, {"readOnly", true}});
     volumes.push_back(
         {{"name", "gateway"}, {"secret", {{"secretName", gateway_secret_name(s)}, {"defaultMode", 0440}}}});
@@ -333,6 +357,13 @@ json build_pod(const SessionRef& s, const policy::EffectivePolicy& policy, const
   for (const auto& [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
            {"HOME", "/workspace"}, {"TMPDIR", "/tmp"}, {"DROID_CONFIG_DIR", kConfigMountPath}})
     env.push_back({{"name", name}, {"value", value}});
+  if (s.egress) {
+    // Everything through the gateway, the collector included; the token is the
+    // runner's only credential (a known secret for its shield).
+    const std::string proxy = proxy_url(*s.egress);
+    for (const char* name : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"})
+      env.push_back({{"name", name}, {"value", proxy}});
+  }
   container["env"] = env;
 
   json spec = {{"restartPolicy", "Never"},

@@ -5,10 +5,12 @@
 //                      the session config the runner reads (mounted read-only;
 //                      spec.approvals included)
 //   <session>-egress   NetworkPolicy: no ingress; egress only to cluster DNS
-//                      and to what the org policy allows
+//                      and to what the org policy allows (with an egress
+//                      gateway: DNS and the gateway pods only)
 //   <session>-gateway  Secret (only when the gateway has credentials or a CA
 //                      in a Secret): the values copied from the org policy's
-//                      Secret, which lives in another namespace
+//                      Secret, which lives in another namespace; never with an
+//                      egress gateway, which holds the credentials itself
 //   <session>-approval Secret (only when the runner may wait in place): the
 //                      session's approval key, which the operator signs the
 //                      decisions it hands to the waiting runner with
@@ -24,6 +26,9 @@
 // ConfigMap and a Pod of its own, `<session>-config-N` and `<session>-runner-N`
 // (run 1 keeps the plain names); the NetworkPolicy and the gateway and approval
 // Secrets are shared by all runs.
+// With an egress gateway (SessionRef::egress, egress_route.h) the pod mounts no
+// gateway Secret and no git credentials, its environment names the gateway as
+// proxy with the session's token, and session.json gives http:// URLs.
 // Pure functions: no I/O, so they are tested without a cluster (and applied to
 // a real apiserver by the controlplane tests).
 #pragma once
@@ -38,6 +43,7 @@
 #include "contract/session_config.h"
 #include "policy/org_policy.h"
 #include "policy/session_check.h"
+#include "resources/egress_route.h"
 
 namespace droid::op {
 
@@ -57,6 +63,8 @@ struct SessionRef {
   // The key the operator signs approval decisions for this session with
   // (contract::session_approval_key); "": the runner never waits in place.
   std::string approval_key = std::string();
+  // The egress gateway the session goes through (issue 15); nullopt: direct mode.
+  std::optional<EgressRoute> egress = std::nullopt;
 };
 
 // Operator-wide defaults the org policy may override.
@@ -98,7 +106,8 @@ std::string approval_secret_name(const SessionRef& s);
 
 // Whether the plan's gateway takes values from Secrets (credentialsSecretRef or
 // caBundleSecretRef): then the reconciler copies them with build_gateway_secret.
-bool gateway_needs_secret(const policy::SessionPlan& plan);
+// Never with an egress gateway (the gateway reads them).
+bool gateway_needs_secret(const SessionRef& s, const policy::SessionPlan& plan);
 
 // What the runner is told (session.json in the ConfigMap; libdroid/contract).
 contract::SessionConfig session_config(const SessionRef& s, const policy::EffectivePolicy& policy,

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "reconcile/approval_channel.h"
 
 namespace droid::op {
@@ -297,7 +300,7 @@ TEST(SessionObjects, SessionConfigCarriesTheRequesterInTheContractTheRunnerReads
 TEST(SessionObjects, GatewayCredentialsAreCopiedIntoASessionSecretMountedReadOnly) {
   const auto policy = org();
   const auto plan = policy::plan_session(session().spec, policy, 0);
-  ASSERT_TRUE(gateway_needs_secret(plan));
+  ASSERT_TRUE(gateway_needs_secret(session(), plan));
   json secret = build_gateway_secret(session(), {{kGatewayApiKey, "sk-live-123"}});
   EXPECT_EQ(secret["metadata"]["name"], "fix-tests-gateway");
   EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["uid"], session().uid);
@@ -321,7 +324,7 @@ TEST(SessionObjects, NoGatewaySecretWithoutSecretReferences) {
   auto policy = org();
   policy.gateways[0].erase("credentialsSecretRef");
   const auto plan = policy::plan_session(session().spec, policy, 0);
-  EXPECT_FALSE(gateway_needs_secret(plan));
+  EXPECT_FALSE(gateway_needs_secret(session(), plan));
   json pod = build_pod(session(), policy, plan, RunnerDefaults{});
   for (const auto& v : pod["spec"]["volumes"]) EXPECT_NE(v["name"], "gateway");
 }
@@ -346,6 +349,84 @@ TEST(SessionObjects, NetworkPolicyDeniesByDefault) {
   // Without DNS and without rules: no egress at all.
   json closed = build_network_policy(session(), policy::resolve({{"p", {{"network", {{"allowDNS", false}}}}}}));
   EXPECT_EQ(closed["spec"]["egress"], json::array());
+}
+
+// With an egress gateway (issue 15): the runner pod holds no credential but its
+// session's token, reaches DNS and the gateway only, and speaks http:// to everything.
+SessionRef through_gateway_session() {
+  SessionRef s = session();
+  s.egress = EgressRoute{"droid-egress.droid-system.svc:3128", "droid-system", "tok-0123456789abcdef"};
+  return s;
+}
+
+TEST(SessionObjectsEgress, PodMountsNoCredentialSecretAndProxiesWithItsToken) {
+  const SessionRef s = through_gateway_session();
+  auto policy = org();
+  policy.gateways[0]["caBundleSecretRef"] = {{"name", "vllm-ca"}};
+  const auto plan = policy::plan_session(s.spec, policy, 0);
+  EXPECT_FALSE(gateway_needs_secret(s, plan)) << "the gateway reads the key, not the operator";
+  const json pod = build_pod(s, policy, plan, RunnerDefaults{});
+  std::set<std::string> secrets;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v.contains("secret")) secrets.insert(v["secret"]["secretName"].get<std::string>());
+  // Only the approval key (the operator's own, not a credential for anything outside).
+  EXPECT_EQ(secrets, std::set<std::string>{approval_secret_name(s)}) << pod["spec"]["volumes"].dump();
+  for (const auto& m : pod["spec"]["containers"][0]["volumeMounts"]) {
+    EXPECT_NE(m["mountPath"], kGatewayMountPath);
+    EXPECT_NE(m["mountPath"], "/var/run/droid/git");
+  }
+  std::map<std::string, std::string> env;
+  for (const auto& e : pod["spec"]["containers"][0]["env"]) env[e["name"]] = e.value("value", "");
+  const std::string proxy = "http://droid:tok-0123456789abcdef@droid-egress.droid-system.svc:3128";
+  for (const char* name : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"}) EXPECT_EQ(env[name], proxy);
+  EXPECT_EQ(env.count("NO_PROXY") + env.count("no_proxy"), 0u) << "the collector is reached through the gateway too";
+  EXPECT_EQ(pod.dump().find("vllm-key"), std::string::npos);
+  EXPECT_EQ(pod.dump().find("git-creds"), std::string::npos);
+}
+
+TEST(SessionObjectsEgress, SessionConfigGivesPlainHttpUrlsAndNoKey) {
+  SessionRef s = through_gateway_session();
+  s.spec["repository"]["url"] = "https://git.internal/team/a.git";
+  auto policy = org();
+  policy.gateways[0]["baseURL"] = "https://vllm.llm/v1";
+  policy.gateways[0]["caBundle"] = "-----BEGIN CERTIFICATE-----";
+  const auto plan = policy::plan_session(s.spec, policy, 0);
+  const contract::SessionConfig c = session_config(s, policy, plan);
+  ASSERT_TRUE(c.gateway);
+  EXPECT_EQ(c.gateway->base_url, "http://vllm.llm:443/v1") << "the port stays the upstream's";
+  EXPECT_EQ(c.gateway->auth, "none");
+  EXPECT_EQ(c.gateway->credentials_file, "");
+  EXPECT_EQ(c.gateway->ca_bundle, "");
+  EXPECT_EQ(c.gateway->ca_bundle_file, "");
+  ASSERT_TRUE(c.repository);
+  EXPECT_EQ(c.repository->url, "http://git.internal:443/team/a.git");
+  ASSERT_TRUE(c.telemetry);
+  EXPECT_EQ(c.telemetry->otlp_endpoint, "http://otel.obs:4318") << "unchanged: libcurl sends it through the proxy";
+}
+
+TEST(SessionObjectsEgress, NetworkPolicyAllowsDnsAndTheGatewayPodsOnly) {
+  const json np = build_network_policy(through_gateway_session(), org());
+  const json& egress = np["spec"]["egress"];
+  ASSERT_EQ(egress.size(), 2u) << egress.dump();
+  EXPECT_EQ(egress[0]["ports"][0]["port"], 53);
+  EXPECT_EQ(egress[1]["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "droid-system");
+  EXPECT_EQ(egress[1]["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], "droid-egress");
+  EXPECT_EQ(egress[1]["ports"], json::array({{{"protocol", "TCP"}, {"port", 3128}}}));
+  EXPECT_EQ(np["spec"]["ingress"], json::array());
+  EXPECT_EQ(np.dump().find("10.20.0.0/16"), std::string::npos) << "the policy's CIDRs are the gateway's business";
+}
+
+TEST(EgressRoute, UrlsThroughTheGateway) {
+  EXPECT_EQ(through_gateway("https://h.example/v1"), "http://h.example:443/v1");
+  EXPECT_EQ(through_gateway("HTTPS://h:8443"), "http://h:8443");
+  EXPECT_EQ(through_gateway("http://h/x?y=1"), "http://h:80/x?y=1");
+  EXPECT_EQ(through_gateway("https://[fd00::1]:4000/v1"), "http://[fd00::1]:4000/v1");
+  EXPECT_EQ(through_gateway("ssh://git@h/x.git"), "ssh://git@h/x.git") << "not http: unchanged (refused at admission)";
+  EXPECT_FALSE(parse_http_url("https://u:p@h/x"));
+  EXPECT_FALSE(parse_http_url("https://h:0/"));
+  EXPECT_FALSE(parse_http_url("https://h:99999/"));
+  EXPECT_FALSE(parse_http_url("https:///x"));
+  EXPECT_FALSE(parse_http_url("git@h:x.git"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "policy/session_check.h"
+#include "resources/egress_grant.h"
 #include "settings/validate.h"
 #include "webhook/approver_stamp.h"
 
@@ -99,7 +100,11 @@ json validate_session(const json& request, const AdmissionContext& context) {
   const auto governing = policy::governing_policies(context.policies, labels);
   const auto effective = policy::resolve(governing);
   const std::size_t active = context.active_sessions ? context.active_sessions(ns) : 0;
-  const auto plan = policy::plan_session(object.value("spec", json::object()), effective, active);
+  auto plan = policy::plan_session(object.value("spec", json::object()), effective, active);
+  if (!context.egress_namespace.empty())
+    for (auto& r :
+         egress_session_refusals(object.value("spec", json::object()), effective, plan, context.egress_namespace))
+      plan.refusals.push_back(std::move(r));
   if (plan.ok()) {
     json review = allow(request);
     if (plan.wait)
@@ -111,9 +116,15 @@ json validate_session(const json& request, const AdmissionContext& context) {
   return deny(request, message);
 }
 
-json validate_policy(const json& request) {
+json validate_policy(const json& request, const AdmissionContext& context) {
   const json object = request.value("object", json::object());
   const json spec = object.value("spec", json::object());
+  if (!context.egress_namespace.empty())
+    if (const auto problems = egress_policy_problems(spec, context.egress_namespace); !problems.empty()) {
+      std::string message = "OrgPolicy refused: the egress gateway cannot use it";
+      for (const auto& p : problems) message += "\n* " + p;
+      return deny(request, message);
+    }
   if (!spec.contains("settings")) return allow(request);
   settings::Validation v = settings::validate(spec["settings"]);
   if (v.ok()) return allow(request);
@@ -155,7 +166,7 @@ json validate(const json& review, const AdmissionContext& context) {
   if (request == nullptr) return deny(json::object(), "the AdmissionReview has no request", 400);
   const std::string kind = kind_of(*request);
   if (kind == "droid.dev/DroidSession") return validate_session(*request, context);
-  if (kind == "droid.dev/OrgPolicy") return validate_policy(*request);
+  if (kind == "droid.dev/OrgPolicy") return validate_policy(*request, context);
   return allow(*request);
 }
 

@@ -11,7 +11,9 @@
 //               the same reason and message the reconciler would give; refuses
 //               a change of the requester annotation or a forged approver;
 //               refuses an OrgPolicy
-//               whose settings are invalid (e.g. a regex RE2 cannot compile).
+//               whose settings are invalid (e.g. a regex RE2 cannot compile);
+//               with the egress gateway, refuses git credentials in a session
+//               and Secret references the gateway cannot read in a policy.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +36,11 @@ struct AdmissionContext {
   std::function<policy::Labels(const std::string& ns)> namespace_labels;
   // Sessions of a namespace that have not finished.
   std::function<std::size_t(const std::string& ns)> active_sessions;
+  // The operator's namespace when it runs with an egress gateway (--egress-gateway),
+  // where the gateway reads its Secrets; "": direct mode. With it, sessions are also
+  // checked by egress_session_refusals and policies by egress_policy_problems
+  // (resources/egress_grant.h).
+  std::string egress_namespace;
 };
 
 // Both take and return a whole AdmissionReview object. A request they cannot

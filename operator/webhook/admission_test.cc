@@ -118,6 +118,54 @@ TEST(Admission, RefusesAnOrgPolicyWithInvalidSettings) {
             true);
 }
 
+TEST(Admission, WithTheEgressGatewayGitCredentialsInASessionAreRefused) {
+  AdmissionContext egress = context();
+  egress.egress_namespace = "droid-system";
+  egress.policies[0].spec["egress"] = {
+      {"destinations",
+       {{{"name", "git"}, {"kind", "git"}, {"hosts", {"git.corp"}}, {"ports", {443}}, {"repositories", {"/a.git"}}}}}};
+  const json spec = {{"prompt", "x"},
+                     {"model", "qwen"},
+                     {"repository", {{"url", "https://git.corp/a.git"}, {"credentialsSecretRef", {{"name", "g"}}}}}};
+  json r = validate(review("DroidSession", "CREATE", {{"spec", spec}}), egress);
+  EXPECT_EQ(r["response"]["allowed"], false);
+  const std::string message = r["response"]["status"]["message"];
+  EXPECT_NE(message.find("RepositoryCredentialsNotAllowed: spec.repository.credentialsSecretRef: runner pods hold no "
+                         "git credentials with the egress gateway: the gateway adds them from the OrgPolicy's egress "
+                         "destination"),
+            std::string::npos)
+      << message;
+  // Direct mode mounts them as before; without them the egress mode allows the session.
+  EXPECT_EQ(validate(review("DroidSession", "CREATE", {{"spec", spec}}), context())["response"]["allowed"], true);
+  json without = spec;
+  without["repository"].erase("credentialsSecretRef");
+  EXPECT_EQ(validate(review("DroidSession", "CREATE", {{"spec", without}}), egress)["response"]["allowed"], true);
+  without["repository"]["url"] = "ssh://git@git.corp/a.git";
+  EXPECT_NE(validate(review("DroidSession", "CREATE", {{"spec", without}}), egress)["response"]["status"]["message"]
+                .get<std::string>()
+                .find("RepositoryNotAllowed: spec.repository.url"),
+            std::string::npos);
+}
+
+TEST(Admission, WithTheEgressGatewayAPolicyNamingSecretsElsewhereIsRefused) {
+  AdmissionContext egress = context();
+  egress.egress_namespace = "droid-system";
+  const json object = {{"spec",
+                        {{"gateways",
+                          {{{"name", "llm"},
+                            {"provider", "openai"},
+                            {"baseURL", "http://llm"},
+                            {"credentialsSecretRef", {{"name", "k"}, {"namespace", "llm"}}}}}}}}};
+  json r = validate(review("OrgPolicy", "CREATE", object), egress);
+  EXPECT_EQ(r["response"]["allowed"], false);
+  EXPECT_NE(r["response"]["status"]["message"].get<std::string>().find(
+                "spec.gateways[0].credentialsSecretRef.namespace: the egress gateway reads Secrets in droid-system"),
+            std::string::npos)
+      << r.dump();
+  EXPECT_EQ(validate(review("OrgPolicy", "CREATE", object), context())["response"]["allowed"], true)
+      << "direct mode copies it into the session's namespace";
+}
+
 TEST(Admission, UnreadableReviewsAreRefused) {
   json r = validate(json::object(), context());
   EXPECT_EQ(r["response"]["allowed"], false);

@@ -289,6 +289,8 @@ int run(const std::vector<std::string>& args) {
     in.gateway = session::gateway_config(gateway_json(*s.gateway));
     if (!s.gateway->credentials_file.empty()) in.gateway.api_key = llm::load_api_key(s.gateway->credentials_file, "");
     in.gateway.proxy = llm::ProxyEnvironment::from_process_environment();
+    // The egress gateway's session token (in the proxy URL) is redacted like a key.
+    for (auto& secret : llm::proxy_secrets(in.gateway.proxy)) in.known_secrets.push_back(std::move(secret));
 
     const std::int64_t timeout = s.timeout_seconds;
     // Finish before the pod's activeDeadlineSeconds, so the outcome is written.

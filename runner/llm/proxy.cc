@@ -128,4 +128,30 @@ std::string proxy_for(const std::string& scheme, const std::string& host, int po
   return proxy;
 }
 
+std::vector<std::string> proxy_secrets(const ProxyEnvironment& env) {
+  std::vector<std::string> out;
+  for (const std::string* url : {&env.https_proxy, &env.http_proxy}) {
+    const std::size_t start = url->find("://") == std::string::npos ? 0 : url->find("://") + 3;
+    const std::size_t end = std::min(url->find('/', start), url->size());
+    const std::size_t at = url->rfind('@', end);
+    if (at == std::string::npos || at < start) continue;
+    const std::string userinfo = url->substr(start, at - start);
+    const std::size_t colon = userinfo.find(':');
+    std::string secret = colon == std::string::npos ? userinfo : userinfo.substr(colon + 1);
+    // Percent-decoding: the value sent in Proxy-Authorization is the decoded one.
+    std::string decoded;
+    for (std::size_t i = 0; i < secret.size(); ++i) {
+      if (secret[i] == '%' && i + 2 < secret.size() && std::isxdigit(static_cast<unsigned char>(secret[i + 1])) != 0 &&
+          std::isxdigit(static_cast<unsigned char>(secret[i + 2])) != 0) {
+        decoded += static_cast<char>(std::stoi(secret.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        decoded += secret[i];
+      }
+    }
+    if (!decoded.empty() && std::find(out.begin(), out.end(), decoded) == out.end()) out.push_back(decoded);
+  }
+  return out;
+}
+
 }  // namespace droid::llm

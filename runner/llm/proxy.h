@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace droid::llm {
 
@@ -29,5 +30,10 @@ bool no_proxy_matches(const std::string& no_proxy, const std::string& host, int 
 
 // The proxy URL for a request to scheme://host:port, or "" for a direct connection.
 std::string proxy_for(const std::string& scheme, const std::string& host, int port, const ProxyEnvironment& env);
+
+// The credentials in the proxy URLs ("http://droid:<token>@egress:3128" gives the
+// token, percent-decoded): known secrets for the shield, so that the egress gateway's
+// session token is redacted wherever it would appear.
+std::vector<std::string> proxy_secrets(const ProxyEnvironment& env);
 
 }  // namespace droid::llm

@@ -36,5 +36,15 @@ TEST(ProxyFor, SchemeSelectsTheVariableAndNoProxyBypasses) {
   EXPECT_EQ(proxy_for("https", "x", 443, ProxyEnvironment{}), "");
 }
 
+TEST(ProxySecrets, TheEgressTokenInTheProxyUrlIsAKnownSecret) {
+  ProxyEnvironment env{"http://droid:tok-AbC_123@droid-egress.droid-system.svc:3128",
+                       "http://droid:tok-AbC_123@droid-egress.droid-system.svc:3128", ""};
+  EXPECT_EQ(proxy_secrets(env), std::vector<std::string>{"tok-AbC_123"});
+  env.http_proxy = "http://user:p%40ss@proxy:3128/";
+  EXPECT_EQ(proxy_secrets(env), (std::vector<std::string>{"tok-AbC_123", "p@ss"}));
+  EXPECT_TRUE(proxy_secrets({"http://proxy:3128", "", ""}).empty());
+  EXPECT_TRUE(proxy_secrets({"http://proxy:3128/a@b", "", ""}).empty()) << "an @ in the path is no user info";
+}
+
 }  // namespace
 }  // namespace droid::llm

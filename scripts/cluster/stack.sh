@@ -11,20 +11,25 @@
 #
 # What `up` makes (same DROID_CLUSTER_DIR and ports as up.sh; images from build/images,
 # imported by up.sh; nothing is pulled):
-#   droid-system     helm install of charts/droid-operator (2 replicas, webhook), images
+#   droid-system     helm install of charts/droid-operator (2 replicas, webhook) and its
+#                    egress gateway droid-egress (2 replicas: runner pods reach only it and
+#                    DNS; it holds the LLM key and the git password), images
 #                    localhost/droid/*:<version> with IfNotPresent; the chart's default
-#                    OrgPolicy points at the services below (gateway, telemetry, egress)
-#                    and runs runner pods under the Localhost seccomp profile
+#                    OrgPolicy points at the services below (gateway, telemetry, git as an
+#                    egress destination) and runs runner pods under the Localhost seccomp
+#                    profile. DROID_STACK_EGRESS=0: direct mode (no gateway; runner pods get
+#                    the key and reach the services through the policy's network.egress)
 #   droid-testbed    scripted-gateway (Deployment + Service :8080, scenario from the
 #                    ConfigMap gateway-script, API key from the Secret gateway-key;
 #                    GET/PUT /_gateway/requests and /_gateway/script),
 #                    otel-collector (OTLP http :4318, grpc :4317; file exporter to
 #                    <stack>/otel/telemetry.jsonl on the host through a hostPath),
-#                    git-server (git smart HTTP :8080, sample.git, push open)
+#                    git-server (git smart HTTP :8080, sample.git; basic auth, user droid,
+#                    password from the Secret git-auth: only the egress gateway has it)
 #   host             prometheus (Debian package) on 127.0.0.1:$DROID_PROMETHEUS_PORT
-#                    (39090), scraping the operator pods' /metrics (their pod IPs in a
-#                    file_sd file: Debian's build has no kubernetes_sd); config, data
-#                    and log in <stack>/prometheus
+#                    (39090), scraping the operator pods' /metrics and the egress
+#                    gateway's (their pod IPs in file_sd files: Debian's build has no
+#                    kubernetes_sd); config, data and log in <stack>/prometheus
 # <stack> is $DROID_CLUSTER_DIR/stack; `up` writes <stack>/stack.json with the addresses
 # and paths the tests read (DROID_STACK_INFO).
 set -euo pipefail
@@ -41,6 +46,8 @@ BED_NS=droid-testbed
 RELEASE=droid-operator
 # The gateway's model names (the OrgPolicy's gateway serves them; the scenario does not care).
 MODEL="${DROID_STACK_MODEL:-deepseek-coder-v2-lite-instruct}"
+# 1: runner pods go through the egress gateway (the chart's default); 0: direct mode.
+EGRESS="${DROID_STACK_EGRESS:-1}"
 
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
@@ -61,6 +68,15 @@ api_key() {
   local f="$STACK_DIR/gateway-api-key"
   if [[ ! -s $f ]]; then
     (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/sk-testbed-/' >"$f")
+  fi
+  cat "$f"
+}
+
+# The git server's password (basic auth, user droid): made once, kept in the stack dir.
+git_password() {
+  local f="$STACK_DIR/git-password"
+  if [[ ! -s $f ]]; then
+    (umask 077 && head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$f")
   fi
   cat "$f"
 }
@@ -220,6 +236,8 @@ spec:
         - name: git
           image: localhost/droid/git-server:$VERSION
           imagePullPolicy: Never
+          args: ["--root", "/var/lib/git", "--seed", "/srv/git-seed", "--port", "8080",
+                 "--user", "droid", "--password-file", "/etc/git-auth/password"]
           ports: [{name: http, containerPort: 8080}]
           readinessProbe:
             tcpSocket: {port: 8080}
@@ -229,9 +247,12 @@ spec:
             capabilities: {drop: [ALL]}
           volumeMounts:
             - {name: repos, mountPath: /var/lib/git}
+            - {name: auth, mountPath: /etc/git-auth, readOnly: true}
       volumes:
         - name: repos
           emptyDir: {}
+        - name: auth
+          secret: {secretName: git-auth}
 ---
 apiVersion: v1
 kind: Service
@@ -259,6 +280,8 @@ runnerImage:
   pullPolicy: IfNotPresent
 image:
   pullPolicy: IfNotPresent
+egress:
+  enabled: $([[ $EGRESS == 1 ]] && echo true || echo false)
 networkPolicy:
   apiServer:
     cidrs: [$cidrs]
@@ -291,6 +314,17 @@ defaultOrgPolicy:
       baseURL: http://scripted-gateway.$BED_NS.$svc:8080/v1
       models: ["$MODEL"]
       credentialsSecretRef: {name: gateway-key, namespace: $OP_NS, key: api-key}
+  egress:
+    destinations:
+      # The git server, through the egress gateway, which adds the password.
+      - name: git
+        kind: git
+        hosts: [git-server.$BED_NS.$svc]
+        ports: [8080]
+        scheme: http
+        repositories: [/sample.git]
+        credentialType: basic
+        credentialsSecretRef: {name: git-push, key: userpass}
   telemetry:
     otlpEndpoint: http://otel-collector.$BED_NS.$svc:4318
     protocol: http/protobuf
@@ -333,6 +367,10 @@ scrape_configs:
     file_sd_configs:
       - files: [$dir/targets.json]
         refresh_interval: 5s
+  - job_name: droid-egress
+    file_sd_configs:
+      - files: [$dir/targets-egress.json]
+        refresh_interval: 5s
 EOF
   local pid_file="$dir/prometheus.pid"
   if [[ -s $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
@@ -354,21 +392,33 @@ EOF
   step "prometheus ready on http://127.0.0.1:$PROM_PORT"
 }
 
-# write_targets: the operator pods' ops addresses as a prometheus file_sd document.
+# write_targets: the operator pods' ops addresses and the egress gateway's metrics
+# addresses as prometheus file_sd documents.
 write_targets() {
+  write_targets_of droid-operator "$RELEASE" ops targets.json
+  if k -n "$OP_NS" get deployment droid-egress >/dev/null 2>&1; then
+    write_targets_of droid-egress droid-egress metrics targets-egress.json
+  else
+    echo '[]' >"$STACK_DIR/prometheus/targets-egress.json"
+  fi
+}
+
+# write_targets_of APP DEPLOYMENT PORT_NAME FILE
+write_targets_of() {
   local dir="$STACK_DIR/prometheus" port
-  port=$(k -n "$OP_NS" get deployment "$RELEASE" \
-    -o jsonpath='{.spec.template.spec.containers[0].ports[?(@.name=="ops")].containerPort}')
-  k -n "$OP_NS" get pods -l app.kubernetes.io/name=droid-operator,app.kubernetes.io/instance=$RELEASE \
+  port=$(k -n "$OP_NS" get deployment "$2" \
+    -o jsonpath="{.spec.template.spec.containers[0].ports[?(@.name==\"$3\")].containerPort}")
+  k -n "$OP_NS" get pods -l "app.kubernetes.io/name=$1,app.kubernetes.io/instance=$RELEASE" \
+    --field-selector=status.phase=Running \
     -o jsonpath='{range .items[*]}{.metadata.name} {.status.podIP}{"\n"}{end}' |
     python3 -c '
 import json, sys
 port = sys.argv[1]
 groups = [{"targets": [ip + ":" + port], "labels": {"pod": name}}
           for name, ip in (line.split() for line in sys.stdin if len(line.split()) == 2)]
-print(json.dumps(groups, indent=2))' "$port" >"$dir/targets.json.tmp"
-  mv "$dir/targets.json.tmp" "$dir/targets.json"
-  step "prometheus targets: $(python3 -c 'import json,sys; print(" ".join(t for g in json.load(open(sys.argv[1])) for t in g["targets"]))' "$dir/targets.json")"
+print(json.dumps(groups, indent=2))' "$port" >"$dir/$4.tmp"
+  mv "$dir/$4.tmp" "$dir/$4"
+  step "prometheus targets of $1: $(python3 -c 'import json,sys; print(" ".join(t for g in json.load(open(sys.argv[1])) for t in g["targets"]))' "$dir/$4")"
 }
 
 prometheus_down() {
@@ -393,11 +443,14 @@ cmd_up() {
   chmod 755 "$STACK_DIR/otel"
   # The collector's hostPath must be reachable by uid 65532.
   chmod 711 "$STACK_DIR"
-  local key
+  local key git_pw
   key=$(api_key)
+  git_pw=$(git_password)
 
   log "test bed workloads in $BED_NS (gateway, collector, git server)"
   start=$(now_s)
+  k get namespace "$BED_NS" >/dev/null 2>&1 || k create namespace "$BED_NS" >/dev/null
+  apply_secret "$BED_NS" git-auth password "$git_pw"
   testbed_manifests | k apply -f - >/dev/null
   apply_secret "$BED_NS" gateway-key api-key "$key"
   k -n "$BED_NS" create configmap gateway-script --from-file=script.json="$ROOT_DIR/deploy/demo/scenario.json" \
@@ -411,12 +464,14 @@ cmd_up() {
   start=$(now_s)
   k get namespace "$OP_NS" >/dev/null 2>&1 || k create namespace "$OP_NS" >/dev/null
   apply_secret "$OP_NS" gateway-key api-key "$key"
+  apply_secret "$OP_NS" git-push userpass "droid:$git_pw"
   chart_values >"$STACK_DIR/values.yaml"
   "$HELM" --kubeconfig "$KUBECONFIG_FILE" upgrade --install "$RELEASE" "$ROOT_DIR/charts/droid-operator" \
     --namespace "$OP_NS" -f "$STACK_DIR/values.yaml" --wait --timeout 5m >/dev/null
   # The CRDs of a chart upgrade are not updated by helm: apply them (server side, idempotent).
   k apply --server-side --force-conflicts -f "$ROOT_DIR/charts/droid-operator/crds/" >/dev/null
   wait_rollout "$OP_NS" "$RELEASE"
+  [[ $EGRESS == 1 ]] && wait_rollout "$OP_NS" droid-egress
   step "operator installed ($(elapsed "$start"))"
 
   log "prometheus on the host"
@@ -436,7 +491,9 @@ cmd_up() {
   "model": "$MODEL",
   "gatewayURL": "http://$gw:8080",
   "gatewayKeyFile": "$STACK_DIR/gateway-api-key",
-  "gitURL": "http://$git:8080",
+  "gitURL": "http://droid:$git_pw@$git:8080",
+  "egress": $([[ $EGRESS == 1 ]] && echo true || echo false),
+  "egressGateway": "droid-egress.$OP_NS.svc.cluster.local:3128",
   "gitRepositoryURL": "http://git-server.$BED_NS.svc.cluster.local:8080/sample.git",
   "otlpHttpURL": "http://$otel:4318",
   "telemetryFile": "$STACK_DIR/otel/telemetry.jsonl",
@@ -444,6 +501,7 @@ cmd_up() {
   "scenario": "$ROOT_DIR/deploy/demo/scenario.json"
 }
 EOF
+  chmod 600 "$STACK_DIR/stack.json"  # the git password is in gitURL
   log "stack ready in $(elapsed "$total"): $STACK_DIR/stack.json"
   echo "$STACK_DIR/stack.json"
 }

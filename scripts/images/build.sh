@@ -5,7 +5,7 @@
 #
 #   build/images/<name>.tar   =  localhost/droid/<name>:<version>
 #
-#   operator          Dockerfile.operator           droid-operator, distroless, no shell
+#   operator          Dockerfile.operator           droid-operator and droid-egress, distroless, no shell
 #   runner            Dockerfile.runner             droid-runner + git, make, gcc, python3
 #   scripted-gateway  workloads/Dockerfile.*        the test bed's LLM gateway, distroless
 #   otel-collector    workloads/Dockerfile.*        the collector of scripts/build-tools.sh
@@ -17,7 +17,7 @@
 #   DROID_IMAGES_PREBUILT=1 scripts/images/build.sh DIR   (DIR's binaries as they are, no cmake)
 #
 # The C++ binaries come from BUILD_DIR (configured with the default preset if it is
-# not yet; only the four targets are built). The bases are the project's own Debian
+# not yet; only the five targets are built). The bases are the project's own Debian
 # root filesystems (debian-base.sh): runtime-base (the binaries' runtime libraries,
 # found from their ldd closure with dpkg -S), runner-base (that + the agent's tools)
 # and git-base. Cached: debootstrap tarballs under $DROID_CACHE/images, buildah's
@@ -61,11 +61,12 @@ log "binaries from $BUILD_DIR"
 start=$(now_s)
 if [[ "${DROID_IMAGES_PREBUILT:-0}" != 1 ]]; then  # 1: use BUILD_DIR's binaries as they are
   [[ -f "$BUILD_DIR/CMakeCache.txt" ]] || cmake --preset default -B "$BUILD_DIR" >/dev/null
-  cmake --build "$BUILD_DIR" -j"${DROID_JOBS:-2}" --target droid-operator droid-runner droid-scripted-gateway droid-pause |
+  cmake --build "$BUILD_DIR" -j"${DROID_JOBS:-2}" --target droid-operator droid-egress droid-runner droid-scripted-gateway droid-pause |
     grep -vE '^\[[0-9]+/[0-9]+\] (Building|Linking)' || true
 fi
 declare -A BIN=(
   [droid-operator]="$BUILD_DIR/operator/droid-operator"
+  [droid-egress]="$BUILD_DIR/egress/droid-egress"
   [droid-runner]="$BUILD_DIR/runner/droid-runner"
   [droid-scripted-gateway]="$BUILD_DIR/runner/llm/droid-scripted-gateway"
   [droid-pause]="$BUILD_DIR/tools/pause/droid-pause"
@@ -117,7 +118,8 @@ packages_of() {
   done
 }
 log "base images (scripts/images/debian-base.sh)"
-mapfile -t RUNTIME_PKGS < <(packages_of "${BIN[droid-operator]}" "${BIN[droid-scripted-gateway]}" "${BIN[droid-runner]}")
+mapfile -t RUNTIME_PKGS < <(packages_of "${BIN[droid-operator]}" "${BIN[droid-egress]}" "${BIN[droid-scripted-gateway]}" \
+  "${BIN[droid-runner]}")
 RUNTIME_BASE=$(scripts/images/debian-base.sh runtime-base ca-certificates "${RUNTIME_PKGS[@]}")
 RUNNER_BASE=$(scripts/images/debian-base.sh runner-base ca-certificates "${RUNTIME_PKGS[@]}" \
   git make gcc g++ libc6-dev python3 python3-venv patch diffutils less \

@@ -50,3 +50,22 @@ Call with (dict "image" .Values.image "root" $).
 {{- else -}}external
 {{- end -}}
 {{- end -}}
+
+{{/* The egress gateway's pods (its Deployment, Service, PDB, NetworkPolicy). The
+operator's per-session NetworkPolicies select app.kubernetes.io/name=droid-egress. */}}
+{{- define "droid-operator.egressSelectorLabels" -}}
+app.kubernetes.io/name: droid-egress
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: egress-gateway
+{{- end -}}
+{{- define "droid-operator.egressLabels" -}}
+{{ include "droid-operator.egressSelectorLabels" . }}
+app.kubernetes.io/part-of: droid-operator
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | quote }}
+{{- end -}}
+{{/* HOST:PORT of the gateway's Service, for --egress-gateway. */}}
+{{- define "droid-operator.egressServiceAddress" -}}
+{{ .Values.egress.name }}.{{ .Release.Namespace }}.svc:{{ .Values.egress.ports.proxy }}
+{{- end -}}

@@ -461,8 +461,10 @@ TEST_F(ChartFiles, SchemaRefusesBadValuesNamingTheField) {
 TEST_F(ChartFiles, DefaultsRenderTheOperatorTheWebhookAndTheirPolicies) {
   const std::string ns = "droid-system";
   auto docs = render("droid-operator", ns);
-  std::multiset<std::string> kinds;
-  for (const auto& d : docs) kinds.insert(d["kind"].get<std::string>());
+  std::multiset<std::string> kinds;  // the operator's (the egress gateway's: EgressGatewayIsLockedDown)
+  for (const auto& d : docs)
+    if (d["metadata"]["labels"].value("app.kubernetes.io/name", "") == "droid-operator")
+      kinds.insert(d["kind"].get<std::string>());
   for (const char* k : {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment",
                         "PodDisruptionBudget", "Secret", "MutatingWebhookConfiguration",
                         "ValidatingWebhookConfiguration", "NetworkPolicy", "OrgPolicy"})
@@ -574,6 +576,118 @@ TEST_F(ChartFiles, DefaultsRenderTheOperatorTheWebhookAndTheirPolicies) {
   EXPECT_EQ((*np)["spec"]["egress"][1]["ports"][0]["port"], 53);
 }
 
+// The egress gateway (issue 15), on by default: two restricted replicas of the operator
+// image's second entrypoint behind a Service, a PDB, RBAC of exactly the contract's
+// rights, its token key made once, a NetworkPolicy of its own; the operator points at it.
+TEST_F(ChartFiles, EgressGatewayIsLockedDown) {
+  const std::string ns = "droid-system";
+  auto docs = render("droid-operator", ns);
+  std::multiset<std::string> kinds;
+  for (const auto& d : docs)
+    if (d["metadata"]["labels"].value("app.kubernetes.io/name", "") == "droid-egress")
+      kinds.insert(d["kind"].get<std::string>());
+  EXPECT_EQ(kinds, (std::multiset<std::string>{"ClusterRole", "ClusterRoleBinding", "Deployment", "NetworkPolicy",
+                                               "PodDisruptionBudget", "Role", "RoleBinding", "Secret", "Service",
+                                               "ServiceAccount"}));
+
+  const json* dep = find_object(docs, "Deployment", "droid-egress");
+  ASSERT_NE(dep, nullptr);
+  EXPECT_EQ((*dep)["spec"]["replicas"], 2);
+  const json& pod = (*dep)["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["serviceAccountName"], "droid-egress");
+  EXPECT_EQ(pod["securityContext"]["runAsNonRoot"], true);
+  EXPECT_EQ(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+  const json& c = pod["containers"][0];
+  EXPECT_EQ(c["command"], json::array({"/usr/local/bin/droid-egress"}));
+  EXPECT_EQ(c["image"],
+            (*find_object(docs, "Deployment", "droid-operator"))["spec"]["template"]["spec"]["containers"][0]["image"])
+      << "the operator image, second entrypoint";
+  for (const std::string a : {"--namespace=droid-system", "--listen=0.0.0.0:3128", "--ops-listen=0.0.0.0:9464"})
+    EXPECT_TRUE(contains(c["args"], a)) << a << " not in " << c["args"];
+  const json& sc = c["securityContext"];
+  EXPECT_EQ(sc["readOnlyRootFilesystem"], true);
+  EXPECT_EQ(sc["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(sc["runAsNonRoot"], true);
+  EXPECT_EQ(sc["capabilities"]["drop"], json::array({"ALL"}));
+  EXPECT_EQ(sc["seccompProfile"]["type"], "RuntimeDefault");
+  EXPECT_EQ(c["readinessProbe"]["httpGet"]["port"], "metrics");
+  EXPECT_TRUE(c["resources"]["limits"].contains("memory"));
+  for (const auto& v : pod.value("volumes", json::array())) EXPECT_FALSE(v.contains("secret")) << v;
+
+  const json* svc = find_object(docs, "Service", "droid-egress");
+  ASSERT_NE(svc, nullptr);
+  std::map<std::string, int> ports;
+  for (const auto& p : (*svc)["spec"]["ports"]) ports[p["name"]] = p["port"];
+  EXPECT_EQ(ports, (std::map<std::string, int>{{"proxy", 3128}, {"metrics", 9464}}));
+  EXPECT_EQ((*svc)["spec"]["selector"], (*dep)["spec"]["selector"]["matchLabels"]);
+  const json* pdb = find_object(docs, "PodDisruptionBudget", "droid-egress");
+  ASSERT_NE(pdb, nullptr);
+  EXPECT_EQ((*pdb)["spec"]["minAvailable"], 1);
+  EXPECT_EQ((*pdb)["spec"]["selector"]["matchLabels"], (*dep)["spec"]["selector"]["matchLabels"]);
+  EXPECT_EQ((*dep)["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"], "droid-egress")
+      << "the label the operator's per-session NetworkPolicies select";
+
+  // RBAC: exactly the contract's rights.
+  const json* role = find_object(docs, "Role", "droid-egress");
+  const json* cluster_role = find_object(docs, "ClusterRole", "droid-operator-egress");
+  ASSERT_TRUE(role != nullptr && cluster_role != nullptr);
+  EXPECT_EQ((*role)["rules"], json::parse(R"([{"apiGroups": [""], "resources": ["configmaps", "secrets"],
+                                               "verbs": ["get", "list", "watch"]}])"));
+  EXPECT_EQ((*cluster_role)["rules"], json::parse(R"([
+      {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+      {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]}])"));
+  for (const char* kind : {"RoleBinding", "ClusterRoleBinding"}) {
+    const json* b =
+        find_object(docs, kind, kind == std::string("RoleBinding") ? "droid-egress" : "droid-operator-egress");
+    ASSERT_NE(b, nullptr) << kind;
+    EXPECT_EQ((*b)["subjects"], json::parse(R"([{"kind": "ServiceAccount", "name": "droid-egress",
+                                                 "namespace": "droid-system"}])"));
+  }
+  // The operator may list and delete the grants in its namespace, nothing more than before elsewhere.
+  const json* op_role = find_object(docs, "Role", "droid-operator-operator");
+  ASSERT_NE(op_role, nullptr);
+  bool grants = false;
+  for (const auto& r : (*op_role)["rules"])
+    grants = grants || (r["resources"] == json::array({"configmaps"}) && r["verbs"] == json::array({"list", "delete"}));
+  EXPECT_TRUE(grants) << (*op_role)["rules"];
+
+  // The token key: random, at least 32 bytes, kept on uninstall.
+  const json* key = find_object(docs, "Secret", "droid-egress-token-key");
+  ASSERT_NE(key, nullptr);
+  EXPECT_GE(unbase64((*key)["data"]["key"]).size(), 32U);
+  EXPECT_EQ((*key)["metadata"]["annotations"]["helm.sh/resource-policy"], "keep");
+  EXPECT_NE(unbase64((*find_object(render("droid-operator", ns), "Secret", "droid-egress-token-key"))["data"]["key"]),
+            unbase64((*key)["data"]["key"]))
+      << "a fresh install gets a fresh key";
+
+  // Its NetworkPolicy: runner pods in, the API server, DNS and upstreams out.
+  const json* np = find_object(docs, "NetworkPolicy", "droid-egress");
+  ASSERT_NE(np, nullptr);
+  EXPECT_EQ((*np)["spec"]["podSelector"]["matchLabels"], (*dep)["spec"]["selector"]["matchLabels"]);
+  EXPECT_EQ((*np)["spec"]["ingress"][0]["ports"][0]["port"], "proxy");
+  EXPECT_EQ((*np)["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"],
+            "runner");
+  EXPECT_EQ((*np)["spec"]["ingress"][1]["ports"][0]["port"], "metrics");
+  EXPECT_EQ((*np)["spec"]["egress"].size(), 3U);
+
+  // The operator is told where it is.
+  const json& op = (*find_object(docs, "Deployment", "droid-operator"))["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_TRUE(contains(op["args"], "--egress-gateway=droid-egress.droid-system.svc:3128")) << op["args"];
+
+  // Pinned upstreams and direct mode.
+  auto pinned = render("droid-operator", ns,
+                       {"--set", "egress.networkPolicy.upstreams[0].ports[0].port=443", "--set",
+                        "egress.networkPolicy.upstreams[0].to[0].ipBlock.cidr=10.20.0.0/16"});
+  const json& upstream = (*find_object(pinned, "NetworkPolicy", "droid-egress"))["spec"]["egress"][2];
+  EXPECT_EQ(upstream["to"][0]["ipBlock"]["cidr"], "10.20.0.0/16");
+  auto direct = render("droid-operator", ns, {"--set", "egress.enabled=false"});
+  for (const auto& d : direct)
+    EXPECT_NE(d["metadata"]["labels"].value("app.kubernetes.io/name", ""), "droid-egress") << d["kind"];
+  const json& direct_op =
+      (*find_object(direct, "Deployment", "droid-operator"))["spec"]["template"]["spec"]["containers"][0];
+  for (const auto& a : direct_op["args"]) EXPECT_EQ(a.get<std::string>().rfind("--egress", 0), std::string::npos);
+}
+
 TEST_F(ChartFiles, ImagesFollowTheRegistryOverrideTagsAndDigests) {
   auto docs = render("r", "ns",
                      {"--set", "global.imageRegistry=mirror.corp:5000/droid/", "--set", "image.digest=" + kDigest,
@@ -659,7 +773,9 @@ TEST_F(ChartFiles, CertificateOptions) {
   docs = render("r", "ns", {"--set", "webhook.enabled=false"});
   for (const auto& d : docs) {
     EXPECT_EQ(d["kind"].get<std::string>().find("Webhook"), std::string::npos);
-    EXPECT_NE(d["kind"], "Secret");
+    if (d["kind"] == "Secret") {
+      EXPECT_EQ(d["metadata"]["name"], "droid-egress-token-key") << "the only Secret left";
+    }
   }
 }
 

@@ -7,9 +7,9 @@
 //      sandbox, pushes a branch and ends Succeeded with usage, result, branch and commit;
 //      the branch is on the git server, the collector has its trace and metrics,
 //      Prometheus counts it;
-//   2. egress from inside a runner pod: the gateway answers, another Service, the API
-//      server and an address outside the cluster do not, and do from a pod without the
-//      session's NetworkPolicy;
+//   2. egress from inside a runner pod: the gateway answers (with the egress gateway:
+//      only it), another Service, the API server and an address outside the cluster do
+//      not, and do from a pod without the session's NetworkPolicy;
 //   3. the runner pod runs under the Localhost seccomp profile and a syscall it denies
 //      (unshare) fails there;
 //   4. a session its policy forbids is refused by the webhook, and Denied by the
@@ -699,8 +699,20 @@ TEST_F(Sessions, EgressAndSeccompInsideARunnerPod) {
   const std::string bed = stack_.value("testbedNamespace", "");
   const std::string gateway = "scripted-gateway." + bed + ".svc.cluster.local";
   const std::string collector = "otel-collector." + bed + ".svc.cluster.local";
-  // Allowed: the gateway (and DNS to find it).
-  EXPECT_TRUE(eventually_connects(pod, gateway, 8080, true)) << "the runner pod cannot reach the gateway";
+  if (stack_.value("egress", false)) {
+    // Through the egress gateway (issue 15): it alone (and DNS) is reachable; the LLM
+    // gateway and the collector are not, directly (egress_e2e_test: through it).
+    const std::string egress = stack_.value("egressGateway", "");
+    const std::string egress_host = egress.substr(0, egress.rfind(':'));
+    EXPECT_TRUE(eventually_connects(pod, egress_host, std::stoi(egress.substr(egress.rfind(':') + 1)), true))
+        << "the runner pod cannot reach the egress gateway";
+    EXPECT_FALSE(connects(pod, gateway, 8080)) << "the runner pod reached the LLM gateway around the egress gateway";
+    EXPECT_FALSE(connects(pod, collector, 4318)) << "the runner pod reached the collector around the egress gateway";
+    EXPECT_TRUE(eventually_connects("bystander", gateway, 8080, true));
+  } else {
+    // Allowed: the gateway (and DNS to find it).
+    EXPECT_TRUE(eventually_connects(pod, gateway, 8080, true)) << "the runner pod cannot reach the gateway";
+  }
   // Not allowed: another port of an allowed pod (the collector's gRPC; only OTLP/HTTP is),
   // the API server, an address outside the cluster.
   EXPECT_FALSE(connects(pod, collector, 4317)) << "the runner pod reached the collector's gRPC port";
