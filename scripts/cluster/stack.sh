@@ -282,6 +282,7 @@ image:
   pullPolicy: IfNotPresent
 egress:
   enabled: $([[ $EGRESS == 1 ]] && echo true || echo false)
+  otlpEndpoint: http://otel-collector.$BED_NS.$svc:4318
 networkPolicy:
   apiServer:
     cidrs: [$cidrs]
