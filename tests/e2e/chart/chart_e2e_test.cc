@@ -115,6 +115,9 @@ bool contains(const json& array, const std::string& value) {
 }
 
 // Values that scope a release's webhooks and default OrgPolicy to this run's objects.
+// The egress gateway's token key Secret: made once by the chart, kept on uninstall.
+const std::string kEgressTokenKey = "droid-egress-token-key";
+
 std::string scoped_values() {
   return "webhook:\n"
          "  objectSelector:\n"
@@ -1013,6 +1016,17 @@ TEST_F(ChartCluster, InstallUpgradeUninstall) {
       {"mutatingwebhookconfiguration.admissionregistration.k8s.io", release, true},
       {"validatingwebhookconfiguration.admissionregistration.k8s.io", release, true},
       {"orgpolicy.droid.dev", release + "-default", true},
+      // The egress gateway (on by default; issue 15).
+      {"serviceaccount", "droid-egress", false},
+      {"role.rbac.authorization.k8s.io", "droid-egress", false},
+      {"rolebinding.rbac.authorization.k8s.io", "droid-egress", false},
+      {"service", "droid-egress", false},
+      {"deployment.apps", "droid-egress", false},
+      {"poddisruptionbudget.policy", "droid-egress", false},
+      {"networkpolicy.networking.k8s.io", "droid-egress", false},
+      {"clusterrole.rbac.authorization.k8s.io", release + "-egress", true},
+      {"clusterrolebinding.rbac.authorization.k8s.io", release + "-egress", true},
+      {"secret", kEgressTokenKey, false},
   };
   std::vector<std::string> expected_names;
   for (const auto& c : expected) {
@@ -1090,12 +1104,20 @@ TEST_F(ChartCluster, InstallUpgradeUninstall) {
   EXPECT_EQ((*secret2)["data"], (*secret)["data"]) << "helm upgrade must keep the certificate (lookup)";
   EXPECT_EQ((*validating2)["webhooks"][1]["clientConfig"]["caBundle"], ca_b64) << "the CA bundle must stay stable";
 
-  // helm uninstall: nothing of the release is left but the CRDs (and the sessions).
+  // helm uninstall: nothing of the release is left but the CRDs (and the sessions), and
+  // the egress token key (helm.sh/resource-policy: keep: a reinstall keeps the running
+  // sessions' tokens valid).
+  const auto token_key = get_json({"secret", kEgressTokenKey, "-n", ns});
+  ASSERT_TRUE(token_key.has_value());
   auto uninstall = helm().Run({"uninstall", release, "--namespace", ns, "--wait", "--timeout", "2m"});
   ASSERT_TRUE(uninstall.ok()) << uninstall.describe();
   releases().clear();
-  EXPECT_TRUE(objects_labelled(kubectl(), release, ns).empty());
+  EXPECT_EQ(objects_labelled(kubectl(), release, ns), std::vector<std::string>{"secret/" + kEgressTokenKey});
+  const auto kept = get_json({"secret", kEgressTokenKey, "-n", ns});
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ((*kept)["data"], (*token_key)["data"]) << "the token key is kept as it was";
   for (const auto& c : expected) {
+    if (c.kind == "secret" && c.name == kEgressTokenKey) continue;
     std::vector<std::string> args2 = {"get", c.kind, c.name, "--ignore-not-found", "-o", "name"};
     if (!c.cluster_scoped) args2.insert(args2.end(), {"-n", ns});
     auto r = kubectl().Run(args2);
@@ -1167,7 +1189,8 @@ TEST_F(ChartCluster, ExternalCertificateFromTheScript) {
   auto uninstall = helm().Run({"uninstall", release, "--namespace", ns, "--wait", "--timeout", "2m"});
   ASSERT_TRUE(uninstall.ok()) << uninstall.describe();
   releases().clear();
-  EXPECT_TRUE(objects_labelled(kubectl(), release, ns).empty());
+  EXPECT_EQ(objects_labelled(kubectl(), release, ns), std::vector<std::string>{"secret/" + kEgressTokenKey})
+      << "only the egress token key is kept";
   // The script's Secret is not the chart's: it stays, as deploy/README.md says.
   EXPECT_TRUE(get_json({"secret", release + "-webhook-tls", "-n", ns}).has_value());
 }
