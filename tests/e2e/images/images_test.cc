@@ -181,10 +181,12 @@ TEST(OperatorImage, OnlyTheBinaryItsLibrariesAndCertificatesNoShellNonRoot) {
   EXPECT_EQ(label(image, "org.opencontainers.image.title"), "droid-operator");
   EXPECT_FALSE(has_shell(image));
   EXPECT_TRUE(fs::exists(image.rootfs() / "etc/ssl/certs/ca-certificates.crt"));
-  // Nothing but the binary, shared libraries, the loader's cache and a few /etc files.
+  // Nothing but the binaries (the operator and its egress gateway, the chart's second
+  // entrypoint), shared libraries, the loader's cache and a few /etc files.
   for (const auto& f : image.files()) {
-    const bool expected = f == "/usr/local/bin/droid-operator" || f.find("/lib") != std::string::npos ||
-                          f.rfind("/etc/", 0) == 0 || f.rfind("/usr/lib/ssl/", 0) == 0;
+    const bool expected = f == "/usr/local/bin/droid-operator" || f == "/usr/local/bin/droid-egress" ||
+                          f.find("/lib") != std::string::npos || f.rfind("/etc/", 0) == 0 ||
+                          f.rfind("/usr/lib/ssl/", 0) == 0;
     EXPECT_TRUE(expected) << f;
   }
   // Runs with its library closure only, as its user, with an empty environment.
@@ -193,6 +195,9 @@ TEST(OperatorImage, OnlyTheBinaryItsLibrariesAndCertificatesNoShellNonRoot) {
   EXPECT_EQ(r.out, "droid-operator " + kVersion + "\n");
   const Result help = image.exec({"/usr/local/bin/droid-operator", "--help"});
   EXPECT_EQ(help.exit_code, 0) << help.describe();
+  const Result egress = image.exec({"/usr/local/bin/droid-egress", "--help"});
+  EXPECT_EQ(egress.exit_code, 0) << egress.describe();
+  EXPECT_EQ(egress.out.rfind("usage: droid-egress", 0), 0U) << egress.describe();
 }
 
 TEST(RunnerImage, HasTheAgentsToolsAndWritesOnlyWorkspaceAndTmp) {
