@@ -140,10 +140,13 @@ std::vector<std::string> egress_policy_problems(const json& spec, const std::str
   for (std::size_t i = 0; i < gateways->size(); ++i)
     for (const char* ref : {"credentialsSecretRef", "caBundleSecretRef"}) {
       const std::string ns = string_at((*gateways)[i], {ref, "namespace"});
-      if (!ns.empty() && ns != operator_namespace)
-        out.push_back("spec.gateways[" + std::to_string(i) + "]." + ref + ".namespace: the egress gateway reads " +
-                      "Secrets in " + operator_namespace + " only (where it runs); move the Secret there and drop " +
-                      "the namespace (\"" + ns + "\")");
+      if (ns.empty() || ns == operator_namespace) continue;
+      std::string problem = "spec.gateways[" + std::to_string(i) + "].";
+      problem += ref;
+      problem += ".namespace: the egress gateway reads Secrets in " + operator_namespace;
+      problem += " only (where it runs); move the Secret there and drop the namespace (\"";
+      problem += ns + "\")";
+      out.push_back(std::move(problem));
     }
   return out;
 }
@@ -154,11 +157,13 @@ std::vector<policy::Refusal> egress_session_refusals(const json& spec, const pol
   std::vector<policy::Refusal> out;
   for (const char* ref : {"credentialsSecretRef", "caBundleSecretRef"}) {
     const std::string ns = string_at(plan.gateway, {ref, "namespace"});
-    if (!ns.empty() && ns != operator_namespace)
-      out.push_back({kGatewaySecretUnreachable, "spec.model",
-                     "the OrgPolicy gateway '" + string_at(plan.gateway, {"name"}) + "' has its " + ref +
-                         " in namespace " + ns + ", but the egress gateway reads Secrets in " + operator_namespace +
-                         " only: the platform team must move it (the OrgPolicy's status says so)"});
+    if (ns.empty() || ns == operator_namespace) continue;
+    std::string message = "the OrgPolicy gateway '" + string_at(plan.gateway, {"name"}) + "' has its ";
+    message += ref;
+    message += " in namespace " + ns;
+    message += ", but the egress gateway reads Secrets in " + operator_namespace;
+    message += " only: the platform team must move it (the OrgPolicy's status says so)";
+    out.push_back({kGatewaySecretUnreachable, "spec.model", std::move(message)});
   }
   if (find(spec, {"repository", "credentialsSecretRef"}) != nullptr)
     out.push_back({kRepositoryCredentialsNotAllowed, "spec.repository.credentialsSecretRef",
