@@ -17,6 +17,8 @@
 #include "git/commit_message.h"
 #include "git/repository.h"
 #include "llm/error.h"
+#include "llm/proxy.h"
+#include "llm/proxy_wait.h"
 #include "session/resource_attributes.h"
 #include "session/session.h"
 #include "session/session_gateway.h"
@@ -251,6 +253,12 @@ int run(const std::vector<std::string>& args) {
     const std::string creds = fs::exists(git_credentials, ec) ? git_credentials : "";
     git::Repository repo(workspace, creds, private_dir);
     const bool with_repo = !repo_spec.url.empty();
+    // With a proxy (the egress gateway), the first request waits until it accepts
+    // connections: this pod's NetworkPolicy may not be programmed yet (llm/proxy_wait.h).
+    const llm::ProxyEnvironment proxy_env = llm::ProxyEnvironment::from_process_environment();
+    if (const std::string& proxy = proxy_env.http_proxy.empty() ? proxy_env.https_proxy : proxy_env.http_proxy;
+        !proxy.empty() && !llm::wait_for_proxy(proxy, std::chrono::seconds(30)))
+      std::cerr << "droid-runner run: the proxy does not accept connections after 30 s; trying anyway\n";
     if (with_repo) {
       try {
         repo.clone(repo_spec.url, repo_spec.ref);

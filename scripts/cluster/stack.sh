@@ -494,7 +494,7 @@ cmd_up() {
   "gatewayKeyFile": "$STACK_DIR/gateway-api-key",
   "gitURL": "http://droid:$git_pw@$git:8080",
   "egress": $([[ $EGRESS == 1 ]] && echo true || echo false),
-  "egressGateway": "droid-egress.$OP_NS.svc.cluster.local:3128",
+  "egressGateway": "droid-egress.$OP_NS.svc:3128",
   "gitRepositoryURL": "http://git-server.$BED_NS.svc.cluster.local:8080/sample.git",
   "otlpHttpURL": "http://$otel:4318",
   "telemetryFile": "$STACK_DIR/otel/telemetry.jsonl",

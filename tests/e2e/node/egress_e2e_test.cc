@@ -258,7 +258,8 @@ class Egress : public ::testing::Test {
     json turns = other_turns;
     turns.push_back(slow);
     EXPECT_NO_FATAL_FAILURE(set_script(turns));
-    EXPECT_TRUE(apply(session(name, mark + ": wait.", {{"output", {{"pushBranch", "droid/" + name}}}})).ok());
+    EXPECT_TRUE(
+        apply(session(name, mark + ": wait.", {{"output", {{"pushBranch", "droid/" + name + "-" + suffix_}}}})).ok());
     const json s = wait_phase(name, {"Running"}, 120s);
     EXPECT_EQ(phase_of(s), "Running") << diagnose(name);
     const std::string pod = s["status"].value("podName", "");
@@ -301,7 +302,7 @@ TEST_F(Egress, ASessionThroughTheGatewayHoldsNoCredentialAndPushesItsBranch) {
   // The Pod object: no Secret holding a credential, the token only inside the proxy URL.
   std::optional<json> pod;
   for (int i = 0; i < 120 && !pod; ++i) {
-    if (auto s = get("droidsession", name); s && !(*s)["status"].value("podName", "").empty())
+    if (auto s = get("droidsession", name); s && !s->value("status", json::object()).value("podName", "").empty())
       pod = get("pod", (*s)["status"].value("podName", ""));
     if (!pod) std::this_thread::sleep_for(1s);
   }
@@ -319,7 +320,8 @@ TEST_F(Egress, ASessionThroughTheGatewayHoldsNoCredentialAndPushesItsBranch) {
     // What the Secret holds (read here as admin): neither the key nor the password.
     auto data = get("secret", secret);
     ASSERT_TRUE(data.has_value());
-    for (const auto& [k, b64] : (*data).value("data", json::object()).items()) {
+    const json secret_data = data->value("data", json::object());  // not a temporary: items() refers to it
+    for (const auto& [k, b64] : secret_data.items()) {
       auto decoded = process::run({"base64", "-d"}, b64.get<std::string>());
       EXPECT_EQ(decoded.out.find(key), std::string::npos) << secret << "/" << k << " holds the gateway key";
       EXPECT_EQ(decoded.out.find(git_password), std::string::npos) << secret << "/" << k << " holds the git password";
@@ -441,7 +443,7 @@ TEST_F(Egress, InsideARunnerPodOnlyTheGrantIsReachable) {
       "set -e; cd /tmp; rm -rf r; git clone -q \"$0\" r; cd r; git -c user.name=t -c user.email=t@e "
       "commit -q --allow-empty -m e2e; if git push -q origin HEAD:refs/heads/main 2>err; then echo MAIN-PUSHED; "
       "else echo MAIN-REFUSED; fi; git push -q origin HEAD:refs/heads/droid/" +
-      name + " && echo OWN-PUSHED";
+      name + "-" + suffix_ + " && echo OWN-PUSHED";
   auto git = kubectl_->Run({"exec", "-n", namespace_, pod, "--", "sh", "-c", script, repo}, {}, 120s);
   EXPECT_NE(git.out.find("MAIN-REFUSED"), std::string::npos) << git.describe();
   EXPECT_NE(git.out.find("OWN-PUSHED"), std::string::npos) << git.describe();
@@ -450,8 +452,8 @@ TEST_F(Egress, InsideARunnerPodOnlyTheGrantIsReachable) {
   });
   EXPECT_FALSE(push_refused.empty()) << "no audit line for the refused push";
   auto main_ref = process::run({"git", "ls-remote", stack_.value("gitURL", "") + "/sample.git", "refs/heads/main"});
-  auto own_ref =
-      process::run({"git", "ls-remote", stack_.value("gitURL", "") + "/sample.git", "refs/heads/droid/" + name});
+  auto own_ref = process::run(
+      {"git", "ls-remote", stack_.value("gitURL", "") + "/sample.git", "refs/heads/droid/" + name + "-" + suffix_});
   EXPECT_FALSE(own_ref.out.empty()) << own_ref.describe();
   EXPECT_EQ(main_ref.out.find(trim(own_ref.out).substr(0, 40)), std::string::npos) << "main moved";
 
