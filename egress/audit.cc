@@ -25,18 +25,23 @@ nlohmann::json to_json(const AuditRecord& r) {
           {"durationMs", r.duration_ms}};
 }
 
-AuditLog::AuditLog()
-    : sink_([](const std::string& line) {
-        static std::mutex mu;
-        std::lock_guard lock(mu);
-        std::fwrite(line.data(), 1, line.size(), stdout);
-        std::fputc('\n', stdout);
-        std::fflush(stdout);
-      }) {}
+AuditLog::Sink AuditLog::stdout_sink() {
+  return [](const std::string& line) {
+    static std::mutex mu;
+    std::lock_guard lock(mu);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  };
+}
+
+AuditLog::AuditLog() : sink_(stdout_sink()) {}
 
 void AuditLog::write(const AuditRecord& record) const {
   // Replace invalid UTF-8 (a hostile path) instead of throwing.
-  sink_(to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  const std::string line = to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  sink_(line);
+  if (observer_) observer_(record, line);
 }
 
 }  // namespace droid::egress

@@ -34,15 +34,19 @@ struct AuditRecord {
 nlohmann::json to_json(const AuditRecord& record);
 
 // Where lines go: stdout by default (the pod log the operator and `kubectl droid logs` read).
+// Each line can also go to an observer with its record (otlp_audit.h: the OTEL log record).
 class AuditLog {
  public:
   using Sink = std::function<void(const std::string& line)>;
+  using Observer = std::function<void(const AuditRecord& record, const std::string& line)>;
   AuditLog();  // stdout
-  explicit AuditLog(Sink sink) : sink_(std::move(sink)) {}
+  explicit AuditLog(Sink sink, Observer observer = {}) : sink_(std::move(sink)), observer_(std::move(observer)) {}
+  static Sink stdout_sink();  // one line at a time, flushed
   void write(const AuditRecord& record) const;
 
  private:
   Sink sink_;
+  Observer observer_;
 };
 
 }  // namespace droid::egress

@@ -21,6 +21,7 @@
 #include "kube_feed.h"
 #include "log/log.h"
 #include "options.h"
+#include "otlp_audit.h"
 #include "proxy.h"
 #include "refusal_events.h"
 
@@ -95,7 +96,18 @@ int run(const Options& o) {
   options.idle_timeout = o.idle_timeout;
   options.connect_timeout = o.connect_timeout;
   options.pod_wait = o.pod_wait;
-  auto proxy = std::make_unique<Proxy>(options, registry, std::make_shared<AuditLog>(), std::make_shared<Metrics>());
+  // The audit lines on stdout and, with --otlp-endpoint, as OTEL log records.
+  std::unique_ptr<OtlpAudit> otlp;
+  AuditLog::Observer to_otlp;
+  if (!o.otlp_endpoint.empty()) {
+    const std::string pod = env("POD_NAME");
+    otlp = std::make_unique<OtlpAudit>(o.otlp_endpoint, pod);
+    to_otlp = [sink = otlp.get()](const AuditRecord& r, const std::string& line) { sink->emit(r, line); };
+    log.info("audit records also go to OTLP", {{"endpoint", o.otlp_endpoint}});
+  }
+  auto proxy = std::make_unique<Proxy>(options, registry,
+                                       std::make_shared<AuditLog>(AuditLog::stdout_sink(), std::move(to_otlp)),
+                                       std::make_shared<Metrics>());
   log.info("listening", {{"port", proxy->port()}, {"opsPort", proxy->ops_port()}, {"grants", table->grants()}});
 
   for (;;) {
@@ -116,6 +128,7 @@ int run(const Options& o) {
   log.info("stopping");
   proxy.reset();
   if (events) events->flush(std::chrono::seconds(5));
+  otlp.reset();  // flushes what is queued
   if (kube_feed) kube_feed->stop();
   return 0;
 }
