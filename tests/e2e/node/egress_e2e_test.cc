@@ -13,7 +13,8 @@
 //      branch is allowed, SSE streams through event by event, the LLM key is injected;
 //   3. a token copied into another pod (labelled like a runner pod, so that the network
 //      lets it in) is refused for its address; a finished session's token is refused;
-//   4. Prometheus scrapes the gateway's metrics (droid_egress_requests_total).
+//   4. Prometheus scrapes the gateway's metrics (droid_egress_requests_total); the
+//      collector receives its audit records as OTEL log records.
 //
 // Needs what session_e2e_test needs (KUBECONFIG, DROID_STACK_INFO or
 // $DROID_CLUSTER_DIR/stack/stack.json, curl and git on PATH). Skipped, saying so, when the
@@ -371,6 +372,18 @@ TEST_F(Egress, ASessionThroughTheGatewayHoldsNoCredentialAndPushesItsBranch) {
   EXPECT_FALSE(allowed("git", "/sample.git/git-upload-pack").empty()) << diagnose(name);
   EXPECT_FALSE(allowed("git", "/sample.git/git-receive-pack").empty()) << diagnose(name);
   EXPECT_FALSE(allowed("telemetry", "/v1/").empty()) << diagnose(name);
+
+  // The same audit records as OTEL log records at the test bed's collector (the chart's
+  // egress.otlpEndpoint), batched every 2 s: the receive-pack among them.
+  bool exported = false;
+  for (int i = 0; i < 30 && !exported; ++i) {
+    std::istringstream telemetry(read_file(stack_.value("telemetryFile", "")));
+    for (std::string line; !exported && std::getline(telemetry, line);)
+      exported = line.find("droid.egress.audit") != std::string::npos &&
+                 line.find("\"" + id + "\"") != std::string::npos && line.find("git-receive-pack") != std::string::npos;
+    if (!exported) std::this_thread::sleep_for(1s);
+  }
+  EXPECT_TRUE(exported) << "no droid.egress.audit log record of " << id << " at the collector";
 
   // Finished: its grant is deleted.
   bool gone = false;
