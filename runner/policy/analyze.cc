@@ -256,17 +256,7 @@ class Analyzer {
   }
 
   // echo 'rm -rf ~' >> ~/.bashrc: what a file that runs later is given, analysed now.
-  void startup_content(const Command& cmd, int depth) {
-    bool any = false;
-    for (const auto& r : cmd.redirects) any = any || (r.writes_file() && runs_later(r.target.text));
-    if (!any) return;
-    Command copy = cmd;
-    copy.redirects.clear();
-    for (const auto& r : cmd.redirects)
-      if (r.op == "<<<" || r.op == "<<" || r.op == "<<-") copy.redirects.push_back(r);
-    Script s;
-    s.items.push_back(AndOr{{Pipeline{{copy}, false}}, false});
-    std::optional<std::string> out = static_output(s);
+  void startup_content(const Command& cmd, const std::optional<std::string>& out, int depth) {
     for (const auto& r : cmd.redirects) {
       if (!r.writes_file() || !runs_later(r.target.text)) continue;
       if (!out) {
@@ -280,14 +270,19 @@ class Analyzer {
     }
   }
 
-  void remember_content(const Command& cmd) {
+  // What a command writes into the files it redirects to, when its output is known statically
+  // (its here-strings and here-documents kept as its input).
+  static std::optional<std::string> written_output(const Command& cmd) {
     Command copy = cmd;
     copy.redirects.clear();
     for (const auto& r : cmd.redirects)
       if (r.op == "<<<" || r.op == "<<" || r.op == "<<-") copy.redirects.push_back(r);
     Script s;
     s.items.push_back(AndOr{{Pipeline{{copy}, false}}, false});
-    std::optional<std::string> out = static_output(s);
+    return static_output(s);
+  }
+
+  void remember_content(const Command& cmd, const std::optional<std::string>& out) {
     for (const auto& r : cmd.redirects) {
       if (!r.writes_file() || !r.target.literal()) continue;
       std::string path = canonical(r.target.text);
@@ -548,9 +543,11 @@ class Analyzer {
       inv.input_text = *piped;
       inv.input_known = true;
     }
-    if (cmd.kind == Command::Kind::Simple) {
-      remember_content(cmd);
-      startup_content(cmd, depth);
+    if (cmd.kind == Command::Kind::Simple &&
+        std::any_of(cmd.redirects.begin(), cmd.redirects.end(), [](const Redirect& r) { return r.writes_file(); })) {
+      std::optional<std::string> out = written_output(cmd);  // once, for both
+      remember_content(cmd, out);
+      startup_content(cmd, out, depth);
     }
     redirects(cmd.redirects, inv, depth);
     if (cmd.kind == Command::Kind::Function) function_definition(cmd);
